@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * xlb_maps.h - BPF map layouts shared by the XDP program (bpf/), the kernel
+ * module (kmod/) and userspace (user/, tests/).  This header is the single
+ * definition of every map the data path reads; nothing else may redefine
+ * these structures.
+ *
+ * Who writes what
+ * ---------------
+ *   xlb_ctl        ARRAY[1]                 module   global control block
+ *   xlb_vips       ARRAY[2 * vip_slots]     module   VIP -> service, two copies
+ *   xlb_services   ARRAY[max_services]      module   one entry per service id
+ *   xlb_tables     ARRAY[2 * max_services]  module   Maglev tables, two copies
+ *   xlb_backends   ARRAY[max_backends]      module   one entry per backend id
+ *   xlb_conntrack  LRU_HASH                 XDP      flow -> backend
+ *   xlb_svc_stats  PERCPU_ARRAY             XDP      per service counters
+ *   xlb_be_stats   PERCPU_ARRAY             XDP      per backend counters
+ *   xlb_stats      PERCPU_ARRAY[1]          XDP      global reason counters
+ *
+ * The module writes only ARRAY maps (value pointers from map_lookup_elem,
+ * published with WRITE_ONCE / memcpy into an inactive copy followed by a
+ * single flip store), see Documentation/design.md.
+ *
+ * Sizing: max_services, max_backends, table_max, vip_slots and conntrack
+ * entries are chosen by the loader (lbctl) at load time.  The module derives
+ * every capacity from the maps it is handed:
+ *   max_services = xlb_services.max_entries
+ *   xlb_tables.max_entries == 2 * max_services
+ *   table_max    = xlb_tables.value_size / 4   (u32 backend id per slot)
+ *   max_backends = xlb_backends.max_entries
+ *   vip_slots    = xlb_vips.max_entries / 2    (power of two)
+ *
+ * Byte order: addresses and ports are kept in network byte order exactly as
+ * they appear on the wire.  An IPv4 address occupies word 0 of a 4-word
+ * address array; words 1..3 are zero.
+ */
+#ifndef _UAPI_XLB_MAPS_H
+#define _UAPI_XLB_MAPS_H
+
+#include <linux/types.h>
+
+/* Address families, numerically equal to AF_INET / AF_INET6. */
+#define XLB_AF_INET		2
+#define XLB_AF_INET6		10
+
+/* Map names as they appear in xlb.bpf.o and under the pin directory. */
+#define XLB_MAP_CTL		"xlb_ctl"
+#define XLB_MAP_VIPS		"xlb_vips"
+#define XLB_MAP_SERVICES	"xlb_services"
+#define XLB_MAP_TABLES		"xlb_tables"
+#define XLB_MAP_BACKENDS	"xlb_backends"
+#define XLB_MAP_CONNTRACK	"xlb_conntrack"
+#define XLB_MAP_SVC_STATS	"xlb_svc_stats"
+#define XLB_MAP_BE_STATS	"xlb_be_stats"
+#define XLB_MAP_STATS		"xlb_stats"
+
+/* Default pin directory used by lbctl attach. */
+#define XLB_PIN_DIR		"/sys/fs/bpf/xlb"
+
+/*
+ * Load-time defaults.  Memory each costs at the default sizes:
+ *   tables    2 * 32 * 65537 * 4 B  = 16.0 MiB
+ *   conntrack 131072 entries        ~ 13 MiB (key 40 B + value 8 B + htab
+ *                                      element overhead, per entry ~100 B)
+ *   backends  4096 * 32 B           = 128 KiB
+ *   vips      2 * 128 * 24 B        = 6 KiB
+ *   stats     per CPU: (32 + 4096) * 24 B + XLB_STAT__MAX * 8 B
+ */
+#define XLB_DEFAULT_MAX_SERVICES	32
+#define XLB_DEFAULT_MAX_BACKENDS	4096
+#define XLB_DEFAULT_TABLE_MAX		65537
+#define XLB_DEFAULT_CT_ENTRIES		131072
+#define XLB_DEFAULT_VIP_SLOTS		128	/* >= 4 * max_services, pow2 */
+
+/* Default five-tuple hash seed; identical on every node of a cluster. */
+#define XLB_DEFAULT_SEED		0x9e3779b9u
+
+/*
+ * The VIP table is an open-addressed hash table of vip_slots entries per
+ * copy, linear probing, at most XLB_VIP_MAX_PROBE probes.  The module refuses
+ * (ENOSPC) a configuration that cannot be placed within that bound.
+ */
+#define XLB_VIP_MAX_PROBE	8
+
+/* Maglev table entry meaning "no backend": the packet is dropped. */
+#define XLB_TABLE_EMPTY		0xffffffffu
+
+/* Conntrack key; also the input of the five-tuple hash (lib/xlb_hash.h). */
+struct xlb_flow {
+	__be32	src[4];
+	__be32	dst[4];
+	__be16	sport;
+	__be16	dport;
+	__u8	proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8	family;		/* XLB_AF_INET or XLB_AF_INET6 */
+	__u8	pad[2];		/* always zero */
+};
+
+/* Service key: what a packet's destination is matched against. */
+struct xlb_vip_key {
+	__be32	addr[4];
+	__be16	port;
+	__u8	proto;
+	__u8	family;
+};
+
+struct xlb_vip_slot {
+	struct xlb_vip_key key;
+	__u32	sid_plus1;	/* 0: empty slot, otherwise service id + 1 */
+};
+
+/* xlb_ctl[0]. */
+struct xlb_ctl {
+	__u32	seed;		/* five-tuple hash seed */
+	__u32	vip_active;	/* 0 or 1: which half of xlb_vips is live */
+	__u32	vip_slots;	/* slots per half, power of two */
+	__u32	table_max;	/* u32 entries in one xlb_tables value */
+	__u32	flags;		/* XLB_CTL_F_* */
+	__u32	gen;		/* bumped on every publish */
+	__be32	src4;		/* outer source for IPIP, 0 = unset */
+	__be32	src6[4];	/* outer source for ip6ip6, :: = unset */
+	__u32	pad;
+};
+
+#define XLB_CTL_F_BOUND		(1U << 0)	/* module has published state */
+
+/* xlb_services[sid]. */
+struct xlb_service {
+	struct xlb_vip_key key;
+	__u32	active;		/* 0 or 1: live table copy, see xlb_tables */
+	__u32	table_size;	/* M, prime, <= table_max */
+	__u32	flags;		/* XLB_SVC_F_* (xlb_netlink.h) */
+	__u32	gen;		/* 0: unused entry */
+	__u32	nbackends;	/* backends holding table slots */
+	__u32	pad;
+};
+
+/* xlb_tables key of service sid, copy c (0 or 1). Value: __u32[table_max]. */
+#define XLB_TABLE_KEY(sid, c)	((__u32)(sid) * 2 + (__u32)(c))
+
+enum xlb_be_state {
+	XLB_BE_UNUSED	= 0,	/* free slot (gen tells old users apart) */
+	XLB_BE_ACTIVE	= 1,	/* takes new flows in proportion to weight */
+	XLB_BE_DRAIN	= 2,	/* no new flows, established flows continue */
+};
+
+/* xlb_backends[bid]. */
+struct xlb_backend {
+	__be32	addr[4];
+	__u8	family;
+	__u8	state;		/* enum xlb_be_state */
+	__u16	pad;
+	__u32	sid;		/* owning service */
+	__u32	gen;		/* unique per allocation, never 0 when in use */
+	__u32	weight;
+};
+
+/*
+ * Conntrack value.  An entry is valid only while
+ * xlb_backends[bid].gen == gen and its state is not XLB_BE_UNUSED: a backend
+ * slot reused for another backend has a new gen, so stale entries can never
+ * steer a packet to it.
+ */
+struct xlb_ct_entry {
+	__u32	bid;
+	__u32	gen;
+};
+
+/*
+ * Per service / per backend counters (per CPU).  gen is the owner's gen when
+ * the counters were last reset by the data path; readers ignore a CPU whose
+ * gen differs from the current owner's.
+ */
+struct xlb_counter {
+	__u64	packets;
+	__u64	bytes;
+	__u32	gen;
+	__u32	pad;
+};
+
+/*
+ * Global counters: one reason per packet outcome, so every frame is counted
+ * in exactly one XLB_STAT_* of the "verdict" class, plus informational
+ * counters (marked info) that may count a frame in addition.
+ * X(name, "text", is_info)
+ */
+#define XLB_STATS(X)							\
+	X(PASS_NOT_SERVICE,	"pass_not_service",	0)		\
+	X(PASS_NOT_IP,		"pass_not_ip",		0)		\
+	X(PASS_FRAGMENT,	"pass_fragment",	0)		\
+	X(PASS_NO_NEIGH,	"pass_no_neigh",	0)		\
+	X(PASS_NOT_BOUND,	"pass_not_bound",	0)		\
+	X(DROP_PARSE,		"drop_parse_error",	0)		\
+	X(DROP_NO_BACKEND,	"drop_no_backend",	0)		\
+	X(DROP_ENCAP,		"drop_encap_failure",	0)		\
+	X(DROP_FIB,		"drop_fib_failure",	0)		\
+	X(DROP_TOO_BIG,		"drop_too_big",		0)		\
+	X(TX,			"tx",			0)		\
+	X(REDIRECT,		"redirect",		0)		\
+	X(CT_HIT,		"conntrack_hit",	1)		\
+	X(CT_MISS,		"conntrack_miss",	1)		\
+	X(CT_STALE,		"conntrack_stale",	1)		\
+	X(ICMP_ERROR,		"icmp_error",		1)		\
+	X(IPV4_OPTIONS,		"ipv4_options",		1)		\
+	X(VLAN,			"vlan",			1)
+
+enum xlb_stat {
+#define XLB_STAT_ENUM(name, text, info) XLB_STAT_##name,
+	XLB_STATS(XLB_STAT_ENUM)
+#undef XLB_STAT_ENUM
+	XLB_STAT__MAX
+};
+
+/* xlb_stats[0]. */
+struct xlb_stats {
+	__u64	c[XLB_STAT__MAX];
+};
+
+#endif /* _UAPI_XLB_MAPS_H */

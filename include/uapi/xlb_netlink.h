@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * xlb_netlink.h - the generic netlink ABI of the xlb kernel module.  This
+ * header is the single definition of the ABI; the module (kmod/) and lbctl
+ * (user/) both include it.  Documentation/netlink.md has the long form.
+ *
+ * Family "xlb", version 1, netnsok: every namespace has its own services.
+ * Multicast group "changes": every successful change is announced with the
+ * command that made it and the object's new state (or its key on delete).
+ *
+ * Permissions: mutating commands need CAP_NET_ADMIN in the user namespace
+ * owning the network namespace (GENL_UNS_ADMIN_PERM).  Reads (GET, dumps,
+ * LOOKUP, CONFIG_GET) need no privilege: the configuration of a load
+ * balancer is not secret inside its own namespace, as with ip(8) and ipvsadm
+ * listing.
+ *
+ * Identifying a service: either XLB_SVC_A_ID, or the key
+ *   (XLB_SVC_A_ADDR4 | XLB_SVC_A_ADDR6) + XLB_SVC_A_PORT + XLB_SVC_A_PROTO.
+ * Identifying a backend of a service: XLB_BE_A_ADDR4 | XLB_BE_A_ADDR6.
+ *
+ * Commands and their attribute trees ([] optional, {} reply only):
+ *
+ * XLB_CMD_SERVICE_NEW   XLB_A_SERVICE: key, [TABLE_SIZE], [FLAGS]
+ * XLB_CMD_SERVICE_SET   XLB_A_SERVICE: key or ID, [TABLE_SIZE], [FLAGS]
+ * XLB_CMD_SERVICE_DEL   XLB_A_SERVICE: key or ID (its backends go too)
+ * XLB_CMD_SERVICE_GET   XLB_A_SERVICE: key or ID; with NLM_F_DUMP: none.
+ *     reply: XLB_A_SERVICE: {ID}, key, TABLE_SIZE, FLAGS, {NBACKENDS},
+ *            {DIGEST}; XLB_A_GENERATION
+ * XLB_CMD_BACKEND_NEW   XLB_A_SERVICE: key or ID
+ *                       XLB_A_BACKEND: addr, [WEIGHT] (default 1), [STATE]
+ * XLB_CMD_BACKEND_SET   XLB_A_SERVICE, XLB_A_BACKEND: addr, [WEIGHT], [STATE]
+ * XLB_CMD_BACKEND_DEL   XLB_A_SERVICE, XLB_A_BACKEND: addr
+ * XLB_CMD_BACKEND_GET   XLB_A_SERVICE, XLB_A_BACKEND: addr;
+ *                       with NLM_F_DUMP: XLB_A_SERVICE (all its backends)
+ *     reply: XLB_A_SERVICE: {ID}, key; XLB_A_BACKEND: {ID}, addr, WEIGHT,
+ *            STATE, {SLOTS}, {GEN}
+ * XLB_CMD_REPLACE       [XLB_A_CONFIG], XLB_A_SERVICES: nest of services,
+ *                       each like SERVICE_NEW plus XLB_SVC_A_BACKENDS: nest
+ *                       of backends, each like BACKEND_NEW.
+ *     Replaces the whole configuration of the namespace atomically: the
+ *     request is validated completely before anything changes, each table
+ *     is built once, and either all of it takes effect or none.
+ * XLB_CMD_FLUSH         (none) deletes every service and backend.
+ * XLB_CMD_CONFIG_GET    reply: XLB_A_CONFIG: SEED, [SRC4], [SRC6], {BOUND},
+ *                       {MAX_SERVICES}, {MAX_BACKENDS}, {TABLE_MAX}
+ * XLB_CMD_CONFIG_SET    XLB_A_CONFIG: [SEED], [SRC4], [SRC6]
+ * XLB_CMD_BIND          XLB_A_BIND: every *_FD attribute.  The fds are
+ *     resolved in the sender's file table.  The module checks each map's
+ *     type, key and value sizes and capacities, takes references and
+ *     publishes the complete current state.  A new BIND replaces the old
+ *     maps; UNBIND and module unload drop the references.
+ * XLB_CMD_UNBIND        (none)
+ * XLB_CMD_LOOKUP        XLB_A_FLOW: SRC4|SRC6, DST4|DST6, SPORT, DPORT, PROTO
+ *     reply: XLB_A_SERVICE: {ID}, key; XLB_A_BACKEND: {ID}, addr, WEIGHT;
+ *            XLB_A_FLOW: ..., {HASH}, {SLOT}
+ *
+ * Dumps: SERVICE_GET and BACKEND_GET dumps are resumable; every message of a
+ * dump carries the namespace generation in nlmsg_seq consistency checking
+ * (genl_dump_check_consistent): NLM_F_DUMP_INTR means the configuration
+ * changed during the dump and the caller must restart it.
+ *
+ * Errors (negative errno, with an extended ack message naming the bad
+ * attribute or value):
+ *   EINVAL   malformed or out-of-range attribute, missing attribute, address
+ *            family mix-up, table size not in the prime list, unknown proto
+ *   EOPNOTSUPP  unknown flag bits
+ *   ENOENT   unknown service or backend
+ *   EEXIST   service or backend already exists
+ *   ENOSPC   a limit (services per namespace, backends per service, bound
+ *            map capacity, VIP table probe bound) would be exceeded
+ *   E2BIG    more backends than table slots, or a table larger than the
+ *            bound maps' table_max
+ *   EBADF    a map fd is not a BPF map
+ *   EPERM    missing CAP_NET_ADMIN
+ *   ENOMEM   allocation failure; nothing changed
+ */
+#ifndef _UAPI_XLB_NETLINK_H
+#define _UAPI_XLB_NETLINK_H
+
+#include <linux/types.h>
+
+#define XLB_GENL_NAME		"xlb"
+#define XLB_GENL_VERSION	1
+#define XLB_GENL_MCGRP		"changes"
+
+/* Table sizes (Maglev M) accepted: see lib/maglev.c for the prime list. */
+#define XLB_TABLE_SIZE_DEFAULT	65537
+#define XLB_WEIGHT_MAX		65535
+#define XLB_WEIGHT_DEFAULT	1
+
+enum xlb_cmd {
+	XLB_CMD_UNSPEC,
+	XLB_CMD_SERVICE_NEW,
+	XLB_CMD_SERVICE_SET,
+	XLB_CMD_SERVICE_DEL,
+	XLB_CMD_SERVICE_GET,
+	XLB_CMD_BACKEND_NEW,
+	XLB_CMD_BACKEND_SET,
+	XLB_CMD_BACKEND_DEL,
+	XLB_CMD_BACKEND_GET,
+	XLB_CMD_REPLACE,
+	XLB_CMD_FLUSH,
+	XLB_CMD_CONFIG_GET,
+	XLB_CMD_CONFIG_SET,
+	XLB_CMD_BIND,
+	XLB_CMD_UNBIND,
+	XLB_CMD_LOOKUP,
+	__XLB_CMD_MAX
+};
+#define XLB_CMD_MAX (__XLB_CMD_MAX - 1)
+
+enum xlb_attr {
+	XLB_A_UNSPEC,
+	XLB_A_SERVICE,		/* nest: enum xlb_svc_attr */
+	XLB_A_BACKEND,		/* nest: enum xlb_be_attr */
+	XLB_A_SERVICES,		/* nest of XLB_A_SERVICE nests (REPLACE) */
+	XLB_A_CONFIG,		/* nest: enum xlb_cfg_attr */
+	XLB_A_BIND,		/* nest: enum xlb_bind_attr */
+	XLB_A_FLOW,		/* nest: enum xlb_flow_attr */
+	XLB_A_GENERATION,	/* u32: namespace configuration generation */
+	__XLB_A_LAST
+};
+#define XLB_A_MAX (__XLB_A_LAST - 1)
+
+enum xlb_svc_flag {
+	XLB_SVC_F_SRC_HASH	= 1U << 0,	/* hash the source address only */
+	__XLB_SVC_F_ALL		= XLB_SVC_F_SRC_HASH
+};
+
+enum xlb_svc_attr {
+	XLB_SVC_A_UNSPEC,
+	XLB_SVC_A_ID,		/* u32 */
+	XLB_SVC_A_ADDR4,	/* 4 bytes, network order */
+	XLB_SVC_A_ADDR6,	/* 16 bytes, network order */
+	XLB_SVC_A_PORT,		/* u16, host order, 1..65535 */
+	XLB_SVC_A_PROTO,	/* u8: IPPROTO_TCP (6) or IPPROTO_UDP (17) */
+	XLB_SVC_A_TABLE_SIZE,	/* u32: Maglev M, a prime from the list */
+	XLB_SVC_A_FLAGS,	/* u32: enum xlb_svc_flag */
+	XLB_SVC_A_BACKENDS,	/* nest of XLB_A_BACKEND nests (REPLACE) */
+	XLB_SVC_A_NBACKENDS,	/* u32 */
+	XLB_SVC_A_DIGEST,	/* u64: digest of the Maglev table */
+	XLB_SVC_A_PAD,
+	__XLB_SVC_A_LAST
+};
+#define XLB_SVC_A_MAX (__XLB_SVC_A_LAST - 1)
+
+/* Backend administrative state (XLB_BE_A_STATE). */
+enum xlb_be_admin {
+	XLB_BE_STATE_ACTIVE	= 0,	/* takes slots in proportion to weight */
+	XLB_BE_STATE_DRAIN	= 1,	/* takes no slots, keeps its flows */
+	__XLB_BE_STATE_MAX	= XLB_BE_STATE_DRAIN
+};
+
+enum xlb_be_attr {
+	XLB_BE_A_UNSPEC,
+	XLB_BE_A_ID,		/* u32 */
+	XLB_BE_A_ADDR4,		/* 4 bytes, network order */
+	XLB_BE_A_ADDR6,		/* 16 bytes, network order */
+	XLB_BE_A_WEIGHT,	/* u32: 0..XLB_WEIGHT_MAX, 0 = drain */
+	XLB_BE_A_STATE,		/* u8: enum xlb_be_admin */
+	XLB_BE_A_SLOTS,		/* u32: table slots held */
+	XLB_BE_A_GEN,		/* u32: generation stamp in xlb_backends */
+	__XLB_BE_A_LAST
+};
+#define XLB_BE_A_MAX (__XLB_BE_A_LAST - 1)
+
+enum xlb_cfg_attr {
+	XLB_CFG_A_UNSPEC,
+	XLB_CFG_A_SEED,		/* u32 */
+	XLB_CFG_A_SRC4,		/* 4 bytes: outer source address for IPIP */
+	XLB_CFG_A_SRC6,		/* 16 bytes: outer source for ip6ip6 */
+	XLB_CFG_A_BOUND,	/* u8: 1 when maps are bound */
+	XLB_CFG_A_MAX_SERVICES,	/* u32: effective limit */
+	XLB_CFG_A_MAX_BACKENDS,	/* u32: effective limit per service */
+	XLB_CFG_A_TABLE_MAX,	/* u32: largest table the bound maps hold */
+	__XLB_CFG_A_LAST
+};
+#define XLB_CFG_A_MAX (__XLB_CFG_A_LAST - 1)
+
+enum xlb_bind_attr {
+	XLB_BIND_A_UNSPEC,
+	XLB_BIND_A_CTL_FD,	/* u32 fd of xlb_ctl */
+	XLB_BIND_A_VIPS_FD,	/* u32 fd of xlb_vips */
+	XLB_BIND_A_SERVICES_FD,	/* u32 fd of xlb_services */
+	XLB_BIND_A_TABLES_FD,	/* u32 fd of xlb_tables */
+	XLB_BIND_A_BACKENDS_FD,	/* u32 fd of xlb_backends */
+	__XLB_BIND_A_LAST
+};
+#define XLB_BIND_A_MAX (__XLB_BIND_A_LAST - 1)
+
+enum xlb_flow_attr {
+	XLB_FLOW_A_UNSPEC,
+	XLB_FLOW_A_SRC4,	/* 4 bytes */
+	XLB_FLOW_A_SRC6,	/* 16 bytes */
+	XLB_FLOW_A_DST4,	/* 4 bytes */
+	XLB_FLOW_A_DST6,	/* 16 bytes */
+	XLB_FLOW_A_SPORT,	/* u16 host order */
+	XLB_FLOW_A_DPORT,	/* u16 host order */
+	XLB_FLOW_A_PROTO,	/* u8 */
+	XLB_FLOW_A_HASH,	/* u32 reply: xlb_hash_flow() */
+	XLB_FLOW_A_SLOT,	/* u32 reply: table slot */
+	__XLB_FLOW_A_LAST
+};
+#define XLB_FLOW_A_MAX (__XLB_FLOW_A_LAST - 1)
+
+#endif /* _UAPI_XLB_NETLINK_H */

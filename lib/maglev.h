@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * maglev.h - weighted Maglev lookup-table population (Eisenbud et al.,
+ * NSDI 2016, section 3.4).  One implementation, lib/maglev.c, compiled into
+ * xlb.ko and into userspace (lbctl, unit tests, benchmarks).  It allocates
+ * nothing: the caller provides a workspace of xlb_maglev_work_size() bytes.
+ */
+#ifndef _XLB_MAGLEV_H
+#define _XLB_MAGLEV_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#endif
+
+#define XLB_MAGLEV_EMPTY	0xffffffffu
+
+struct xlb_maglev_backend {
+	__be32	addr[4];	/* network order; IPv4 in word 0, rest zero */
+	__u8	family;		/* XLB_AF_INET or XLB_AF_INET6 */
+	__u8	pad[3];
+	__u32	weight;		/* 0 = takes no slots */
+};
+
+/* Accepted table sizes, ascending primes; the list ends with 0. */
+extern const __u32 xlb_maglev_sizes[];
+
+bool xlb_maglev_size_valid(__u32 m);
+
+/* Bytes of workspace xlb_maglev_build() needs for n backends. */
+size_t xlb_maglev_work_size(__u32 n);
+
+/*
+ * Fill table[0..m-1] with indices into be[] (or XLB_MAGLEV_EMPTY when every
+ * weight is 0).  The result is a pure function of the set of
+ * (address, weight) pairs, m and seed: the order of be[] does not matter.
+ * slots[], if not NULL, receives the number of slots of each backend.
+ * Returns 0, or
+ *   -EINVAL  m is not in xlb_maglev_sizes, or work_size is too small
+ *   -E2BIG   more backends with weight > 0 than m
+ *   -EEXIST  the same address appears twice
+ *   -ENODATA every weight is 0 (table filled with XLB_MAGLEV_EMPTY)
+ */
+int xlb_maglev_build(const struct xlb_maglev_backend *be, __u32 n, __u32 m,
+		     __u32 seed, __u32 *table, __u32 *slots,
+		     void *work, size_t work_size);
+
+/*
+ * 64-bit digest of a table, independent of how backends are numbered: it
+ * hashes, slot by slot, the address of the backend in the slot.  Two load
+ * balancers with the same configuration have the same digest.
+ */
+__u64 xlb_maglev_digest(const struct xlb_maglev_backend *be,
+			const __u32 *table, __u32 m);
+
+#endif /* _XLB_MAGLEV_H */

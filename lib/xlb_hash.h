@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * xlb_hash.h - the seeded five-tuple hash of the data path.  Compiled into
+ * the XDP program, the kernel module (LOOKUP, published tables) and
+ * userspace (lbctl lookup, tests), so all three agree bit for bit.
+ *
+ * Murmur3-style 32-bit mixing over the 32-bit words of struct xlb_flow as
+ * they sit in memory (network byte order fields loaded as host words): the
+ * result is identical on machines of the same endianness.  IPv4 flows mix
+ * only word 0 of each address.
+ */
+#ifndef _XLB_HASH_H
+#define _XLB_HASH_H
+
+#include "../include/uapi/xlb_maps.h"
+#include "../include/uapi/xlb_netlink.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((__always_inline__))
+#endif
+
+static __always_inline __u32 xlb_rotl32(__u32 x, unsigned int r)
+{
+	return (x << r) | (x >> (32 - r));
+}
+
+static __always_inline __u32 xlb_hash_mix(__u32 h, __u32 k)
+{
+	k *= 0xcc9e2d51u;
+	k = xlb_rotl32(k, 15);
+	k *= 0x1b873593u;
+	h ^= k;
+	h = xlb_rotl32(h, 13);
+	return h * 5 + 0xe6546b64u;
+}
+
+static __always_inline __u32 xlb_hash_final(__u32 h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+/* Hash of an address (4 words, IPv4 in word 0) and its family. */
+static __always_inline __u32 xlb_hash_addr(const __be32 *a, __u8 family,
+					   __u32 seed)
+{
+	__u32 h = xlb_hash_mix(seed, (__u32)a[0]);
+
+	if (family == XLB_AF_INET6) {
+		h = xlb_hash_mix(h, (__u32)a[1]);
+		h = xlb_hash_mix(h, (__u32)a[2]);
+		h = xlb_hash_mix(h, (__u32)a[3]);
+	}
+	return xlb_hash_final(h ^ family);
+}
+
+/*
+ * Hash of a flow.  svc_flags may carry XLB_SVC_F_SRC_HASH: then only the
+ * source address counts (client stickiness across ports).
+ */
+static __always_inline __u32 xlb_hash_flow(const struct xlb_flow *f,
+					   __u32 seed, __u32 svc_flags)
+{
+	__u32 h;
+
+	if (svc_flags & XLB_SVC_F_SRC_HASH)
+		return xlb_hash_addr(f->src, f->family, seed);
+
+	h = xlb_hash_mix(seed, (__u32)f->src[0]);
+	h = xlb_hash_mix(h, (__u32)f->dst[0]);
+	if (f->family == XLB_AF_INET6) {
+		h = xlb_hash_mix(h, (__u32)f->src[1]);
+		h = xlb_hash_mix(h, (__u32)f->src[2]);
+		h = xlb_hash_mix(h, (__u32)f->src[3]);
+		h = xlb_hash_mix(h, (__u32)f->dst[1]);
+		h = xlb_hash_mix(h, (__u32)f->dst[2]);
+		h = xlb_hash_mix(h, (__u32)f->dst[3]);
+	}
+	h = xlb_hash_mix(h, ((__u32)f->sport << 16) | (__u32)f->dport);
+	h = xlb_hash_mix(h, ((__u32)f->proto << 8) | f->family);
+	return xlb_hash_final(h);
+}
+
+/* Slot of a hash in a table of m entries (multiply-shift, no division). */
+static __always_inline __u32 xlb_hash_slot(__u32 hash, __u32 m)
+{
+	return (__u32)(((__u64)hash * m) >> 32);
+}
+
+#endif /* _XLB_HASH_H */
