@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xlb.bpf.c - the XDP data path of xlb.
+ *
+ * Per frame: parse Ethernet (+ one 802.1Q tag), IPv4 (options allowed) or
+ * IPv6, TCP/UDP (or an ICMP/ICMPv6 error quoting a TCP/UDP header); match the
+ * service in the VIP table; pick the backend from the connection table or
+ * the service's Maglev table; encapsulate (IPIP / ip6ip6 / 4in6 / 6in4, outer
+ * family = backend family) and forward to the next hop found with
+ * bpf_fib_lookup().  Documentation/datapath.md has the full policy; every
+ * frame is counted in exactly one non-info XLB_STAT_* counter.
+ *
+ * Load-time configuration (the loader writes these skeleton rodata
+ * variables between xlb__open() and xlb__load(); the names are stable):
+ *   xlb_cfg_table_max  u32  entries per xlb_tables value; the loader must
+ *                           also set xlb_tables value_size = 4 * table_max
+ *   xlb_cfg_vip_slots  u32  slots per VIP table copy, power of two; the
+ *                           loader must also set xlb_vips max_entries =
+ *                           2 * vip_slots
+ * Both default to the XLB_DEFAULT_* values of include/uapi/xlb_maps.h.
+ * Other capacities are plain map max_entries (xlb_services, xlb_backends,
+ * xlb_conntrack, xlb_svc_stats, xlb_be_stats) set with
+ * bpf_map__set_max_entries(); xlb_tables has 2 * max_services entries.
+ *
+ * The program is named xlb_xdp (skeleton: skel->progs.xlb_xdp).
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/icmpv6.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "xlb_hash.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u32 xlb_cfg_table_max = XLB_DEFAULT_TABLE_MAX;
+const volatile __u32 xlb_cfg_vip_slots = XLB_DEFAULT_VIP_SLOTS;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_ctl);
+} xlb_ctl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XLB_DEFAULT_VIP_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xlb_vip_slot);
+} xlb_vips SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct xlb_service);
+} xlb_services SEC(".maps");
+
+/* value: __u32[table_max]; value_size is set by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XLB_DEFAULT_MAX_SERVICES);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, 4 * XLB_DEFAULT_TABLE_MAX);
+} xlb_tables SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xlb_backend);
+} xlb_backends SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_DEFAULT_CT_ENTRIES);
+	__type(key, struct xlb_flow);
+	__type(value, struct xlb_ct_entry);
+} xlb_conntrack SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct xlb_counter);
+} xlb_svc_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xlb_counter);
+} xlb_be_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_stats);
+} xlb_stats SEC(".maps");
+
+#define XLB_IP_DF	0x4000
+#define XLB_IP_MF	0x2000
+#define XLB_IP_OFFSET	0x1fff
+#define XLB_TTL		64
+#define XLB_IP4_MAXLEN	0x3fff	/* larger than any linear XDP frame */
+#define XLB_PARSED	(-1)	/* parse result: candidate service packet */
+
+/* <linux/icmp.h> drags in libc headers: the 8 bytes we need. */
+#define XLB_ICMP_DEST_UNREACH	3
+
+struct xlb_icmp {
+	__u8	type;
+	__u8	code;
+	__sum16	checksum;
+	__be32	rest;
+};
+
+struct xlb_vlan {
+	__be16	tci;
+	__be16	proto;
+};
+
+/* What the parser extracts from a candidate service packet. */
+struct xlb_pkt {
+	struct xlb_flow flow;	/* conntrack key and hash input */
+	__u32	l3_len;		/* bytes from the IP header on, to encapsulate */
+	__u8	vlan;		/* one 802.1Q tag present */
+	__u8	tos;		/* inner TOS / traffic class, copied outward */
+	__u8	syn;		/* TCP SYN: always take the Maglev path */
+	__u8	icmp;		/* ICMP error about the flow: no conntrack write */
+};
+
+static __always_inline void xlb_ports(struct xlb_pkt *p, const __be16 *ports,
+				      int reverse)
+{
+	p->flow.sport = reverse ? ports[1] : ports[0];
+	p->flow.dport = reverse ? ports[0] : ports[1];
+}
+
+/* TCP/UDP header at l4 inside an IP packet of which l4_room bytes remain. */
+static __always_inline int xlb_parse_l4(struct xlb_pkt *p, void *l4, void *end,
+					__u8 proto, __u32 l4_room)
+{
+	if (proto == IPPROTO_TCP) {
+		struct tcphdr *th = l4;
+
+		if ((void *)(th + 1) > end || l4_room < sizeof(*th))
+			return XLB_STAT_DROP_PARSE;
+		p->syn = th->syn;
+	} else {
+		struct udphdr *uh = l4;
+
+		if ((void *)(uh + 1) > end || l4_room < sizeof(*uh))
+			return XLB_STAT_DROP_PARSE;
+	}
+	p->flow.proto = proto;
+	xlb_ports(p, l4, 0);
+	return XLB_PARSED;
+}
+
+/*
+ * ICMP destination unreachable (any code, fragmentation needed included)
+ * quoting a TCP/UDP packet.  The quoted packet went from the service to the
+ * client (direct server return), so its reversal is the client's flow.
+ */
+static __always_inline int xlb_parse_icmp4(struct xlb_pkt *p, void *l4,
+					   void *end)
+{
+	struct xlb_icmp *ih = l4;
+	struct iphdr *in;
+	__be16 *ports;
+	__u32 hlen;
+
+	if ((void *)(ih + 1) > end)
+		return XLB_STAT_DROP_PARSE;
+	if (ih->type != XLB_ICMP_DEST_UNREACH)
+		return XLB_STAT_PASS_NOT_SERVICE;
+	in = (void *)(ih + 1);
+	if ((void *)(in + 1) > end)
+		return XLB_STAT_DROP_PARSE;
+	if (in->version != 4 || in->ihl < 5)
+		return XLB_STAT_DROP_PARSE;
+	if ((in->protocol != IPPROTO_TCP && in->protocol != IPPROTO_UDP) ||
+	    (in->frag_off & bpf_htons(XLB_IP_OFFSET)))
+		return XLB_STAT_PASS_NOT_SERVICE;
+	hlen = in->ihl * 4;
+	ports = (void *)in + hlen;
+	if ((void *)(ports + 2) > end)
+		return XLB_STAT_DROP_PARSE;
+	p->flow.src[0] = in->daddr;
+	p->flow.dst[0] = in->saddr;
+	p->flow.proto = in->protocol;
+	xlb_ports(p, ports, 1);
+	p->icmp = 1;
+	return XLB_PARSED;
+}
+
+static __always_inline int xlb_parse4(struct xlb_pkt *p, void *l3, void *end,
+				      struct xlb_stats *st)
+{
+	struct iphdr *ip = l3;
+	__u32 hlen, tot;
+
+	if ((void *)(ip + 1) > end)
+		return XLB_STAT_DROP_PARSE;
+	if (ip->version != 4 || ip->ihl < 5)
+		return XLB_STAT_DROP_PARSE;
+	hlen = ip->ihl * 4;
+	tot = bpf_ntohs(ip->tot_len);
+	if (tot < hlen || tot > XLB_IP4_MAXLEN || l3 + tot > end)
+		return XLB_STAT_DROP_PARSE;
+	if (ip->frag_off & bpf_htons(XLB_IP_MF | XLB_IP_OFFSET))
+		return XLB_STAT_PASS_FRAGMENT;
+	if (hlen > sizeof(*ip))
+		st->c[XLB_STAT_IPV4_OPTIONS]++;
+
+	p->flow.family = XLB_AF_INET;
+	p->l3_len = tot;
+	p->tos = ip->tos;
+	if (ip->protocol == IPPROTO_ICMP)
+		return xlb_parse_icmp4(p, l3 + hlen, end);
+	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
+		return XLB_STAT_PASS_NOT_SERVICE;
+	p->flow.src[0] = ip->saddr;
+	p->flow.dst[0] = ip->daddr;
+	return xlb_parse_l4(p, l3 + hlen, end, ip->protocol, tot - hlen);
+}
+
+/* ICMPv6 destination unreachable or packet too big quoting TCP/UDP. */
+static __always_inline int xlb_parse_icmp6(struct xlb_pkt *p, void *l4,
+					   void *end)
+{
+	struct icmp6hdr *ih = l4;
+	struct ipv6hdr *in;
+	__be16 *ports;
+
+	if ((void *)(ih + 1) > end)
+		return XLB_STAT_DROP_PARSE;
+	if (ih->icmp6_type != ICMPV6_DEST_UNREACH &&
+	    ih->icmp6_type != ICMPV6_PKT_TOOBIG)
+		return XLB_STAT_PASS_NOT_SERVICE;
+	in = (void *)(ih + 1);
+	ports = (void *)(in + 1);
+	if ((void *)(ports + 2) > end)
+		return XLB_STAT_DROP_PARSE;
+	if (in->nexthdr != IPPROTO_TCP && in->nexthdr != IPPROTO_UDP)
+		return XLB_STAT_PASS_NOT_SERVICE;
+	__builtin_memcpy(p->flow.src, &in->daddr, 16);
+	__builtin_memcpy(p->flow.dst, &in->saddr, 16);
+	p->flow.proto = in->nexthdr;
+	xlb_ports(p, ports, 1);
+	p->icmp = 1;
+	return XLB_PARSED;
+}
+
+static __always_inline int xlb_parse6(struct xlb_pkt *p, void *l3, void *end)
+{
+	struct ipv6hdr *ip6 = l3;
+	__u32 plen;
+
+	if ((void *)(ip6 + 1) > end)
+		return XLB_STAT_DROP_PARSE;
+	if (ip6->version != 6)
+		return XLB_STAT_DROP_PARSE;
+	plen = bpf_ntohs(ip6->payload_len);
+	if (plen > XLB_IP4_MAXLEN || l3 + sizeof(*ip6) + plen > end)
+		return XLB_STAT_DROP_PARSE;
+
+	p->flow.family = XLB_AF_INET6;
+	p->l3_len = sizeof(*ip6) + plen;
+	p->tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
+	if (ip6->nexthdr == IPPROTO_FRAGMENT)
+		return XLB_STAT_PASS_FRAGMENT;
+	if (ip6->nexthdr == IPPROTO_ICMPV6)
+		return xlb_parse_icmp6(p, ip6 + 1, end);
+	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
+		return XLB_STAT_PASS_NOT_SERVICE;
+	__builtin_memcpy(p->flow.src, &ip6->saddr, 16);
+	__builtin_memcpy(p->flow.dst, &ip6->daddr, 16);
+	return xlb_parse_l4(p, ip6 + 1, end, ip6->nexthdr, plen);
+}
+
+static __always_inline int xlb_parse(struct xdp_md *ctx, struct xlb_pkt *p,
+				     struct xlb_stats *st)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	void *l3 = eth + 1;
+	__be16 proto;
+
+	if (l3 > end)
+		return XLB_STAT_DROP_PARSE;
+	proto = eth->h_proto;
+	if (proto == bpf_htons(ETH_P_8021Q)) {
+		struct xlb_vlan *vh = l3;
+
+		if ((void *)(vh + 1) > end)
+			return XLB_STAT_DROP_PARSE;
+		st->c[XLB_STAT_VLAN]++;
+		proto = vh->proto;
+		l3 = vh + 1;
+		p->vlan = 1;
+	}
+	if (proto == bpf_htons(ETH_P_IP))
+		return xlb_parse4(p, l3, end, st);
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return xlb_parse6(p, l3, end);
+	return XLB_STAT_PASS_NOT_IP;
+}
+
+/* Service id + 1 of the packet's destination, 0 if it is not a service. */
+static __always_inline __u32 xlb_match(const struct xlb_ctl *ctl,
+				       const struct xlb_pkt *p)
+{
+	struct xlb_vip_key k;
+	__u32 h, base, mask = xlb_cfg_vip_slots - 1;
+	int i;
+
+	__builtin_memcpy(k.addr, p->flow.dst, sizeof(k.addr));
+	k.port = p->flow.dport;
+	k.proto = p->flow.proto;
+	k.family = p->flow.family;
+	h = xlb_hash_vip(&k, ctl->seed);
+	base = (ctl->vip_active & 1) * xlb_cfg_vip_slots;
+
+#pragma unroll
+	for (i = 0; i < XLB_VIP_MAX_PROBE; i++) {
+		__u32 idx = base + ((h + i) & mask);
+		struct xlb_vip_slot *s = bpf_map_lookup_elem(&xlb_vips, &idx);
+
+		if (!s || !s->sid_plus1)
+			return 0;
+		if (s->key.addr[0] == k.addr[0] && s->key.addr[1] == k.addr[1] &&
+		    s->key.addr[2] == k.addr[2] && s->key.addr[3] == k.addr[3] &&
+		    s->key.port == k.port && s->key.proto == k.proto &&
+		    s->key.family == k.family)
+			return s->sid_plus1;
+	}
+	return 0;
+}
+
+static __always_inline void xlb_count(void *map, __u32 id, __u32 gen,
+				      __u64 bytes)
+{
+	struct xlb_counter *c = bpf_map_lookup_elem(map, &id);
+
+	if (!c)
+		return;
+	if (c->gen != gen) {
+		c->gen = gen;
+		c->packets = 0;
+		c->bytes = 0;
+	}
+	c->packets++;
+	c->bytes += bytes;
+}
+
+/* Backend of a live conntrack entry, NULL if none or stale. */
+static __always_inline struct xlb_backend *
+xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, __u32 *bid)
+{
+	struct xlb_ct_entry *ct;
+	struct xlb_backend *be;
+
+	ct = bpf_map_lookup_elem(&xlb_conntrack, &p->flow);
+	if (!ct) {
+		st->c[XLB_STAT_CT_MISS]++;
+		return NULL;
+	}
+	*bid = ct->bid;
+	be = bpf_map_lookup_elem(&xlb_backends, bid);
+	if (be && be->gen == ct->gen && be->state != XLB_BE_UNUSED) {
+		st->c[XLB_STAT_CT_HIT]++;
+		return be;
+	}
+	st->c[XLB_STAT_CT_STALE]++;
+	return NULL;
+}
+
+/* Maglev: seeded flow hash -> slot of the active table -> backend. */
+static __always_inline struct xlb_backend *
+xlb_maglev(const struct xlb_ctl *ctl, const struct xlb_service *svc,
+	   __u32 sid, struct xlb_pkt *p, __u32 *bid)
+{
+	struct xlb_backend *be;
+	__u32 key = XLB_TABLE_KEY(sid, svc->active & 1);
+	__u32 m = svc->table_size, slot, *tbl;
+
+	tbl = bpf_map_lookup_elem(&xlb_tables, &key);
+	if (!tbl || m > xlb_cfg_table_max)
+		return NULL;
+	slot = xlb_hash_slot(xlb_hash_flow(&p->flow, ctl->seed, svc->flags), m);
+	if (slot >= xlb_cfg_table_max)
+		return NULL;
+	*bid = tbl[slot];
+	if (*bid == XLB_TABLE_EMPTY)
+		return NULL;
+	be = bpf_map_lookup_elem(&xlb_backends, bid);
+	if (!be || !be->gen || be->state == XLB_BE_UNUSED)
+		return NULL;
+	return be;
+}
+
+static __always_inline __u16 xlb_csum_ip4(const struct iphdr *h)
+{
+	const __u16 *w = (const __u16 *)h;
+	__u32 s = 0;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < (int)(sizeof(*h) / 2); i++)
+		s += w[i];
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return ~s;
+}
+
+/*
+ * Prepend the outer IP header of olen bytes (a constant: 20 or 40) and move
+ * the Ethernet header and VLAN tag in front of it.  fib holds the next hop
+ * when have_nh, otherwise the original MAC addresses are kept (XDP_PASS).
+ */
+static __always_inline int xlb_encap(struct xdp_md *ctx, const struct xlb_pkt *p,
+				     const struct bpf_fib_lookup *fib,
+				     int have_nh, const __u32 olen)
+{
+	__u8 inner = p->flow.family == XLB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+	__be16 oproto = olen == sizeof(struct iphdr) ? bpf_htons(ETH_P_IP) :
+						      bpf_htons(ETH_P_IPV6);
+	struct ethhdr *eth, *old;
+	void *data, *end, *l3;
+
+	if (bpf_xdp_adjust_head(ctx, -(int)olen))
+		return -1;
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	eth = data;
+	old = data + olen;
+	if (p->vlan) {
+		struct xlb_vlan *vn = (void *)(eth + 1), *vo = (void *)(old + 1);
+
+		if ((void *)(vo + 1) > end)
+			return -1;
+		eth->h_proto = bpf_htons(ETH_P_8021Q);
+		vn->tci = vo->tci;
+		vn->proto = oproto;
+		l3 = vn + 1;
+	} else {
+		if ((void *)(old + 1) > end)
+			return -1;
+		eth->h_proto = oproto;
+		l3 = eth + 1;
+	}
+	if (have_nh) {
+		__builtin_memcpy(eth->h_dest, fib->dmac, ETH_ALEN);
+		__builtin_memcpy(eth->h_source, fib->smac, ETH_ALEN);
+	} else {
+		__builtin_memcpy(eth->h_dest, old->h_dest, ETH_ALEN);
+		__builtin_memcpy(eth->h_source, old->h_source, ETH_ALEN);
+	}
+
+	if (olen == sizeof(struct iphdr)) {
+		struct iphdr h = {
+			.version = 4,
+			.ihl = 5,
+			.tos = p->tos,
+			.tot_len = bpf_htons(p->l3_len + sizeof(h)),
+			.frag_off = bpf_htons(XLB_IP_DF),
+			.ttl = XLB_TTL,
+			.protocol = inner,
+			.saddr = fib->ipv4_src,
+			.daddr = fib->ipv4_dst,
+		};
+
+		h.check = xlb_csum_ip4(&h);
+		__builtin_memcpy(l3, &h, sizeof(h));
+	} else {
+		struct ipv6hdr *o = l3;
+
+		o->version = 6;
+		o->priority = p->tos >> 4;
+		o->flow_lbl[0] = (p->tos & 0xf) << 4;
+		o->flow_lbl[1] = 0;
+		o->flow_lbl[2] = 0;
+		o->payload_len = bpf_htons(p->l3_len);
+		o->nexthdr = inner;
+		o->hop_limit = XLB_TTL;
+		__builtin_memcpy(&o->saddr, fib->ipv6_src, 16);
+		__builtin_memcpy(&o->daddr, fib->ipv6_dst, 16);
+	}
+	return 0;
+}
+
+/* Find the next hop, encapsulate, and return the verdict (counted). */
+static __always_inline int xlb_forward(struct xdp_md *ctx,
+				       const struct xlb_ctl *ctl,
+				       const struct xlb_pkt *p,
+				       const struct xlb_backend *be,
+				       __u32 bid, struct xlb_stats *st)
+{
+	struct bpf_fib_lookup fib = {};
+	__u32 olen;
+	int rc, rc2;
+
+	fib.ifindex = ctx->ingress_ifindex;
+	fib.family = be->family;
+	fib.l4_protocol = p->flow.family == XLB_AF_INET ? IPPROTO_IPIP :
+							   IPPROTO_IPV6;
+	if (be->family == XLB_AF_INET) {
+		if (!ctl->src4)
+			goto err_encap;
+		olen = sizeof(struct iphdr);
+		fib.tos = p->tos;
+		fib.ipv4_src = ctl->src4;
+		fib.ipv4_dst = be->addr[0];
+	} else if (be->family == XLB_AF_INET6) {
+		if (!(ctl->src6[0] | ctl->src6[1] | ctl->src6[2] | ctl->src6[3]))
+			goto err_encap;
+		olen = sizeof(struct ipv6hdr);
+		__builtin_memcpy(fib.ipv6_src, ctl->src6, 16);
+		__builtin_memcpy(fib.ipv6_dst, be->addr, 16);
+	} else {
+		goto err_encap;
+	}
+	fib.tot_len = p->l3_len + olen;
+
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		st->c[XLB_STAT_DROP_TOO_BIG]++;
+		return XDP_DROP;
+	}
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) {
+		st->c[XLB_STAT_DROP_FIB]++;
+		return XDP_DROP;
+	}
+	/* fib_lookup rewrites the addresses only with flags we do not use */
+	if (be->family == XLB_AF_INET)
+		rc2 = xlb_encap(ctx, p, &fib, rc == BPF_FIB_LKUP_RET_SUCCESS,
+				sizeof(struct iphdr));
+	else
+		rc2 = xlb_encap(ctx, p, &fib, rc == BPF_FIB_LKUP_RET_SUCCESS,
+				sizeof(struct ipv6hdr));
+	if (rc2)
+		goto err_encap;
+
+	xlb_count(&xlb_be_stats, bid, be->gen, p->l3_len);
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		/* the kernel forwards it and resolves the neighbour */
+		st->c[XLB_STAT_PASS_NO_NEIGH]++;
+		return XDP_PASS;
+	}
+	if (fib.ifindex == ctx->ingress_ifindex) {
+		st->c[XLB_STAT_TX]++;
+		return XDP_TX;
+	}
+	st->c[XLB_STAT_REDIRECT]++;
+	return bpf_redirect(fib.ifindex, 0);
+
+err_encap:
+	st->c[XLB_STAT_DROP_ENCAP]++;
+	return XDP_DROP;
+}
+
+SEC("xdp")
+int xlb_xdp(struct xdp_md *ctx)
+{
+	struct xlb_pkt p = {};
+	struct xlb_service *svc;
+	struct xlb_backend *be = NULL;
+	struct xlb_stats *st;
+	struct xlb_ctl *ctl;
+	__u32 zero = 0, sid, bid = 0;
+	int rc;
+
+	st = bpf_map_lookup_elem(&xlb_stats, &zero);
+	if (!st)
+		return XDP_PASS;
+	ctl = bpf_map_lookup_elem(&xlb_ctl, &zero);
+	if (!ctl || !(ctl->flags & XLB_CTL_F_BOUND)) {
+		st->c[XLB_STAT_PASS_NOT_BOUND]++;
+		return XDP_PASS;
+	}
+
+	rc = xlb_parse(ctx, &p, st);
+	if (rc != XLB_PARSED) {
+		if (rc < 0 || rc >= XLB_STAT__MAX)
+			rc = XLB_STAT_DROP_PARSE;
+		st->c[rc]++;
+		return rc == XLB_STAT_DROP_PARSE ? XDP_DROP : XDP_PASS;
+	}
+
+	sid = xlb_match(ctl, &p);
+	if (!sid) {
+		st->c[XLB_STAT_PASS_NOT_SERVICE]++;
+		return XDP_PASS;
+	}
+	sid--;
+	svc = bpf_map_lookup_elem(&xlb_services, &sid);
+	if (!svc || !svc->gen)
+		goto no_backend;
+	xlb_count(&xlb_svc_stats, sid, svc->gen, p.l3_len);
+	if (p.icmp)
+		st->c[XLB_STAT_ICMP_ERROR]++;
+
+	if (!p.syn)
+		be = xlb_ct_backend(&p, st, &bid);
+	else
+		st->c[XLB_STAT_CT_MISS]++;
+	if (!be) {
+		be = xlb_maglev(ctl, svc, sid, &p, &bid);
+		if (!be)
+			goto no_backend;
+		if (!p.icmp) {
+			struct xlb_ct_entry ce = { .bid = bid, .gen = be->gen };
+
+			bpf_map_update_elem(&xlb_conntrack, &p.flow, &ce, BPF_ANY);
+		}
+	}
+	return xlb_forward(ctx, ctl, &p, be, bid, st);
+
+no_backend:
+	st->c[XLB_STAT_DROP_NO_BACKEND]++;
+	return XDP_DROP;
+}
