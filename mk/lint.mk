@@ -1,0 +1,47 @@
+# Quality gates (owner: benchmarks + quality gates).
+# Documentation/CONTRIBUTING.md says what each gate checks and why.
+#
+#   make lint              every gate: checkpatch, sparse, cppcheck,
+#                          clang-tidy, clang-format drift
+#   make lint-<gate>       one gate (lint-checkpatch, lint-sparse, ...)
+#   make format            rewrite user/, bpf/, tests/ C with .clang-format
+#   make check-asan        unit tests (UNIT_TESTS) and lbctl rebuilt with
+#                          -fsanitize=address,undefined in $(BUILD)/asan
+.PHONY: lint lint-checkpatch lint-sparse lint-cppcheck lint-clang-tidy \
+	lint-format format check-asan
+
+LINT       := BUILD=$(BUILD) KDIR=$(KDIR) scripts/lint.sh
+LINT_GATES := checkpatch sparse cppcheck clang-tidy format
+
+# clang-tidy needs the skeleton header; a BPF build failure is reported by
+# the gate ("could not run") rather than stopping the other gates.
+lint:
+	-@$(MAKE) --no-print-directory $(BUILD)/xlb.skel.h
+	$(LINT) $(LINT_GATES)
+
+lint-clang-tidy:
+	-@$(MAKE) --no-print-directory $(BUILD)/xlb.skel.h
+	$(LINT) clang-tidy
+
+lint-checkpatch lint-sparse lint-cppcheck lint-format:
+	$(LINT) $(@:lint-%=%)
+
+format:
+	$(LINT) --apply-format
+
+# AddressSanitizer + UndefinedBehaviorSanitizer variant of the host tests:
+# a sub-make with its own build directory and an instrumented compiler, so
+# every fragment's rules (and only userspace ones) are reused as they are.
+ASAN_BUILD := $(BUILD)/asan
+ASAN_CC    := $(CC) -fsanitize=address,undefined -fno-sanitize-recover=all \
+	      -fno-omit-frame-pointer
+ASAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+	      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+check-asan:
+	$(ASAN_ENV) $(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) \
+		CC="$(ASAN_CC)" check-unit check-asan-extra
+
+# Suites that need the instrumented lbctl hang off this target.
+.PHONY: check-asan-extra
+check-asan-extra:
