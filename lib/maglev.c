@@ -213,12 +213,20 @@ static int maglev_prepare(const struct xlb_maglev_backend *be, __u32 n,
 	return 0;
 }
 
+void xlb_maglev_perm(const struct xlb_maglev_backend *b, __u32 m,
+		     __u32 seed, __u32 *offset, __u32 *skip)
+{
+	__u32 seed_off = xlb_hash_final(xlb_hash_mix(seed, MAGLEV_OFFSET_SALT));
+	__u32 seed_skip = xlb_hash_final(xlb_hash_mix(seed, MAGLEV_SKIP_SALT));
+
+	*offset = xlb_hash_addr(b->addr, b->family, seed_off) % m;
+	*skip = xlb_hash_addr(b->addr, b->family, seed_skip) % (m - 1) + 1;
+}
+
 /* Permutation parameters of each backend, groups of equal weight, heap. */
 static __u32 maglev_setup(const struct xlb_maglev_backend *be,
 			  struct maglev_work *w, __u32 na, __u32 m, __u32 seed)
 {
-	__u32 seed_off = xlb_hash_final(xlb_hash_mix(seed, MAGLEV_OFFSET_SALT));
-	__u32 seed_skip = xlb_hash_final(xlb_hash_mix(seed, MAGLEV_SKIP_SALT));
 	struct maglev_group *g = NULL;
 	__u32 i, ng = 0;
 
@@ -226,8 +234,7 @@ static __u32 maglev_setup(const struct xlb_maglev_backend *be,
 		const struct xlb_maglev_backend *b = &be[w->order[i]];
 		struct maglev_perm *p = &w->perm[i];
 
-		p->next = xlb_hash_addr(b->addr, b->family, seed_off) % m;
-		p->skip = xlb_hash_addr(b->addr, b->family, seed_skip) % (m - 1) + 1;
+		xlb_maglev_perm(b, m, seed, &p->next, &p->skip);
 		p->idx = w->order[i];
 		p->count = 0;
 		if (!g || g->weight != b->weight) {

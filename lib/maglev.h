@@ -49,6 +49,14 @@ int xlb_maglev_build(const struct xlb_maglev_backend *be, __u32 n, __u32 m,
 		     void *work, size_t work_size);
 
 /*
+ * The permutation of one backend: its j-th preferred slot is
+ * (offset + j * skip) mod m, 0 <= offset < m, 1 <= skip < m.  m must be
+ * valid.  Used by xlb_maglev_build(); exposed for tests and tools.
+ */
+void xlb_maglev_perm(const struct xlb_maglev_backend *b, __u32 m,
+		     __u32 seed, __u32 *offset, __u32 *skip);
+
+/*
  * 64-bit digest of a table, independent of how backends are numbered: it
  * hashes, slot by slot, the address of the backend in the slot.  Two load
  * balancers with the same configuration have the same digest.
