@@ -1,0 +1,26 @@
+# Benchmarks (owner: benchmarks + quality gates).
+# Documentation/performance.md describes every figure and how it is measured.
+#
+#   make bench          everything below, then one table (build/bench/)
+#   make bench-bpf      verifier figures and map memory on the host kernel
+#   make bench-vm       in one VM boot: verifier figures on the VM kernel,
+#                       lbctl vs IPVS control plane, module memory
+# bench-xdp and bench-maglev come from the data-path and Maglev fragments.
+.PHONY: bench bench-bpf bench-vm
+
+BENCH_DIR := $(BUILD)/bench
+
+$(BUILD)/bpf_info: tests/bench/bpf_info.c include/uapi/xlb_maps.h | $(BUILD)
+	$(CC) $(CFLAGS_USER) -o $@ $< $(LDLIBS_BPF)
+
+bench-bpf: $(BUILD)/bpf_info $(BUILD)/xlb.bpf.o
+	$(BUILD)/bpf_info $(BUILD)/xlb.bpf.o
+
+bench-vm: $(BUILD)/bpf_info $(BUILD)/xlb.bpf.o lbctl module
+	tests/vm/run.sh --script tests/bench/vm_bench.sh
+
+bench:
+	tests/bench/run.sh $(BENCH_DIR)
+
+# tests/verifier.bats (a VM suite) uses bpf_info.
+check-vm: $(BUILD)/bpf_info
