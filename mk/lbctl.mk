@@ -1,7 +1,21 @@
 # lbctl (owner: CLI).
-.PHONY: lbctl
+#
+# Every user/*.c is part of lbctl.  user/parse.c is also linked into the
+# host unit test, so it must stay free of netlink and libbpf.  The XDP
+# object is embedded through its skeleton (build/xlb.skel.h).
+.PHONY: lbctl install-lbctl
 LBCTL_SRCS := $(wildcard user/*.c)
 lbctl: $(BUILD)/lbctl
 
 $(BUILD)/lbctl: $(LBCTL_SRCS) $(wildcard user/*.h) lib/maglev.c lib/maglev.h include/uapi/*.h $(BUILD)/xlb.skel.h | $(BUILD)
 	$(CC) $(CFLAGS_USER) $(CFLAGS_NL) -o $@ $(LBCTL_SRCS) lib/maglev.c $(LDLIBS_NL) $(LDLIBS_BPF)
+
+$(BUILD)/test_lbctl_parse: tests/unit/test_lbctl_parse.c user/parse.c user/parse.h lib/maglev.c lib/maglev.h tests/unit/tap.h | $(BUILD)
+	$(CC) $(CFLAGS_USER) -Itests/unit -o $@ $< user/parse.c lib/maglev.c
+
+UNIT_TESTS += $(BUILD)/test_lbctl_parse
+
+install-lbctl: $(BUILD)/lbctl
+	install -D -m 0755 $(BUILD)/lbctl $(DESTDIR)$(PREFIX)/sbin/lbctl
+	install -D -m 0644 Documentation/lbctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/lbctl.8
+	install -D -m 0644 user/lbctl.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/lbctl

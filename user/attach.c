@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * attach.c - "lbctl attach DEV" and "lbctl detach DEV".
+ *
+ * The first attach loads the XDP object embedded in lbctl (libbpf skeleton
+ * of build/xlb.bpf.o, so no object file has to be found at run time), sizes
+ * its maps from the options, pins every map and the program under
+ * XLB_PIN_DIR (directory 0700, pins 0600), attaches the program to DEV and
+ * hands the control maps to the module (XLB_CMD_BIND).  Later attaches to
+ * other devices reuse the pinned program and maps, so every device shares
+ * one data path state.
+ */
+#include <errno.h>
+#include <ifaddrs.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lbctl.h"
+#include "maglev.h"
+#include "nl.h"
+#include "uapi/xlb_maps.h"
+#include "xlb.skel.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+#define PIN_PROG	"xlb_xdp"
+#define BPFFS_ROOT	"/sys/fs/bpf"
+
+/* The maps handed to the module, in XLB_BIND_A_* order. */
+static const char *const bind_maps[] = {
+	[XLB_BIND_A_CTL_FD]		= XLB_MAP_CTL,
+	[XLB_BIND_A_VIPS_FD]		= XLB_MAP_VIPS,
+	[XLB_BIND_A_SERVICES_FD]	= XLB_MAP_SERVICES,
+	[XLB_BIND_A_TABLES_FD]		= XLB_MAP_TABLES,
+	[XLB_BIND_A_BACKENDS_FD]	= XLB_MAP_BACKENDS,
+};
+
+static const char *const all_maps[] = {
+	XLB_MAP_CTL, XLB_MAP_VIPS, XLB_MAP_SERVICES, XLB_MAP_TABLES,
+	XLB_MAP_BACKENDS, XLB_MAP_CONNTRACK, XLB_MAP_SVC_STATS,
+	XLB_MAP_BE_STATS, XLB_MAP_STATS,
+};
+#define NMAPS (sizeof(all_maps) / sizeof(all_maps[0]))
+
+struct attach_args {
+	const char	*dev;
+	unsigned int	ifindex;
+	uint32_t	xdp_flags;
+	bool		has_src4, has_src6, sized;
+	struct lb_addr	src4, src6;
+	uint32_t	max_services, max_backends, table_max, ct_size;
+};
+
+static void pin_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", XLB_PIN_DIR, name);
+}
+
+static unsigned int dev_index(const char *dev)
+{
+	unsigned int ifindex = if_nametoindex(dev);
+
+	if (!ifindex)
+		lb_die(EXIT_ERR, "device \"%s\" not found (list devices: "
+		       "ip link show)", dev);
+	return ifindex;
+}
+
+static void parse_src(const char *v, int family, struct lb_addr *a)
+{
+	if (lb_parse_addr(v, a))
+		lb_die_parse();
+	if (a->family != family)
+		lb_die(EXIT_ERR, "invalid %s \"%s\": expected an %s address",
+		       family == AF_INET ? "src4" : "src6", v,
+		       family == AF_INET ? "IPv4" : "IPv6");
+}
+
+static void parse_attach(int argc, char **argv, struct attach_args *a)
+{
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	a->xdp_flags = XDP_FLAGS_DRV_MODE;
+	a->max_services = XLB_DEFAULT_MAX_SERVICES;
+	a->max_backends = XLB_DEFAULT_MAX_BACKENDS;
+	a->table_max = XLB_DEFAULT_TABLE_MAX;
+	a->ct_size = XLB_DEFAULT_CT_ENTRIES;
+	if (argc < 2)
+		lb_die(EXIT_ERR, "missing device after \"attach\"");
+	a->dev = argv[1];
+	for (i = 2; i < argc; i += 2) {
+		const char *k = argv[i], *v = lb_need_arg(argc, argv, i, "value");
+
+		if (!strcmp(k, "mode")) {
+			if (!strcmp(v, "native"))
+				a->xdp_flags = XDP_FLAGS_DRV_MODE;
+			else if (!strcmp(v, "generic"))
+				a->xdp_flags = XDP_FLAGS_SKB_MODE;
+			else
+				lb_die(EXIT_ERR, "invalid mode \"%s\": expected "
+				       "native or generic", v);
+		} else if (!strcmp(k, "src4")) {
+			parse_src(v, AF_INET, &a->src4);
+			a->has_src4 = true;
+		} else if (!strcmp(k, "src6")) {
+			parse_src(v, AF_INET6, &a->src6);
+			a->has_src6 = true;
+		} else if (!strcmp(k, "max-services")) {
+			if (lb_parse_u32(v, "max-services", 1, 4096,
+					 &a->max_services))
+				lb_die_parse();
+			a->sized = true;
+		} else if (!strcmp(k, "max-backends")) {
+			if (lb_parse_u32(v, "max-backends", 1, 1U << 20,
+					 &a->max_backends))
+				lb_die_parse();
+			a->sized = true;
+		} else if (!strcmp(k, "table-max")) {
+			if (lb_parse_table_size(v, &a->table_max))
+				lb_die_parse();
+			a->sized = true;
+		} else if (!strcmp(k, "conntrack-size")) {
+			if (lb_parse_u32(v, "conntrack-size", 1, 1U << 26,
+					 &a->ct_size))
+				lb_die_parse();
+			a->sized = true;
+		} else {
+			lb_die_unknown(k, "attach");
+		}
+	}
+	a->ifindex = dev_index(a->dev);
+}
+
+/* Mount bpffs on /sys/fs/bpf when it is not there yet. */
+static void ensure_bpffs(void)
+{
+	struct statfs st;
+
+	if (!statfs(BPFFS_ROOT, &st) && st.f_type == BPF_FS_MAGIC)
+		return;
+	if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700"))
+		lb_die(EXIT_ENV, "%s is not a BPF filesystem and mounting one "
+		       "failed: %s (try: mount -t bpf bpf %s)", BPFFS_ROOT,
+		       strerror(errno), BPFFS_ROOT);
+}
+
+static bool pinned(const char *name)
+{
+	char path[256];
+
+	pin_path(path, sizeof(path), name);
+	return access(path, F_OK) == 0;
+}
+
+static int get_pin(const char *name)
+{
+	char path[256];
+	int fd;
+
+	pin_path(path, sizeof(path), name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		lb_die(EXIT_ENV, "cannot open pinned %s: %s", path,
+		       strerror(errno));
+	return fd;
+}
+
+static uint32_t pow2_at_least(uint32_t x)
+{
+	uint32_t p = 1;
+
+	while (p < x)
+		p <<= 1;
+	return p;
+}
+
+static int size_maps(struct xlb *skel, const struct attach_args *a)
+{
+	uint32_t vip_slots = pow2_at_least(4 * a->max_services);
+
+	if (vip_slots < XLB_DEFAULT_VIP_SLOTS)
+		vip_slots = XLB_DEFAULT_VIP_SLOTS;
+	skel->rodata->xlb_cfg_table_max = a->table_max;
+	skel->rodata->xlb_cfg_vip_slots = vip_slots;
+	if (bpf_map__set_max_entries(skel->maps.xlb_vips, 2 * vip_slots) ||
+	    bpf_map__set_max_entries(skel->maps.xlb_services,
+				     a->max_services) ||
+	    bpf_map__set_max_entries(skel->maps.xlb_tables,
+				     2 * a->max_services) ||
+	    bpf_map__set_value_size(skel->maps.xlb_tables, 4 * a->table_max) ||
+	    bpf_map__set_max_entries(skel->maps.xlb_backends,
+				     a->max_backends) ||
+	    bpf_map__set_max_entries(skel->maps.xlb_conntrack, a->ct_size) ||
+	    bpf_map__set_max_entries(skel->maps.xlb_svc_stats,
+				     a->max_services) ||
+	    bpf_map__set_max_entries(skel->maps.xlb_be_stats, a->max_backends))
+		return -1;
+	return 0;
+}
+
+static void unpin_all(void)
+{
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < NMAPS; i++) {
+		pin_path(path, sizeof(path), all_maps[i]);
+		unlink(path);
+	}
+	pin_path(path, sizeof(path), PIN_PROG);
+	unlink(path);
+	rmdir(XLB_PIN_DIR);
+}
+
+static int pin_one(int fd, const char *name)
+{
+	char path[256];
+
+	pin_path(path, sizeof(path), name);
+	if (bpf_obj_pin(fd, path) || chmod(path, 0600)) {
+		lb_err("cannot pin %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Load the embedded object with the requested sizes and pin it.  Returns
+ * the program fd; the maps stay reachable through their pins.
+ */
+static int load_fresh(const struct attach_args *a)
+{
+	struct xlb *skel;
+	struct bpf_map *map;
+	int prog_fd, err;
+
+	skel = xlb__open();
+	if (!skel)
+		lb_die(EXIT_ENV, "cannot open the embedded XDP object: %s",
+		       strerror(errno));
+	if (size_maps(skel, a))
+		lb_die(EXIT_ENV, "cannot size the XDP maps: %s",
+		       strerror(errno));
+	err = xlb__load(skel);
+	if (err)
+		lb_die(EXIT_ENV, "cannot load the XDP program: %s%s",
+		       strerror(-err), err == -EPERM ?
+		       " (run lbctl as root; check `ulimit -l`)" :
+		       " (the sizes may exceed memory: lower table-max, "
+		       "max-services or conntrack-size)");
+	if (mkdir(XLB_PIN_DIR, 0700) && errno != EEXIST)
+		lb_die(EXIT_ENV, "cannot create %s: %s", XLB_PIN_DIR,
+		       strerror(errno));
+	chmod(XLB_PIN_DIR, 0700);
+	bpf_object__for_each_map(map, skel->obj) {
+		if (!strcmp(bpf_map__name(map), "xlb.rodata") ||
+		    strchr(bpf_map__name(map), '.'))
+			continue;
+		if (pin_one(bpf_map__fd(map), bpf_map__name(map)))
+			goto fail;
+	}
+	if (pin_one(bpf_program__fd(skel->progs.xlb_xdp), PIN_PROG))
+		goto fail;
+	prog_fd = dup(bpf_program__fd(skel->progs.xlb_xdp));
+	xlb__destroy(skel);
+	return prog_fd;
+fail:
+	unpin_all();
+	xlb__destroy(skel);
+	exit(EXIT_ENV);
+}
+
+/* Refuse sizing options that differ from the maps already pinned. */
+static void check_sizes(const struct attach_args *a)
+{
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+	int fd;
+
+	if (!a->sized)
+		return;
+	fd = get_pin(XLB_MAP_TABLES);
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		lb_die(EXIT_ENV, "cannot inspect %s: %s", XLB_MAP_TABLES,
+		       strerror(errno));
+	close(fd);
+	if (info.max_entries != 2 * a->max_services ||
+	    info.value_size != 4 * a->table_max)
+		lb_die(EXIT_ERR, "the maps pinned under %s have other sizes "
+		       "(max-services %u, table-max %u): detach every device "
+		       "and remove %s to resize", XLB_PIN_DIR,
+		       info.max_entries / 2, info.value_size / 4,
+		       XLB_PIN_DIR);
+}
+
+static int get_prog(const struct attach_args *a)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < NMAPS; i++)
+		n += pinned(all_maps[i]);
+	if (n == 0 && !pinned(PIN_PROG))
+		return load_fresh(a);
+	if (n != NMAPS || !pinned(PIN_PROG))
+		lb_die(EXIT_ENV, "%s holds only part of xlb's pins: detach "
+		       "every device and remove it (rm -r %s)", XLB_PIN_DIR,
+		       XLB_PIN_DIR);
+	check_sizes(a);
+	return get_pin(PIN_PROG);
+}
+
+static uint32_t prog_id(int fd)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.id;
+}
+
+static void xdp_attach(const struct attach_args *a, int prog_fd)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int err;
+
+	err = bpf_xdp_attach((int)a->ifindex, prog_fd,
+			     a->xdp_flags | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	if (!err)
+		return;
+	if ((err == -EBUSY || err == -EEXIST) &&
+	    !bpf_xdp_query((int)a->ifindex, 0, &q) &&
+	    (q.prog_id == prog_id(prog_fd)))
+		return;		/* already ours: attach is idempotent */
+	if (err == -EBUSY || err == -EEXIST)
+		lb_die(EXIT_ERR, "device \"%s\" already has another XDP "
+		       "program (remove it first: ip link set dev %s xdp off)",
+		       a->dev, a->dev);
+	if (err == -EOPNOTSUPP && (a->xdp_flags & XDP_FLAGS_DRV_MODE))
+		lb_die(EXIT_ENV, "the driver of \"%s\" has no native XDP "
+		       "support (try: lbctl attach %s mode generic)", a->dev,
+		       a->dev);
+	if (err == -EPERM)
+		lb_die(EXIT_ENV, "cannot attach XDP to \"%s\": permission "
+		       "denied (run lbctl as root)", a->dev);
+	lb_die(EXIT_ENV, "cannot attach XDP to \"%s\": %s", a->dev,
+	       strerror(-err));
+}
+
+static int bind_module(void)
+{
+	struct nl_msg *m = xnl_msg(XLB_CMD_BIND, 0);
+	struct nlattr *n = nla_nest_start(m, XLB_A_BIND);
+	int fds[XLB_BIND_A_MAX + 1], i, err;
+
+	if (!n)
+		lb_die(EXIT_ENV, "out of memory");
+	for (i = 1; i <= XLB_BIND_A_MAX; i++) {
+		fds[i] = get_pin(bind_maps[i]);
+		if (nla_put_u32(m, i, (uint32_t)fds[i]))
+			lb_die(EXIT_ENV, "out of memory");
+	}
+	nla_nest_end(m, n);
+	err = xnl_request(m, NULL, NULL);
+	for (i = 1; i <= XLB_BIND_A_MAX; i++)
+		close(fds[i]);
+	return err;
+}
+
+/* The first address of each family on dev (IPv6: not link-local). */
+static void dev_addrs(const char *dev, struct lb_addr *a4, bool *has4,
+		      struct lb_addr *a6, bool *has6)
+{
+	struct ifaddrs *ifa, *i;
+
+	*has4 = *has6 = false;
+	if (getifaddrs(&ifa))
+		return;
+	for (i = ifa; i; i = i->ifa_next) {
+		if (!i->ifa_addr || strcmp(i->ifa_name, dev))
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET && !*has4) {
+			a4->family = AF_INET;
+			memcpy(a4->a, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
+			*has4 = true;
+		} else if (i->ifa_addr->sa_family == AF_INET6 && !*has6) {
+			struct in6_addr *p =
+				&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+
+			if (IN6_IS_ADDR_LINKLOCAL(p))
+				continue;
+			a6->family = AF_INET6;
+			memcpy(a6->a, p, 16);
+			*has6 = true;
+		}
+	}
+	freeifaddrs(ifa);
+}
+
+/* Set src4/src6 when given, or from DEV when the module has none yet. */
+static int set_sources(struct attach_args *a)
+{
+	struct lb_config cfg;
+	struct lb_addr d4, d6;
+	bool h4, h6;
+	struct nl_msg *m;
+	int err;
+
+	err = lb_get_config(&cfg);
+	if (err)
+		return err;
+	dev_addrs(a->dev, &d4, &h4, &d6, &h6);
+	if (!a->has_src4 && !cfg.has_src4 && h4) {
+		a->src4 = d4;
+		a->has_src4 = true;
+	}
+	if (!a->has_src6 && !cfg.has_src6 && h6) {
+		a->src6 = d6;
+		a->has_src6 = true;
+	}
+	if (!a->has_src4 && !a->has_src6)
+		return 0;
+	m = xnl_msg(XLB_CMD_CONFIG_SET, 0);
+	if (lb_put_config(m, NULL, a->has_src4 ? &a->src4 : NULL,
+			  a->has_src6 ? &a->src6 : NULL))
+		lb_die(EXIT_ENV, "out of memory");
+	return xnl_request(m, NULL, NULL);
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	struct attach_args a;
+	int prog_fd, err;
+
+	parse_attach(argc, argv, &a);
+	xnl_open();
+	if (geteuid() != 0)
+		lb_die(EXIT_ENV, "attach: permission denied: loading XDP "
+		       "programs needs root (CAP_BPF, CAP_NET_ADMIN)");
+	libbpf_set_print(NULL);
+	ensure_bpffs();
+	prog_fd = get_prog(&a);
+	xdp_attach(&a, prog_fd);
+	err = bind_module();
+	if (err) {
+		bpf_xdp_detach((int)a.ifindex, a.xdp_flags, NULL);
+		return xnl_report(err, "attach: handing the maps to the module");
+	}
+	err = set_sources(&a);
+	if (err)
+		return xnl_report(err, "attach: setting the outer source "
+				  "addresses");
+	close(prog_fd);
+	return EXIT_OK;
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	unsigned int ifindex;
+	uint32_t flags = 0;
+	int fd, err;
+
+	if (argc != 2)
+		lb_die(EXIT_ERR, argc < 2 ? "missing device after \"detach\"" :
+		       "too many arguments to \"detach\"");
+	ifindex = dev_index(argv[1]);
+	if (geteuid() != 0)
+		lb_die(EXIT_ENV, "detach: permission denied: run lbctl as "
+		       "root");
+	err = bpf_xdp_query((int)ifindex, 0, &q);
+	if (err)
+		lb_die(EXIT_ENV, "cannot query XDP on \"%s\": %s", argv[1],
+		       strerror(-err));
+	if (!q.prog_id)
+		lb_die(EXIT_ERR, "device \"%s\" has no XDP program attached",
+		       argv[1]);
+	ensure_bpffs();
+	if (pinned(PIN_PROG)) {
+		fd = get_pin(PIN_PROG);
+		if (prog_id(fd) != q.prog_id)
+			lb_die(EXIT_ERR, "the XDP program on \"%s\" is not "
+			       "xlb's; not touching it", argv[1]);
+		close(fd);
+	}
+	if (q.attach_mode == XDP_ATTACHED_SKB)
+		flags = XDP_FLAGS_SKB_MODE;
+	else if (q.attach_mode == XDP_ATTACHED_DRV)
+		flags = XDP_FLAGS_DRV_MODE;
+	else if (q.attach_mode == XDP_ATTACHED_HW)
+		flags = XDP_FLAGS_HW_MODE;
+	err = bpf_xdp_detach((int)ifindex, flags, NULL);
+	if (err)
+		lb_die(EXIT_ENV, "cannot detach XDP from \"%s\": %s", argv[1],
+		       strerror(-err));
+	return EXIT_OK;
+}

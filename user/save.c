@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * save.c - "lbctl save", "lbctl restore [FILE|-]" and "lbctl flush".
+ *
+ * save prints the configuration as lbctl commands (config, service add,
+ * add); restore reads that language back, validates all of it, and sends
+ * it as ONE XLB_CMD_REPLACE so the module applies it atomically.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lbctl.h"
+#include "nl.h"
+
+static void print_save(const struct lb_config *c, const struct lb_state *st)
+{
+	char a[LB_ADDRSTRLEN], k[LB_SVCSTRLEN];
+	int i, j;
+
+	printf("# lbctl save; apply with: lbctl restore FILE\n");
+	printf("config seed 0x%08x", c->seed);
+	if (c->has_src4)
+		printf(" src4 %s", lb_fmt_addr(&c->src4, a, sizeof(a)));
+	if (c->has_src6)
+		printf(" src6 %s", lb_fmt_addr(&c->src6, a, sizeof(a)));
+	printf("\n");
+	for (i = 0; i < st->nsvc; i++) {
+		const struct lb_service *s = &st->svc[i];
+
+		lb_fmt_svc(&s->key, false, k, sizeof(k));
+		printf("service add %s table-size %u hash %s\n", k,
+		       s->table_size, lb_hash_name(s->flags));
+		for (j = 0; j < s->nbe; j++) {
+			const struct lb_backend *b = &s->be[j];
+
+			printf("add %s weight %u%s service %s\n",
+			       lb_fmt_addr(&b->addr, a, sizeof(a)), b->weight,
+			       b->state == XLB_BE_STATE_DRAIN ?
+			       " state drain" : "", k);
+		}
+	}
+}
+
+int cmd_save(int argc, char **argv)
+{
+	struct lb_config c;
+	struct lb_state st;
+	int err;
+
+	if (argc > 1)
+		lb_die_unknown(argv[1], "save");
+	err = lb_get_config(&c);
+	if (!err)
+		err = lb_load_state(&st, true);
+	if (err)
+		return xnl_report(err, "save");
+	print_save(&c, &st);
+	lb_free_state(&st);
+	return fflush(stdout) ? EXIT_ERR : EXIT_OK;
+}
+
+int cmd_flush(int argc, char **argv)
+{
+	int err;
+
+	if (argc > 1)
+		lb_die_unknown(argv[1], "flush");
+	xnl_open();
+	err = xnl_request(xnl_msg(XLB_CMD_FLUSH, 0), NULL, NULL);
+	return err ? xnl_report(err, "flush") : EXIT_OK;
+}
+
+/* --- restore ------------------------------------------------------------ */
+
+struct rs_backend {
+	struct lb_addr	addr;
+	uint32_t	weight;
+	uint8_t		state;
+	bool		has_state;
+};
+
+struct rs_service {
+	struct lb_svc_key	key;
+	uint32_t		table_size, flags;
+	bool			has_table_size, has_flags;
+	struct rs_backend	*be;
+	int			nbe;
+};
+
+struct rs_config {
+	bool			has_seed, has_src4, has_src6;
+	uint32_t		seed;
+	struct lb_addr		src4, src6;
+	struct rs_service	*svc;
+	int			nsvc;
+	const char		*file;
+	int			line;
+};
+
+static void rs_die(const struct rs_config *rc, const char *msg)
+	__attribute__((noreturn));
+
+static void rs_die(const struct rs_config *rc, const char *msg)
+{
+	lb_die(EXIT_ERR, "%s:%d: %s", rc->file, rc->line, msg);
+}
+
+static void rs_check(const struct rs_config *rc, int r)
+{
+	if (r)
+		rs_die(rc, lb_parse_error());
+}
+
+static const char *rs_arg(const struct rs_config *rc, int argc, char **argv,
+			  int i)
+{
+	char msg[128];
+
+	if (i + 1 < argc)
+		return argv[i + 1];
+	snprintf(msg, sizeof(msg), "missing value after \"%s\"", argv[i]);
+	rs_die(rc, msg);
+}
+
+static void rs_unknown(const struct rs_config *rc, const char *w)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "unknown argument \"%.64s\"", w);
+	rs_die(rc, msg);
+}
+
+static void rs_config_line(struct rs_config *rc, int argc, char **argv)
+{
+	int i = 1;
+
+	if (argc > 1 && !strcmp(argv[1], "set"))
+		i = 2;
+	for (; i < argc; i += 2) {
+		const char *v = rs_arg(rc, argc, argv, i);
+
+		if (!strcmp(argv[i], "seed")) {
+			rs_check(rc, lb_parse_u32(v, "seed", 0, UINT32_MAX,
+						  &rc->seed));
+			rc->has_seed = true;
+		} else if (!strcmp(argv[i], "src4")) {
+			rs_check(rc, lb_parse_addr(v, &rc->src4));
+			if (rc->src4.family != AF_INET)
+				rs_die(rc, "src4 must be an IPv4 address");
+			rc->has_src4 = true;
+		} else if (!strcmp(argv[i], "src6")) {
+			rs_check(rc, lb_parse_addr(v, &rc->src6));
+			if (rc->src6.family != AF_INET6)
+				rs_die(rc, "src6 must be an IPv6 address");
+			rc->has_src6 = true;
+		} else {
+			rs_unknown(rc, argv[i]);
+		}
+	}
+}
+
+static struct rs_service *rs_find(struct rs_config *rc,
+				  const struct lb_svc_key *k)
+{
+	int i;
+
+	for (i = 0; i < rc->nsvc; i++)
+		if (!lb_svc_cmp(&rc->svc[i].key, k))
+			return &rc->svc[i];
+	return NULL;
+}
+
+static void rs_service_line(struct rs_config *rc, int argc, char **argv)
+{
+	struct rs_service s = { 0 };
+	int i;
+
+	if (argc < 3 || strcmp(argv[1], "add"))
+		rs_die(rc, "expected: service add VIP:PORT/PROTO "
+		       "[table-size M] [hash 5tuple|src]");
+	rs_check(rc, lb_parse_svc(argv[2], &s.key));
+	for (i = 3; i < argc; i += 2) {
+		const char *v = rs_arg(rc, argc, argv, i);
+
+		if (!strcmp(argv[i], "table-size")) {
+			rs_check(rc, lb_parse_table_size(v, &s.table_size));
+			s.has_table_size = true;
+		} else if (!strcmp(argv[i], "hash")) {
+			rs_check(rc, lb_parse_hash(v, &s.flags));
+			s.has_flags = true;
+		} else {
+			rs_unknown(rc, argv[i]);
+		}
+	}
+	if (rs_find(rc, &s.key))
+		rs_die(rc, "service declared twice");
+	rc->svc = realloc(rc->svc, (rc->nsvc + 1) * sizeof(*rc->svc));
+	if (!rc->svc)
+		lb_die(EXIT_ENV, "out of memory");
+	rc->svc[rc->nsvc++] = s;
+}
+
+static void rs_backend_line(struct rs_config *rc, int argc, char **argv)
+{
+	struct rs_backend b = { .weight = XLB_WEIGHT_DEFAULT };
+	struct rs_service *s = NULL;
+	struct lb_svc_key k;
+	int i;
+
+	if (argc < 2)
+		rs_die(rc, "missing backend address after \"add\"");
+	rs_check(rc, lb_parse_addr(argv[1], &b.addr));
+	for (i = 2; i < argc; i += 2) {
+		const char *v = rs_arg(rc, argc, argv, i);
+
+		if (!strcmp(argv[i], "weight")) {
+			rs_check(rc, lb_parse_weight(v, &b.weight));
+		} else if (!strcmp(argv[i], "state")) {
+			rs_check(rc, lb_parse_state(v, &b.state));
+			b.has_state = true;
+		} else if (!strcmp(argv[i], "service")) {
+			rs_check(rc, lb_parse_svc(v, &k));
+			s = rs_find(rc, &k);
+			if (!s)
+				rs_die(rc, "service not declared before this "
+				       "line (expected: service add ...)");
+		} else {
+			rs_unknown(rc, argv[i]);
+		}
+	}
+	if (!s && rc->nsvc != 1)
+		rs_die(rc, rc->nsvc ? "several services: add `service "
+		       "VIP:PORT/PROTO`" : "no service declared before "
+		       "this backend");
+	if (!s)
+		s = &rc->svc[0];
+	for (i = 0; i < s->nbe; i++)
+		if (lb_addr_eq(&s->be[i].addr, &b.addr))
+			rs_die(rc, "backend listed twice for its service");
+	s->be = realloc(s->be, (s->nbe + 1) * sizeof(*s->be));
+	if (!s->be)
+		lb_die(EXIT_ENV, "out of memory");
+	s->be[s->nbe++] = b;
+}
+
+static void rs_parse(struct rs_config *rc, FILE *f)
+{
+	char line[4096], *argv[64];
+	int argc;
+
+	while (fgets(line, sizeof(line), f)) {
+		rc->line++;
+		if (!strchr(line, '\n') && !feof(f))
+			rs_die(rc, "line too long");
+		argc = lb_split_words(line, argv, 64);
+		if (argc < 0)
+			rs_die(rc, "too many words on the line");
+		if (argc == 0)
+			continue;
+		if (!strcmp(argv[0], "config"))
+			rs_config_line(rc, argc, argv);
+		else if (!strcmp(argv[0], "service"))
+			rs_service_line(rc, argc, argv);
+		else if (!strcmp(argv[0], "add"))
+			rs_backend_line(rc, argc, argv);
+		else
+			rs_unknown(rc, argv[0]);
+	}
+	if (ferror(f))
+		lb_die(EXIT_ERR, "%s: read error", rc->file);
+}
+
+static int put_rs_service(struct nl_msg *m, const struct rs_service *s)
+{
+	struct nlattr *sn, *bsn, *bn;
+	int i;
+
+	sn = nla_nest_start(m, XLB_A_SERVICE);
+	if (!sn || xnl_put_svc_key(m, &s->key) ||
+	    (s->has_table_size &&
+	     nla_put_u32(m, XLB_SVC_A_TABLE_SIZE, s->table_size)) ||
+	    (s->has_flags && nla_put_u32(m, XLB_SVC_A_FLAGS, s->flags)))
+		return -1;
+	bsn = nla_nest_start(m, XLB_SVC_A_BACKENDS);
+	if (!bsn)
+		return -1;
+	for (i = 0; i < s->nbe; i++) {
+		const struct rs_backend *b = &s->be[i];
+
+		bn = nla_nest_start(m, XLB_A_BACKEND);
+		if (!bn || xnl_put_addr(m, XLB_BE_A_ADDR4, XLB_BE_A_ADDR6,
+					&b->addr) ||
+		    nla_put_u32(m, XLB_BE_A_WEIGHT, b->weight) ||
+		    (b->has_state && nla_put_u8(m, XLB_BE_A_STATE, b->state)))
+			return -1;
+		nla_nest_end(m, bn);
+	}
+	nla_nest_end(m, bsn);
+	nla_nest_end(m, sn);
+	return 0;
+}
+
+static struct nl_msg *build_replace(const struct rs_config *rc)
+{
+	size_t size = 256;
+	struct nl_msg *m;
+	struct nlattr *n;
+	int i;
+
+	for (i = 0; i < rc->nsvc; i++)
+		size += 96 + (size_t)rc->svc[i].nbe * 64;
+	m = xnl_msg_size(XLB_CMD_REPLACE, 0, size);
+	if ((rc->has_seed || rc->has_src4 || rc->has_src6) &&
+	    lb_put_config(m, rc->has_seed ? &rc->seed : NULL,
+			  rc->has_src4 ? &rc->src4 : NULL,
+			  rc->has_src6 ? &rc->src6 : NULL))
+		goto nomem;
+	n = nla_nest_start(m, XLB_A_SERVICES);
+	if (!n)
+		goto nomem;
+	for (i = 0; i < rc->nsvc; i++)
+		if (put_rs_service(m, &rc->svc[i]))
+			goto nomem;
+	nla_nest_end(m, n);
+	return m;
+nomem:
+	lb_die(EXIT_ERR, "restore: the configuration is too large for one "
+	       "netlink message");
+}
+
+int cmd_restore(int argc, char **argv)
+{
+	struct rs_config rc = { .file = "-" };
+	FILE *f = stdin;
+	int i, err;
+
+	if (argc > 2)
+		lb_die_unknown(argv[2], "restore");
+	if (argc == 2 && strcmp(argv[1], "-")) {
+		rc.file = argv[1];
+		f = fopen(rc.file, "r");
+		if (!f)
+			lb_die(EXIT_ERR, "cannot open \"%s\": %s", rc.file,
+			       strerror(errno));
+	}
+	rs_parse(&rc, f);
+	if (f != stdin)
+		fclose(f);
+	xnl_open();
+	err = xnl_request(build_replace(&rc), NULL, NULL);
+	for (i = 0; i < rc.nsvc; i++)
+		free(rc.svc[i].be);
+	free(rc.svc);
+	return err ? xnl_report(err, "restore") : EXIT_OK;
+}

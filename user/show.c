@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * show.c - "lbctl show", "service list", "lookup" and "config" output.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "lbctl.h"
+#include "nl.h"
+
+static double share(const struct lb_backend *b, const struct lb_service *s)
+{
+	return s->table_size ? 100.0 * b->slots / s->table_size : 0.0;
+}
+
+static void json_service(const struct lb_service *s, bool backends)
+{
+	char buf[LB_SVCSTRLEN];
+	int i;
+
+	json_obj_open(NULL);
+	json_str("service", lb_fmt_svc(&s->key, false, buf, sizeof(buf)));
+	json_str("address", lb_fmt_addr(&s->key.addr, buf, sizeof(buf)));
+	json_u64("port", s->key.port);
+	json_str("protocol", lb_proto_name(s->key.proto));
+	json_u64("table_size", s->table_size);
+	json_str("hash", lb_hash_name(s->flags));
+	json_u64("nbackends", s->nbackends);
+	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)s->digest);
+	json_str("digest", buf);
+	if (backends) {
+		json_arr_open("backends");
+		for (i = 0; i < s->nbe; i++) {
+			const struct lb_backend *b = &s->be[i];
+
+			json_obj_open(NULL);
+			json_str("address",
+				 lb_fmt_addr(&b->addr, buf, sizeof(buf)));
+			json_u64("weight", b->weight);
+			json_str("state", lb_state_name(b));
+			json_u64("slots", b->slots);
+			json_double("share", share(b, s));
+			json_obj_close();
+		}
+		json_arr_close();
+	}
+	json_obj_close();
+}
+
+static void text_service(const struct lb_service *s, bool backends)
+{
+	char buf[LB_SVCSTRLEN];
+	int i;
+
+	printf("service %s table-size %u hash %s backends %u digest %016llx\n",
+	       lb_fmt_svc(&s->key, !opts.numeric, buf, sizeof(buf)),
+	       s->table_size, lb_hash_name(s->flags), s->nbackends,
+	       (unsigned long long)s->digest);
+	for (i = 0; backends && i < s->nbe; i++) {
+		const struct lb_backend *b = &s->be[i];
+
+		printf("  backend %-39s weight %-5u slots %-7u %6.2f%%  %s\n",
+		       lb_fmt_addr(&b->addr, buf, sizeof(buf)), b->weight,
+		       b->slots, share(b, s), lb_state_name(b));
+	}
+}
+
+void lb_print_services(const struct lb_state *st, bool backends)
+{
+	int i;
+
+	if (opts.json) {
+		json_init(stdout);
+		json_arr_open(NULL);
+		for (i = 0; i < st->nsvc; i++)
+			json_service(&st->svc[i], backends);
+		json_arr_close();
+		json_done();
+		return;
+	}
+	for (i = 0; i < st->nsvc; i++)
+		text_service(&st->svc[i], backends);
+}
+
+/* Keep only the service named by "service KEY" (argv[1..2]), if given. */
+void lb_filter_service(struct lb_state *st, int argc, char **argv)
+{
+	struct lb_svc_key k;
+	struct lb_service tmp;
+	int i;
+
+	if (argc < 3)
+		return;
+	if (lb_parse_svc(argv[2], &k))
+		lb_die_parse();
+	for (i = 0; i < st->nsvc; i++) {
+		if (lb_svc_cmp(&st->svc[i].key, &k))
+			continue;
+		tmp = st->svc[0];
+		st->svc[0] = st->svc[i];
+		st->svc[i] = tmp;
+		for (i = 1; i < st->nsvc; i++)
+			free(st->svc[i].be);
+		st->nsvc = 1;
+		return;
+	}
+	lb_die(EXIT_ERR, "no such service \"%s\"", argv[2]);
+}
+
+/* Accept nothing or "service VIP:PORT/PROTO"; validate before any I/O. */
+void lb_check_service_arg(int argc, char **argv)
+{
+	struct lb_svc_key k;
+
+	if (argc == 1)
+		return;
+	if (strcmp(argv[1], "service"))
+		lb_die_unknown(argv[1], argv[0]);
+	if (argc == 2)
+		lb_need_arg(argc, argv, 1, "VIP:PORT/PROTO");
+	if (lb_parse_svc(argv[2], &k))
+		lb_die_parse();
+	if (argc > 3)
+		lb_die_unknown(argv[3], argv[0]);
+}
+
+int cmd_show(int argc, char **argv)
+{
+	struct lb_state st;
+	int err;
+
+	lb_check_service_arg(argc, argv);
+	err = lb_load_state(&st, true);
+	if (err)
+		return xnl_report(err, "show");
+	lb_filter_service(&st, argc, argv);
+	lb_print_services(&st, true);
+	lb_free_state(&st);
+	return EXIT_OK;
+}
