@@ -1,0 +1,38 @@
+# Fuzzers and hardening suites (owner: hardening).
+# Documentation/security.md describes what they check and the figures.
+#
+#   make fuzz-tools        build/nlfuzz and build/pktfuzz
+#   make check-fuzz-short  packet fuzzer, PKTFUZZ_SHORT frames (host, BPF_PROG_TEST_RUN)
+#   make fuzz              long runs: PKTFUZZ_LONG frames on the host, then
+#                          NLFUZZ_LONG netlink messages against xlb.ko in the VM
+# The short netlink fuzz run is part of tests/hardening.bats (check-vm).
+.PHONY: fuzz-tools fuzz check-fuzz-short fuzz-pkt fuzz-nl
+
+PKTFUZZ_SHORT	?= 100000
+PKTFUZZ_LONG	?= 2000000
+NLFUZZ_LONG	?= 200000
+FUZZ_SEED	?= 0
+
+FUZZ_TOOLS := $(BUILD)/nlfuzz $(BUILD)/pktfuzz
+fuzz-tools: $(FUZZ_TOOLS)
+
+$(BUILD)/nlfuzz: tests/fuzz/nlfuzz.c lib/maglev.c lib/maglev.h include/uapi/xlb_netlink.h include/uapi/xlb_maps.h | $(BUILD)
+	$(CC) $(CFLAGS_USER) -o $@ tests/fuzz/nlfuzz.c lib/maglev.c
+
+$(BUILD)/pktfuzz: tests/fuzz/pktfuzz.c tests/bpf/xlbh.c tests/bpf/xlbh.h lib/maglev.c lib/xlb_hash.h include/uapi/xlb_maps.h $(BUILD)/xlb.skel.h | $(BUILD)
+	$(CC) $(CFLAGS_USER) -Iinclude/uapi -Itests/bpf -o $@ tests/fuzz/pktfuzz.c tests/bpf/xlbh.c lib/maglev.c $(LDLIBS_BPF)
+
+check-fuzz-short: $(BUILD)/pktfuzz
+	$(BUILD)/pktfuzz -n $(PKTFUZZ_SHORT) -s $(FUZZ_SEED)
+
+fuzz-pkt: $(BUILD)/pktfuzz
+	$(BUILD)/pktfuzz -n $(PKTFUZZ_LONG) -s $(FUZZ_SEED)
+
+fuzz-nl: $(BUILD)/nlfuzz module
+	XLB_NLFUZZ_N=$(NLFUZZ_LONG) XLB_VM_TIMEOUT=3000 \
+		tests/vm/run.sh --script tests/fuzz/nlfuzz-vm.sh
+
+fuzz: fuzz-pkt fuzz-nl
+
+# The hardening suites run nlfuzz in the VM.
+check-vm: $(BUILD)/nlfuzz
