@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install everything xlb needs to build and test on Debian 12, as root.
+# Idempotent and fast when nothing is missing: packages are only installed
+# when dpkg-query says one is absent, and the VM kernel is only fetched when
+# its unpacked tree is not in the cache yet.
+#
+# The VM kernel (build/vm/kernel/<abi>/) is Debian's linux-image package for
+# the ABI of the installed linux-headers-amd64 metapackage (scripts/kabi.sh),
+# so the module built against those headers loads in the VM.  It is unpacked
+# with dpkg -x, never installed.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+# One package a line, sorted.  Append what your part needs.
+PACKAGES="
+bats
+bpftool
+busybox-static
+clang
+coreutils
+cpio
+ethtool
+gcc
+iproute2
+jq
+kmod
+libbpf-dev
+libc6-dev
+libelf-dev
+libnl-3-dev
+libnl-genl-3-dev
+linux-headers-amd64
+llvm
+make
+pkg-config
+python3
+qemu-system-x86
+util-linux
+zlib1g-dev
+"
+
+export DEBIAN_FRONTEND=noninteractive
+
+apt_updated=
+apt_update() {
+	[ -n "$apt_updated" ] && return 0
+	apt-get update -qq
+	apt_updated=1
+}
+
+missing_packages() {
+	# Print every package of $PACKAGES that is not fully installed.
+	# shellcheck disable=SC2086
+	comm -23 <(printf '%s\n' $PACKAGES | sort) \
+		<(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $PACKAGES 2>/dev/null |
+		  awk '$2 == "ii" { print $1 }' | sort)
+}
+
+missing=$(missing_packages)
+if [ -n "$missing" ]; then
+	echo "setup: installing:" $missing
+	apt_update
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	missing=$(missing_packages)
+	if [ -n "$missing" ]; then
+		echo "setup: still missing after apt-get install:" $missing >&2
+		exit 1
+	fi
+fi
+
+abi=$(scripts/kabi.sh)
+cache=build/vm
+kdir=$cache/kernel/$abi
+
+fetch_kernel() {
+	local pkg deb
+	mkdir -p "$cache/debs"
+	for pkg in "linux-image-$abi-unsigned" "linux-image-$abi"; do
+		deb=$(ls "$cache/debs/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
+		if [ -z "$deb" ]; then
+			(cd "$cache/debs" && apt-get download -qq "$pkg" 2>/dev/null) ||
+				{ apt_update; (cd "$cache/debs" && apt-get download -qq "$pkg" 2>/dev/null); } ||
+				continue
+			deb=$(ls "$cache/debs/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
+		fi
+		[ -n "$deb" ] && break
+	done
+	if [ -z "$deb" ]; then
+		echo "setup: cannot download linux-image-$abi(-unsigned) (ABI from scripts/kabi.sh)" >&2
+		exit 1
+	fi
+	echo "setup: unpacking $(basename "$deb") into $kdir"
+	rm -rf "$kdir.tmp"
+	mkdir -p "$kdir.tmp"
+	dpkg -x "$deb" "$kdir.tmp"
+	depmod -b "$kdir.tmp" "$abi"
+	rm -rf "$kdir"
+	mv "$kdir.tmp" "$kdir"
+}
+
+if [ ! -f "$kdir/boot/vmlinuz-$abi" ] || [ ! -f "$kdir/lib/modules/$abi/modules.dep" ]; then
+	fetch_kernel
+fi
+
+if [ ! -d "/usr/src/linux-headers-$abi" ]; then
+	echo "setup: /usr/src/linux-headers-$abi is missing" >&2
+	exit 1
+fi

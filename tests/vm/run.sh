@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot Debian's VM kernel (scripts/kabi.sh) under QEMU TCG once and run, in
+# the guest, either bats suites or one script from this checkout.
+#
+#   tests/vm/run.sh [SUITE.bats ...]          bats --tap on the suites
+#                                             (default: $SUITES, else tests/*.bats)
+#   tests/vm/run.sh --script FILE [ARG ...]   bash FILE ARG... instead
+#
+# The guest sees the host's root read-only (9p, overlay with a tmpfs upper
+# layer), so paths are the same as on the host.  Suites get XLB_ROOT (the
+# checkout), XLB_KO (the module to insmod, default ./xlb.ko) and LBCTL
+# (default build/lbctl) in their environment; every XLB_* variable of the
+# caller is passed through as well.
+#
+# The payload's output is printed as it runs.  Exit status: the payload's, or
+# non-zero if the guest printed a kernel WARNING/BUG/Oops/Call Trace/kmemleak
+# report, hung (killed after $XLB_VM_TIMEOUT s, default 1500), or died
+# without leaving an exit status.  The full console log and the results stay
+# in build/vm/runs/<id>/ (build/vm/last points at the latest run).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+
+die() { echo "vm: $*" >&2; exit 1; }
+
+mode=bats
+if [ "${1:-}" = --script ]; then
+	[ $# -ge 2 ] || die "usage: $0 --script FILE [ARG ...]"
+	mode=script
+	shift
+	[ -f "$1" ] || die "script '$1' does not exist"
+	args=("$@")
+elif [ $# -gt 0 ]; then
+	args=("$@")
+elif [ -n "${SUITES:-}" ]; then
+	read -r -a args <<<"$SUITES"
+else
+	args=(tests/*.bats)
+fi
+if [ "$mode" = bats ]; then
+	for s in "${args[@]}"; do
+		[ -f "$s" ] || die "suite '$s' does not exist"
+	done
+fi
+
+KABI=$(scripts/kabi.sh) || die "scripts/kabi.sh failed: run scripts/setup.sh"
+KTREE=$ROOT/build/vm/kernel/$KABI
+KMODS=$KTREE/lib/modules/$KABI
+VMLINUZ=$KTREE/boot/vmlinuz-$KABI
+[ -f "$VMLINUZ" ] && [ -f "$KMODS/modules.dep" ] ||
+	die "no VM kernel in $KTREE: run scripts/setup.sh"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run scripts/setup.sh"
+BUSYBOX=/bin/busybox
+[ -x "$BUSYBOX" ] || die "$BUSYBOX missing: run scripts/setup.sh"
+
+TIMEOUT=${XLB_VM_TIMEOUT:-1500}
+export XLB_ROOT=$ROOT
+export XLB_KO=${XLB_KO:-$ROOT/xlb.ko}
+export LBCTL=${LBCTL:-$ROOT/build/lbctl}
+export XLB_VM_MODE=$mode
+
+mkdir -p build/vm/runs
+RUN=$ROOT/build/vm/runs/$(date +%Y%m%d-%H%M%S)-$$
+mkdir "$RUN" "$RUN/res" "$RUN/initramfs"
+ln -sfn "runs/$(basename "$RUN")" build/vm/last
+# Keep the 10 newest runs.
+ls -1d build/vm/runs/*/ | head -n -10 | xargs -r rm -rf
+
+# Guest configuration, in the result share.
+printf 'XLB_ROOT=%q\n' "$ROOT" >"$RUN/res/config"
+export -p | grep -E '^declare -x (XLB_[A-Za-z0-9_]*|LBCTL|V)=' >"$RUN/res/env.sh" || true
+printf '%s\n' "${args[@]}" >"$RUN/res/args"
+
+# Initramfs: static busybox, the modules needed to reach the 9p root, /init.
+MODS="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
+      9pnet 9pnet_virtio netfs fscache 9p overlay"
+ird=$RUN/initramfs
+mkdir -p "$ird"/{bin,dev,proc,sys,modules}
+cp "$BUSYBOX" "$ird/bin/busybox"
+cp tests/vm/initramfs-init "$ird/init"
+: >"$ird/modules.list"
+for m in $MODS; do
+	f=$(modinfo -b "$KTREE" -k "$KABI" -F filename "$m") || die "module $m not found in $KMODS"
+	case $f in
+	(builtin) continue ;;
+	(*.ko) cp "$f" "$ird/modules/" ;;
+	(*.ko.xz) xz -dc "$f" >"$ird/modules/$(basename "$f" .xz)" ;;
+	(*) die "module $m: unsupported file $f" ;;
+	esac
+	basename "${f%.xz}" >>"$ird/modules.list"
+done
+(cd "$ird" && find . | cpio -o -H newc --quiet) >"$RUN/initramfs.cpio"
+rm -rf "$ird"
+
+CMDLINE="console=ttyS0 loglevel=7 panic_on_warn=1 oops=panic panic=-1 \
+softlockup_panic=1 mitigations=off tsc=reliable"
+
+echo "vm: booting $KABI (TCG), $mode: ${args[*]} (log: build/vm/last/console.log)"
+start=$(date +%s)
+set +e
+timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu max -m 2048 -smp 2 \
+	-nographic -no-reboot -monitor none -nic none \
+	-kernel "$VMLINUZ" -initrd "$RUN/initramfs.cpio" -append "$CMDLINE" \
+	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
+	-virtfs local,path="$RUN/res",mount_tag=res,security_model=none \
+	-serial file:"$RUN/console.log" \
+	-chardev file,id=out,path="$RUN/out.log" -serial chardev:out \
+	</dev/null >"$RUN/qemu.log" 2>&1 &
+qpid=$!
+tail -n +1 -F --pid=$qpid "$RUN/out.log" 2>/dev/null &
+tpid=$!
+wait $qpid
+qrc=$?
+wait $tpid
+set -e
+elapsed=$(($(date +%s) - start))
+
+show_console() {
+	# The first kernel complaint and what follows, else the tail.
+	local log=$RUN/console.log first
+	first=$(grep -n -m1 -E 'WARNING:|BUG:|Oops|Kernel panic|Call Trace' "$log" 2>/dev/null | cut -d: -f1 || true)
+	echo "vm: ---- console ($log) ----"
+	if [ -n "$first" ]; then
+		sed -n "$((first > 3 ? first - 3 : 1)),$((first + 80))p" "$log"
+	else
+		tail -n 40 "$log" 2>/dev/null
+	fi | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g'
+	[ -s "$RUN/qemu.log" ] && { echo "vm: ---- qemu ----"; cat "$RUN/qemu.log"; }
+	echo "vm: ----"
+}
+
+if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
+	show_console
+	echo "vm: FAIL: guest did not finish within ${TIMEOUT}s (XLB_VM_TIMEOUT), killed"
+	exit 124
+fi
+if [ ! -f "$RUN/res/rc" ]; then
+	show_console
+	echo "vm: FAIL: guest left no exit status (panic or crash; qemu exit $qrc) after ${elapsed}s"
+	exit 125
+fi
+rc=$(cat "$RUN/res/rc")
+bad=$(grep -E 'WARNING:|BUG:|Oops|Call Trace|kmemleak' "$RUN/res/dmesg.txt" || true)
+if [ -n "$bad" ]; then
+	echo "vm: FAIL: kernel log has warnings/bugs (full log: $RUN/res/dmesg.txt):"
+	echo "$bad"
+	[ "$rc" -ne 0 ] || rc=1
+fi
+if [ "$rc" -ne 0 ]; then
+	show_console
+fi
+echo "vm: guest exit status $rc after ${elapsed}s"
+exit "$rc"
