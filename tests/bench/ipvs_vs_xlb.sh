@@ -1,0 +1,247 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Control plane, side by side: xlb (lbctl + xlb.ko) against IPVS (ipvsadm +
+# ip_vs + ip_vs_mh) from the same Debian kernel, in the same boot.  Runs as
+# root inside the test VM (tests/vm/run.sh --script, see `make bench-vm`);
+# never on a machine whose IPVS or xlb configuration matters: it flushes
+# both.
+#
+# Figures (BENCH <group> <case> <value> <unit> [min= max= n=]):
+#   ctl restore_<N>_m<M>.{lbctl,ipvs}  load N backends into one empty
+#       service: `lbctl restore FILE` (one REPLACE request, one table build)
+#       vs `ipvsadm-restore < FILE` (one request per line; ip_vs_mh rebuilds
+#       its table on every destination added).  M = Maglev table size; IPVS
+#       uses its compiled size (CONFIG_IP_VS_MH_TAB_INDEX), 4093 on Debian,
+#       so m4093 is the like-for-like pair; xlb's default 65537 is shown too.
+#   ctl set_<K>.{lbctl,ipvs}  K single weight changes, one process each:
+#       `lbctl set ADDR weight W service S` vs `ipvsadm -e ... -w W`.
+#   ctl exec_floor_<K>  K runs of /bin/true: what K process starts cost here
+#       (under TCG this dominates the set_* figures).
+#   ctl *_speedup  IPVS median / xlb median (> 1: xlb is faster).
+#   mem module_static.{xlb,ipvs}  module core size from /proc/modules (xlb.ko;
+#       ip_vs + ip_vs_mh).
+#   mem config_<N>.{xlb,ipvs}  kernel memory held by the N-backend
+#       configuration: delta of SUnreclaim + VmallocUsed + Percpu in
+#       /proc/meminfo between the flushed and the loaded state.
+# Every time figure is wall clock ($EPOCHREALTIME around the command), the
+# median of RUNS runs (xlb and IPVS interleaved), with min and max.  Under
+# QEMU TCG absolute times are meaningless; compare the ratios.
+#
+# Environment: LBCTL (default build/lbctl), XLB_KO (default ./xlb.ko),
+# XLB_BENCH_RUNS (5), XLB_BENCH_BACKENDS (1000), XLB_BENCH_SETS (100).
+set -euo pipefail
+
+LBCTL=${LBCTL:-build/lbctl}
+XLB_KO=${XLB_KO:-xlb.ko}
+RUNS=${XLB_BENCH_RUNS:-5}
+N=${XLB_BENCH_BACKENDS:-1000}
+K=${XLB_BENCH_SETS:-100}
+VIP=10.255.0.1
+PORT=80
+SVC=$VIP:$PORT/tcp
+DIR=$(mktemp -d /tmp/xlb-bench.XXXXXX)
+trap 'rm -rf "$DIR"' EXIT
+
+die() { echo "ipvs_vs_xlb: $*" >&2; exit 1; }
+note() { echo "# $*"; }
+
+# --- statistics ---------------------------------------------------------------
+
+# median min max of the numbers on stdin (one per line).
+stats() {
+	sort -g | awk '{ v[NR] = $1 }
+		END {
+			if (NR == 0) exit 1
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%s %s %s %d\n", m, v[1], v[NR], NR
+		}'
+}
+
+# bench_line GROUP CASE UNIT FILE: a BENCH line from the samples in FILE.
+bench_line() {
+	local s
+	s=$(stats <"$4") || die "no samples for $2"
+	set -- "$1" "$2" "$3" $s
+	printf 'BENCH %s %s %s %s min=%s max=%s n=%s\n' "$1" "$2" "$4" "$3" \
+		"$5" "$6" "$7"
+}
+
+median_of() { stats <"$1" | cut -d' ' -f1; }
+
+ratio_line() {	# GROUP CASE NUMERATOR_FILE DENOMINATOR_FILE
+	awk -v a="$(median_of "$3")" -v b="$(median_of "$4")" \
+		-v g="$1" -v c="$2" \
+		'BEGIN { printf "BENCH %s %s %.2f x\n", g, c, (b > 0 ? a / b : 0) }'
+}
+
+# Milliseconds since an $EPOCHREALTIME stamp.
+ms_since() {
+	awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", (b - a) * 1000 }'
+}
+
+meminfo_kb() {	# SUnreclaim + VmallocUsed + Percpu, in kB
+	awk '/^(SUnreclaim|VmallocUsed|Percpu):/ { s += $2 } END { print s }' \
+		/proc/meminfo
+}
+
+settle() { sync; echo 3 >/proc/sys/vm/drop_caches; sleep 0.5; }
+
+# --- setup --------------------------------------------------------------------
+
+[ "$(id -u)" = 0 ] || die "must run as root (in the VM: make bench-vm)"
+[ -x "$LBCTL" ] || die "no lbctl at $LBCTL (make lbctl)"
+[ -f "$XLB_KO" ] || die "no module at $XLB_KO (make module)"
+command -v ipvsadm-restore >/dev/null || die "ipvsadm missing (scripts/setup.sh)"
+[ "$N" -le 64516 ] || die "XLB_BENCH_BACKENDS=$N: at most 64516 (254 * 254)"
+
+note "kernel $(uname -r), $(nproc) CPUs; runs=$RUNS backends=$N sets=$K"
+grep -q '^xlb ' /proc/modules || insmod "$XLB_KO"
+modprobe ip_vs
+modprobe ip_vs_mh
+"$LBCTL" flush
+ipvsadm -C
+
+# Attach the data path to a veth so that changes are also published into the
+# BPF maps, as in production.  The figures say whether this worked.
+bound=no
+if ip link add xlbb0 type veth peer name xlbb1 2>/dev/null &&
+   ip link set xlbb0 up && ip link set xlbb1 up &&
+   "$LBCTL" attach xlbb0 >"$DIR/attach.log" 2>&1; then
+	bound=yes
+else
+	note "lbctl attach failed, measuring the module without bound maps:"
+	sed 's/^/#   /' "$DIR/attach.log" 2>/dev/null || true
+fi
+note "lbctl attached (maps bound, tables published): $bound"
+
+# Backend i (0-based) -> 10.1.X.Y
+be_addr() { echo "10.1.$(($1 / 254)).$(($1 % 254 + 1))"; }
+
+gen_files() {	# M: Maglev table size of the lbctl file
+	local m=$1 i a w
+	{
+		echo "service add $SVC table-size $m"
+		for ((i = 0; i < N; i++)); do
+			a=$(be_addr $i)
+			w=$((1 + i % 4))
+			echo "add $a weight $w service $SVC"
+		done
+	} >"$DIR/lbctl.$m"
+	{
+		echo "-A -t $VIP:$PORT -s mh"
+		for ((i = 0; i < N; i++)); do
+			a=$(be_addr $i)
+			w=$((1 + i % 4))
+			echo "-a -t $VIP:$PORT -r $a:$PORT -i -w $w"
+		done
+	} >"$DIR/ipvs"
+}
+
+xlb_count() { "$LBCTL" save | grep -c '^add ' || true; }
+ipvs_count() { ipvsadm -Ln | grep -c -- '->.*Tunnel' || true; }
+
+# --- load N backends ------------------------------------------------------------
+
+for m in 4093 65537; do
+	gen_files $m
+	: >"$DIR/t.lbctl.$m"
+	: >"$DIR/t.ipvs.$m"
+	for ((r = 1; r <= RUNS; r++)); do
+		"$LBCTL" flush
+		t=$EPOCHREALTIME
+		"$LBCTL" restore "$DIR/lbctl.$m"
+		ms_since "$t" >>"$DIR/t.lbctl.$m"
+		[ "$(xlb_count)" -eq "$N" ] ||
+			die "lbctl restore loaded $(xlb_count) backends, not $N"
+
+		[ $m = 4093 ] || continue	# IPVS has one table size
+		ipvsadm -C
+		t=$EPOCHREALTIME
+		ipvsadm-restore <"$DIR/ipvs"
+		ms_since "$t" >>"$DIR/t.ipvs.$m"
+		[ "$(ipvs_count)" -eq "$N" ] ||
+			die "ipvsadm-restore loaded $(ipvs_count) backends, not $N"
+	done
+	bench_line ctl "restore_${N}_m$m.lbctl" ms "$DIR/t.lbctl.$m"
+done
+bench_line ctl "restore_${N}_m4093.ipvs" ms "$DIR/t.ipvs.4093"
+ratio_line ctl "restore_${N}_m4093_speedup" "$DIR/t.ipvs.4093" \
+	"$DIR/t.lbctl.4093"
+ratio_line ctl "restore_${N}_m65537_vs_ipvs_m4093_speedup" \
+	"$DIR/t.ipvs.4093" "$DIR/t.lbctl.65537"
+
+# --- K single weight changes ---------------------------------------------------
+# Both systems now hold the same N backends (xlb: table size 65537, the
+# default).  Each run gives every one of K backends a new weight.
+
+: >"$DIR/t.set.lbctl"
+: >"$DIR/t.set.ipvs"
+: >"$DIR/t.floor"
+for ((r = 1; r <= RUNS; r++)); do
+	w=$((10 + r))
+	t=$EPOCHREALTIME
+	for ((i = 0; i < K; i++)); do
+		"$LBCTL" set "$(be_addr $i)" weight $w service $SVC
+	done
+	ms_since "$t" >>"$DIR/t.set.lbctl"
+
+	t=$EPOCHREALTIME
+	for ((i = 0; i < K; i++)); do
+		ipvsadm -e -t $VIP:$PORT -r "$(be_addr $i):$PORT" -i -w $w
+	done
+	ms_since "$t" >>"$DIR/t.set.ipvs"
+
+	t=$EPOCHREALTIME
+	for ((i = 0; i < K; i++)); do
+		/bin/true
+	done
+	ms_since "$t" >>"$DIR/t.floor"
+done
+# The last weight must have reached both.
+"$LBCTL" save | grep -q "^add $(be_addr 0) weight $((10 + RUNS)) " ||
+	die "lbctl set did not change the weight"
+ipvsadm -Ln | grep -E -- "-> $(be_addr 0):$PORT +Tunnel +$((10 + RUNS)) " >/dev/null ||
+	die "ipvsadm -e did not change the weight"
+bench_line ctl "set_$K.lbctl" ms "$DIR/t.set.lbctl"
+bench_line ctl "set_$K.ipvs" ms "$DIR/t.set.ipvs"
+bench_line ctl "exec_floor_$K" ms "$DIR/t.floor"
+ratio_line ctl "set_${K}_speedup" "$DIR/t.set.ipvs" "$DIR/t.set.lbctl"
+
+# --- memory --------------------------------------------------------------------
+
+mod_size() { awk -v m="$1" '$1 == m { print $2 }' /proc/modules; }
+echo "BENCH mem module_static.xlb $(mod_size xlb) bytes"
+echo "BENCH mem module_static.ipvs $(($(mod_size ip_vs) + $(mod_size ip_vs_mh))) bytes"
+
+: >"$DIR/m.xlb"
+: >"$DIR/m.ipvs"
+gen_files 65537
+for ((r = 1; r <= RUNS; r++)); do
+	"$LBCTL" flush
+	ipvsadm -C
+	settle
+	m0=$(meminfo_kb)
+	"$LBCTL" restore "$DIR/lbctl.65537"
+	settle
+	echo $(($(meminfo_kb) - m0)) >>"$DIR/m.xlb"
+
+	"$LBCTL" flush
+	settle
+	m0=$(meminfo_kb)
+	ipvsadm-restore <"$DIR/ipvs"
+	settle
+	echo $(($(meminfo_kb) - m0)) >>"$DIR/m.ipvs"
+	ipvsadm -C
+done
+bench_line mem "config_$N.xlb" KiB "$DIR/m.xlb"
+bench_line mem "config_$N.ipvs" KiB "$DIR/m.ipvs"
+note "memory: xlb at table size 65537 (module keeps its own copy of each" \
+	"table); IPVS mh at 4093"
+
+"$LBCTL" flush
+ipvsadm -C
+if [ $bound = yes ]; then
+	"$LBCTL" detach xlbb0 || true
+fi
+ip link del xlbb0 2>/dev/null || true
