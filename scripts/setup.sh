@@ -20,11 +20,15 @@ bats
 bpftool
 busybox-static
 clang
+clang-format-14
+clang-tidy-14
 coreutils
 cpio
+cppcheck
 ethtool
 gcc
 iproute2
+ipvsadm
 jq
 kmod
 libbpf-dev
@@ -38,6 +42,7 @@ make
 pkg-config
 python3
 qemu-system-x86
+sparse
 util-linux
 zlib1g-dev
 "
@@ -109,4 +114,10 @@ fi
 if [ ! -d "/usr/src/linux-headers-$abi" ]; then
 	echo "setup: /usr/src/linux-headers-$abi is missing" >&2
 	exit 1
+fi
+
+# checkpatch.pl for `make lint`, from Debian's linux-source-6.1 (not committed).
+if ! scripts/fetch-checkpatch.sh >/dev/null; then
+	apt_update
+	scripts/fetch-checkpatch.sh >/dev/null
 fi
