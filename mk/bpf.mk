@@ -10,3 +10,17 @@ $(BUILD)/xlb.bpf.o: bpf/xlb.bpf.c $(wildcard bpf/*.h) include/uapi/xlb_maps.h li
 
 $(BUILD)/xlb.skel.h: $(BUILD)/xlb.bpf.o
 	$(BPFTOOL) gen skeleton $< name xlb > $@
+
+# Host harness (tests/bpf/xlbh.c) shared by the fixture tests, the DSR
+# publisher and the benchmark.
+XLBH_SRCS  := tests/bpf/xlbh.c lib/maglev.c
+XLBH_DEPS  := $(XLBH_SRCS) tests/bpf/xlbh.h lib/maglev.h lib/xlb_hash.h \
+	include/uapi/xlb_maps.h $(BUILD)/xlb.skel.h
+CFLAGS_XLBH := $(CFLAGS_USER) -Iinclude/uapi -Itests/bpf -Itests/unit
+
+$(BUILD)/test_xdp: tests/bpf/test_xdp.c $(XLBH_DEPS) | $(BUILD)
+	$(CC) $(CFLAGS_XLBH) -o $@ $< $(XLBH_SRCS) $(LDLIBS_BPF)
+
+# Fixture tests with BPF_PROG_TEST_RUN in a throwaway netns (root).
+check-bpf: $(BUILD)/test_xdp
+	tests/bpf/run.sh $(BUILD)/test_xdp

@@ -1,0 +1,800 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_xdp.c - Katran-style fixture tests of bpf/xlb.bpf.c: input frame ->
+ * expected verdict, expected output bytes (built here from fields, never
+ * copied from the program) and expected counter deltas, with
+ * BPF_PROG_TEST_RUN (repeat 1).
+ *
+ * Runs inside the netns made by tests/bpf/run.sh (devices xa0/xb0 with fixed
+ * MACs, addresses, routes and permanent neighbours), so bpf_fib_lookup() is
+ * deterministic.  The cases run in order and depend on each other: the
+ * connection table carries state from one case to the next (flows
+ * established in "v4 tcp syn" are used by the table-change, drain, delete
+ * and ICMP cases).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "tap.h"
+#include "xlbh.h"
+#include "xlb_netlink.h"
+#include "xlb.skel.h"
+
+#define NFLOWS	24
+
+static const __u8 MAC_A0[6] = { 2, 0, 0, 0, 0x0a, 0x00 };
+static const __u8 MAC_B0[6] = { 2, 0, 0, 0, 0x0b, 0x00 };
+static const __u8 MAC_CLI[6] = { 2, 0, 0, 0, 0xc0, 0x01 };
+
+/* Next hops as configured by run.sh. */
+static const struct nh {
+	const char *addr;
+	__u8 mac[6];
+	int dev;	/* 0: xa0 (ingress, XDP_TX), 1: xb0 (XDP_REDIRECT) */
+} NH[] = {
+	{ "10.0.0.10", { 2, 0, 0, 0, 0x0a, 0x10 }, 0 },
+	{ "10.0.0.11", { 2, 0, 0, 0, 0x0a, 0x11 }, 0 },
+	{ "10.0.0.12", { 2, 0, 0, 0, 0x0a, 0x12 }, 0 },
+	{ "10.1.0.10", { 2, 0, 0, 0, 0x0b, 0x10 }, 1 },
+	{ "fd00::10", { 2, 0, 0, 0, 0x0a, 0x20 }, 0 },
+	{ "fd01::10", { 2, 0, 0, 0, 0x0b, 0x20 }, 1 },
+};
+
+static struct xlbh H;
+static int prog, if_a, if_b;
+static struct xlbh_svc *S[9];
+
+static const struct nh *nh_of(const __be32 a[4], __u8 family)
+{
+	char s[INET6_ADDRSTRLEN];
+	size_t i;
+
+	inet_ntop(family == XLB_AF_INET ? AF_INET : AF_INET6, a, s, sizeof(s));
+	for (i = 0; i < sizeof(NH) / sizeof(NH[0]); i++)
+		if (!strcmp(NH[i].addr, s))
+			return &NH[i];
+	return NULL;
+}
+
+static void hexdiff(const __u8 *got, size_t glen, const __u8 *want,
+		    size_t wlen)
+{
+	size_t i, n = glen < wlen ? glen : wlen;
+
+	diag("length got %zu want %zu", glen, wlen);
+	for (i = 0; i < n; i++)
+		if (got[i] != want[i]) {
+			diag("first difference at byte %zu: got %02x want %02x",
+			     i, got[i], want[i]);
+			return;
+		}
+}
+
+#define INFO(x) (1u << XLB_STAT_##x)
+
+/*
+ * Run one frame; check verdict, output bytes (want NULL: unchanged) and
+ * that exactly stat (+1) and the info counters in info (+1 each) moved.
+ */
+static bool fixture(const char *name, const __u8 *in, size_t len,
+		    __u32 verdict, int stat, __u32 info, const __u8 *want,
+		    size_t want_len)
+{
+	static __u8 out[8192];
+	__u64 before[XLB_STAT__MAX], after[XLB_STAT__MAX];
+	size_t out_len = sizeof(out);
+	__u32 got;
+	int err, j;
+	bool pass = true;
+
+	if (!want) {
+		want = in;
+		want_len = len;
+	}
+	xlbh_stats(&H, before);
+	err = xlbh_run(prog, if_a, in, len, out, &out_len, &got);
+	xlbh_stats(&H, after);
+	if (err) {
+		return ok(false, "%s: test run failed: %s", name,
+			  strerror(-err));
+	}
+	if (got != verdict) {
+		diag("%s: verdict %u, want %u", name, got, verdict);
+		pass = false;
+	}
+	if (out_len != want_len || memcmp(out, want, want_len)) {
+		diag("%s: output bytes differ", name);
+		hexdiff(out, out_len, want, want_len);
+		pass = false;
+	}
+	for (j = 0; j < XLB_STAT__MAX; j++) {
+		__u64 d = after[j] - before[j];
+		__u64 w = (j == stat) + ((info >> j) & 1);
+
+		if (d != w) {
+			diag("%s: counter %d moved by %llu, want %llu", name, j,
+			     (unsigned long long)d, (unsigned long long)w);
+			pass = false;
+		}
+	}
+	return ok(pass, "%s", name);
+}
+
+static struct pkt cli(const char *src, __u16 sport, const char *dst,
+		      __u16 dport, __u8 proto, __u8 flags)
+{
+	struct pkt p;
+
+	memset(&p, 0, sizeof(p));
+	memcpy(p.dmac, MAC_A0, 6);
+	memcpy(p.smac, MAC_CLI, 6);
+	p.family = xlbh_addr(src, p.src);
+	xlbh_addr(dst, p.dst);
+	p.sport = sport;
+	p.dport = dport;
+	p.proto = proto;
+	p.tcp_flags = flags;
+	return p;
+}
+
+/*
+ * Expected output of frame (built from p) forwarded to backend bid: the
+ * verdict counter is TX or REDIRECT by the backend's next hop device, or
+ * PASS_NO_NEIGH (original MACs) when it has no neighbour.
+ */
+static size_t expect_fwd(const struct pkt *p, const __u8 *frame, size_t len,
+			 __u32 bid, __u8 *out, __u32 *verdict, int *stat)
+{
+	struct xlbh_be *b = xlbh_be_by_bid(&H, bid);
+	const struct nh *nh;
+	const __u8 *dmac, *smac;
+	size_t l2 = pkt_l2_len(p);
+
+	if (!b) {
+		diag("model has no backend %u", bid);
+		return 0;
+	}
+	nh = nh_of(b->addr, b->family);
+	if (nh) {
+		dmac = nh->mac;
+		smac = nh->dev ? MAC_B0 : MAC_A0;
+		*verdict = nh->dev ? XDP_REDIRECT : XDP_TX;
+		*stat = nh->dev ? XLB_STAT_REDIRECT : XLB_STAT_TX;
+	} else {
+		dmac = p->dmac;
+		smac = p->smac;
+		*verdict = XDP_PASS;
+		*stat = XLB_STAT_PASS_NO_NEIGH;
+	}
+	__be32 src4[4] = { H.src4 };
+
+	return pkt_encap(dmac, smac, p->vlan, p->tci, b->family,
+			 b->family == XLB_AF_INET ? src4 : H.src6,
+			 b->addr, p->tos, p->family, frame + l2, len - l2, out);
+}
+
+/* Frame p to service s must go to backend want_bid (or the model's pick). */
+static bool send_to(const char *name, const struct pkt *p, __u32 want_bid,
+		    __u32 info)
+{
+	__u8 in[4096], want[4096];
+	size_t len = pkt_build(p, in), wlen;
+	__u32 verdict;
+	int stat;
+
+	wlen = expect_fwd(p, in, len, want_bid, want, &verdict, &stat);
+	if (!wlen)
+		return ok(false, "%s: no expected frame", name);
+	return fixture(name, in, len, verdict, stat, info, want, wlen);
+}
+
+static __u32 pick(const struct xlbh_svc *s, const struct pkt *p)
+{
+	struct xlb_flow f;
+
+	pkt_flow(p, &f);
+	return xlbh_pick(&H, s, &f);
+}
+
+static bool send_unchanged(const char *name, const struct pkt *p,
+			   __u32 verdict, int stat, __u32 info)
+{
+	__u8 in[4096];
+	size_t len = pkt_build(p, in);
+
+	return fixture(name, in, len, verdict, stat, info, NULL, 0);
+}
+
+static void setup_config(void)
+{
+	__be32 a[4];
+
+	S[0] = xlbh_svc_add(&H, 0, "10.100.0.1", 80, IPPROTO_TCP, 251);
+	xlbh_be_add(&H, S[0], 0, "10.0.0.10", 1);
+	xlbh_be_add(&H, S[0], 1, "10.0.0.11", 1);
+	S[1] = xlbh_svc_add(&H, 1, "10.100.0.1", 53, IPPROTO_UDP, 251);
+	xlbh_be_add(&H, S[1], 2, "10.1.0.10", 1);
+	S[2] = xlbh_svc_add(&H, 2, "fd10::1", 80, IPPROTO_TCP, 509);
+	xlbh_be_add(&H, S[2], 3, "fd00::10", 1);
+	xlbh_be_add(&H, S[2], 4, "fd01::10", 1);
+	S[3] = xlbh_svc_add(&H, 3, "fd10::1", 53, IPPROTO_UDP, 251);
+	xlbh_be_add(&H, S[3], 5, "10.0.0.10", 1);
+	S[4] = xlbh_svc_add(&H, 4, "10.100.0.2", 80, IPPROTO_TCP, 251);
+	xlbh_be_add(&H, S[4], 6, "fd00::10", 1);
+	S[5] = xlbh_svc_add(&H, 5, "10.100.0.3", 80, IPPROTO_TCP, 251);
+	xlbh_be_add(&H, S[5], 7, "10.0.0.99", 1);
+	S[6] = xlbh_svc_add(&H, 6, "10.100.0.4", 80, IPPROTO_TCP, 251);
+	xlbh_be_add(&H, S[6], 8, "10.9.0.1", 1);
+	S[7] = xlbh_svc_add(&H, 7, "10.100.0.5", 80, IPPROTO_TCP, 251);
+	S[8] = xlbh_svc_add(&H, 8, "10.100.0.6", 443, IPPROTO_TCP, 251);
+	S[8]->flags = XLB_SVC_F_SRC_HASH;
+	xlbh_be_add(&H, S[8], 9, "10.0.0.10", 1);
+	xlbh_be_add(&H, S[8], 10, "10.0.0.11", 1);
+	xlbh_addr("10.0.0.1", a);
+	H.src4 = a[0];
+	xlbh_addr("fd00::1", H.src6);
+}
+
+/* Client flows 0..NFLOWS-1 to service 0 and the backend each got. */
+static struct pkt F[NFLOWS];
+static __u32 FB[NFLOWS];
+
+static void test_basic(void)
+{
+	bool both[2] = { false, false };
+	struct pkt p;
+	__u32 b;
+	int i;
+
+	for (i = 0; i < NFLOWS; i++) {
+		F[i] = cli("192.0.2.1", 40000 + i, "10.100.0.1", 80,
+			   IPPROTO_TCP, TCP_SYN);
+		FB[i] = pick(S[0], &F[i]);
+		if (FB[i] < 2)
+			both[FB[i]] = true;
+		send_to("v4 tcp syn to service -> maglev backend", &F[i],
+			FB[i], INFO(CT_MISS));
+	}
+	ok(both[0] && both[1], "v4 flows spread over both backends");
+	for (i = 0; i < NFLOWS; i += 5) {
+		F[i].tcp_flags = TCP_ACK;
+		send_to("v4 tcp ack of established flow -> conntrack", &F[i],
+			FB[i], INFO(CT_HIT));
+	}
+
+	p = cli("192.0.2.7", 5353, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	p.payload = 30;
+	send_to("v4 udp first packet -> redirect (other device)", &p, 2,
+		INFO(CT_MISS));
+	send_to("v4 udp second packet -> conntrack hit", &p, 2,
+		INFO(CT_HIT));
+
+	for (i = 0; i < 8; i++) {
+		p = cli("2001:db8::5", 30000 + i, "fd10::1", 80, IPPROTO_TCP,
+			TCP_SYN);
+		p.tos = 0xb8;
+		b = pick(S[2], &p);
+		send_to("v6 tcp syn -> ip6ip6 (TX or redirect by backend)",
+			&p, b, INFO(CT_MISS));
+	}
+	p.tcp_flags = TCP_ACK;
+	send_to("v6 tcp ack -> conntrack hit", &p, b, INFO(CT_HIT));
+
+	p = cli("2001:db8::9", 1000, "fd10::1", 53, IPPROTO_UDP, 0);
+	p.payload = 12;
+	send_to("v6 udp -> 6in4 to an IPv4 backend", &p, 5, INFO(CT_MISS));
+	p = cli("192.0.2.9", 1000, "10.100.0.2", 80, IPPROTO_TCP, TCP_SYN);
+	p.tos = 0x10;
+	send_to("v4 tcp -> 4in6 to an IPv6 backend", &p, 6, INFO(CT_MISS));
+
+	p = cli("192.0.2.9", 1001, "10.100.0.3", 80, IPPROTO_TCP, TCP_SYN);
+	send_to("backend without neighbour -> encapsulated XDP_PASS", &p, 7,
+		INFO(CT_MISS));
+	p = cli("192.0.2.9", 1002, "10.100.0.4", 80, IPPROTO_TCP, TCP_SYN);
+	send_unchanged("backend behind blackhole route -> drop_fib", &p,
+		       XDP_DROP, XLB_STAT_DROP_FIB, INFO(CT_MISS));
+	p = cli("192.0.2.9", 1003, "10.100.0.5", 80, IPPROTO_TCP, TCP_SYN);
+	send_unchanged("service without backends -> drop_no_backend", &p,
+		       XDP_DROP, XLB_STAT_DROP_NO_BACKEND, INFO(CT_MISS));
+
+	/* SRC_HASH: every port of a client lands on the same backend. */
+	p = cli("192.0.2.44", 2000, "10.100.0.6", 443, IPPROTO_TCP, TCP_SYN);
+	b = pick(S[8], &p);
+	for (i = 0; i < 4; i++) {
+		p.sport = 2000 + 977 * i;
+		send_to("src-hash service: same backend for every port", &p,
+			b, INFO(CT_MISS));
+	}
+}
+
+static void test_not_service(void)
+{
+	static const __u8 echo[8] = { 8, 0, 0xf7, 0xff, 0, 0, 0, 0 };
+	__u8 arp[60];
+	struct pkt p;
+
+	p = cli("192.0.2.1", 40000, "10.100.0.1", 81, IPPROTO_TCP, TCP_SYN);
+	send_unchanged("v4 tcp to service address, other port -> pass", &p,
+		       XDP_PASS, XLB_STAT_PASS_NOT_SERVICE, 0);
+	p = cli("192.0.2.1", 40000, "10.100.0.1", 80, IPPROTO_UDP, 0);
+	send_unchanged("v4 udp to a tcp service port -> pass", &p, XDP_PASS,
+		       XLB_STAT_PASS_NOT_SERVICE, 0);
+	p = cli("192.0.2.1", 40000, "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK);
+	send_unchanged("v4 tcp to other address -> pass", &p, XDP_PASS,
+		       XLB_STAT_PASS_NOT_SERVICE, 0);
+	p = cli("2001:db8::1", 40000, "fd10::2", 80, IPPROTO_TCP, TCP_SYN);
+	send_unchanged("v6 tcp to other address -> pass", &p, XDP_PASS,
+		       XLB_STAT_PASS_NOT_SERVICE, 0);
+	p = cli("192.0.2.1", 0, "10.100.0.1", 0, IPPROTO_ICMP, 0);
+	p.raw_l4 = echo;
+	p.raw_l4_len = sizeof(echo);
+	send_unchanged("icmp echo to service address -> pass", &p, XDP_PASS,
+		       XLB_STAT_PASS_NOT_SERVICE, 0);
+	p = cli("192.0.2.1", 0, "10.100.0.1", 0, 47, 0);
+	p.raw_l4 = echo;
+	p.raw_l4_len = sizeof(echo);
+	send_unchanged("gre to service address -> pass", &p, XDP_PASS,
+		       XLB_STAT_PASS_NOT_SERVICE, 0);
+
+	memset(arp, 0, sizeof(arp));
+	memset(arp, 0xff, 6);
+	memcpy(arp + 6, MAC_CLI, 6);
+	arp[12] = 0x08;
+	arp[13] = 0x06;
+	fixture("arp -> pass_not_ip", arp, sizeof(arp), XDP_PASS,
+		XLB_STAT_PASS_NOT_IP, 0, NULL, 0);
+}
+
+static void test_vlan_options_fragments(void)
+{
+	struct pkt p;
+	__u32 b;
+
+	p = cli("192.0.2.50", 7000, "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN);
+	p.vlan = true;
+	p.tci = 100;
+	b = pick(S[0], &p);
+	send_to("vlan 100 v4 tcp -> encapsulated, tag kept", &p, b,
+		INFO(VLAN) | INFO(CT_MISS));
+	p.tcp_flags = TCP_ACK;
+	send_to("vlan 100 v4 tcp ack -> conntrack hit", &p, b,
+		INFO(VLAN) | INFO(CT_HIT));
+	p = cli("2001:db8::50", 7000, "fd10::1", 80, IPPROTO_TCP, TCP_SYN);
+	p.vlan = true;
+	p.tci = 0x2064;
+	send_to("vlan v6 tcp -> encapsulated, tag kept", &p, pick(S[2], &p),
+		INFO(VLAN) | INFO(CT_MISS));
+
+	p = cli("192.0.2.51", 7001, "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN);
+	p.optlen = 12;
+	send_to("ipv4 options (ihl 8) -> encapsulated whole", &p,
+		pick(S[0], &p), INFO(IPV4_OPTIONS) | INFO(CT_MISS));
+	p.optlen = 40;
+	p.sport = 7002;
+	send_to("ipv4 options (ihl 15) -> encapsulated whole", &p,
+		pick(S[0], &p), INFO(IPV4_OPTIONS) | INFO(CT_MISS));
+
+	p = cli("192.0.2.52", 7003, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	p.payload = 100;
+	p.frag_off = 0x2000;
+	send_unchanged("v4 first fragment (MF) -> pass_fragment", &p,
+		       XDP_PASS, XLB_STAT_PASS_FRAGMENT, 0);
+	p.frag_off = 0x0010;
+	send_unchanged("v4 last fragment (offset) -> pass_fragment", &p,
+		       XDP_PASS, XLB_STAT_PASS_FRAGMENT, 0);
+	p.frag_off = 0x4000;
+	send_to("v4 DF, not a fragment -> forwarded", &p, 2, INFO(CT_MISS));
+	p = cli("2001:db8::52", 7003, "fd10::1", 53, IPPROTO_UDP, 0);
+	p.v6frag = true;
+	p.payload = 100;
+	send_unchanged("v6 fragment header -> pass_fragment", &p, XDP_PASS,
+		       XLB_STAT_PASS_FRAGMENT, 0);
+}
+
+/* Established flows keep their backend across a table change. */
+static int changed = -1;
+
+static void test_table_change(void)
+{
+	struct pkt p;
+	__u32 nb;
+	int i;
+
+	xlbh_be_add(&H, S[0], 11, "10.0.0.12", 3);
+	ok(xlbh_publish(&H) == 0, "publish: backend 10.0.0.12 added");
+	for (i = 0; i < NFLOWS; i++) {
+		nb = pick(S[0], &F[i]);
+		if (nb != FB[i] && changed < 0 && i % 5)
+			changed = i;
+	}
+	if (!ok(changed >= 0, "some established flow has a new table slot"))
+		return;
+	F[changed].tcp_flags = TCP_ACK;
+	send_to("established flow after table change -> old backend",
+		&F[changed], FB[changed], INFO(CT_HIT));
+	p = cli("192.0.2.1", 50000, "10.100.0.1", 80, IPPROTO_TCP, TCP_ACK);
+	send_to("unknown non-syn flow -> new table", &p, pick(S[0], &p),
+		INFO(CT_MISS));
+
+	/* a fresh SYN of the same five-tuple is rehashed */
+	for (i = changed + 1; i < NFLOWS; i++) {
+		if (i % 5 == 0 || pick(S[0], &F[i]) == FB[i])
+			continue;
+		F[i].tcp_flags = TCP_SYN;
+		nb = pick(S[0], &F[i]);
+		send_to("syn of a known flow -> rehashed to new table", &F[i],
+			nb, INFO(CT_MISS));
+		F[i].tcp_flags = TCP_ACK;
+		send_to("ack after syn rehash -> new backend", &F[i], nb,
+			INFO(CT_HIT));
+		FB[i] = nb;
+		break;
+	}
+}
+
+static void test_drain_delete(void)
+{
+	struct xlbh_be *b0 = xlbh_be_by_bid(&H, 0), *b1;
+	int i, n0 = 0, n1 = 0, stale = 0;
+	struct pkt p;
+
+	b0->state = XLB_BE_DRAIN;
+	ok(xlbh_publish(&H) == 0, "publish: backend 10.0.0.10 draining");
+	for (i = 0; i < NFLOWS; i++) {
+		if (FB[i] != 0 || (i % 5 && i != changed))
+			continue;
+		F[i].tcp_flags = TCP_ACK;
+		send_to("drained backend keeps its established flow", &F[i],
+			0, INFO(CT_HIT));
+		n0++;
+	}
+	ok(n0 > 0, "tested %d established flows of the drained backend", n0);
+	for (i = 0; i < 16; i++) {
+		p = cli("192.0.2.60", 9000 + i, "10.100.0.1", 80, IPPROTO_TCP,
+			TCP_SYN);
+		if (!ok(pick(S[0], &p) != 0, "model: drained backend gets no slot"))
+			break;
+		send_to("new flow never goes to the drained backend", &p,
+			pick(S[0], &p), INFO(CT_MISS));
+	}
+
+	/* weight 0 behaves like drain */
+	b1 = xlbh_be_by_bid(&H, 1);
+	b1->weight = 0;
+	ok(xlbh_publish(&H) == 0, "publish: backend 10.0.0.11 weight 0");
+	for (i = 0; i < NFLOWS; i++) {
+		if (FB[i] != 1 || i % 5)
+			continue;
+		send_to("weight-0 backend keeps its established flow", &F[i],
+			1, INFO(CT_HIT));
+		n1++;
+		break;
+	}
+
+	/* delete 10.0.0.11 (bid 1): its conntrack entries become stale */
+	b1->state = XLB_BE_UNUSED;
+	ok(xlbh_publish(&H) == 0, "publish: backend 10.0.0.11 deleted");
+	for (i = 0; i < NFLOWS && !stale; i++) {
+		if (FB[i] != 1)
+			continue;
+		F[i].tcp_flags = TCP_ACK;
+		send_to("flow of deleted backend -> stale entry, rehashed",
+			&F[i], pick(S[0], &F[i]), INFO(CT_STALE));
+		send_to("rehashed flow -> new entry hit", &F[i],
+			pick(S[0], &F[i]), INFO(CT_HIT));
+		FB[i] = pick(S[0], &F[i]);
+		stale = 1;
+	}
+	ok(stale, "a flow of the deleted backend was tested");
+
+	/* bid 1 reused by another service's backend, with a new gen */
+	xlbh_be_add(&H, S[1], 1, "10.0.0.11", 0);
+	ok(xlbh_publish(&H) == 0, "publish: bid 1 reused in service 1");
+	for (i = 0; i < NFLOWS; i++) {
+		if (FB[i] != 1)
+			continue;
+		F[i].tcp_flags = TCP_ACK;
+		ok(pick(S[0], &F[i]) != 1, "model: service 0 never picks bid 1");
+		send_to("stale entry never reaches the reused bid", &F[i],
+			pick(S[0], &F[i]), INFO(CT_STALE));
+		FB[i] = pick(S[0], &F[i]);
+		break;
+	}
+	(void)n1;
+}
+
+/* ICMP error about p's flow, as a router would send it to the VIP. */
+static size_t icmp_error(const struct pkt *flow, __u8 *frame, struct pkt *outer)
+{
+	struct pkt reply = *flow, o;
+	__u8 q[4096], body[2048];
+	size_t l2 = pkt_l2_len(flow), blen;
+
+	/* the quoted packet: the backend's reply, VIP -> client */
+	memcpy(reply.src, flow->dst, 16);
+	memcpy(reply.dst, flow->src, 16);
+	reply.sport = flow->dport;
+	reply.dport = flow->sport;
+	reply.payload = 0;
+	pkt_build(&reply, q);
+	memset(body, 0, 8);
+	if (flow->family == XLB_AF_INET) {
+		body[0] = 3;		/* dest unreachable */
+		body[1] = 4;		/* fragmentation needed */
+		body[6] = 0x05;		/* next-hop MTU 1400 */
+		body[7] = 0x78;
+	} else {
+		body[0] = 2;		/* packet too big */
+		body[6] = 0x05;
+		body[7] = 0x00;
+	}
+	/* quote the IP header and 8 bytes of L4 */
+	blen = (flow->family == XLB_AF_INET ? 20 : 40) + 8;
+	memcpy(body + 8, q + l2, blen);
+	o = cli(flow->family == XLB_AF_INET ? "10.0.0.254" : "fd00::fe", 0,
+		"10.100.0.1", 0, flow->family == XLB_AF_INET ? 1 : 58, 0);
+	if (flow->family == XLB_AF_INET6) {
+		xlbh_addr("fd00::fe", o.src);
+		memcpy(o.dst, flow->dst, 16);
+	} else {
+		memcpy(o.dst, flow->dst, 16);
+	}
+	o.raw_l4 = body;
+	o.raw_l4_len = 8 + blen;
+	*outer = o;
+	return pkt_build(&o, frame);
+}
+
+static void test_icmp(void)
+{
+	__u8 in[4096], want[4096];
+	struct xlb_flow f;
+	struct xlb_ct_entry ce;
+	struct pkt o, p;
+	size_t len, wlen;
+	__u32 verdict;
+	int stat, i, c = -1;
+
+	/* a flow of the drained backend: conntrack disagrees with the table */
+	for (i = 0; i < NFLOWS && c < 0; i++)
+		if (FB[i] == 0 && pick(S[0], &F[i]) != FB[i])
+			c = i;
+	if (ok(c >= 0, "model: a flow's table slot moved away from it")) {
+		len = icmp_error(&F[c], in, &o);
+		wlen = expect_fwd(&o, in, len, FB[c], want, &verdict, &stat);
+		fixture("icmp frag needed -> backend of the flow (conntrack)",
+			in, len, verdict, stat, INFO(ICMP_ERROR) | INFO(CT_HIT),
+			want, wlen);
+	}
+	p = cli("192.0.2.99", 4444, "10.100.0.1", 80, IPPROTO_TCP, TCP_ACK);
+	len = icmp_error(&p, in, &o);
+	wlen = expect_fwd(&o, in, len, pick(S[0], &p), want, &verdict, &stat);
+	fixture("icmp frag needed, unknown flow -> maglev backend", in, len,
+		verdict, stat, INFO(ICMP_ERROR) | INFO(CT_MISS), want, wlen);
+	pkt_flow(&p, &f);
+	ok(bpf_map__lookup_elem(H.skel->maps.xlb_conntrack, &f, sizeof(f),
+				&ce, sizeof(ce), 0) == -ENOENT,
+	   "icmp error creates no conntrack entry");
+
+	p = cli("2001:db8::77", 4445, "fd10::1", 80, IPPROTO_TCP, TCP_SYN);
+	send_to("v6 flow syn", &p, pick(S[2], &p), INFO(CT_MISS));
+	len = icmp_error(&p, in, &o);
+	wlen = expect_fwd(&o, in, len, pick(S[2], &p), want, &verdict, &stat);
+	fixture("icmpv6 packet too big -> backend of the flow", in, len,
+		verdict, stat, INFO(ICMP_ERROR) | INFO(CT_HIT), want, wlen);
+
+	p = cli("192.0.2.99", 4444, "10.100.0.1", 81, IPPROTO_TCP, TCP_ACK);
+	len = icmp_error(&p, in, &o);
+	fixture("icmp error about a non-service flow -> pass", in, len,
+		XDP_PASS, XLB_STAT_PASS_NOT_SERVICE, 0, NULL, 0);
+}
+
+/* Every proper prefix of a service frame is a parse error. */
+static void truncations(const char *name, const struct pkt *p)
+{
+	__u8 in[4096], out[4096];
+	size_t len = pkt_build(p, in), n, out_len;
+	__u64 before[XLB_STAT__MAX], after[XLB_STAT__MAX];
+	int bad = 0, j;
+	__u32 v;
+
+	for (n = 0; n < len; n++) {
+		out_len = sizeof(out);
+		xlbh_stats(&H, before);
+		if (n < 14) {
+			/* the kernel refuses frames shorter than Ethernet */
+			if (xlbh_run(prog, if_a, in, n, out, &out_len, &v) !=
+			    -EINVAL) {
+				diag("%s: %zu bytes: not refused", name, n);
+				bad++;
+			}
+			continue;
+		}
+		if (xlbh_run(prog, if_a, in, n, out, &out_len, &v) ||
+		    v != XDP_DROP || out_len != n || memcmp(in, out, n)) {
+			diag("%s: %zu bytes: verdict %u", name, n, v);
+			bad++;
+			continue;
+		}
+		xlbh_stats(&H, after);
+		for (j = 0; j < XLB_STAT__MAX; j++) {
+			__u64 w = j == XLB_STAT_DROP_PARSE;
+
+			if (p->vlan && j == XLB_STAT_VLAN && n >= 18)
+				w = 1;
+			if (after[j] - before[j] != w) {
+				diag("%s: %zu bytes: counter %d", name, n, j);
+				bad++;
+			}
+		}
+	}
+	ok(!bad, "%s: all %zu truncations dropped as parse errors", name, len);
+}
+
+static void test_truncated(void)
+{
+	__u8 in[4096];
+	struct pkt p, o;
+	size_t len;
+
+	p = cli("192.0.2.1", 40000, "10.100.0.1", 80, IPPROTO_TCP, TCP_ACK);
+	truncations("v4 tcp", &p);
+	p.vlan = true;
+	p.optlen = 8;
+	truncations("vlan v4 tcp with options", &p);
+	p = cli("2001:db8::1", 40000, "fd10::1", 53, IPPROTO_UDP, 0);
+	p.payload = 4;
+	truncations("v6 udp", &p);
+	p = cli("192.0.2.99", 4444, "10.100.0.1", 80, IPPROTO_TCP, TCP_ACK);
+	len = icmp_error(&p, in, &o);
+	(void)len;
+	truncations("v4 icmp error", &o);
+	p = cli("2001:db8::1", 40000, "fd10::1", 80, IPPROTO_TCP, TCP_ACK);
+	len = icmp_error(&p, in, &o);
+	truncations("v6 icmp error", &o);
+}
+
+static void test_sizes(void)
+{
+	__u8 in[8192], want[8192];
+	size_t len, wlen;
+	struct pkt p;
+	__u32 v;
+	int stat;
+
+	/* outer packet of exactly the 1500 MTU: forwarded; one more: not */
+	p = cli("192.0.2.80", 8080, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	p.payload = 1500 - 20 - 20 - 8;
+	send_to("v4 udp, outer size == mtu -> forwarded", &p, 2,
+		INFO(CT_MISS));
+	p.payload++;
+	send_unchanged("v4 udp, outer size == mtu + 1 -> drop_too_big", &p,
+		       XDP_DROP, XLB_STAT_DROP_TOO_BIG, INFO(CT_HIT));
+	p = cli("2001:db8::80", 8080, "fd10::1", 80, IPPROTO_TCP, TCP_SYN);
+	p.payload = 1500 - 40 - 40 - 20;
+	send_to("v6 tcp, outer size == mtu -> forwarded", &p, pick(S[2], &p),
+		INFO(CT_MISS));
+	p.payload++;
+	send_unchanged("v6 tcp, outer size == mtu + 1 -> drop_too_big", &p,
+		       XDP_DROP, XLB_STAT_DROP_TOO_BIG, INFO(CT_MISS));
+
+	/* Ethernet padding after a short IP packet travels along */
+	p = cli("192.0.2.81", 8081, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	len = pkt_build(&p, in);
+	memset(in + len, 0, 60 - len);
+	wlen = expect_fwd(&p, in, len, 2, want, &v, &stat);
+	memset(want + wlen, 0, 60 - len);
+	fixture("60-byte padded frame -> outer length from IP, padding kept",
+		in, 60, v, stat, INFO(CT_MISS), want, wlen + 60 - len);
+
+	/*
+	 * Larger than a linear XDP buffer: the kernel hands the program only
+	 * the linear part; the IP length then exceeds it -> parse error.
+	 */
+	p.payload = 4000;
+	len = pkt_build(&p, in);
+	fixture("oversized frame (multi-buffer) -> drop_parse", in, len,
+		XDP_DROP, XLB_STAT_DROP_PARSE, 0, NULL, 0);
+	p = cli("192.0.2.82", 8082, "10.200.0.1", 53, IPPROTO_UDP, 0);
+	p.payload = 3000;
+	send_unchanged("3 KB non-service frame -> pass", &p, XDP_PASS,
+		       XLB_STAT_PASS_NOT_SERVICE, 0);
+
+	/* malformed IP headers */
+	p = cli("192.0.2.83", 8083, "10.100.0.1", 80, IPPROTO_TCP, TCP_ACK);
+	len = pkt_build(&p, in);
+	in[14] = 0x55;
+	fixture("ipv4 version 5 -> drop_parse", in, len, XDP_DROP,
+		XLB_STAT_DROP_PARSE, 0, NULL, 0);
+	in[14] = 0x44;
+	fixture("ipv4 ihl 4 -> drop_parse", in, len, XDP_DROP,
+		XLB_STAT_DROP_PARSE, 0, NULL, 0);
+	in[14] = 0x45;
+	in[17] += 1;	/* tot_len one more than the frame */
+	fixture("ipv4 tot_len beyond frame -> drop_parse", in, len, XDP_DROP,
+		XLB_STAT_DROP_PARSE, 0, NULL, 0);
+	in[17] -= 2;	/* TCP header cut by tot_len */
+	fixture("ipv4 tot_len cutting the tcp header -> drop_parse", in, len,
+		XDP_DROP, XLB_STAT_DROP_PARSE, 0, NULL, 0);
+	p = cli("2001:db8::83", 8083, "fd10::1", 80, IPPROTO_TCP, TCP_ACK);
+	len = pkt_build(&p, in);
+	in[14] = 0x40;
+	fixture("ipv6 version 4 in 86dd frame -> drop_parse", in, len,
+		XDP_DROP, XLB_STAT_DROP_PARSE, 0, NULL, 0);
+}
+
+static void test_counters(void)
+{
+	__u64 pk0, by0, pk1, by1;
+	struct pkt p;
+	int i;
+
+	p = cli("192.0.2.90", 9090, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	p.payload = 10;
+	xlbh_counter(&H, false, 1, S[1]->gen, &pk0, &by0);
+	for (i = 0; i < 3; i++)
+		send_to("udp for counter check", &p, 2,
+			i ? INFO(CT_HIT) : INFO(CT_MISS));
+	xlbh_counter(&H, false, 1, S[1]->gen, &pk1, &by1);
+	is_u64(pk1 - pk0, 3, "service counter: 3 packets");
+	is_u64(by1 - by0, 3 * (20 + 8 + 10), "service counter: IP bytes");
+	xlbh_counter(&H, true, 2, S[1]->be[0].gen, &pk1, &by1);
+	ok(pk1 >= 3, "backend counter counts the backend's packets");
+
+	/* a new generation of the service resets its counters */
+	S[1]->gen = H.next_gen++;
+	ok(xlbh_publish(&H) == 0, "publish: service 1 new generation");
+	send_to("udp after service generation change", &p, 2, INFO(CT_HIT));
+	xlbh_counter(&H, false, 1, S[1]->gen, &pk1, &by1);
+	is_u64(pk1, 1, "service counter restarted with the new gen");
+}
+
+int main(void)
+{
+	__u8 in[4096];
+	struct pkt p;
+	size_t len;
+	int err;
+
+	if_a = if_nametoindex("xa0");
+	if_b = if_nametoindex("xb0");
+	if (!if_a || !if_b) {
+		fprintf(stderr, "test_xdp: devices xa0/xb0 missing: run me "
+				"through tests/bpf/run.sh\n");
+		return 1;
+	}
+	err = xlbh_open(&H, 1021, 64);
+	if (!ok(!err, "load xlb.bpf.o (table_max 1021, vip_slots 64): %d",
+		err))
+		return tap_done();
+	prog = xlbh_prog_fd(&H);
+	setup_config();
+
+	/* not bound yet: everything passes untouched */
+	ok(xlbh_publish(&H) == 0, "publish without XLB_CTL_F_BOUND");
+	p = cli("192.0.2.1", 40000, "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN);
+	len = pkt_build(&p, in);
+	fixture("not bound -> pass_not_bound", in, len, XDP_PASS,
+		XLB_STAT_PASS_NOT_BOUND, 0, NULL, 0);
+	H.flags = XLB_CTL_F_BOUND;
+	ok(xlbh_publish(&H) == 0, "publish bound configuration");
+
+	test_basic();
+	test_not_service();
+	test_vlan_options_fragments();
+	test_table_change();
+	test_drain_delete();
+	test_icmp();
+	test_truncated();
+	test_sizes();
+	test_counters();
+	xlbh_close(&H);
+	return tap_done();
+}

@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xlbh.c - host harness for the XDP data path (see xlbh.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xlbh.h"
+#include "xlb_hash.h"
+#include "maglev.h"
+#include "xlb.skel.h"
+
+__u8 xlbh_addr(const char *s, __be32 a[4])
+{
+	memset(a, 0, 16);
+	if (inet_pton(AF_INET, s, a) == 1)
+		return XLB_AF_INET;
+	if (inet_pton(AF_INET6, s, a) == 1)
+		return XLB_AF_INET6;
+	fprintf(stderr, "xlbh: bad address '%s': want IPv4 or IPv6\n", s);
+	exit(2);
+}
+
+int xlbh_open(struct xlbh *h, __u32 table_max, __u32 vip_slots)
+{
+	struct xlb *skel;
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	h->seed = XLB_DEFAULT_SEED;
+	h->table_max = table_max;
+	h->vip_slots = vip_slots;
+	h->next_gen = 1;
+	skel = xlb__open();
+	if (!skel)
+		return -errno;
+	skel->rodata->xlb_cfg_table_max = table_max;
+	skel->rodata->xlb_cfg_vip_slots = vip_slots;
+	err = bpf_map__set_value_size(skel->maps.xlb_tables, 4 * table_max);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.xlb_vips,
+					       2 * vip_slots);
+	if (!err)
+		err = xlb__load(skel);
+	if (err) {
+		xlb__destroy(skel);
+		return err;
+	}
+	h->skel = skel;
+	return 0;
+}
+
+void xlbh_close(struct xlbh *h)
+{
+	int i;
+
+	for (i = 0; i < XLBH_MAX_SVC; i++)
+		free(h->svc[i].table);
+	xlb__destroy(h->skel);
+	h->skel = NULL;
+}
+
+int xlbh_prog_fd(const struct xlbh *h)
+{
+	return bpf_program__fd(h->skel->progs.xlb_xdp);
+}
+
+struct xlbh_svc *xlbh_svc_add(struct xlbh *h, __u32 sid, const char *vip,
+			      __u16 port, __u8 proto, __u32 table_size)
+{
+	struct xlbh_svc *s = &h->svc[sid];
+
+	memset(s, 0, sizeof(*s));
+	s->used = true;
+	s->sid = sid;
+	s->key.family = xlbh_addr(vip, s->key.addr);
+	s->key.port = htons(port);
+	s->key.proto = proto;
+	s->table_size = table_size;
+	s->gen = h->next_gen++;
+	return s;
+}
+
+struct xlbh_be *xlbh_be_add(struct xlbh *h, struct xlbh_svc *s, __u32 bid,
+			    const char *addr, __u32 weight)
+{
+	struct xlbh_be *b = &s->be[s->nbe++];
+
+	b->family = xlbh_addr(addr, b->addr);
+	b->state = XLB_BE_ACTIVE;
+	b->weight = weight;
+	b->bid = bid;
+	b->gen = h->next_gen++;
+	return b;
+}
+
+struct xlbh_be *xlbh_be_by_bid(struct xlbh *h, __u32 bid)
+{
+	__u32 i, j;
+
+	for (i = 0; i < XLBH_MAX_SVC; i++)
+		for (j = 0; j < h->svc[i].nbe; j++)
+			if (h->svc[i].used && h->svc[i].be[j].bid == bid &&
+			    h->svc[i].be[j].state != XLB_BE_UNUSED)
+				return &h->svc[i].be[j];
+	return NULL;
+}
+
+static int put(struct bpf_map *m, __u32 key, const void *val)
+{
+	return bpf_map__update_elem(m, &key, sizeof(key), val,
+				    bpf_map__value_size(m), 0);
+}
+
+static int publish_backends(struct xlbh *h)
+{
+	__u32 i, j;
+	int err;
+
+	for (i = 0; i < XLBH_MAX_SVC; i++) {
+		struct xlbh_svc *s = &h->svc[i];
+
+		for (j = 0; s->used && j < s->nbe; j++) {
+			struct xlbh_be *b = &s->be[j];
+			struct xlb_backend v = {
+				.family = b->family, .state = b->state,
+				.sid = s->sid, .gen = b->gen, .weight = b->weight,
+			};
+
+			memcpy(v.addr, b->addr, 16);
+			err = put(h->skel->maps.xlb_backends, b->bid, &v);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* Build the service's table into its inactive copy, then flip. */
+static int publish_service(struct xlbh *h, struct xlbh_svc *s)
+{
+	struct xlb_maglev_backend mb[XLBH_MAX_BE];
+	__u32 map[XLBH_MAX_BE], n = 0, i, *tbl, *val;
+	size_t ws = xlb_maglev_work_size(s->nbe);
+	void *work = malloc(ws);
+	struct xlb_service sv;
+	int err;
+
+	tbl = calloc(s->table_size, 4);
+	val = malloc(4ul * h->table_max);
+	if (!work || !tbl || !val)
+		return -ENOMEM;
+	for (i = 0; i < s->nbe; i++) {
+		if (s->be[i].state == XLB_BE_UNUSED)
+			continue;
+		memset(&mb[n], 0, sizeof(mb[n]));
+		memcpy(mb[n].addr, s->be[i].addr, 16);
+		mb[n].family = s->be[i].family;
+		mb[n].weight = s->be[i].state == XLB_BE_ACTIVE ?
+			       s->be[i].weight : 0;
+		map[n++] = s->be[i].bid;
+	}
+	err = xlb_maglev_build(mb, n, s->table_size, h->seed, tbl, NULL,
+			       work, ws);
+	if (err && err != -ENODATA) {
+		fprintf(stderr, "xlbh: maglev build: %d\n", err);
+		return err;
+	}
+	for (i = 0; i < h->table_max; i++)
+		val[i] = XLB_TABLE_EMPTY;
+	for (i = 0; i < s->table_size; i++) {
+		tbl[i] = tbl[i] == XLB_MAGLEV_EMPTY ? XLB_TABLE_EMPTY :
+						      map[tbl[i]];
+		val[i] = tbl[i];
+	}
+	err = put(h->skel->maps.xlb_tables, XLB_TABLE_KEY(s->sid, !s->active),
+		  val);
+	if (!err) {
+		s->active = !s->active;
+		memset(&sv, 0, sizeof(sv));
+		sv.key = s->key;
+		sv.active = s->active;
+		sv.table_size = s->table_size;
+		sv.flags = s->flags;
+		sv.gen = s->gen;
+		sv.nbackends = n;
+		err = put(h->skel->maps.xlb_services, s->sid, &sv);
+	}
+	free(s->table);
+	s->table = tbl;
+	free(val);
+	free(work);
+	return err;
+}
+
+static int publish_vips(struct xlbh *h)
+{
+	__u32 copy = !h->vip_active, base = copy * h->vip_slots, i, k;
+	struct xlb_vip_slot *v = calloc(h->vip_slots, sizeof(*v));
+	int err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < XLBH_MAX_SVC; i++) {
+		struct xlbh_svc *s = &h->svc[i];
+		__u32 home;
+
+		if (!s->used)
+			continue;
+		home = xlb_hash_vip(&s->key, h->seed);
+		for (k = 0; k < XLB_VIP_MAX_PROBE; k++) {
+			struct xlb_vip_slot *e =
+				&v[(home + k) & (h->vip_slots - 1)];
+
+			if (!e->sid_plus1) {
+				e->key = s->key;
+				e->sid_plus1 = s->sid + 1;
+				break;
+			}
+		}
+		if (k == XLB_VIP_MAX_PROBE) {
+			free(v);
+			return -ENOSPC;
+		}
+	}
+	for (i = 0; i < h->vip_slots && !err; i++)
+		err = put(h->skel->maps.xlb_vips, base + i, &v[i]);
+	free(v);
+	if (!err)
+		h->vip_active = copy;
+	return err;
+}
+
+int xlbh_publish(struct xlbh *h)
+{
+	struct xlb_ctl c;
+	__u32 i;
+	int err;
+
+	err = publish_backends(h);
+	for (i = 0; i < XLBH_MAX_SVC && !err; i++)
+		if (h->svc[i].used)
+			err = publish_service(h, &h->svc[i]);
+	if (!err)
+		err = publish_vips(h);
+	if (err)
+		return err;
+	memset(&c, 0, sizeof(c));
+	c.seed = h->seed;
+	c.vip_active = h->vip_active;
+	c.vip_slots = h->vip_slots;
+	c.table_max = h->table_max;
+	c.flags = h->flags;
+	c.gen = ++h->gen;
+	c.src4 = h->src4;
+	memcpy(c.src6, h->src6, 16);
+	return put(h->skel->maps.xlb_ctl, 0, &c);
+}
+
+__u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
+		const struct xlb_flow *f)
+{
+	__u32 hash = xlb_hash_flow(f, h->seed, s->flags);
+
+	if (!s->table)
+		return XLB_TABLE_EMPTY;
+	return s->table[xlb_hash_slot(hash, s->table_size)];
+}
+
+int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX])
+{
+	int ncpu = libbpf_num_possible_cpus(), i, j;
+	struct xlb_stats *v = calloc(ncpu, sizeof(*v));
+	__u32 key = 0;
+	int err;
+
+	if (!v)
+		return -ENOMEM;
+	err = bpf_map__lookup_elem(h->skel->maps.xlb_stats, &key, sizeof(key),
+				   v, sizeof(*v) * ncpu, 0);
+	memset(c, 0, sizeof(__u64) * XLB_STAT__MAX);
+	for (i = 0; !err && i < ncpu; i++)
+		for (j = 0; j < XLB_STAT__MAX; j++)
+			c[j] += v[i].c[j];
+	free(v);
+	return err;
+}
+
+int xlbh_counter(const struct xlbh *h, bool backend, __u32 id, __u32 gen,
+		 __u64 *packets, __u64 *bytes)
+{
+	struct bpf_map *m = backend ? h->skel->maps.xlb_be_stats :
+				      h->skel->maps.xlb_svc_stats;
+	int ncpu = libbpf_num_possible_cpus(), i, err;
+	struct xlb_counter *v = calloc(ncpu, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	err = bpf_map__lookup_elem(m, &id, sizeof(id), v, sizeof(*v) * ncpu, 0);
+	*packets = 0;
+	*bytes = 0;
+	for (i = 0; !err && i < ncpu; i++) {
+		if (v[i].gen != gen)
+			continue;
+		*packets += v[i].packets;
+		*bytes += v[i].bytes;
+	}
+	free(v);
+	return err;
+}
+
+int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len,
+	     void *out, size_t *out_len, __u32 *verdict)
+{
+	struct xdp_md ctx = {
+		.data_end = len,
+		.ingress_ifindex = ifindex,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		.data_in = in,
+		.data_size_in = len,
+		.data_out = out,
+		.data_size_out = out ? *out_len : 0,
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.repeat = 1,
+	);
+	int err = bpf_prog_test_run_opts(prog_fd, &o);
+
+	if (err)
+		return err < 0 ? err : -errno;
+	if (out_len)
+		*out_len = o.data_size_out;
+	*verdict = o.retval;
+	return 0;
+}
+
+/* ---- packets ---- */
+
+__u16 pkt_csum(const void *b, size_t len)
+{
+	const __u8 *p = b;
+	__u32 s = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += (__u32)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		s += (__u32)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return htons(~s & 0xffff);
+}
+
+static __u8 *put16(__u8 *b, __u16 v)
+{
+	b[0] = v >> 8;
+	b[1] = v & 0xff;
+	return b + 2;
+}
+
+size_t pkt_l2_len(const struct pkt *p)
+{
+	return p->vlan ? 18 : 14;
+}
+
+static size_t l4_len(const struct pkt *p)
+{
+	if (p->proto == IPPROTO_TCP)
+		return 20 + p->payload;
+	if (p->proto == IPPROTO_UDP)
+		return 8 + p->payload;
+	return p->raw_l4_len;
+}
+
+static __u8 *put_eth(__u8 *b, const __u8 *dmac, const __u8 *smac, bool vlan,
+		     __u16 tci, __u16 type)
+{
+	memcpy(b, dmac, 6);
+	memcpy(b + 6, smac, 6);
+	b += 12;
+	if (vlan) {
+		b = put16(b, 0x8100);
+		b = put16(b, tci);
+	}
+	return put16(b, type);
+}
+
+size_t pkt_build(const struct pkt *p, __u8 *buf)
+{
+	size_t l4 = l4_len(p), i;
+	__u8 *b;
+
+	b = put_eth(buf, p->dmac, p->smac, p->vlan, p->tci,
+		    p->family == XLB_AF_INET ? 0x0800 : 0x86dd);
+	if (p->family == XLB_AF_INET) {
+		b[0] = 0x40 | (5 + p->optlen / 4);
+		b[1] = p->tos;
+		put16(b + 2, 20 + p->optlen + l4);
+		put16(b + 4, 0x1234);
+		put16(b + 6, p->frag_off);
+		b[8] = 64;
+		b[9] = p->proto;
+		b[10] = b[11] = 0;
+		memcpy(b + 12, p->src, 4);
+		memcpy(b + 16, p->dst, 4);
+		memset(b + 20, 1, p->optlen);	/* NOP options */
+		memcpy(b + 10, &(__u16){ pkt_csum(b, 20 + p->optlen) }, 2);
+		b += 20 + p->optlen;
+	} else {
+		b[0] = 0x60 | p->tos >> 4;
+		b[1] = (p->tos & 0xf) << 4;
+		b[2] = b[3] = 0;
+		put16(b + 4, l4 + (p->v6frag ? 8 : 0));
+		b[6] = p->v6frag ? 44 : p->proto;
+		b[7] = 64;
+		memcpy(b + 8, p->src, 16);
+		memcpy(b + 24, p->dst, 16);
+		b += 40;
+		if (p->v6frag) {
+			b[0] = p->proto;
+			b[1] = 0;
+			put16(b + 2, 1);	/* offset 0, more fragments */
+			memcpy(b + 4, "\0\0\x12\x34", 4);
+			b += 8;
+		}
+	}
+	if (p->proto == IPPROTO_TCP) {
+		put16(b, p->sport);
+		put16(b + 2, p->dport);
+		memcpy(b + 4, "\0\0\0\1\0\0\0\0", 8);
+		b[12] = 5 << 4;
+		b[13] = p->tcp_flags;
+		put16(b + 14, 512);
+		memset(b + 16, 0, 4);
+		b += 20;
+	} else if (p->proto == IPPROTO_UDP) {
+		put16(b, p->sport);
+		put16(b + 2, p->dport);
+		put16(b + 4, 8 + p->payload);
+		put16(b + 6, 0);
+		b += 8;
+	} else {
+		memcpy(b, p->raw_l4, p->raw_l4_len);
+		return b + p->raw_l4_len - buf;
+	}
+	for (i = 0; i < p->payload; i++)
+		*b++ = (__u8)(i * 7 + 3);
+	return b - buf;
+}
+
+void pkt_flow(const struct pkt *p, struct xlb_flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	memcpy(f->src, p->src, 16);
+	memcpy(f->dst, p->dst, 16);
+	f->sport = htons(p->sport);
+	f->dport = htons(p->dport);
+	f->proto = p->proto;
+	f->family = p->family;
+}
+
+size_t pkt_encap(const __u8 *dmac, const __u8 *smac, bool vlan, __u16 tci,
+		 __u8 ofamily, const __be32 osrc[4], const __be32 odst[4],
+		 __u8 tos, __u8 inner_family, const __u8 *l3, size_t l3_len,
+		 __u8 *out)
+{
+	__u8 inner = inner_family == XLB_AF_INET ? 4 : 41;
+	__u8 *b = put_eth(out, dmac, smac, vlan, tci,
+			  ofamily == XLB_AF_INET ? 0x0800 : 0x86dd);
+
+	if (ofamily == XLB_AF_INET) {
+		b[0] = 0x45;
+		b[1] = tos;
+		put16(b + 2, l3_len + 20);
+		put16(b + 4, 0);
+		put16(b + 6, 0x4000);
+		b[8] = 64;
+		b[9] = inner;
+		b[10] = b[11] = 0;
+		memcpy(b + 12, osrc, 4);
+		memcpy(b + 16, odst, 4);
+		memcpy(b + 10, &(__u16){ pkt_csum(b, 20) }, 2);
+		b += 20;
+	} else {
+		b[0] = 0x60 | tos >> 4;
+		b[1] = (tos & 0xf) << 4;
+		b[2] = b[3] = 0;
+		put16(b + 4, l3_len);
+		b[6] = inner;
+		b[7] = 64;
+		memcpy(b + 8, osrc, 16);
+		memcpy(b + 24, odst, 16);
+		b += 40;
+	}
+	memcpy(b, l3, l3_len);
+	return b + l3_len - out;
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xlbh.h - host harness for the XDP data path: loads build/xlb.bpf.o through
+ * the libbpf skeleton and publishes a configuration into its maps the way
+ * the kernel module does (backends, Maglev tables built with lib/maglev.c
+ * into the inactive copy, service flip, VIP table rebuilt into the inactive
+ * copy and flipped, xlb_ctl last).  Used by the fixture tests, the host DSR
+ * test publisher and the benchmark.  Also builds test packets from fields.
+ */
+#ifndef XLBH_H
+#define XLBH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "xlb_maps.h"
+
+#define XLBH_MAX_SVC	16
+#define XLBH_MAX_BE	8
+
+struct xlb;
+
+struct xlbh_be {
+	__be32	addr[4];
+	__u8	family;
+	__u8	state;		/* enum xlb_be_state; UNUSED = deleted */
+	__u32	weight;
+	__u32	bid;
+	__u32	gen;
+};
+
+struct xlbh_svc {
+	bool	used;
+	__u32	sid;
+	struct xlb_vip_key key;
+	__u32	table_size;
+	__u32	flags;
+	__u32	gen;
+	__u32	active;		/* live table copy */
+	__u32	nbe;
+	struct xlbh_be be[XLBH_MAX_BE];
+	__u32	*table;		/* bids of the live table (test model) */
+};
+
+struct xlbh {
+	struct xlb *skel;
+	__u32	seed;
+	__u32	table_max;
+	__u32	vip_slots;
+	__u32	vip_active;
+	__u32	gen;
+	__u32	flags;		/* xlb_ctl.flags published */
+	__be32	src4;
+	__be32	src6[4];
+	__u32	next_gen;
+	struct xlbh_svc svc[XLBH_MAX_SVC];
+};
+
+/* Parse "10.0.0.1" or "fd00::1" into a 4-word address; exits on error. */
+__u8 xlbh_addr(const char *s, __be32 a[4]);
+
+/* Open + size + load the skeleton (table_max, vip_slots as rodata). */
+int xlbh_open(struct xlbh *h, __u32 table_max, __u32 vip_slots);
+void xlbh_close(struct xlbh *h);
+int xlbh_prog_fd(const struct xlbh *h);
+
+/* Configuration model; xlbh_publish() writes it into the maps. */
+struct xlbh_svc *xlbh_svc_add(struct xlbh *h, __u32 sid, const char *vip,
+			      __u16 port, __u8 proto, __u32 table_size);
+struct xlbh_be *xlbh_be_add(struct xlbh *h, struct xlbh_svc *s, __u32 bid,
+			    const char *addr, __u32 weight);
+int xlbh_publish(struct xlbh *h);
+
+/* Backend id the model's live table gives a flow (XLB_TABLE_EMPTY: none). */
+__u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
+		const struct xlb_flow *f);
+struct xlbh_be *xlbh_be_by_bid(struct xlbh *h, __u32 bid);
+
+/* Global counters summed over CPUs. */
+int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX]);
+/* Per service / backend counters summed over CPUs whose gen matches. */
+int xlbh_counter(const struct xlbh *h, bool backend, __u32 id, __u32 gen,
+		 __u64 *packets, __u64 *bytes);
+
+/* BPF_PROG_TEST_RUN once; returns 0 or -errno. */
+int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len,
+	     void *out, size_t *out_len, __u32 *verdict);
+
+/* ---- packets built from fields ---- */
+struct pkt {
+	__u8	dmac[6];
+	__u8	smac[6];
+	bool	vlan;
+	__u16	tci;
+	__u8	family;		/* XLB_AF_INET / XLB_AF_INET6 */
+	__be32	src[4];
+	__be32	dst[4];
+	__u8	proto;		/* 6, 17, 1, 58 or anything */
+	__u16	sport;		/* host order */
+	__u16	dport;
+	__u8	tcp_flags;
+	__u8	tos;
+	__u8	optlen;		/* IPv4 options bytes, multiple of 4 */
+	__u16	frag_off;	/* IPv4 frag_off field, host order */
+	bool	v6frag;		/* IPv6 fragment header */
+	__u16	payload;	/* L4 payload bytes */
+	const __u8 *raw_l4;	/* proto other than TCP/UDP: L4 bytes */
+	__u16	raw_l4_len;
+};
+
+#define TCP_FIN	0x01
+#define TCP_SYN	0x02
+#define TCP_ACK	0x10
+
+/* Frame bytes into buf (>= 4096); returns its length. */
+size_t pkt_build(const struct pkt *p, __u8 *buf);
+/* Offset of the IP header in a frame built by pkt_build. */
+size_t pkt_l2_len(const struct pkt *p);
+/* The flow (conntrack key) a client packet p belongs to. */
+void pkt_flow(const struct pkt *p, struct xlb_flow *f);
+/* RFC 1071 checksum of len bytes. */
+__u16 pkt_csum(const void *b, size_t len);
+
+/*
+ * Expected output of an encapsulated frame: Ethernet (dmac, smac, vlan tag
+ * tci if vlan) + outer header (family, src, dst, TTL 64, tos, DF, id 0,
+ * checksum) + the input's IP packet (in + l2, l3_len bytes).
+ */
+size_t pkt_encap(const __u8 *dmac, const __u8 *smac, bool vlan, __u16 tci,
+		 __u8 ofamily, const __be32 osrc[4], const __be32 odst[4],
+		 __u8 tos, __u8 inner_family, const __u8 *l3, size_t l3_len,
+		 __u8 *out);
+
+#endif /* XLBH_H */
