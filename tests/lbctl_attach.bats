@@ -1,0 +1,205 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# VM suite: lbctl attach/detach and stats.  Topology, one fresh namespace
+# pair per file:
+#
+#   $NS:  lb0 10.1.0.1/24 fd00:1::1/64  <-veth->  cl0 10.1.0.2/24  :$NS-cl
+#         lbx <-veth-> lby  (a second device for the shared-maps test)
+#
+# Tests run in file order and build on each other (attach, inspect, send
+# traffic, detach, re-attach with other sizes).
+
+load lbctl_lib
+
+setup_file() {
+	lbctl_setup_file attach
+	insmod "$XLB_KO"
+	export CL="$NS-cl"
+	ip netns add "$CL"
+	ip -n "$NS" link add lb0 type veth peer name cl0 netns "$CL"
+	ip -n "$NS" addr add 10.1.0.1/24 dev lb0
+	ip -n "$NS" addr add fd00:1::1/64 dev lb0 nodad
+	ip -n "$NS" link set lb0 up
+	ip -n "$CL" addr add 10.1.0.2/24 dev cl0
+	ip -n "$CL" link set cl0 up
+	ip -n "$CL" link set lo up
+	ip -n "$NS" link add lbx type veth peer name lby
+	ip -n "$NS" link set lbx up
+	ip -n "$NS" link set lby up
+	# The client reaches the VIP through the balancer.
+	ip -n "$CL" route add 10.1.0.100/32 via 10.1.0.1
+}
+
+teardown_file() {
+	ip netns del "$CL" 2>/dev/null || true
+	lbctl_teardown_file
+}
+
+xdp_prog_id() {
+	ip -n "$NS" -j link show dev "$1" | jq -r '.[0].xdp.prog.id // empty'
+}
+
+# Sum of the verdict (non-info) counters.
+verdicts() {
+	lb -j stats | jq '.global | del(.conntrack_hit, .conntrack_miss,
+		.conntrack_stale, .icmp_error, .ipv4_options, .vlan) |
+		[.[]] | add'
+}
+
+@test "stats before any attach: no maps, clear message" {
+	run lb stats
+	expect 2 'lbctl: no data path maps at /sys/fs/bpf/xlb/xlb_svc_stats: attach a device first (lbctl attach DEV)'
+}
+
+@test "attach: missing device, bad mode, bad sizes" {
+	run lb attach nope0
+	expect 1 'lbctl: device "nope0" not found (list devices: ip link show)'
+	run lb detach nope0
+	expect 1 'lbctl: device "nope0" not found (list devices: ip link show)'
+	run lb attach lb0 mode turbo
+	expect 1 'lbctl: invalid mode "turbo": expected native or generic'
+	run lb attach lb0 max-services 0
+	expect 1 'lbctl: invalid max-services "0": expected an integer 1..4096'
+	run lb attach lb0 table-max 1000
+	expect_re 1 '^lbctl: invalid table size "1000": expected a prime'
+	run lb attach lb0 src4 fd00::1
+	expect 1 'lbctl: invalid src4 "fd00::1": expected an IPv4 address'
+	run lb attach
+	expect 1 'lbctl: missing device after "attach"'
+	[ -z "$(xdp_prog_id lb0)" ]
+	[ ! -e /sys/fs/bpf/xlb ]
+}
+
+@test "attach lb0 mode generic: XDP on, maps pinned 0700/0600, bound" {
+	run lb attach lb0 mode generic
+	expect 0 ''
+	[ -n "$(xdp_prog_id lb0)" ]
+	[ "$(ip -n "$NS" -j link show dev lb0 | jq -r '.[0].xdp.mode')" = 2 ]
+	[ "$(stat -c %a /sys/fs/bpf/xlb)" = 700 ]
+	for m in xlb_ctl xlb_vips xlb_services xlb_tables xlb_backends \
+		 xlb_conntrack xlb_svc_stats xlb_be_stats xlb_stats xlb_xdp; do
+		[ "$(stat -c %a "/sys/fs/bpf/xlb/$m")" = 600 ]
+	done
+	run lb -j config
+	[ "$(jq -r .bound <<<"$output")" = true ]
+	[ "$(jq -r .max_services <<<"$output")" = 32 ]
+	[ "$(jq -r .max_backends <<<"$output")" = 4096 ]
+	[ "$(jq -r .table_max <<<"$output")" = 65537 ]
+	# The outer sources default to the device's addresses.
+	[ "$(jq -r .src4 <<<"$output")" = 10.1.0.1 ]
+	[ "$(jq -r .src6 <<<"$output")" = fd00:1::1 ]
+}
+
+@test "attach is idempotent on the same device" {
+	id=$(xdp_prog_id lb0)
+	run lb attach lb0 mode generic
+	expect 0 ''
+	[ "$(xdp_prog_id lb0)" = "$id" ]
+}
+
+@test "a second device shares the program and the maps" {
+	run lb attach lbx src4 10.7.7.7
+	expect 0 ''
+	[ "$(xdp_prog_id lbx)" = "$(xdp_prog_id lb0)" ]
+	# native mode on veth
+	[ "$(ip -n "$NS" -j link show dev lbx | jq -r '.[0].xdp.mode')" = 1 ]
+	# An explicit src4 replaces the default; src6 is kept.
+	run lb -j config
+	[ "$(jq -r .src4 <<<"$output")" = 10.7.7.7 ]
+	[ "$(jq -r .src6 <<<"$output")" = fd00:1::1 ]
+	lb config set src4 10.1.0.1
+	# Other sizes than the pinned maps' are refused.
+	run lb attach lby table-max 251
+	expect 1 'lbctl: the maps pinned under /sys/fs/bpf/xlb have other sizes (max-services 32, table-max 65537): detach every device and remove /sys/fs/bpf/xlb to resize'
+	[ -z "$(xdp_prog_id lby)" ]
+}
+
+@test "stats: every counter, per service and per backend (text and JSON)" {
+	lb service add 10.1.0.100:5000/udp
+	lb add 10.1.0.2
+	run lb -j stats
+	[ "$status" -eq 0 ]
+	for c in pass_not_service pass_not_ip pass_fragment pass_no_neigh \
+		 pass_not_bound drop_parse_error drop_no_backend \
+		 drop_encap_failure drop_fib_failure drop_too_big tx redirect \
+		 conntrack_hit conntrack_miss conntrack_stale icmp_error \
+		 ipv4_options vlan; do
+		[[ "$(jq -r ".global.$c" <<<"$output")" =~ ^[0-9]+$ ]]
+	done
+	[ "$(jq -r '.services[0].service' <<<"$output")" = 10.1.0.100:5000/udp ]
+	[ "$(jq -r '.services[0].packets' <<<"$output")" = 0 ]
+	[ "$(jq -r '.services[0].backends[0].address' <<<"$output")" = 10.1.0.2 ]
+	[ "$(jq -r '.services[0].backends[0].packets' <<<"$output")" = 0 ]
+	run lb -n stats
+	[ "${lines[0]}" = global ]
+	[[ "$output" == *"service 10.1.0.100:5000/udp packets 0 bytes 0"* ]]
+	[[ "$output" =~ backend\ 10\.1\.0\.2\ +packets\ 0\ bytes\ 0 ]]
+	run lb stats service 10.1.0.99:1/udp
+	expect 1 'lbctl: no such service "10.1.0.99:1/udp"'
+}
+
+@test "stats count the frames the data path sees" {
+	v0=$(verdicts)
+	ip netns exec "$CL" ping -c 3 -i 0.2 -W 1 10.1.0.1
+	v1=$(verdicts)
+	echo "verdicts $v0 -> $v1"
+	[ "$v1" -ge $((v0 + 3)) ]
+	# UDP to the VIP is counted for the service and the backend.
+	for i in 1 2 3; do
+		ip netns exec "$CL" bash -c 'echo hello >/dev/udp/10.1.0.100/5000'
+	done
+	run lb -j stats
+	echo "$output"
+	[ "$(jq -r '.services[0].packets' <<<"$output")" -ge 3 ]
+	[ "$(jq -r '.services[0].bytes' <<<"$output")" -gt 0 ]
+	[ "$(jq -r '.services[0].backends[0].packets' <<<"$output")" -ge 3 ]
+}
+
+@test "a re-created backend does not inherit the old counters" {
+	lb del 10.1.0.2
+	lb add 10.1.0.2
+	run lb -j stats
+	[ "$(jq -r '.services[0].backends[0].packets' <<<"$output")" = 0 ]
+}
+
+@test "detach removes XDP from one device; the other keeps running" {
+	run lb detach lbx
+	expect 0 ''
+	[ -z "$(xdp_prog_id lbx)" ]
+	[ -n "$(xdp_prog_id lb0)" ]
+	run lb detach lbx
+	expect 1 'lbctl: device "lbx" has no XDP program attached'
+	run lb detach lbx extra
+	expect 1 'lbctl: too many arguments to "detach"'
+	run lb detach lb0
+	expect 0 ''
+	[ -z "$(xdp_prog_id lb0)" ]
+	# The configuration stays in the module.
+	[ "$(lb -j show | jq -r '.[0].service')" = 10.1.0.100:5000/udp ]
+}
+
+@test "a foreign XDP program is not replaced or removed" {
+	ip -n "$NS" link set dev lby xdpgeneric obj "$XLB_ROOT/build/xlb.bpf.o" sec xdp
+	run lb attach lby mode generic
+	expect 1 'lbctl: device "lby" already has another XDP program (remove it first: ip link set dev lby xdp off)'
+	run lb detach lby
+	expect 1 "lbctl: the XDP program on \"lby\" is not xlb's; not touching it"
+	ip -n "$NS" link set dev lby xdpgeneric off
+}
+
+@test "fresh pins with other sizes; the module enforces the new limits" {
+	lb flush
+	rm -rf /sys/fs/bpf/xlb
+	run lb attach lb0 mode generic max-services 4 max-backends 8 table-max 251 conntrack-size 1024
+	expect 0 ''
+	run lb -j config
+	[ "$(jq -r .max_services <<<"$output")" = 4 ]
+	[ "$(jq -r .max_backends <<<"$output")" = 8 ]
+	[ "$(jq -r .table_max <<<"$output")" = 251 ]
+	run lb service add 10.1.0.100:80/tcp
+	expect_re 1 '^lbctl: service add 10\.1\.0\.100:80/tcp: '
+	lb service add 10.1.0.100:80/tcp table-size 251
+	[ "$(lb -j show | jq -r '.[0].table_size')" = 251 ]
+	lb detach lb0
+}

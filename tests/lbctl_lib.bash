@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared setup for the lbctl VM suites (tests/lbctl*.bats): a fresh network
+# namespace per file and `lb`, which runs lbctl inside it.  nsenter keeps the
+# mount namespace (ip netns exec would remount /sys and hide the BPF pins).
+
+load vm/helpers
+
+bats_require_minimum_version 1.5.0
+
+# lbctl in the suite's namespace.
+lb() {
+	nsenter --net="/run/netns/$NS" "$LBCTL" "$@"
+}
+
+# lbctl in the namespace as user nobody (no capabilities).
+lb_nobody() {
+	nsenter --net="/run/netns/$NS" setpriv --reuid=65534 --regid=65534 \
+		--clear-groups --inh-caps=-all "$LBCTL" "$@"
+}
+
+lbctl_setup_file() {
+	[ -f "$XLB_KO" ] || { echo "no module at $XLB_KO (make module)" >&2; return 1; }
+	[ -x "$LBCTL" ] || { echo "no lbctl at $LBCTL (make lbctl)" >&2; return 1; }
+	xlb_unload
+	rm -rf /sys/fs/bpf/xlb
+	export NS="lbctl-test-$$-$1"
+	ip netns add "$NS"
+	ip -n "$NS" link set lo up
+}
+
+lbctl_teardown_file() {
+	ip netns del "$NS" 2>/dev/null || true
+	rm -rf /sys/fs/bpf/xlb
+	xlb_unload
+}
+
+# Assert the last `run` exited with $1 and printed exactly $2 (stderr too).
+expect() {
+	if [ "$status" -ne "$1" ] || [ "$output" != "$2" ]; then
+		echo "want status $1 output: $2"
+		echo "got  status $status output: $output"
+		return 1
+	fi
+}
+
+# Assert the last `run` exited with $1 and its output matches regex $2.
+expect_re() {
+	if [ "$status" -ne "$1" ] || ! [[ "$output" =~ $2 ]]; then
+		echo "want status $1 output matching: $2"
+		echo "got  status $status output: $output"
+		return 1
+	fi
+}
