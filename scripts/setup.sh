@@ -87,8 +87,9 @@ fetch_kernel() {
 	for pkg in "linux-image-$abi-unsigned" "linux-image-$abi"; do
 		deb=$(ls "$cache/debs/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
 		if [ -z "$deb" ]; then
+			# An outdated package list may not know the ABI yet.
 			(cd "$cache/debs" && apt-get download -qq "$pkg" 2>/dev/null) ||
-				{ apt_update; (cd "$cache/debs" && apt-get download -qq "$pkg" 2>/dev/null); } ||
+				{ apt_update; (cd "$cache/debs" && apt-get download -qq "$pkg"); } ||
 				continue
 			deb=$(ls "$cache/debs/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
 		fi

@@ -22,29 +22,43 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT"
 
 die() { echo "vm: $*" >&2; exit 1; }
 
+# The guest mounts tmpfs on /tmp and /run: host files there are invisible.
+guest_visible() {
+	case $1 in
+	(/tmp|/tmp/*|/run|/run/*) die "$1 is under /tmp or /run, which the guest cannot see" ;;
+	esac
+}
+
+# Paths given by the caller are relative to the caller's directory; make
+# them absolute before changing to the checkout.
 mode=bats
 if [ "${1:-}" = --script ]; then
 	[ $# -ge 2 ] || die "usage: $0 --script FILE [ARG ...]"
 	mode=script
-	shift
-	[ -f "$1" ] || die "script '$1' does not exist"
-	args=("$@")
+	[ -f "$2" ] || die "script '$2' does not exist"
+	args=("$(realpath "$2")" "${@:3}")
+	guest_visible "${args[0]}"
 elif [ $# -gt 0 ]; then
 	args=("$@")
 elif [ -n "${SUITES:-}" ]; then
 	read -r -a args <<<"$SUITES"
-else
-	args=(tests/*.bats)
 fi
-if [ "$mode" = bats ]; then
-	for s in "${args[@]}"; do
-		[ -f "$s" ] || die "suite '$s' does not exist"
+if [ "$mode" = bats ] && [ -n "${args+set}" ]; then
+	for i in "${!args[@]}"; do
+		[ -f "${args[$i]}" ] || die "suite '${args[$i]}' does not exist"
+		args[$i]=$(realpath "${args[$i]}")
+		guest_visible "${args[$i]}"
 	done
 fi
+export XLB_KO=$(realpath -m "${XLB_KO:-$ROOT/xlb.ko}")
+export LBCTL=$(realpath -m "${LBCTL:-$ROOT/build/lbctl}")
+guest_visible "$XLB_KO"
+guest_visible "$LBCTL"
+cd "$ROOT"
+[ -n "${args+set}" ] || args=(tests/*.bats)
 
 KABI=$(scripts/kabi.sh) || die "scripts/kabi.sh failed: run scripts/setup.sh"
 KTREE=$ROOT/build/vm/kernel/$KABI
@@ -58,16 +72,16 @@ BUSYBOX=/bin/busybox
 
 TIMEOUT=${XLB_VM_TIMEOUT:-1500}
 export XLB_ROOT=$ROOT
-export XLB_KO=${XLB_KO:-$ROOT/xlb.ko}
-export LBCTL=${LBCTL:-$ROOT/build/lbctl}
 export XLB_VM_MODE=$mode
 
 mkdir -p build/vm/runs
 RUN=$ROOT/build/vm/runs/$(date +%Y%m%d-%H%M%S)-$$
 mkdir "$RUN" "$RUN/res" "$RUN/initramfs"
 ln -sfn "runs/$(basename "$RUN")" build/vm/last
-# Keep the 10 newest runs.
-ls -1d build/vm/runs/*/ | head -n -10 | xargs -r rm -rf
+# Keep the 10 newest runs, and any younger than 30 min (may still run).
+for old in $(ls -1d build/vm/runs/*/ | head -n -10); do
+	find "$old" -maxdepth 0 -mmin +30 -exec rm -rf {} + || true
+done
 
 # Guest configuration, in the result share.
 printf 'XLB_ROOT=%q\n' "$ROOT" >"$RUN/res/config"
