@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xlb.h - internal interfaces of xlb.ko.
+ *
+ * State lives per network namespace (struct xlb_net).  Every change is a
+ * transaction (struct xlb_txn): the new service objects, their Maglev
+ * tables and ids are built and checked completely in fresh memory, then
+ * xlb_txn_commit() publishes them into the bound maps and swaps them in.
+ * Committing cannot fail, so a failed command never changes anything.
+ */
+#ifndef _XLB_KMOD_H
+#define _XLB_KMOD_H
+
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/types.h>
+
+#include "uapi/xlb_maps.h"
+#include "uapi/xlb_netlink.h"
+
+struct bpf_map;
+struct net;
+
+extern unsigned int xlb_max_services;
+extern unsigned int xlb_max_backends;
+
+struct xlb_be {
+	__be32	addr[4];
+	u8	family;
+	u8	admin;		/* enum xlb_be_admin */
+	bool	fresh;		/* id allocated by the current transaction */
+	bool	gone;		/* (old objects) removed by the transaction */
+	u32	weight;
+	u32	id;		/* index in xlb_backends */
+	u32	gen;		/* allocation stamp, never 0 */
+	u32	slots;		/* table slots held */
+};
+
+struct xlb_svc {
+	u32			id;	/* index in xlb_services */
+	u32			gen;	/* allocation stamp, never 0 */
+	struct xlb_vip_key	key;
+	u32			table_size;
+	u32			flags;
+	u32			nbe;
+	struct xlb_be		*be;	/* nbe backends, kvmalloc'd */
+	u32			*table;	/* table_size backend ids */
+	u64			digest;
+	u32			nslotted;	/* backends holding slots */
+	/* Publishing state, carried from one version of a service to the next. */
+	u32			active;		/* live copy in xlb_tables */
+	unsigned long		flip_cookie;	/* RCU state at the last flip */
+};
+
+/* Maps handed over by XLB_CMD_BIND, with the capacities derived from them. */
+struct xlb_maps {
+	struct bpf_map	*ctl;
+	struct bpf_map	*vips;
+	struct bpf_map	*svcs;
+	struct bpf_map	*tables;
+	struct bpf_map	*bes;
+	u32		max_services;
+	u32		max_backends;
+	u32		table_max;
+	u32		vip_slots;
+};
+
+#define XLB_MSG_RING	8
+#define XLB_MSG_LEN	128
+
+struct xlb_net {
+	struct mutex	lock;
+	struct xlb_svc	**svcs;		/* xlb_max_services slots */
+	u32		nsvcs;
+	unsigned long	*bid_map;	/* backend ids in use */
+	u32		bid_space;	/* bits in bid_map */
+	u32		seed;
+	__be32		src4;
+	__be32		src6[4];
+	u32		gen;		/* configuration generation (dumps) */
+	u32		stamp;		/* last allocation stamp */
+	struct xlb_maps	*maps;		/* NULL while unbound */
+	u32		vip_active;
+	unsigned long	vip_cookie;
+	/*
+	 * Formatted extack messages: 6.1 has no NL_SET_ERR_MSG_FMT, and the
+	 * message must outlive the doit (the ack is built after it returns).
+	 */
+	atomic_t	msg_next;
+	char		msg[XLB_MSG_RING][XLB_MSG_LEN];
+};
+
+/* One service of a transaction: old NULL = created, new NULL = deleted. */
+struct xlb_change {
+	struct xlb_svc	*old;
+	struct xlb_svc	*new;
+};
+
+struct xlb_txn {
+	struct xlb_change	*ch;
+	u32			n;
+	u32			cap;
+	struct xlb_svc		**next;		/* services after commit */
+	struct xlb_vip_slot	*vip;		/* VIP half to publish, or NULL */
+	bool			seed_set;
+	u32			seed;
+	bool			src_set;
+	__be32			src4;
+	__be32			src6[4];
+};
+
+/* main.c */
+struct xlb_net *xlb_net(const struct net *net);
+__printf(4, 5) void xlb_err(struct xlb_net *xn, struct netlink_ext_ack *extack,
+			    const struct nlattr *attr, const char *fmt, ...);
+u32 xlb_stamp(struct xlb_net *xn);
+
+/* state.c */
+struct xlb_svc *xlb_svc_alloc(void);
+void xlb_svc_free(struct xlb_svc *svc);
+struct xlb_svc *xlb_svc_clone(const struct xlb_svc *old, u32 nbe_extra);
+int xlb_svc_build(struct xlb_net *xn, struct xlb_svc *svc, u32 seed,
+		  struct netlink_ext_ack *extack);
+struct xlb_be *xlb_be_find(const struct xlb_svc *svc, u8 family,
+			   const __be32 *addr);
+struct xlb_be *xlb_be_find_id(const struct xlb_svc *svc, u32 id);
+struct xlb_svc *xlb_svc_find_key(struct xlb_net *xn,
+				 const struct xlb_vip_key *key);
+u32 xlb_eff_max_services(const struct xlb_net *xn);
+u32 xlb_eff_max_backends(const struct xlb_net *xn);
+void xlb_txn_init(struct xlb_txn *txn);
+int xlb_txn_add(struct xlb_txn *txn, struct xlb_svc *old, struct xlb_svc *new);
+int xlb_txn_prepare(struct xlb_net *xn, struct xlb_txn *txn,
+		    struct netlink_ext_ack *extack);
+void xlb_txn_commit(struct xlb_net *xn, struct xlb_txn *txn);
+void xlb_txn_abort(struct xlb_txn *txn);
+void xlb_net_free_state(struct xlb_net *xn);
+int xlb_fmt_key(char *buf, size_t len, const struct xlb_vip_key *key);
+int xlb_fmt_addr(char *buf, size_t len, u8 family, const __be32 *addr);
+
+/* publish.c */
+int xlb_bind(struct xlb_net *xn, const u32 *fds,
+	     const struct nlattr *const *attrs, struct netlink_ext_ack *extack);
+void xlb_unbind(struct xlb_net *xn);
+int xlb_vip_build(struct xlb_net *xn, struct xlb_svc *const *svcs, u32 nsvcs,
+		  u32 seed, u32 vip_slots, struct xlb_vip_slot *img,
+		  struct netlink_ext_ack *extack);
+void xlb_publish_txn(struct xlb_net *xn, struct xlb_txn *txn);
+
+/* netlink.c */
+int xlb_genl_init(void);
+void xlb_genl_exit(void);
+
+#endif /* _XLB_KMOD_H */
