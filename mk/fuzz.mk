@@ -11,7 +11,7 @@
 PKTFUZZ_SHORT	?= 100000
 PKTFUZZ_LONG	?= 2000000
 NLFUZZ_LONG	?= 200000
-FUZZ_SEED	?= 0
+FUZZ_SEED	?= 0	# 0: a new seed each run (printed)
 
 FUZZ_TOOLS := $(BUILD)/nlfuzz $(BUILD)/pktfuzz
 fuzz-tools: $(FUZZ_TOOLS)
@@ -22,11 +22,12 @@ $(BUILD)/nlfuzz: tests/fuzz/nlfuzz.c lib/maglev.c lib/maglev.h include/uapi/xlb_
 $(BUILD)/pktfuzz: tests/fuzz/pktfuzz.c tests/bpf/xlbh.c tests/bpf/xlbh.h lib/maglev.c lib/xlb_hash.h include/uapi/xlb_maps.h $(BUILD)/xlb.skel.h | $(BUILD)
 	$(CC) $(CFLAGS_USER) -Iinclude/uapi -Itests/bpf -o $@ tests/fuzz/pktfuzz.c tests/bpf/xlbh.c lib/maglev.c $(LDLIBS_BPF)
 
+# pktfuzz runs in the namespace of tests/bpf/run.sh (deterministic fib).
 check-fuzz-short: $(BUILD)/pktfuzz
-	$(BUILD)/pktfuzz -n $(PKTFUZZ_SHORT) -s $(FUZZ_SEED)
+	tests/bpf/run.sh $(BUILD)/pktfuzz -n $(PKTFUZZ_SHORT) -s $(FUZZ_SEED)
 
 fuzz-pkt: $(BUILD)/pktfuzz
-	$(BUILD)/pktfuzz -n $(PKTFUZZ_LONG) -s $(FUZZ_SEED)
+	tests/bpf/run.sh $(BUILD)/pktfuzz -n $(PKTFUZZ_LONG) -s $(FUZZ_SEED)
 
 fuzz-nl: $(BUILD)/nlfuzz module
 	XLB_NLFUZZ_N=$(NLFUZZ_LONG) XLB_VM_TIMEOUT=3000 \
