@@ -16,10 +16,10 @@ FUZZ_SEED	?= 0	# 0: a new seed each run (printed)
 FUZZ_TOOLS := $(BUILD)/nlfuzz $(BUILD)/pktfuzz
 fuzz-tools: $(FUZZ_TOOLS)
 
-$(BUILD)/nlfuzz: tests/fuzz/nlfuzz.c lib/maglev.c lib/maglev.h include/uapi/xlb_netlink.h include/uapi/xlb_maps.h | $(BUILD)
+$(BUILD)/nlfuzz: tests/fuzz/nlfuzz.c tests/fuzz/rng.h lib/maglev.c lib/maglev.h include/uapi/xlb_netlink.h include/uapi/xlb_maps.h | $(BUILD)
 	$(CC) $(CFLAGS_USER) -o $@ tests/fuzz/nlfuzz.c lib/maglev.c
 
-$(BUILD)/pktfuzz: tests/fuzz/pktfuzz.c tests/bpf/xlbh.c tests/bpf/xlbh.h lib/maglev.c lib/xlb_hash.h include/uapi/xlb_maps.h $(BUILD)/xlb.skel.h | $(BUILD)
+$(BUILD)/pktfuzz: tests/fuzz/pktfuzz.c tests/fuzz/rng.h tests/bpf/xlbh.c tests/bpf/xlbh.h lib/maglev.c lib/xlb_hash.h include/uapi/xlb_maps.h $(BUILD)/xlb.skel.h | $(BUILD)
 	$(CC) $(CFLAGS_USER) -Iinclude/uapi -Itests/bpf -o $@ tests/fuzz/pktfuzz.c tests/bpf/xlbh.c lib/maglev.c $(LDLIBS_BPF)
 
 # pktfuzz runs in the namespace of tests/bpf/run.sh (deterministic fib).

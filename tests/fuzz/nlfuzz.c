@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rng.h"
 #include "uapi/xlb_maps.h"
 #include "uapi/xlb_netlink.h"
 #include "maglev.h"
@@ -49,36 +50,6 @@
 #define MAX_SVC		256
 #define MAX_BE		64
 #define MAX_REPORTS	20
-
-/* ------------------------------------------------------------------ rng */
-
-static uint64_t rng_s;
-
-static uint32_t rnd(void)
-{
-	rng_s ^= rng_s >> 12;
-	rng_s ^= rng_s << 25;
-	rng_s ^= rng_s >> 27;
-	return (uint32_t)((rng_s * 0x2545f4914f6cdd1dull) >> 32);
-}
-
-static uint32_t rn(uint32_t n)
-{
-	return n ? rnd() % n : 0;
-}
-
-static bool chance(unsigned int pct)
-{
-	return rn(100) < pct;
-}
-
-static void rnd_bytes(void *p, size_t n)
-{
-	uint8_t *b = p;
-
-	while (n--)
-		*b++ = rnd();
-}
 
 /* ---------------------------------------------------------------- model */
 
@@ -1867,7 +1838,7 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	rng_s = seed ? seed : 1;
+	rng_seed(seed);
 	rnd_bytes(junk, sizeof(junk));
 	nl_open(&nl);
 	printf("nlfuzz: family xlb id %u, %lu messages, seed %#llx\n", nl.fam,

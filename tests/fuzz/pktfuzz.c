@@ -39,34 +39,13 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 
+#include "rng.h"
 #include "xlbh.h"
 #include "xlb_hash.h"
 
 #define FRAME_MAX	3072
 #define MTU		1500
 #define MAX_FAIL_REPORTS 10
-
-/* ------------------------------------------------------------------ rng */
-
-static uint64_t rng_s;
-
-static uint32_t rnd(void)
-{
-	rng_s ^= rng_s >> 12;
-	rng_s ^= rng_s << 25;
-	rng_s ^= rng_s >> 27;
-	return (uint32_t)((rng_s * 0x2545f4914f6cdd1dull) >> 32);
-}
-
-static uint32_t rn(uint32_t n)
-{
-	return n ? rnd() % n : 0;
-}
-
-static bool chance(unsigned int pct)
-{
-	return rn(100) < pct;
-}
 
 /* ---------------------------------------------------- the configuration */
 
@@ -838,7 +817,7 @@ int main(int argc, char **argv)
 	}
 	if (!seed)
 		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	rng_s = seed;
+	rng_seed(seed);
 	setup();
 	printf("pktfuzz: %lu frames, seed %#llx\n", n, (unsigned long long)seed);
 	read_stats(prev);
