@@ -150,7 +150,7 @@ gate_cppcheck() {
 	fi
 	# shellcheck disable=SC2086 # USER_CFLAGS is a list of flags
 	out=$("$CPPCHECK" -q --std=c11 --language=c --platform=unix64 \
-		--library=gnu --library=posix \
+		--library=gnu --library=posix --library=scripts/cppcheck-libs.cfg \
 		--enable=warning,style,performance,portability \
 		--inline-suppr --suppressions-list=.cppcheck-suppressions \
 		--template='{file}:{line}: cppcheck: {severity}:{id}: {message}' \
