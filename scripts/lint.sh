@@ -135,7 +135,8 @@ gate_sparse() {
 	# Findings in our files only; kernel headers are not ours to fix.
 	out=$(printf '%s\n' "$out" |
 		grep -E '^(kmod|lib|include)/[^:]+:[0-9]+:[0-9]+: (warning|error):' |
-		sed -E 's/^([^:]+:[0-9]+):[0-9]+: /\1: sparse: /')
+		sed -E 's/^([^:]+:[0-9]+):[0-9]+: /\1: sparse: /' |
+		awk '!seen[$0]++')	# headers are seen once per .c file
 	[ -n "$out" ] && printf '%s\n' "$out"
 	found[sparse]=$(printf '%s\n' "$out" | finding_count)
 }
