@@ -570,8 +570,8 @@ err_encap:
 	return XDP_DROP;
 }
 
-SEC("xdp")
-int xlb_xdp(struct xdp_md *ctx)
+/* The whole per-frame path (also wrapped by tests/bench/bench_xdp.bpf.c). */
+static __always_inline int xlb_process(struct xdp_md *ctx)
 {
 	struct xlb_pkt p = {};
 	struct xlb_service *svc;
@@ -630,4 +630,10 @@ int xlb_xdp(struct xdp_md *ctx)
 no_backend:
 	st->c[XLB_STAT_DROP_NO_BACKEND]++;
 	return XDP_DROP;
+}
+
+SEC("xdp")
+int xlb_xdp(struct xdp_md *ctx)
+{
+	return xlb_process(ctx);
 }

@@ -24,3 +24,17 @@ $(BUILD)/test_xdp: tests/bpf/test_xdp.c $(XLBH_DEPS) | $(BUILD)
 # Fixture tests with BPF_PROG_TEST_RUN in a throwaway netns (root).
 check-bpf: $(BUILD)/test_xdp
 	tests/bpf/run.sh $(BUILD)/test_xdp
+
+# Benchmark: `make bench-xdp` prints BENCH xdp <case> <ns> ns/pkt lines.
+$(BUILD)/bench_xdp.bpf.o: tests/bench/bench_xdp.bpf.c bpf/xlb.bpf.c \
+		include/uapi/xlb_maps.h lib/xlb_hash.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench_xdp.skel.h: $(BUILD)/bench_xdp.bpf.o
+	$(BPFTOOL) gen skeleton $< name bench_xdp > $@
+
+$(BUILD)/bench_xdp: tests/bench/bench_xdp.c $(XLBH_DEPS) $(BUILD)/bench_xdp.skel.h | $(BUILD)
+	$(CC) $(CFLAGS_XLBH) -o $@ $< $(XLBH_SRCS) $(LDLIBS_BPF)
+
+bench-xdp: $(BUILD)/bench_xdp
+	tests/bpf/run.sh $(BUILD)/bench_xdp

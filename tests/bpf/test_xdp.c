@@ -579,7 +579,7 @@ static void test_icmp(void)
 	fixture("icmp frag needed, unknown flow -> maglev backend", in, len,
 		verdict, stat, INFO(ICMP_ERROR) | INFO(CT_MISS), want, wlen);
 	pkt_flow(&p, &f);
-	ok(bpf_map__lookup_elem(H.skel->maps.xlb_conntrack, &f, sizeof(f),
+	ok(bpf_map__lookup_elem(H.m.conntrack, &f, sizeof(f),
 				&ce, sizeof(ce), 0) == -ENOENT,
 	   "icmp error creates no conntrack entry");
 

@@ -28,16 +28,44 @@ __u8 xlbh_addr(const char *s, __be32 a[4])
 	exit(2);
 }
 
-int xlbh_open(struct xlbh *h, __u32 table_max, __u32 vip_slots)
+static struct bpf_map *find_map(struct bpf_object *obj, const char *name,
+				int *err)
 {
-	struct xlb *skel;
-	int err;
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	if (!m)
+		*err = -ENOENT;
+	return m;
+}
+
+int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
+	      __u32 vip_slots)
+{
+	struct xlbh_maps *m = &h->m;
+	int err = 0;
 
 	memset(h, 0, sizeof(*h));
 	h->seed = XLB_DEFAULT_SEED;
 	h->table_max = table_max;
 	h->vip_slots = vip_slots;
 	h->next_gen = 1;
+	m->ctl = find_map(obj, XLB_MAP_CTL, &err);
+	m->vips = find_map(obj, XLB_MAP_VIPS, &err);
+	m->services = find_map(obj, XLB_MAP_SERVICES, &err);
+	m->tables = find_map(obj, XLB_MAP_TABLES, &err);
+	m->backends = find_map(obj, XLB_MAP_BACKENDS, &err);
+	m->conntrack = find_map(obj, XLB_MAP_CONNTRACK, &err);
+	m->svc_stats = find_map(obj, XLB_MAP_SVC_STATS, &err);
+	m->be_stats = find_map(obj, XLB_MAP_BE_STATS, &err);
+	m->stats = find_map(obj, XLB_MAP_STATS, &err);
+	return err;
+}
+
+int xlbh_open(struct xlbh *h, __u32 table_max, __u32 vip_slots)
+{
+	struct xlb *skel;
+	int err;
+
 	skel = xlb__open();
 	if (!skel)
 		return -errno;
@@ -49,6 +77,8 @@ int xlbh_open(struct xlbh *h, __u32 table_max, __u32 vip_slots)
 					       2 * vip_slots);
 	if (!err)
 		err = xlb__load(skel);
+	if (!err)
+		err = xlbh_bind(h, skel->obj, table_max, vip_slots);
 	if (err) {
 		xlb__destroy(skel);
 		return err;
@@ -63,7 +93,8 @@ void xlbh_close(struct xlbh *h)
 
 	for (i = 0; i < XLBH_MAX_SVC; i++)
 		free(h->svc[i].table);
-	xlb__destroy(h->skel);
+	if (h->skel)
+		xlb__destroy(h->skel);
 	h->skel = NULL;
 }
 
@@ -135,7 +166,7 @@ static int publish_backends(struct xlbh *h)
 			};
 
 			memcpy(v.addr, b->addr, 16);
-			err = put(h->skel->maps.xlb_backends, b->bid, &v);
+			err = put(h->m.backends, b->bid, &v);
 			if (err)
 				return err;
 		}
@@ -180,7 +211,7 @@ static int publish_service(struct xlbh *h, struct xlbh_svc *s)
 						      map[tbl[i]];
 		val[i] = tbl[i];
 	}
-	err = put(h->skel->maps.xlb_tables, XLB_TABLE_KEY(s->sid, !s->active),
+	err = put(h->m.tables, XLB_TABLE_KEY(s->sid, !s->active),
 		  val);
 	if (!err) {
 		s->active = !s->active;
@@ -191,7 +222,7 @@ static int publish_service(struct xlbh *h, struct xlbh_svc *s)
 		sv.flags = s->flags;
 		sv.gen = s->gen;
 		sv.nbackends = n;
-		err = put(h->skel->maps.xlb_services, s->sid, &sv);
+		err = put(h->m.services, s->sid, &sv);
 	}
 	free(s->table);
 	s->table = tbl;
@@ -231,7 +262,7 @@ static int publish_vips(struct xlbh *h)
 		}
 	}
 	for (i = 0; i < h->vip_slots && !err; i++)
-		err = put(h->skel->maps.xlb_vips, base + i, &v[i]);
+		err = put(h->m.vips, base + i, &v[i]);
 	free(v);
 	if (!err)
 		h->vip_active = copy;
@@ -261,7 +292,7 @@ int xlbh_publish(struct xlbh *h)
 	c.gen = ++h->gen;
 	c.src4 = h->src4;
 	memcpy(c.src6, h->src6, 16);
-	return put(h->skel->maps.xlb_ctl, 0, &c);
+	return put(h->m.ctl, 0, &c);
 }
 
 __u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
@@ -283,7 +314,7 @@ int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX])
 
 	if (!v)
 		return -ENOMEM;
-	err = bpf_map__lookup_elem(h->skel->maps.xlb_stats, &key, sizeof(key),
+	err = bpf_map__lookup_elem(h->m.stats, &key, sizeof(key),
 				   v, sizeof(*v) * ncpu, 0);
 	memset(c, 0, sizeof(__u64) * XLB_STAT__MAX);
 	for (i = 0; !err && i < ncpu; i++)
@@ -296,8 +327,7 @@ int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX])
 int xlbh_counter(const struct xlbh *h, bool backend, __u32 id, __u32 gen,
 		 __u64 *packets, __u64 *bytes)
 {
-	struct bpf_map *m = backend ? h->skel->maps.xlb_be_stats :
-				      h->skel->maps.xlb_svc_stats;
+	struct bpf_map *m = backend ? h->m.be_stats : h->m.svc_stats;
 	int ncpu = libbpf_num_possible_cpus(), i, err;
 	struct xlb_counter *v = calloc(ncpu, sizeof(*v));
 

@@ -20,6 +20,14 @@
 #define XLBH_MAX_BE	8
 
 struct xlb;
+struct bpf_object;
+struct bpf_map;
+
+/* The data path's maps in a loaded object (xlb.bpf.o or the bench). */
+struct xlbh_maps {
+	struct bpf_map *ctl, *vips, *services, *tables, *backends, *conntrack,
+		       *svc_stats, *be_stats, *stats;
+};
 
 struct xlbh_be {
 	__be32	addr[4];
@@ -44,7 +52,8 @@ struct xlbh_svc {
 };
 
 struct xlbh {
-	struct xlb *skel;
+	struct xlb *skel;	/* NULL when bound to another object */
+	struct xlbh_maps m;
 	__u32	seed;
 	__u32	table_max;
 	__u32	vip_slots;
@@ -63,6 +72,9 @@ __u8 xlbh_addr(const char *s, __be32 a[4]);
 /* Open + size + load the skeleton (table_max, vip_slots as rodata). */
 int xlbh_open(struct xlbh *h, __u32 table_max, __u32 vip_slots);
 void xlbh_close(struct xlbh *h);
+/* Use an object loaded elsewhere (same map names); sizes as it was loaded. */
+int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
+	      __u32 vip_slots);
 int xlbh_prog_fd(const struct xlbh *h);
 
 /* Configuration model; xlbh_publish() writes it into the maps. */

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench_xdp.c - ns/packet of the XDP data path with BPF_PROG_TEST_RUN
+ * (JIT, repeat >= 100000, median of several runs), run by `make bench-xdp`
+ * inside the netns of tests/bpf/run.sh.  Prints
+ *	BENCH xdp <case> <ns> ns/pkt
+ *	BENCH bpf verifier_insns <n> insns
+ *
+ * Encapsulating cases run bench_xlb (tests/bench/bench_xdp.bpf.c): it
+ * restores the frame, then runs the data path's code unchanged, so every
+ * iteration processes the intended packet; the figure therefore includes
+ * the restore work, shown alone as case "restore_floor".  Every run is
+ * checked: the verdict and the counter deltas must show that all `repeat`
+ * iterations took the intended path, otherwise the benchmark fails.
+ * BENCH_REPEAT and BENCH_RUNS override repeat (default 1000000) and runs (7).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xlbh.h"
+#include "xlb.skel.h"
+#include "bench_xdp.skel.h"
+
+static struct xlbh H;
+static struct bench_xdp *B;
+static int ifindex;
+static __u32 repeat = 1000000, runs = 7;
+
+static const __u8 MAC_A0[6] = { 2, 0, 0, 0, 0x0a, 0x00 };
+static const __u8 MAC_CLI[6] = { 2, 0, 0, 0, 0xc0, 0x01 };
+
+struct bcase {
+	const char *name;
+	const char *src, *dst;
+	__u16 dport;
+	__u8 proto, flags;
+	bool prime;		/* send once with SYN first (establish) */
+	int prog;		/* 0 bench_xlb, 1 xlb_xdp, 2 bench_pass, 3 bench_restore */
+	__u32 verdict;
+	int stat, info;		/* counters that must move by repeat (-1: none) */
+};
+
+static const struct bcase CASES[] = {
+	{ "pass_floor", "192.0.2.1", "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK,
+	  false, 2, XDP_PASS, -1, -1 },
+	{ "restore_floor", "192.0.2.1", "10.200.0.1", 80, IPPROTO_TCP,
+	  TCP_ACK, false, 3, XDP_PASS, -1, -1 },
+	{ "tcp4_established", "192.0.2.1", "10.100.0.1", 80, IPPROTO_TCP,
+	  TCP_ACK, true, 0, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT },
+	{ "tcp4_syn", "192.0.2.2", "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN,
+	  false, 0, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_MISS },
+	{ "udp4", "192.0.2.3", "10.100.0.1", 53, IPPROTO_UDP, 0, true, 0,
+	  XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT },
+	{ "tcp6_established", "2001:db8::1", "fd10::1", 80, IPPROTO_TCP,
+	  TCP_ACK, true, 0, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT },
+	{ "non_service", "192.0.2.4", "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK,
+	  false, 1, XDP_PASS, XLB_STAT_PASS_NOT_SERVICE, -1 },
+};
+
+static int prog_fd(int which)
+{
+	switch (which) {
+	case 0:
+		return bpf_program__fd(B->progs.bench_xlb);
+	case 1:
+		return bpf_program__fd(B->progs.xlb_xdp);
+	case 2:
+		return bpf_program__fd(B->progs.bench_pass);
+	default:
+		return bpf_program__fd(B->progs.bench_restore);
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One case: median ns/pkt, or -1 when a run did not take the intended path. */
+static int run_case(const struct bcase *c)
+{
+	__u64 before[XLB_STAT__MAX], after[XLB_STAT__MAX];
+	__u32 ns[32], v, i;
+	__u8 frame[256];
+	struct pkt p;
+	size_t len;
+	int err;
+
+	memset(&p, 0, sizeof(p));
+	memcpy(p.dmac, MAC_A0, 6);
+	memcpy(p.smac, MAC_CLI, 6);
+	p.family = xlbh_addr(c->src, p.src);
+	xlbh_addr(c->dst, p.dst);
+	p.sport = 33333;
+	p.dport = c->dport;
+	p.proto = c->proto;
+	p.payload = c->proto == IPPROTO_UDP ? 18 : 0;
+	if (c->prime) {
+		p.tcp_flags = TCP_SYN;
+		len = pkt_build(&p, frame);
+		err = xlbh_run(prog_fd(1), ifindex, frame, len, NULL, NULL, &v);
+		if (err || v != c->verdict) {
+			fprintf(stderr, "bench: %s: priming: err %d verdict %u\n",
+				c->name, err, v);
+			return -1;
+		}
+	}
+	p.tcp_flags = c->flags;
+	len = pkt_build(&p, frame);
+	memcpy(B->bss->bench_head, frame, sizeof(B->bss->bench_head));
+	B->bss->bench_len = len;
+
+	for (i = 0; i < runs; i++) {
+		struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+			    .data_size_in = len, .ctx_in = &ctx,
+			    .ctx_size_in = sizeof(ctx), .repeat = repeat);
+
+		xlbh_stats(&H, before);
+		err = bpf_prog_test_run_opts(prog_fd(c->prog), &o);
+		xlbh_stats(&H, after);
+		if (err || o.retval != c->verdict) {
+			fprintf(stderr, "bench: %s: err %d verdict %u, want %u\n",
+				c->name, err, o.retval, c->verdict);
+			return -1;
+		}
+		if ((c->stat >= 0 && after[c->stat] - before[c->stat] != repeat) ||
+		    (c->info >= 0 && after[c->info] - before[c->info] != repeat)) {
+			fprintf(stderr, "bench: %s: counters moved by %llu/%llu, "
+				"want %u: not every iteration took the path\n",
+				c->name,
+				c->stat >= 0 ? (unsigned long long)(after[c->stat] - before[c->stat]) : 0ull,
+				c->info >= 0 ? (unsigned long long)(after[c->info] - before[c->info]) : 0ull,
+				repeat);
+			return -1;
+		}
+		ns[i] = o.duration;
+	}
+	qsort(ns, runs, sizeof(ns[0]), cmp_u32);
+	return ns[runs / 2];
+}
+
+/* Verifier's processed-instruction count of the real xlb.bpf.o. */
+static long verifier_insns(void)
+{
+	static char log[1 << 20];
+	struct xlb *skel = xlb__open();
+	long n = -1;
+	char *s;
+
+	if (!skel)
+		return -1;
+	bpf_program__set_log_buf(skel->progs.xlb_xdp, log, sizeof(log));
+	bpf_program__set_log_level(skel->progs.xlb_xdp, 4);
+	if (!xlb__load(skel)) {
+		s = strstr(log, "processed ");
+		if (s)
+			n = strtol(s + 10, NULL, 10);
+	}
+	xlb__destroy(skel);
+	return n;
+}
+
+static void configure(void)
+{
+	struct xlbh_svc *s;
+	__be32 a[4];
+
+	s = xlbh_svc_add(&H, 0, "10.100.0.1", 80, IPPROTO_TCP, 65537);
+	xlbh_be_add(&H, s, 0, "10.0.0.10", 1);
+	xlbh_be_add(&H, s, 1, "10.0.0.11", 1);
+	xlbh_be_add(&H, s, 2, "10.0.0.12", 1);
+	s = xlbh_svc_add(&H, 1, "10.100.0.1", 53, IPPROTO_UDP, 65537);
+	xlbh_be_add(&H, s, 3, "10.0.0.10", 1);
+	s = xlbh_svc_add(&H, 2, "fd10::1", 80, IPPROTO_TCP, 65537);
+	xlbh_be_add(&H, s, 4, "fd00::10", 1);
+	xlbh_addr("10.0.0.1", a);
+	H.src4 = a[0];
+	xlbh_addr("fd00::1", H.src6);
+	H.flags = XLB_CTL_F_BOUND;
+}
+
+int main(void)
+{
+	const char *e;
+	cpu_set_t cpus;
+	size_t i;
+	int err, ns, fail = 0;
+	FILE *f;
+	int jit = -1;
+
+	if ((e = getenv("BENCH_REPEAT")))
+		repeat = strtoul(e, NULL, 10);
+	if ((e = getenv("BENCH_RUNS")))
+		runs = strtoul(e, NULL, 10);
+	if (repeat < 100000 || runs < 1 || runs > 32) {
+		fprintf(stderr, "bench: BENCH_REPEAT must be >= 100000 and "
+				"BENCH_RUNS 1..32\n");
+		return 2;
+	}
+	ifindex = if_nametoindex("xa0");
+	if (!ifindex) {
+		fprintf(stderr, "bench: device xa0 missing: run through "
+				"tests/bpf/run.sh\n");
+		return 1;
+	}
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
+	if (f) {
+		if (fscanf(f, "%d", &jit) != 1)
+			jit = -1;
+		fclose(f);
+	}
+	printf("# bpf_jit_enable=%d repeat=%u runs=%u (median)\n", jit, repeat,
+	       runs);
+
+	B = bench_xdp__open();
+	if (!B)
+		return 1;
+	err = bpf_map__set_value_size(B->maps.xlb_tables,
+				      4 * XLB_DEFAULT_TABLE_MAX);
+	if (!err)
+		err = bench_xdp__load(B);
+	if (!err)
+		err = xlbh_bind(&H, B->obj, XLB_DEFAULT_TABLE_MAX,
+				XLB_DEFAULT_VIP_SLOTS);
+	if (err) {
+		fprintf(stderr, "bench: load: %s\n", strerror(-err));
+		return 1;
+	}
+	configure();
+	err = xlbh_publish(&H);
+	if (err) {
+		fprintf(stderr, "bench: publish: %s\n", strerror(-err));
+		return 1;
+	}
+	for (i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+		ns = run_case(&CASES[i]);
+		if (ns < 0) {
+			fail = 1;
+			continue;
+		}
+		printf("BENCH xdp %s %d ns/pkt\n", CASES[i].name, ns);
+		fflush(stdout);
+	}
+	ns = verifier_insns();
+	if (ns > 0)
+		printf("BENCH bpf verifier_insns %d insns\n", ns);
+	bench_xdp__destroy(B);
+	return fail;
+}
