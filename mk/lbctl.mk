@@ -13,7 +13,8 @@ $(BUILD)/lbctl: $(LBCTL_SRCS) $(wildcard user/*.h) lib/maglev.c lib/maglev.h inc
 $(BUILD)/test_lbctl_parse: tests/unit/test_lbctl_parse.c user/parse.c user/parse.h lib/maglev.c lib/maglev.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(CFLAGS_USER) -Itests/unit -o $@ $< user/parse.c lib/maglev.c
 
-UNIT_TESTS += $(BUILD)/test_lbctl_parse
+# The bash completion is driven by a script with a stand-in lbctl.
+UNIT_TESTS += $(BUILD)/test_lbctl_parse tests/unit/test_lbctl_completion.sh
 
 install-lbctl: $(BUILD)/lbctl
 	install -D -m 0755 $(BUILD)/lbctl $(DESTDIR)$(PREFIX)/sbin/lbctl
