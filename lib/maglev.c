@@ -39,7 +39,7 @@
 
 const __u32 xlb_maglev_sizes[] = {
 	251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65537,
-	131071, 262139, 524287, 655373, 0
+	131071, 262139, 524287, XLB_MAGLEV_SIZE_MAX, 0
 };
 
 /* Salts deriving the offset and skip seeds from the caller's seed. */
@@ -51,6 +51,20 @@ const __u32 xlb_maglev_sizes[] = {
 #define MAGLEV_DIGEST_EMPTY	0x454d5054u	/* "EMPT": hash of an empty slot */
 #define MAGLEV_DIGEST_INIT	0x6a09e667f3bcc908ull
 #define MAGLEV_DIGEST_MUL	0x9e3779b97f4a7c15ull
+
+/*
+ * Tail phase: once at most this many slots are empty, a turn no longer
+ * probes (expected M / empty probes each) but computes, for every empty
+ * slot, its distance along the backend's permutation and takes the nearest.
+ */
+#define MAGLEV_TAIL_MAX		2048
+
+/*
+ * Filled slots are tracked in a bitmap in the workspace, sized for the
+ * largest table (80 KiB): 32 times denser than the table, so the probes of
+ * a 655373-slot build stay in L2 and those of a 65537-slot one in L1.
+ */
+#define MAGLEV_USED_WORDS	((XLB_MAGLEV_SIZE_MAX + 31) / 32)
 
 /* Largest n whose workspace size is computed (keeps index math in u32). */
 #define MAGLEV_MAX_N		(1u << 26)
@@ -73,7 +87,11 @@ struct maglev_group {
 
 /* Workspace layout: all arrays of 32-bit words, so 4-byte alignment. */
 struct maglev_work {
-	__u32			*order;	/* n: backend indices, sorted */
+	__u32			*used;	/* MAGLEV_USED_WORDS: bitmap of filled slots */
+	__u32			*empty;	/* MAGLEV_TAIL_MAX: empty slots (tail) */
+	__u32			*order;	/* n: backend indices, sorted; in the
+					 * tail phase skip^-1 mod M per perm[]
+					 * entry, 0 until computed */
 	__u32			*heap;	/* n: group indices, min-heap */
 	struct maglev_perm	*perm;	/* n */
 	struct maglev_group	*grp;	/* n */
@@ -93,13 +111,18 @@ size_t xlb_maglev_work_size(__u32 n)
 {
 	if (n > MAGLEV_MAX_N)
 		return (size_t)-1;
+	if (!n)
+		return 0;
 	return (size_t)n * (2 * sizeof(__u32) + sizeof(struct maglev_perm) +
-			    sizeof(struct maglev_group));
+			    sizeof(struct maglev_group)) +
+	       (MAGLEV_USED_WORDS + MAGLEV_TAIL_MAX) * sizeof(__u32);
 }
 
 static void maglev_work_init(struct maglev_work *w, void *mem, __u32 n)
 {
-	w->order = mem;
+	w->used = mem;
+	w->empty = w->used + MAGLEV_USED_WORDS;
+	w->order = w->empty + MAGLEV_TAIL_MAX;
 	w->heap = w->order + n;
 	w->perm = (struct maglev_perm *)(w->heap + n);
 	w->grp = (struct maglev_group *)(w->perm + n);
@@ -249,42 +272,193 @@ static __u32 maglev_setup(const struct xlb_maglev_backend *be,
 	}
 	for (i = ng / 2; i-- > 0;)
 		maglev_heap_down(w->grp, w->heap, i, ng);
+	for (i = 0; i < na; i++)
+		w->order[i] = 0;	/* now the inverses of the tail phase */
 	return ng;
 }
 
-/* Claim the next empty slot of p's permutation; the table is not full. */
-static inline void maglev_turn(struct maglev_perm *p, __u32 *table, __u32 m)
+static inline bool maglev_used(const __u32 *used, __u32 c)
 {
-	__u32 c = p->next, skip = p->skip;
+	return used[c / 32] & (1u << (c % 32));
+}
 
-	while (table[c] != XLB_MAGLEV_EMPTY) {
-		c += skip;
-		if (c >= m)
-			c -= m;
-	}
+/*
+ * Claim the next empty slot of p's permutation; the table is not full.
+ * The step c -> (c + skip) mod m is written as a compare against m - skip
+ * and a conditional move: two cycles of latency per probe, no division.
+ */
+static inline void maglev_turn(struct maglev_perm *p, __u32 *table,
+			       __u32 *used, __u32 m)
+{
+	__u32 c = p->next, skip = p->skip, back = m - skip;
+
+	while (maglev_used(used, c))
+		c = c >= back ? c - back : c + skip;
+	used[c / 32] |= 1u << (c % 32);
 	table[c] = p->idx;
 	p->count++;
-	c += skip;
-	if (c >= m)
-		c -= m;
-	p->next = c;
+	p->next = c >= back ? c - back : c + skip;
+}
+
+/* State of the tail phase: the empty slots and Barrett reduction mod M. */
+struct maglev_tail {
+	__u32	*empty;
+	__u32	n;		/* entries in empty[] */
+	__u32	m;
+	__u32	shift;		/* 2 * bits(m) */
+	__u64	mu;		/* floor(2^shift / m) */
+};
+
+/* a^-1 mod m (m prime, 0 < a < m), extended Euclid. */
+static __u32 maglev_inverse(__u32 a, __u32 m)
+{
+	__s64 t = 0, nt = 1, q, tmp;
+	__u32 r = m, nr = a, rtmp;
+
+	while (nr) {
+		q = r / nr;
+		tmp = t - q * nt;
+		t = nt;
+		nt = tmp;
+		rtmp = r - (__u32)q * nr;
+		r = nr;
+		nr = rtmp;
+	}
+	return (__u32)(t < 0 ? t + m : t);
+}
+
+/* Barrett constants by binary long division: no 64-bit divide. */
+static void maglev_tail_init(struct maglev_tail *t, __u32 *empty, __u32 m)
+{
+	__u64 r = 0;
+	int bit;
+
+	t->empty = empty;
+	t->n = 0;
+	t->m = m;
+	for (t->shift = 0; m >> (t->shift / 2); t->shift += 2)
+		;
+	t->mu = 0;
+	for (bit = t->shift; bit >= 0; bit--) {
+		r = (r << 1) | (bit == (int)t->shift);
+		t->mu <<= 1;
+		if (r >= m) {
+			r -= m;
+			t->mu |= 1;
+		}
+	}
+}
+
+/* (a * b) mod m for a, b < m: exact (the estimate is at most 2 low). */
+static inline __u32 maglev_mulmod(const struct maglev_tail *t, __u32 a,
+				  __u32 b)
+{
+	__u64 x = (__u64)a * b;
+	__u32 r = (__u32)(x - ((x * t->mu) >> t->shift) * t->m);
+
+	if (r >= t->m)
+		r -= t->m;
+	if (r >= t->m)
+		r -= t->m;
+	return r;
+}
+
+/*
+ * Same result as maglev_turn(): the empty slot s nearest along p's
+ * permutation, i.e. with the smallest (s - next) * skip^-1 mod M.
+ */
+static void maglev_tail_turn(struct maglev_perm *p, __u32 *inv,
+			     struct maglev_tail *t, __u32 *table)
+{
+	__u64 best = ~0ull, key;
+	__u32 e, s, c = p->next, m = t->m;
+
+	if (!*inv)
+		*inv = maglev_inverse(p->skip, m);
+	for (e = 0; e < t->n; e++) {
+		s = t->empty[e];
+		key = (__u64)maglev_mulmod(t, s - c + (s < c ? m : 0), *inv)
+		      << 32 | e;
+		if (key < best)
+			best = key;
+	}
+	e = (__u32)best;
+	s = t->empty[e];
+	t->empty[e] = t->empty[--t->n];
+	table[s] = p->idx;
+	p->count++;
+	s += p->skip;
+	p->next = s >= m ? s - m : s;
+}
+
+/*
+ * Empty slots at which the tail phase starts: about sqrt(M / 4), where a
+ * turn's expected probes (M / empty) cost about as much as the distance
+ * computations over the empty list (measured, see Documentation/maglev.md).
+ */
+static __u32 maglev_tail_size(__u32 m)
+{
+	__u32 r = 1;
+
+	while (4 * r * r < m && r < MAGLEV_TAIL_MAX)
+		r++;
+	return r;
+}
+
+/* Clear the bitmap; bits past m count as used. */
+static void maglev_used_init(__u32 *used, __u32 m)
+{
+	memset(used, 0, (m + 31) / 32 * sizeof(*used));
+	if (m % 32)
+		used[m / 32] = ~0u << (m % 32);
+}
+
+/* The empty slots, from the bitmap, into the tail list. */
+static void maglev_tail_collect(struct maglev_tail *t, const __u32 *used)
+{
+	__u32 i, free;
+
+	for (i = 0; i < (t->m + 31) / 32; i++) {
+		for (free = ~used[i]; free; free &= free - 1)
+			t->empty[t->n++] = i * 32 + __builtin_ctz(free);
+	}
+}
+
+/* Turn order: the group at the heap top, its members in order. */
+struct maglev_sched {
+	struct maglev_work	*w;
+	struct maglev_group	*g;
+	__u32			i;	/* next member of g */
+	__u32			ng;
+};
+
+static inline __u32 maglev_next(struct maglev_sched *s)
+{
+	if (s->i == s->g->end) {
+		s->g->round++;
+		maglev_heap_down(s->w->grp, s->w->heap, 0, s->ng);
+		s->g = &s->w->grp[s->w->heap[0]];
+		s->i = s->g->first;
+	}
+	return s->i++;
 }
 
 static void maglev_populate(struct maglev_work *w, __u32 ng, __u32 *table,
 			    __u32 m)
 {
-	__u32 filled = 0, i;
+	struct maglev_sched s = { .w = w, .g = &w->grp[w->heap[0]], .ng = ng };
+	__u32 left, tail = maglev_tail_size(m), i;
+	struct maglev_tail t;
 
-	for (;;) {
-		struct maglev_group *g = &w->grp[w->heap[0]];
-
-		for (i = g->first; i < g->end; i++) {
-			maglev_turn(&w->perm[i], table, m);
-			if (++filled == m)
-				return;
-		}
-		g->round++;
-		maglev_heap_down(w->grp, w->heap, 0, ng);
+	s.i = s.g->first;
+	maglev_used_init(w->used, m);
+	for (left = m; left > tail; left--)
+		maglev_turn(&w->perm[maglev_next(&s)], table, w->used, m);
+	maglev_tail_init(&t, w->empty, m);
+	maglev_tail_collect(&t, w->used);
+	for (; left; left--) {
+		i = maglev_next(&s);
+		maglev_tail_turn(&w->perm[i], &w->order[i], &t, table);
 	}
 }
 
@@ -315,11 +489,12 @@ int xlb_maglev_build(const struct xlb_maglev_backend *be, __u32 n, __u32 m,
 	if (na > m)
 		return -E2BIG;
 
-	maglev_fill_empty(table, m);
 	if (slots)
 		memset(slots, 0, (size_t)n * sizeof(*slots));
-	if (!na)
+	if (!na) {
+		maglev_fill_empty(table, m);
 		return -ENODATA;
+	}
 
 	ng = maglev_setup(be, &w, na, m, seed);
 	maglev_populate(&w, ng, table, m);

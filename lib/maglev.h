@@ -26,6 +26,7 @@ struct xlb_maglev_backend {
 };
 
 /* Accepted table sizes, ascending primes; the list ends with 0. */
+#define XLB_MAGLEV_SIZE_MAX	655373
 extern const __u32 xlb_maglev_sizes[];
 
 bool xlb_maglev_size_valid(__u32 m);

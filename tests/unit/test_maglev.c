@@ -142,6 +142,7 @@ static void test_sizes(void)
 	uint32_t i, prev = 0;
 	bool primes = true, ascending = true, has251 = false, has65537 = false;
 	bool has655373 = false;
+	size_t per;
 
 	for (i = 0; xlb_maglev_sizes[i]; i++) {
 		uint32_t m = xlb_maglev_sizes[i];
@@ -166,10 +167,12 @@ static void test_sizes(void)
 	   !xlb_maglev_size_valid(65536) && !xlb_maglev_size_valid(65539) &&
 	   !xlb_maglev_size_valid(1000),
 	   "0, 1, 65536, 1000 and the unlisted prime 65539 are invalid");
-	ok(xlb_maglev_work_size(1000) == 1000 * xlb_maglev_work_size(1) &&
-	   xlb_maglev_work_size(1) <= 64,
-	   "workspace is linear in n, %zu bytes per backend",
-	   xlb_maglev_work_size(1));
+	per = xlb_maglev_work_size(2) - xlb_maglev_work_size(1);
+	ok(xlb_maglev_work_size(0) == 0 && per <= 64 &&
+	   xlb_maglev_work_size(1000) == xlb_maglev_work_size(1) + 999 * per &&
+	   xlb_maglev_work_size(1) - per <= 96 * 1024,
+	   "workspace: %zu bytes per backend + %zu fixed, nothing for n = 0",
+	   per, xlb_maglev_work_size(1) - per);
 }
 
 static void test_equal(uint32_t m, uint32_t n, uint32_t seed)
