@@ -198,8 +198,8 @@ static void maglev_heap_down(const struct maglev_group *grp, __u32 *heap,
 		c = 2 * i + 1;
 		if (c >= n)
 			return;
-		if (c + 1 < n && maglev_before(&grp[heap[c + 1]], &grp[heap[c]]))
-			c++;
+		if (c + 1 < n)	/* branch-free choice: it is a coin toss */
+			c += maglev_before(&grp[heap[c + 1]], &grp[heap[c]]);
 		if (!maglev_before(&grp[heap[c]], &grp[heap[i]]))
 			return;
 		t = heap[i];
