@@ -310,6 +310,36 @@ static void test_reference(void)
 	ok(!bad, "60 random cases (v4/v6, weights 0..65535) equal the naive reference byte for byte");
 }
 
+/* Large tables: exercises the tail phase's modular arithmetic near 2^20. */
+static void test_reference_large(void)
+{
+	static const uint32_t sizes[] = { 65537, 524287, 655373 };
+	struct xlb_maglev_backend be[6];
+	uint32_t *t = mtu_xmalloc(655373 * 4), *r = mtu_xmalloc(655373 * 4);
+	uint64_t rs = 0xabcdef;
+	uint32_t c, i, bad = 0;
+
+	for (c = 0; c < 3; c++) {
+		uint32_t m = sizes[c], n = 3 + c, seed = mtu_rand(&rs);
+
+		for (i = 0; i < n; i++)
+			mtu_be6(&be[i], c, mtu_rand(&rs), 1 + mtu_rand(&rs) % 9);
+		if (mtu_build(be, n, m, seed, t, NULL)) {
+			bad++;
+			continue;
+		}
+		ref_build(be, n, m, seed, r);
+		if (memcmp(t, r, (size_t)m * 4)) {
+			diag("M=%u N=%u seed=%u differs from the reference", m,
+			     n, seed);
+			bad++;
+		}
+	}
+	ok(!bad, "M = 65537, 524287, 655373: equal to the naive reference");
+	free(t);
+	free(r);
+}
+
 static void test_disruption(uint32_t m, uint32_t n, bool weighted,
 			    double bound)
 {
@@ -553,6 +583,7 @@ int main(void)
 	test_equal(4093, 17, 6);
 	test_weights();
 	test_reference();
+	test_reference_large();
 	test_mixed_families();
 	test_single_and_seed();
 	test_order_independence();
