@@ -48,7 +48,7 @@ const __u32 xlb_maglev_sizes[] = {
 
 /* Digest constants. */
 #define MAGLEV_DIGEST_SEED	0x44494753u	/* "DIGS" */
-#define MAGLEV_DIGEST_EMPTY	0x454d5054u	/* "EMPT": hash of an empty slot */
+#define MAGLEV_DIGEST_EMPTY	0x454d5054u	/* "EMPT": an empty slot */
 #define MAGLEV_DIGEST_INIT	0x6a09e667f3bcc908ull
 #define MAGLEV_DIGEST_MUL	0x9e3779b97f4a7c15ull
 
@@ -67,7 +67,7 @@ const __u32 xlb_maglev_sizes[] = {
 #define MAGLEV_USED_WORDS	((XLB_MAGLEV_SIZE_MAX + 31) / 32)
 
 /* Largest n whose workspace size is computed (keeps index math in u32). */
-#define MAGLEV_MAX_N		(1u << 26)
+#define MAGLEV_MAX_N		0x4000000u
 
 /* One backend with weight > 0, in turn order. */
 struct maglev_perm {
@@ -85,13 +85,16 @@ struct maglev_group {
 	__u32	round;		/* next round, 1-based */
 };
 
-/* Workspace layout: all arrays of 32-bit words, so 4-byte alignment. */
+/*
+ * Workspace layout: all arrays of 32-bit words, so 4-byte alignment.
+ * order[] holds the sorted backend indices until the permutations are set
+ * up; in the tail phase it holds skip^-1 mod M per perm[] entry (0 until
+ * computed).
+ */
 struct maglev_work {
-	__u32			*used;	/* MAGLEV_USED_WORDS: bitmap of filled slots */
-	__u32			*empty;	/* MAGLEV_TAIL_MAX: empty slots (tail) */
-	__u32			*order;	/* n: backend indices, sorted; in the
-					 * tail phase skip^-1 mod M per perm[]
-					 * entry, 0 until computed */
+	__u32			*used;	/* MAGLEV_USED_WORDS: filled slots */
+	__u32			*empty;	/* MAGLEV_TAIL_MAX: tail phase */
+	__u32			*order;	/* n */
 	__u32			*heap;	/* n: group indices, min-heap */
 	struct maglev_perm	*perm;	/* n */
 	struct maglev_group	*grp;	/* n */
