@@ -8,9 +8,10 @@
  *   BENCH maglev_build M=<M> N=<N> <ms> ms max_mean=<r> disruption=<f>
  *
  * <ms> is the median of RUNS builds (workspace and table allocated once,
- * as the kernel module does), max_mean the largest slot count over the
- * mean M/N, disruption the fraction of surviving backends' slots that
- * change owner when one backend is removed.  Further lines report weighted
+ * as the kernel module does; min= and max= follow), max_mean the largest
+ * ratio of a backend's slots to its share M * w / sum(w), disruption the
+ * fraction of surviving backends' slots that change owner when one backend
+ * is removed, digest_ms the time of one xlb_maglev_digest().  Further lines report weighted
  * builds (random weights 1..65535) and the digest.  A benchmark, not a
  * test: it asserts nothing about time.
  */
@@ -18,7 +19,7 @@
 
 #include "maglev_test_util.h"
 
-#define RUNS	15
+#define RUNS	21
 
 static double now_ms(void)
 {
@@ -35,9 +36,14 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median build time in ms; exits on a build error. */
-static double time_build(const struct xlb_maglev_backend *be, uint32_t n,
-			 uint32_t m, uint32_t *table, uint32_t *slots)
+struct timing {
+	double	median, min, max;
+};
+
+/* Build time in ms over RUNS builds; exits on a build error. */
+static struct timing time_build(const struct xlb_maglev_backend *be,
+				uint32_t n, uint32_t m, uint32_t *table,
+				uint32_t *slots)
 {
 	size_t ws = xlb_maglev_work_size(n);
 	void *work = mtu_xmalloc(ws);
@@ -56,7 +62,7 @@ static double time_build(const struct xlb_maglev_backend *be, uint32_t n,
 	}
 	free(work);
 	qsort(t, RUNS, sizeof(t[0]), cmp_double);
-	return t[RUNS / 2];
+	return (struct timing){ t[RUNS / 2], t[0], t[RUNS - 1] };
 }
 
 static double max_mean(const struct xlb_maglev_backend *be, uint32_t n,
@@ -83,7 +89,8 @@ static void bench_case(const char *name, uint32_t m, uint32_t n,
 	uint32_t *table = mtu_xmalloc((size_t)m * 4);
 	uint32_t *slots = mtu_xmalloc(n * 4);
 	uint64_t rs = 0x5eed + n;
-	double ms, dis, t0, dig;
+	struct timing tb;
+	double dis, t0, dig;
 	uint64_t d;
 	uint32_t i;
 
@@ -91,14 +98,14 @@ static void bench_case(const char *name, uint32_t m, uint32_t n,
 		for (i = 0; i < n; i++)
 			be[i].weight = 1 + mtu_rand(&rs) % 65535;
 	memset(table, 0, (size_t)m * 4);
-	ms = time_build(be, n, m, table, slots);
+	tb = time_build(be, n, m, table, slots);
 	dis = mtu_disruption(be, n, n / 2, m, XLB_DEFAULT_SEED, table);
 	t0 = now_ms();
 	d = xlb_maglev_digest(be, table, m);
 	dig = now_ms() - t0;
-	printf("BENCH %s M=%u N=%u %.3f ms max_mean=%.4f disruption=%.4f digest_ms=%.3f digest=0x%016llx\n",
-	       name, m, n, ms, max_mean(be, n, m, slots), dis, dig,
-	       (unsigned long long)d);
+	printf("BENCH %s M=%u N=%u %.3f ms min=%.3f max=%.3f n=%d max_mean=%.4f disruption=%.4f digest_ms=%.3f digest=0x%016llx\n",
+	       name, m, n, tb.median, tb.min, tb.max, RUNS,
+	       max_mean(be, n, m, slots), dis, dig, (unsigned long long)d);
 	fflush(stdout);
 	free(be);
 	free(table);
