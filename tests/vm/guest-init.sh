@@ -48,7 +48,7 @@ run_payload() {
 	if [ "$XLB_VM_MODE" = script ]; then
 		bash "${args[@]}"
 	else
-		bats --tap "${args[@]}"
+		bats --tap --timing "${args[@]}"
 	fi
 }
 
