@@ -41,6 +41,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 xlb_cfg_table_max = XLB_DEFAULT_TABLE_MAX;
 const volatile __u32 xlb_cfg_vip_slots = XLB_DEFAULT_VIP_SLOTS;
+const volatile __u64 xlb_cfg_nh_ttl_ns = XLB_DEFAULT_NH_TTL_NS;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -84,6 +85,14 @@ struct {
 	__type(key, struct xlb_flow);
 	__type(value, struct xlb_ct_entry);
 } xlb_conntrack SEC(".maps");
+
+/* Per CPU next-hop cache, indexed by backend id (XDP private). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xlb_nh);
+} xlb_nh_cache SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -426,12 +435,13 @@ static __always_inline __u16 xlb_csum_ip4(const struct iphdr *h)
 
 /*
  * Prepend the outer IP header of olen bytes (a constant: 20 or 40) and move
- * the Ethernet header and VLAN tag in front of it.  fib holds the next hop
- * when have_nh, otherwise the original MAC addresses are kept (XDP_PASS).
+ * the Ethernet header and VLAN tag in front of it.  With nh the MACs are the
+ * next hop's, otherwise the original ones are kept (XDP_PASS).
  */
 static __always_inline int xlb_encap(struct xdp_md *ctx, const struct xlb_pkt *p,
-				     const struct bpf_fib_lookup *fib,
-				     int have_nh, const __u32 olen)
+				     const struct xlb_ctl *ctl,
+				     const struct xlb_backend *be,
+				     const struct xlb_nh *nh, const __u32 olen)
 {
 	__u8 inner = p->flow.family == XLB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
 	__be16 oproto = olen == sizeof(struct iphdr) ? bpf_htons(ETH_P_IP) :
@@ -460,9 +470,9 @@ static __always_inline int xlb_encap(struct xdp_md *ctx, const struct xlb_pkt *p
 		eth->h_proto = oproto;
 		l3 = eth + 1;
 	}
-	if (have_nh) {
-		__builtin_memcpy(eth->h_dest, fib->dmac, ETH_ALEN);
-		__builtin_memcpy(eth->h_source, fib->smac, ETH_ALEN);
+	if (nh) {
+		__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
+		__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
 	} else {
 		__builtin_memcpy(eth->h_dest, old->h_dest, ETH_ALEN);
 		__builtin_memcpy(eth->h_source, old->h_source, ETH_ALEN);
@@ -477,8 +487,8 @@ static __always_inline int xlb_encap(struct xdp_md *ctx, const struct xlb_pkt *p
 			.frag_off = bpf_htons(XLB_IP_DF),
 			.ttl = XLB_TTL,
 			.protocol = inner,
-			.saddr = fib->ipv4_src,
-			.daddr = fib->ipv4_dst,
+			.saddr = ctl->src4,
+			.daddr = be->addr[0],
 		};
 
 		h.check = xlb_csum_ip4(&h);
@@ -494,10 +504,84 @@ static __always_inline int xlb_encap(struct xdp_md *ctx, const struct xlb_pkt *p
 		o->payload_len = bpf_htons(p->l3_len);
 		o->nexthdr = inner;
 		o->hop_limit = XLB_TTL;
-		__builtin_memcpy(&o->saddr, fib->ipv6_src, 16);
-		__builtin_memcpy(&o->daddr, fib->ipv6_dst, 16);
+		__builtin_memcpy(&o->saddr, ctl->src6, 16);
+		__builtin_memcpy(&o->daddr, be->addr, 16);
 	}
 	return 0;
+}
+
+/*
+ * Next hop of backend bid via bpf_fib_lookup(), cached per CPU for
+ * xlb_cfg_nh_ttl_ns.  A cache entry is tied to the backend's gen, the
+ * published configuration (xlb_ctl.gen) and the ingress device.  On a miss
+ * a first lookup with the largest length learns the path MTU, the second
+ * one (with the real length) resolves the neighbour.  Returns the
+ * BPF_FIB_LKUP_RET_* code; *nhp is set on success.
+ */
+static __always_inline int xlb_nexthop(struct xdp_md *ctx,
+				       const struct xlb_ctl *ctl,
+				       const struct xlb_pkt *p,
+				       const struct xlb_backend *be, __u32 bid,
+				       __u32 tot_len, struct xlb_nh **nhp)
+{
+	struct bpf_fib_lookup fib = {};
+	struct xlb_nh *nh = bpf_map_lookup_elem(&xlb_nh_cache, &bid);
+	__u64 now = 0;
+	__u32 mtu;
+	int rc;
+
+	if (nh && xlb_cfg_nh_ttl_ns) {
+		now = bpf_ktime_get_coarse_ns();
+		if (nh->expires > now && nh->be_gen == be->gen &&
+		    nh->ctl_gen == ctl->gen &&
+		    nh->ifindex_in == ctx->ingress_ifindex) {
+			*nhp = nh;
+			return tot_len > nh->mtu ? BPF_FIB_LKUP_RET_FRAG_NEEDED :
+						   BPF_FIB_LKUP_RET_SUCCESS;
+		}
+	}
+
+	fib.family = be->family;
+	fib.l4_protocol = p->flow.family == XLB_AF_INET ? IPPROTO_IPIP :
+							   IPPROTO_IPV6;
+	if (be->family == XLB_AF_INET) {
+		fib.tos = p->tos;
+		fib.ipv4_src = ctl->src4;
+		fib.ipv4_dst = be->addr[0];
+	} else {
+		__builtin_memcpy(fib.ipv6_src, ctl->src6, 16);
+		__builtin_memcpy(fib.ipv6_dst, be->addr, 16);
+	}
+	fib.ifindex = ctx->ingress_ifindex;
+	fib.tot_len = 0xffff;
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		mtu = fib.mtu_result;
+		if (tot_len > mtu)
+			return rc;
+		/* the lookup may have rewritten the destination: redo it */
+		if (be->family == XLB_AF_INET)
+			fib.ipv4_dst = be->addr[0];
+		else
+			__builtin_memcpy(fib.ipv6_dst, be->addr, 16);
+		fib.ifindex = ctx->ingress_ifindex;
+		fib.tot_len = tot_len;
+		rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	} else {
+		mtu = 0xffff;
+	}
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS || !nh)
+		return rc;
+	__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
+	nh->ifindex_out = fib.ifindex;
+	nh->ifindex_in = ctx->ingress_ifindex;
+	nh->mtu = mtu;
+	nh->be_gen = be->gen;
+	nh->ctl_gen = ctl->gen;
+	nh->expires = xlb_cfg_nh_ttl_ns ? now + xlb_cfg_nh_ttl_ns : 0;
+	*nhp = nh;
+	return rc;
 }
 
 /* Find the next hop, encapsulate, and return the verdict (counted). */
@@ -507,33 +591,23 @@ static __always_inline int xlb_forward(struct xdp_md *ctx,
 				       const struct xlb_backend *be,
 				       __u32 bid, struct xlb_stats *st)
 {
-	struct bpf_fib_lookup fib = {};
+	struct xlb_nh *nh = NULL;
 	__u32 olen;
-	int rc, rc2;
+	int rc;
 
-	fib.ifindex = ctx->ingress_ifindex;
-	fib.family = be->family;
-	fib.l4_protocol = p->flow.family == XLB_AF_INET ? IPPROTO_IPIP :
-							   IPPROTO_IPV6;
 	if (be->family == XLB_AF_INET) {
 		if (!ctl->src4)
 			goto err_encap;
 		olen = sizeof(struct iphdr);
-		fib.tos = p->tos;
-		fib.ipv4_src = ctl->src4;
-		fib.ipv4_dst = be->addr[0];
 	} else if (be->family == XLB_AF_INET6) {
 		if (!(ctl->src6[0] | ctl->src6[1] | ctl->src6[2] | ctl->src6[3]))
 			goto err_encap;
 		olen = sizeof(struct ipv6hdr);
-		__builtin_memcpy(fib.ipv6_src, ctl->src6, 16);
-		__builtin_memcpy(fib.ipv6_dst, be->addr, 16);
 	} else {
 		goto err_encap;
 	}
-	fib.tot_len = p->l3_len + olen;
 
-	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	rc = xlb_nexthop(ctx, ctl, p, be, bid, p->l3_len + olen, &nh);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
 		st->c[XLB_STAT_DROP_TOO_BIG]++;
 		return XDP_DROP;
@@ -542,28 +616,27 @@ static __always_inline int xlb_forward(struct xdp_md *ctx,
 		st->c[XLB_STAT_DROP_FIB]++;
 		return XDP_DROP;
 	}
-	/* fib_lookup rewrites the addresses only with flags we do not use */
-	if (be->family == XLB_AF_INET)
-		rc2 = xlb_encap(ctx, p, &fib, rc == BPF_FIB_LKUP_RET_SUCCESS,
-				sizeof(struct iphdr));
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		nh = NULL;
+	if (olen == sizeof(struct iphdr))
+		rc = xlb_encap(ctx, p, ctl, be, nh, sizeof(struct iphdr));
 	else
-		rc2 = xlb_encap(ctx, p, &fib, rc == BPF_FIB_LKUP_RET_SUCCESS,
-				sizeof(struct ipv6hdr));
-	if (rc2)
+		rc = xlb_encap(ctx, p, ctl, be, nh, sizeof(struct ipv6hdr));
+	if (rc)
 		goto err_encap;
 
 	xlb_count(&xlb_be_stats, bid, be->gen, p->l3_len);
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+	if (!nh) {
 		/* the kernel forwards it and resolves the neighbour */
 		st->c[XLB_STAT_PASS_NO_NEIGH]++;
 		return XDP_PASS;
 	}
-	if (fib.ifindex == ctx->ingress_ifindex) {
+	if (nh->ifindex_out == ctx->ingress_ifindex) {
 		st->c[XLB_STAT_TX]++;
 		return XDP_TX;
 	}
 	st->c[XLB_STAT_REDIRECT]++;
-	return bpf_redirect(fib.ifindex, 0);
+	return bpf_redirect(nh->ifindex_out, 0);
 
 err_encap:
 	st->c[XLB_STAT_DROP_ENCAP]++;

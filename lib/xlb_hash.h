@@ -94,19 +94,20 @@ static __always_inline __u32 xlb_hash_slot(__u32 hash, __u32 m)
 /*
  * Hash of a service key, for the open-addressed VIP table (xlb_vips):
  * home slot = xlb_hash_vip(k, seed) & (vip_slots - 1), then linear probing
- * over at most XLB_VIP_MAX_PROBE slots.  seed is xlb_ctl.seed.
+ * over at most XLB_VIP_MAX_PROBE slots.  seed is xlb_ctl.seed.  Cheaper
+ * than the flow hash (it runs for every IP packet the data path sees): the
+ * words are folded with rotations, then one murmur3 finalisation.
  */
 static __always_inline __u32 xlb_hash_vip(const struct xlb_vip_key *k,
 					  __u32 seed)
 {
-	__u32 h = xlb_hash_mix(seed, (__u32)k->addr[0]);
+	__u32 x = (__u32)k->addr[0] ^ xlb_rotl32((__u32)k->addr[1], 8) ^
+		  xlb_rotl32((__u32)k->addr[2], 16) ^
+		  xlb_rotl32((__u32)k->addr[3], 24);
 
-	h = xlb_hash_mix(h, (__u32)k->addr[1]);
-	h = xlb_hash_mix(h, (__u32)k->addr[2]);
-	h = xlb_hash_mix(h, (__u32)k->addr[3]);
-	h = xlb_hash_mix(h, ((__u32)k->port << 16) |
-			    ((__u32)k->proto << 8) | k->family);
-	return xlb_hash_final(h);
+	x ^= (((__u32)k->port << 16) | ((__u32)k->proto << 8) | k->family) *
+	     0x9e3779b1u;
+	return xlb_hash_final(x ^ seed);
 }
 
 #endif /* _XLB_HASH_H */

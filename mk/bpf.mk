@@ -1,5 +1,5 @@
 # XDP object and its skeleton (owner: data path).
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
 	-Iinclude -Ilib -I/usr/include/x86_64-linux-gnu
 
 .PHONY: bpf check-bpf bench-xdp

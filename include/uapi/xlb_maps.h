@@ -53,6 +53,7 @@
 #define XLB_MAP_SVC_STATS	"xlb_svc_stats"
 #define XLB_MAP_BE_STATS	"xlb_be_stats"
 #define XLB_MAP_STATS		"xlb_stats"
+#define XLB_MAP_NH_CACHE	"xlb_nh_cache"	/* XDP private, see struct xlb_nh */
 
 /* Default pin directory used by lbctl attach. */
 #define XLB_PIN_DIR		"/sys/fs/bpf/xlb"
@@ -214,6 +215,26 @@ enum xlb_stat {
 /* xlb_stats[0]. */
 struct xlb_stats {
 	__u64	c[XLB_STAT__MAX];
+};
+
+/*
+ * xlb_nh_cache[bid] (PERCPU_ARRAY, max_entries = max_backends; written and
+ * read by the XDP program only): the next hop bpf_fib_lookup() found for a
+ * backend, reused for at most the loader's nh_ttl (default
+ * XLB_DEFAULT_NH_TTL_NS) while gen, ctl_gen and the ingress device match.
+ * Backends with an id beyond its size are simply looked up every time.
+ */
+#define XLB_DEFAULT_NH_TTL_NS	100000000ull	/* 100 ms */
+
+struct xlb_nh {
+	__u64	expires;	/* bpf_ktime_get_coarse_ns() deadline */
+	__u32	be_gen;		/* xlb_backends[bid].gen it was made for */
+	__u32	ctl_gen;	/* xlb_ctl.gen it was made for */
+	__u32	ifindex_in;	/* ingress device of the lookup */
+	__u32	ifindex_out;	/* egress device */
+	__u32	mtu;		/* largest outer IP length that fits */
+	__u8	dmac[6];
+	__u8	smac[6];
 };
 
 #endif /* _UAPI_XLB_MAPS_H */

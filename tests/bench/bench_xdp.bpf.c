@@ -17,11 +17,18 @@ __u32 bench_len;
 
 static __always_inline int bench_restore_frame(struct xdp_md *ctx)
 {
-	int grown = (int)bpf_xdp_get_buff_len(ctx) - (int)bench_len;
-	void *data, *end;
+	__u32 len = bench_len & 0xfff;
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
 
-	if (grown > 0 && bpf_xdp_adjust_head(ctx, grown))
-		return -1;
+	/* the data path grows the head by 20 or 40 bytes */
+	if (data + len + sizeof(struct iphdr) == end) {
+		if (bpf_xdp_adjust_head(ctx, sizeof(struct iphdr)))
+			return -1;
+	} else if (data + len + sizeof(struct ipv6hdr) == end) {
+		if (bpf_xdp_adjust_head(ctx, sizeof(struct ipv6hdr)))
+			return -1;
+	}
 	data = (void *)(long)ctx->data;
 	end = (void *)(long)ctx->data_end;
 	if (data + sizeof(bench_head) > end)

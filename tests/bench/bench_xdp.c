@@ -12,7 +12,8 @@
  * the restore work, shown alone as case "restore_floor".  Every run is
  * checked: the verdict and the counter deltas must show that all `repeat`
  * iterations took the intended path, otherwise the benchmark fails.
- * BENCH_REPEAT and BENCH_RUNS override repeat (default 1000000) and runs (7).
+ * BENCH_REPEAT and BENCH_RUNS override repeat (default 1000000) and runs (7),
+ * BENCH_CASE=<name> runs one case only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -247,7 +248,10 @@ int main(void)
 		fprintf(stderr, "bench: publish: %s\n", strerror(-err));
 		return 1;
 	}
+	e = getenv("BENCH_CASE");
 	for (i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+		if (e && strcmp(e, CASES[i].name))
+			continue;
 		ns = run_case(&CASES[i]);
 		if (ns < 0) {
 			fail = 1;
