@@ -66,13 +66,13 @@ missing_packages() {
 
 missing=$(missing_packages)
 if [ -n "$missing" ]; then
-	echo "setup: installing:" $missing
+	echo "setup: installing: ${missing//$'\n'/ }"
 	apt_update
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 	missing=$(missing_packages)
 	if [ -n "$missing" ]; then
-		echo "setup: still missing after apt-get install:" $missing >&2
+		echo "setup: still missing after apt-get install: ${missing//$'\n'/ }" >&2
 		exit 1
 	fi
 fi
@@ -85,13 +85,13 @@ fetch_kernel() {
 	local pkg deb
 	mkdir -p "$cache/debs"
 	for pkg in "linux-image-$abi-unsigned" "linux-image-$abi"; do
-		deb=$(ls "$cache/debs/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
+		deb=$(compgen -G "$cache/debs/${pkg}_*.deb" | head -n1 || true)
 		if [ -z "$deb" ]; then
 			# An outdated package list may not know the ABI yet.
 			(cd "$cache/debs" && apt-get download -qq "$pkg" 2>/dev/null) ||
 				{ apt_update; (cd "$cache/debs" && apt-get download -qq "$pkg"); } ||
 				continue
-			deb=$(ls "$cache/debs/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
+			deb=$(compgen -G "$cache/debs/${pkg}_*.deb" | head -n1 || true)
 		fi
 		[ -n "$deb" ] && break
 	done

@@ -49,12 +49,13 @@ fi
 if [ "$mode" = bats ] && [ -n "${args+set}" ]; then
 	for i in "${!args[@]}"; do
 		[ -f "${args[$i]}" ] || die "suite '${args[$i]}' does not exist"
-		args[$i]=$(realpath "${args[$i]}")
+		args[i]=$(realpath "${args[$i]}")
 		guest_visible "${args[$i]}"
 	done
 fi
-export XLB_KO=$(realpath -m "${XLB_KO:-$ROOT/xlb.ko}")
-export LBCTL=$(realpath -m "${LBCTL:-$ROOT/build/lbctl}")
+XLB_KO=$(realpath -m "${XLB_KO:-$ROOT/xlb.ko}")
+LBCTL=$(realpath -m "${LBCTL:-$ROOT/build/lbctl}")
+export XLB_KO LBCTL
 guest_visible "$XLB_KO"
 guest_visible "$LBCTL"
 cd "$ROOT"
@@ -64,8 +65,9 @@ KABI=$(scripts/kabi.sh) || die "scripts/kabi.sh failed: run scripts/setup.sh"
 KTREE=$ROOT/build/vm/kernel/$KABI
 KMODS=$KTREE/lib/modules/$KABI
 VMLINUZ=$KTREE/boot/vmlinuz-$KABI
-[ -f "$VMLINUZ" ] && [ -f "$KMODS/modules.dep" ] ||
+if [ ! -f "$VMLINUZ" ] || [ ! -f "$KMODS/modules.dep" ]; then
 	die "no VM kernel in $KTREE: run scripts/setup.sh"
+fi
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run scripts/setup.sh"
 BUSYBOX=/bin/busybox
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing: run scripts/setup.sh"
