@@ -253,10 +253,14 @@ for ((r = 1; r <= RUNS; r++)); do
 done
 # The last weight must have reached both.
 be_addr a 0
-"$LBCTL" save | grep -q "^add $a weight $((10 + RUNS)) " ||
-	die "lbctl set did not change the weight"
-ipvsadm -Ln | grep -E -- "-> $a:$PORT +Tunnel +$((10 + RUNS)) " >/dev/null ||
-	die "ipvsadm -e did not change the weight"
+# (Whole outputs to files first: with pipefail, grep -q closing the pipe
+# early would fail the producer with SIGPIPE.)
+"$LBCTL" save >"$DIR/save"
+grep -q "^add $a weight $((10 + RUNS)) " "$DIR/save" ||
+	die "lbctl set did not change the weight of $a"
+ipvsadm -Ln >"$DIR/ipvs.list"
+grep -qE -- "-> $a:$PORT +Tunnel +$((10 + RUNS)) " "$DIR/ipvs.list" ||
+	die "ipvsadm -e did not change the weight of $a"
 bench_line ctl "set_$K.lbctl" ms "$DIR/t.set.lbctl"
 bench_line ctl "set_$K.ipvs" ms "$DIR/t.set.ipvs"
 ratio_line ctl "set_${K}_speedup" "$DIR/t.set.ipvs" "$DIR/t.set.lbctl"
