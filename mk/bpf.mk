@@ -38,3 +38,16 @@ $(BUILD)/bench_xdp: tests/bench/bench_xdp.c $(XLBH_DEPS) $(BUILD)/bench_xdp.skel
 
 bench-xdp: $(BUILD)/bench_xdp
 	tests/bpf/run.sh $(BUILD)/bench_xdp
+
+# Host DSR test: publisher + backend decapsulation program.
+$(BUILD)/xlb_pub: tests/host/xlb_pub.c $(XLBH_DEPS) | $(BUILD)
+	$(CC) $(CFLAGS_XLBH) -o $@ $< $(XLBH_SRCS) $(LDLIBS_BPF)
+
+$(BUILD)/decap.bpf.o: tests/host/decap.bpf.c | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+.PHONY: check-dsr
+check-dsr: $(BUILD)/xlb_pub $(BUILD)/decap.bpf.o
+	tests/host/dsr.sh $(BUILD)
+
+check-bpf: check-dsr
