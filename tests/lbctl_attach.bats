@@ -180,7 +180,12 @@ verdicts() {
 }
 
 @test "a foreign XDP program is not replaced or removed" {
-	ip -n "$NS" link set dev lby xdpgeneric obj "$XLB_ROOT/build/xlb.bpf.o" sec xdp
+	printf '%s\n' '#include <linux/bpf.h>' \
+		'__attribute__((section("xdp"), used)) int pass(struct xdp_md *c) { return XDP_PASS; }' \
+		'char _l[] __attribute__((section("license"), used)) = "GPL";' \
+		>"$BATS_TEST_TMPDIR/pass.c"
+	clang -O2 -target bpf -I/usr/include/x86_64-linux-gnu -c "$BATS_TEST_TMPDIR/pass.c" -o "$BATS_TEST_TMPDIR/pass.o"
+	ip -n "$NS" link set dev lby xdpgeneric obj "$BATS_TEST_TMPDIR/pass.o" sec xdp
 	run lb attach lby mode generic
 	expect 1 'lbctl: device "lby" already has another XDP program (remove it first: ip link set dev lby xdp off)'
 	run lb detach lby

@@ -274,7 +274,8 @@ SVC6='[2001:db8::10]:443/tcp'
 	hash=$(jq -r .hash <<<"$output")
 	[ "$(jq -r .service <<<"$output")" = "$SVC" ]
 	[ "$slot" -lt 65537 ]
-	[ "$slot" -eq $((hash % 65537)) ]
+	# slot = hash * M >> 32 (lib/xlb_hash.h: xlb_hash_slot)
+	[ "$slot" -eq $(((hash * 65537) >> 32)) ]
 	# Stable: the same flow maps to the same backend.
 	for i in 1 2 3; do
 		[ "$(lb -j lookup 198.51.100.7:40000 192.0.2.10:80 tcp | jq -r .backend)" = "$be" ]

@@ -10,6 +10,7 @@
  * other devices reuse the pinned program and maps, so every device shares
  * one data path state.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <linux/if_link.h>
@@ -212,17 +213,22 @@ static int size_maps(struct xlb *skel, const struct attach_args *a)
 	return 0;
 }
 
+/* Undo a half-made pin directory (every entry in it is ours). */
 static void unpin_all(void)
 {
-	char path[256];
-	size_t i;
+	char path[512];
+	struct dirent *de;
+	DIR *d = opendir(XLB_PIN_DIR);
 
-	for (i = 0; i < NMAPS; i++) {
-		pin_path(path, sizeof(path), all_maps[i]);
-		unlink(path);
-	}
-	pin_path(path, sizeof(path), PIN_PROG);
-	unlink(path);
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", XLB_PIN_DIR,
+				 de->d_name);
+			unlink(path);
+		}
+	closedir(d);
 	rmdir(XLB_PIN_DIR);
 }
 
@@ -256,12 +262,16 @@ static int load_fresh(const struct attach_args *a)
 		lb_die(EXIT_ENV, "cannot size the XDP maps: %s",
 		       strerror(errno));
 	err = xlb__load(skel);
+	if (err == -EPERM)
+		lb_die(EXIT_ENV, "cannot load the XDP program: %s (run lbctl "
+		       "as root; check `ulimit -l`)", strerror(-err));
+	if (err == -ENOMEM || err == -E2BIG)
+		lb_die(EXIT_ENV, "cannot load the XDP program: %s (lower "
+		       "table-max, max-services or conntrack-size)",
+		       strerror(-err));
 	if (err)
-		lb_die(EXIT_ENV, "cannot load the XDP program: %s%s",
-		       strerror(-err), err == -EPERM ?
-		       " (run lbctl as root; check `ulimit -l`)" :
-		       " (the sizes may exceed memory: lower table-max, "
-		       "max-services or conntrack-size)");
+		lb_die(EXIT_ENV, "cannot load the XDP program: %s (run with "
+		       "LBCTL_DEBUG=1 for libbpf's log)", strerror(-err));
 	if (mkdir(XLB_PIN_DIR, 0700) && errno != EEXIST)
 		lb_die(EXIT_ENV, "cannot create %s: %s", XLB_PIN_DIR,
 		       strerror(errno));
@@ -453,7 +463,8 @@ int cmd_attach(int argc, char **argv)
 	if (geteuid() != 0)
 		lb_die(EXIT_ENV, "attach: permission denied: loading XDP "
 		       "programs needs root (CAP_BPF, CAP_NET_ADMIN)");
-	libbpf_set_print(NULL);
+	if (!getenv("LBCTL_DEBUG"))
+		libbpf_set_print(NULL);
 	ensure_bpffs();
 	prog_fd = get_prog(&a);
 	xdp_attach(&a, prog_fd);
