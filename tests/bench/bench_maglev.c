@@ -17,9 +17,9 @@
  */
 #include <time.h>
 
-#include "maglev_test_util.h"
+#include "../unit/maglev_test_util.h"
 
-#define RUNS	21
+#define RUNS 21
 
 static double now_ms(void)
 {
@@ -37,13 +37,12 @@ static int cmp_double(const void *a, const void *b)
 }
 
 struct timing {
-	double	median, min, max;
+	double median, min, max;
 };
 
 /* Build time in ms over RUNS builds; exits on a build error. */
-static struct timing time_build(const struct xlb_maglev_backend *be,
-				uint32_t n, uint32_t m, uint32_t *table,
-				uint32_t *slots)
+static struct timing time_build(const struct xlb_maglev_backend *be, uint32_t n,
+				uint32_t m, uint32_t *table, uint32_t *slots)
 {
 	size_t ws = xlb_maglev_work_size(n);
 	void *work = mtu_xmalloc(ws);
@@ -56,7 +55,8 @@ static struct timing time_build(const struct xlb_maglev_backend *be,
 				       work, ws);
 		t[i] = now_ms() - t0;
 		if (ret) {
-			fprintf(stderr, "build M=%u N=%u failed: %d\n", m, n, ret);
+			fprintf(stderr, "build M=%u N=%u failed: %d\n", m, n,
+				ret);
 			exit(1);
 		}
 	}
@@ -82,8 +82,7 @@ static double max_mean(const struct xlb_maglev_backend *be, uint32_t n,
 	return worst;
 }
 
-static void bench_case(const char *name, uint32_t m, uint32_t n,
-		       bool weighted)
+static void bench_case(const char *name, uint32_t m, uint32_t n, bool weighted)
 {
 	struct xlb_maglev_backend *be = mtu_equal4(n);
 	uint32_t *table = mtu_xmalloc((size_t)m * 4);

@@ -19,30 +19,32 @@ static const char *prog = "maglev-tool";
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: %s [--m M] [--seed S] [--digest | --counts] BACKEND...\n"
-"\n"
-"Builds the weighted Maglev table of the given backends with lib/maglev.c,\n"
-"the code compiled into xlb.ko, and prints it.\n"
-"\n"
-"  BACKEND      IPv4[:WEIGHT], IPv6 or [IPv6][:WEIGHT]; WEIGHT 0..%u,\n"
-"               default %u.  The order of backends does not matter.\n"
-"  --m M        table size, one of the accepted primes (default %u):\n"
-"               ",
-		prog, XLB_WEIGHT_MAX, XLB_WEIGHT_DEFAULT, XLB_TABLE_SIZE_DEFAULT);
+		"Usage: %s [--m M] [--seed S] [--digest | --counts] BACKEND...\n"
+		"\n"
+		"Builds the weighted Maglev table of the given backends with lib/maglev.c,\n"
+		"the code compiled into xlb.ko, and prints it.\n"
+		"\n"
+		"  BACKEND      IPv4[:WEIGHT], IPv6 or [IPv6][:WEIGHT]; WEIGHT 0..%u,\n"
+		"               default %u.  The order of backends does not matter.\n"
+		"  --m M        table size, one of the accepted primes (default %u):\n"
+		"               ",
+		prog, (unsigned int)XLB_WEIGHT_MAX,
+		(unsigned int)XLB_WEIGHT_DEFAULT,
+		(unsigned int)XLB_TABLE_SIZE_DEFAULT);
 	for (const __u32 *s = xlb_maglev_sizes; *s; s++)
 		fprintf(f, "%u%s", *s, s[1] ? " " : "\n");
 	fprintf(f,
-"  --seed S     Maglev seed, decimal or 0x hex (default 0x%08x, the\n"
-"               module's default XLB_DEFAULT_SEED)\n"
-"  --digest     print only the table digest, as 0x%%016llx\n"
-"  --counts     print \"ADDR SLOTS\" per backend, in command-line order\n"
-"  -h, --help   this text\n"
-"\n"
-"Default output: M lines, line i (0-based) is slot i: the address of the\n"
-"backend owning it (IPv4 dotted quad, IPv6 in inet_ntop form, no\n"
-"brackets), or \"-\" when the slot is empty (every weight 0).\n"
-"Exit status: 0 success (also when every weight is 0), 1 bad input or a\n"
-"rejected backend set (duplicate address, more backends than slots).\n",
+		"  --seed S     Maglev seed, decimal or 0x hex (default 0x%08x, the\n"
+		"               module's default XLB_DEFAULT_SEED)\n"
+		"  --digest     print only the table digest, as 0x%%016llx\n"
+		"  --counts     print \"ADDR SLOTS\" per backend, in command-line order\n"
+		"  -h, --help   this text\n"
+		"\n"
+		"Default output: M lines, line i (0-based) is slot i: the address of the\n"
+		"backend owning it (IPv4 dotted quad, IPv6 in inet_ntop form, no\n"
+		"brackets), or \"-\" when the slot is empty (every weight 0).\n"
+		"Exit status: 0 success (also when every weight is 0), 1 bad input or a\n"
+		"rejected backend set (duplicate address, more backends than slots).\n",
 		XLB_DEFAULT_SEED);
 }
 
@@ -65,12 +67,13 @@ static int parse_u32(const char *s, __u32 max, __u32 *v)
 static int parse_backend(const char *arg, struct xlb_maglev_backend *b)
 {
 	char buf[INET6_ADDRSTRLEN + 16], *addr = buf, *w = NULL, *colon;
+	size_t len = strlen(arg);
 
 	memset(b, 0, sizeof(*b));
 	b->weight = XLB_WEIGHT_DEFAULT;
-	if (strlen(arg) >= sizeof(buf))
+	if (len >= sizeof(buf))
 		return -1;
-	strcpy(buf, arg);
+	memcpy(buf, arg, len + 1);
 	if (buf[0] == '[') {
 		char *close = strchr(buf, ']');
 
@@ -82,7 +85,7 @@ static int parse_backend(const char *arg, struct xlb_maglev_backend *b)
 			w = close + 2;
 	} else {
 		colon = strchr(buf, ':');
-		if (colon && !strchr(colon + 1, ':')) {	/* v4:weight */
+		if (colon && !strchr(colon + 1, ':')) { /* v4:weight */
 			*colon = '\0';
 			w = colon + 1;
 		}
@@ -100,8 +103,8 @@ static int parse_backend(const char *arg, struct xlb_maglev_backend *b)
 
 static const char *fmt_addr(const struct xlb_maglev_backend *b, char *buf)
 {
-	return inet_ntop(b->family == XLB_AF_INET ? AF_INET : AF_INET6,
-			 b->addr, buf, INET6_ADDRSTRLEN);
+	return inet_ntop(b->family == XLB_AF_INET ? AF_INET : AF_INET6, b->addr,
+			 buf, INET6_ADDRSTRLEN);
 }
 
 static void print_table(const struct xlb_maglev_backend *be, const __u32 *t,
@@ -133,13 +136,15 @@ static int build_and_print(const struct xlb_maglev_backend *be, __u32 n,
 	for (i = 0; i < n; i++)
 		active += be[i].weight > 0;
 	if (ret == -E2BIG)
-		fprintf(stderr, "%s: %u backends with weight > 0 do not fit a table of %u slots\n",
+		fprintf(stderr,
+			"%s: %u backends with weight > 0 do not fit a table of %u slots\n",
 			prog, active, m);
 	else if (ret && ret != -ENODATA)
 		fprintf(stderr, "%s: table build failed: %s\n", prog,
 			strerror(-ret));
 	if (ret && ret != -ENODATA)
-		return 1;
+		goto out;
+	ret = 0;
 	if (mode == 'd')
 		printf("0x%016llx\n",
 		       (unsigned long long)xlb_maglev_digest(be, table, m));
@@ -148,10 +153,11 @@ static int build_and_print(const struct xlb_maglev_backend *be, __u32 n,
 			printf("%s %u\n", fmt_addr(&be[i], buf), slots[i]);
 	else
 		print_table(be, table, m);
+out:
 	free(table);
 	free(slots);
 	free(work);
-	return 0;
+	return ret ? 1 : 0;
 }
 
 /* Duplicates get a message naming the address (the library says -EEXIST). */
@@ -163,8 +169,10 @@ static int check_duplicates(const struct xlb_maglev_backend *be, __u32 n)
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			if (be[i].family == be[j].family &&
-			    !memcmp(be[i].addr, be[j].addr, sizeof(be[i].addr))) {
-				fprintf(stderr, "%s: backend %s given twice: addresses must be unique\n",
+			    !memcmp(be[i].addr, be[j].addr,
+				    sizeof(be[i].addr))) {
+				fprintf(stderr,
+					"%s: backend %s given twice: addresses must be unique\n",
 					prog, fmt_addr(&be[i], buf));
 				return -1;
 			}
@@ -190,14 +198,16 @@ int main(int argc, char **argv)
 		case 'm':
 			if (parse_u32(optarg, 0xffffffffu, &m) ||
 			    !xlb_maglev_size_valid(m)) {
-				fprintf(stderr, "%s: table size '%s' is not one of the accepted primes (see --help)\n",
+				fprintf(stderr,
+					"%s: table size '%s' is not one of the accepted primes (see --help)\n",
 					prog, optarg);
 				return 1;
 			}
 			break;
 		case 's':
 			if (parse_u32(optarg, 0xffffffffu, &seed)) {
-				fprintf(stderr, "%s: seed '%s' is not a 32-bit unsigned number\n",
+				fprintf(stderr,
+					"%s: seed '%s' is not a 32-bit unsigned number\n",
 					prog, optarg);
 				return 1;
 			}
@@ -205,7 +215,8 @@ int main(int argc, char **argv)
 		case 'd':
 		case 'c':
 			if (mode && mode != c) {
-				fprintf(stderr, "%s: --digest and --counts exclude each other\n",
+				fprintf(stderr,
+					"%s: --digest and --counts exclude each other\n",
 					prog);
 				return 1;
 			}
@@ -225,13 +236,18 @@ int main(int argc, char **argv)
 		return 1;
 	for (i = 0; i < n; i++) {
 		if (parse_backend(argv[optind + i], &be[i])) {
-			fprintf(stderr, "%s: bad backend '%s': expected IPv4[:WEIGHT], IPv6 or [IPv6][:WEIGHT], WEIGHT 0..%u\n",
-				prog, argv[optind + i], XLB_WEIGHT_MAX);
+			fprintf(stderr,
+				"%s: bad backend '%s': expected IPv4[:WEIGHT], IPv6 or [IPv6][:WEIGHT], WEIGHT 0..%u\n",
+				prog, argv[optind + i],
+				(unsigned int)XLB_WEIGHT_MAX);
+			free(be);
 			return 1;
 		}
 	}
-	if (check_duplicates(be, n))
+	if (check_duplicates(be, n)) {
+		free(be);
 		return 1;
+	}
 	ret = build_and_print(be, n, m, seed, mode);
 	free(be);
 	return ret;

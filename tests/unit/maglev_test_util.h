@@ -63,9 +63,9 @@ static MTU_UNUSED struct xlb_maglev_backend *mtu_equal4(uint32_t n)
 }
 
 /* xlb_maglev_build() with a workspace of exactly the advertised size. */
-static MTU_UNUSED int mtu_build(const struct xlb_maglev_backend *be,
-				uint32_t n, uint32_t m, uint32_t seed,
-				uint32_t *table, uint32_t *slots)
+static MTU_UNUSED int mtu_build(const struct xlb_maglev_backend *be, uint32_t n,
+				uint32_t m, uint32_t seed, uint32_t *table,
+				uint32_t *slots)
 {
 	size_t ws = xlb_maglev_work_size(n);
 	void *work = mtu_xmalloc(ws);

@@ -43,9 +43,9 @@ static TAP_UNUSED bool tap_quiet(void)
 	return v && !strcmp(v, "0");
 }
 
-static TAP_UNUSED __attribute__((format(printf, 5, 0)))
-bool tap_vresult(bool pass, const char *file, int line, const char *expr,
-		 const char *fmt, va_list ap)
+static TAP_UNUSED __attribute__((format(printf, 5, 0))) bool
+tap_vresult(bool pass, const char *file, int line, const char *expr,
+	    const char *fmt, va_list ap)
 {
 	tap_count++;
 	if (!pass)
@@ -61,9 +61,9 @@ bool tap_vresult(bool pass, const char *file, int line, const char *expr,
 	return pass;
 }
 
-static TAP_UNUSED __attribute__((format(printf, 5, 6)))
-bool tap_result(bool pass, const char *file, int line, const char *expr,
-		const char *fmt, ...)
+static TAP_UNUSED __attribute__((format(printf, 5, 6))) bool
+tap_result(bool pass, const char *file, int line, const char *expr,
+	   const char *fmt, ...)
 {
 	va_list ap;
 
@@ -73,8 +73,8 @@ bool tap_result(bool pass, const char *file, int line, const char *expr,
 	return pass;
 }
 
-static TAP_UNUSED __attribute__((format(printf, 1, 2)))
-void diag(const char *fmt, ...)
+static TAP_UNUSED __attribute__((format(printf, 1, 2))) void
+diag(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -87,9 +87,9 @@ void diag(const char *fmt, ...)
 }
 
 /* Compare integers (signed ones sign-extended); on failure print both. */
-static TAP_UNUSED __attribute__((format(printf, 7, 8)))
-bool tap_is_num(bool is_signed, uint64_t got, uint64_t want, const char *file,
-		int line, const char *expr, const char *fmt, ...)
+static TAP_UNUSED __attribute__((format(printf, 7, 8))) bool
+tap_is_num(bool is_signed, uint64_t got, uint64_t want, const char *file,
+	   int line, const char *expr, const char *fmt, ...)
 {
 	va_list ap;
 	bool pass = got == want;
@@ -107,9 +107,9 @@ bool tap_is_num(bool is_signed, uint64_t got, uint64_t want, const char *file,
 	return pass;
 }
 
-static TAP_UNUSED __attribute__((format(printf, 6, 7)))
-bool tap_is_str(const char *got, const char *want, const char *file,
-		int line, const char *expr, const char *fmt, ...)
+static TAP_UNUSED __attribute__((format(printf, 6, 7))) bool
+tap_is_str(const char *got, const char *want, const char *file, int line,
+	   const char *expr, const char *fmt, ...)
 {
 	va_list ap;
 	bool pass = got && want && !strcmp(got, want);
@@ -125,14 +125,13 @@ bool tap_is_str(const char *got, const char *want, const char *file,
 
 #define ok(cond, ...) \
 	tap_result(!!(cond), __FILE__, __LINE__, #cond, __VA_ARGS__)
-#define is_u64(got, want, ...) \
+#define is_u64(got, want, ...)                                         \
 	tap_is_num(false, (uint64_t)(got), (uint64_t)(want), __FILE__, \
 		   __LINE__, #got " == " #want, __VA_ARGS__)
-#define is_int(got, want, ...) \
-	tap_is_num(true, (uint64_t)(int64_t)(got), \
-		   (uint64_t)(int64_t)(want), __FILE__, __LINE__, \
-		   #got " == " #want, __VA_ARGS__)
-#define is_str(got, want, ...) \
+#define is_int(got, want, ...)                                                \
+	tap_is_num(true, (uint64_t)(int64_t)(got), (uint64_t)(int64_t)(want), \
+		   __FILE__, __LINE__, #got " == " #want, __VA_ARGS__)
+#define is_str(got, want, ...)                                           \
 	tap_is_str((got), (want), __FILE__, __LINE__, #got " == " #want, \
 		   __VA_ARGS__)
 

@@ -10,6 +10,9 @@
 #include "maglev_test_util.h"
 #include "tap.h"
 
+/* Bytes of a table (or slot array) of x entries. */
+#define TBYTES(x) ((size_t)(x) * sizeof(uint32_t))
+
 /* ---- helpers ---------------------------------------------------------- */
 
 static int addr_cmp(const struct xlb_maglev_backend *x,
@@ -160,17 +163,20 @@ static void test_sizes(void)
 		if (!xlb_maglev_size_valid(m))
 			primes = false;
 	}
-	ok(primes, "every listed table size (%u of them) is prime and valid", i);
+	ok(primes, "every listed table size (%u of them) is prime and valid",
+	   i);
 	ok(ascending, "table sizes ascend");
 	ok(has251 && has65537 && has655373, "251, 65537 and 655373 are listed");
 	ok(!xlb_maglev_size_valid(0) && !xlb_maglev_size_valid(1) &&
-	   !xlb_maglev_size_valid(65536) && !xlb_maglev_size_valid(65539) &&
-	   !xlb_maglev_size_valid(1000),
+		   !xlb_maglev_size_valid(65536) &&
+		   !xlb_maglev_size_valid(65539) &&
+		   !xlb_maglev_size_valid(1000),
 	   "0, 1, 65536, 1000 and the unlisted prime 65539 are invalid");
 	per = xlb_maglev_work_size(2) - xlb_maglev_work_size(1);
 	ok(xlb_maglev_work_size(0) == 0 && per <= 64 &&
-	   xlb_maglev_work_size(1000) == xlb_maglev_work_size(1) + 999 * per &&
-	   xlb_maglev_work_size(1) - per <= 96 * 1024,
+		   xlb_maglev_work_size(1000) ==
+			   xlb_maglev_work_size(1) + 999 * per &&
+		   xlb_maglev_work_size(1) - per <= (size_t)96 * 1024,
 	   "workspace: %zu bytes per backend + %zu fixed, nothing for n = 0",
 	   per, xlb_maglev_work_size(1) - per);
 }
@@ -178,15 +184,15 @@ static void test_sizes(void)
 static void test_equal(uint32_t m, uint32_t n, uint32_t seed)
 {
 	struct xlb_maglev_backend *be = mtu_equal4(n);
-	uint32_t *t = mtu_xmalloc((size_t)m * 4), *sl = mtu_xmalloc(n * 4);
+	uint32_t *t = mtu_xmalloc(TBYTES(m)), *sl = mtu_xmalloc(TBYTES(n));
 	uint32_t lo, hi;
 	int ret = mtu_build(be, n, m, seed, t, sl);
 
 	minmax(sl, n, &lo, &hi);
 	ok(!ret && table_consistent(be, n, t, m, sl) && hi - lo <= 1 &&
-	   lo == m / n,
-	   "equal weights M=%u N=%u: every slot filled, slots %u..%u", m, n,
-	   lo, hi);
+		   lo == m / n,
+	   "equal weights M=%u N=%u: every slot filled, slots %u..%u", m, n, lo,
+	   hi);
 	free(be);
 	free(t);
 	free(sl);
@@ -196,7 +202,7 @@ static void test_equal(uint32_t m, uint32_t n, uint32_t seed)
 static void check_weights(const char *name, struct xlb_maglev_backend *be,
 			  uint32_t n, uint32_t m, double max_rel)
 {
-	uint32_t *t = mtu_xmalloc((size_t)m * 4), *sl = mtu_xmalloc(n * 4);
+	uint32_t *t = mtu_xmalloc(TBYTES(m)), *sl = mtu_xmalloc(TBYTES(n));
 	double sum = 0, worst_rel = 0, worst_abs = 0;
 	uint32_t i, zero_ok = 1;
 	int ret;
@@ -288,7 +294,10 @@ static void test_reference(void)
 		int ret;
 
 		/* mixes of equal, few-valued and arbitrary weights */
-		wmax = c % 4 == 0 ? 1 : c % 4 == 1 ? 3 : c % 4 == 2 ? 100 : 65535;
+		wmax = c % 4 == 0 ? 1 :
+		       c % 4 == 1 ? 3 :
+		       c % 4 == 2 ? 100 :
+				    65535;
 		for (i = 0; i < n; i++) {
 			if (mtu_rand(&rs) & 1)
 				mtu_be4(&be[i], 0x0a000000 + i * 4099, 0);
@@ -298,16 +307,17 @@ static void test_reference(void)
 			if (c % 5 == 0 && i % 4 == 1)
 				be[i].weight = 0;
 		}
-		be[0].weight = 1;	/* at least one active backend */
+		be[0].weight = 1; /* at least one active backend */
 		ret = mtu_build(be, n, m, seed, t, NULL);
 		ref_build(be, n, m, seed, r);
-		if (ret || memcmp(t, r, m * 4)) {
+		if (ret || memcmp(t, r, TBYTES(m)) != 0) {
 			diag("case %u: M=%u N=%u seed=%u differs (ret %d)", c,
 			     m, n, seed, ret);
 			bad++;
 		}
 	}
-	ok(!bad, "60 random cases (v4/v6, weights 0..65535) equal the naive reference byte for byte");
+	ok(!bad,
+	   "60 random cases (v4/v6, weights 0..65535) equal the naive reference byte for byte");
 }
 
 /* Large tables: exercises the tail phase's modular arithmetic near 2^20. */
@@ -315,7 +325,8 @@ static void test_reference_large(void)
 {
 	static const uint32_t sizes[] = { 65537, 524287, 655373 };
 	struct xlb_maglev_backend be[6];
-	uint32_t *t = mtu_xmalloc(655373 * 4), *r = mtu_xmalloc(655373 * 4);
+	uint32_t *t = mtu_xmalloc(TBYTES(655373)),
+		 *r = mtu_xmalloc(TBYTES(655373));
 	uint64_t rs = 0xabcdef;
 	uint32_t c, i, bad = 0;
 
@@ -323,13 +334,14 @@ static void test_reference_large(void)
 		uint32_t m = sizes[c], n = 3 + c, seed = mtu_rand(&rs);
 
 		for (i = 0; i < n; i++)
-			mtu_be6(&be[i], c, mtu_rand(&rs), 1 + mtu_rand(&rs) % 9);
+			mtu_be6(&be[i], c, mtu_rand(&rs),
+				1 + mtu_rand(&rs) % 9);
 		if (mtu_build(be, n, m, seed, t, NULL)) {
 			bad++;
 			continue;
 		}
 		ref_build(be, n, m, seed, r);
-		if (memcmp(t, r, (size_t)m * 4)) {
+		if (memcmp(t, r, TBYTES(m)) != 0) {
 			diag("M=%u N=%u seed=%u differs from the reference", m,
 			     n, seed);
 			bad++;
@@ -340,22 +352,20 @@ static void test_reference_large(void)
 	free(r);
 }
 
-static void test_disruption(uint32_t m, uint32_t n, bool weighted,
-			    double bound)
+static void test_disruption(uint32_t m, uint32_t n, bool weighted, double bound)
 {
 	struct xlb_maglev_backend *be = mtu_equal4(n);
-	uint32_t *t = mtu_xmalloc((size_t)m * 4);
+	uint32_t *t = mtu_xmalloc(TBYTES(m));
 	double worst = 0, sum = 0, d;
 	uint64_t rs = n;
 	uint32_t r, k, tries = n < 10 ? n : 10;
-	bool good = true;
+	bool good;
 
 	if (weighted)
 		for (r = 0; r < n; r++)
 			be[r].weight = 1 + mtu_rand(&rs) % 100;
-	if (mtu_build(be, n, m, 1, t, NULL))
-		good = false;
-	for (k = 0; k < tries && good; k++) {
+	good = mtu_build(be, n, m, 1, t, NULL) == 0;
+	for (k = 0; k < tries; k++) {
 		r = (uint32_t)((uint64_t)k * n / tries);
 		d = mtu_disruption(be, n, r, m, 1, t);
 		if (d < 0)
@@ -391,10 +401,13 @@ static void canonical(const struct xlb_maglev_backend *be, uint32_t n,
 
 static void test_order_independence(void)
 {
-	enum { N = 60, M = 65537 };
+	enum {
+		N = 60,
+		M = 65537
+	};
 	struct xlb_maglev_backend be[N];
-	uint32_t *t = mtu_xmalloc(M * 4), *c0 = mtu_xmalloc(M * 4);
-	uint32_t *c1 = mtu_xmalloc(M * 4);
+	uint32_t *t = mtu_xmalloc(TBYTES(M)), *c0 = mtu_xmalloc(TBYTES(M));
+	uint32_t *c1 = mtu_xmalloc(TBYTES(M));
 	uint64_t rs = 99, d0, d1;
 	uint32_t i, k, same = 1, dsame = 1, sl0[N], sl[N];
 
@@ -413,11 +426,13 @@ static void test_order_independence(void)
 			same = 0;
 		canonical(be, N, t, M, c1);
 		d1 = xlb_maglev_digest(be, t, M);
-		same &= !memcmp(c0, c1, M * 4);
+		same &= memcmp(c0, c1, TBYTES(M)) == 0;
 		dsame &= d0 == d1;
 	}
-	ok(same, "8 shuffles of 60 mixed v4/v6 weighted backends: identical tables");
-	ok(dsame, "... and identical digests (0x%016llx)", (unsigned long long)d0);
+	ok(same,
+	   "8 shuffles of 60 mixed v4/v6 weighted backends: identical tables");
+	ok(dsame, "... and identical digests (0x%016llx)",
+	   (unsigned long long)d0);
 	free(t);
 	free(c0);
 	free(c1);
@@ -425,7 +440,10 @@ static void test_order_independence(void)
 
 static void test_digest(void)
 {
-	enum { N = 20, M = 4093 };
+	enum {
+		N = 20,
+		M = 4093
+	};
 	struct xlb_maglev_backend *be = mtu_equal4(N);
 	uint32_t t[M], t2[M], e[M], i;
 	uint64_t d, d2;
@@ -440,10 +458,12 @@ static void test_digest(void)
 		;
 	t2[i] = t[i + 1];
 	t2[i + 1] = t[i];
-	ok(d != xlb_maglev_digest(be, t2, M), "swapping two slots changes the digest");
+	ok(d != xlb_maglev_digest(be, t2, M),
+	   "swapping two slots changes the digest");
 	be[5].weight = 2;
 	mtu_build(be, N, M, 1, t2, NULL);
-	ok(d != xlb_maglev_digest(be, t2, M), "changing one weight changes the digest");
+	ok(d != xlb_maglev_digest(be, t2, M),
+	   "changing one weight changes the digest");
 	for (i = 0; i < M; i++)
 		e[i] = XLB_MAGLEV_EMPTY;
 	d = xlb_maglev_digest(be, e, M);
@@ -455,7 +475,9 @@ static void test_digest(void)
 
 static void test_errors(void)
 {
-	enum { M = 251 };
+	enum {
+		M = 251
+	};
 	struct xlb_maglev_backend *be = mtu_equal4(M + 1);
 	uint32_t t[M], sl[M + 1], i, untouched = 1;
 	size_t ws = xlb_maglev_work_size(M + 1);
@@ -472,8 +494,8 @@ static void test_errors(void)
 	is_int(xlb_maglev_build(be, 3, 65539, 0, t, sl, work, ws), -EINVAL,
 	       "M=65539 (prime, not listed): -EINVAL");
 	is_int(xlb_maglev_build(be, 3, M, 0, t, sl, work,
-				xlb_maglev_work_size(3) - 1), -EINVAL,
-	       "workspace one byte short: -EINVAL");
+				xlb_maglev_work_size(3) - 1),
+	       -EINVAL, "workspace one byte short: -EINVAL");
 	be[7].family = 0;
 	is_int(xlb_maglev_build(be, 10, M, 0, t, sl, work, ws), -EINVAL,
 	       "family 0: -EINVAL");
@@ -483,7 +505,7 @@ static void test_errors(void)
 	be[7].weight = 0;
 	is_int(xlb_maglev_build(be, 10, M, 0, t, sl, work, ws), -EEXIST,
 	       "duplicate with weight 0: -EEXIST");
-	be[7].addr[2] = 0x1234;		/* v4 ignores words 1..3 */
+	be[7].addr[2] = 0x1234; /* v4 ignores words 1..3 */
 	is_int(xlb_maglev_build(be, 10, M, 0, t, sl, work, ws), -EEXIST,
 	       "IPv4 duplicate differing only in unused words: -EEXIST");
 	mtu_be6(&be[7], 1, 1, 1);
@@ -498,7 +520,7 @@ static void test_errors(void)
 	be = mtu_equal4(M + 1);
 	be[M].weight = 0;
 	ok(!xlb_maglev_build(be, M + 1, M, 0, t, sl, work, ws) &&
-	   table_consistent(be, M + 1, t, M, sl) && sl[M] == 0,
+		   table_consistent(be, M + 1, t, M, sl) && sl[M] == 0,
 	   "%u backends, one of weight 0, in %u slots: accepted, one slot each",
 	   M + 1, M);
 	for (i = 0; i <= M; i++)
@@ -522,9 +544,11 @@ static void test_errors(void)
 
 static void test_mixed_families(void)
 {
-	enum { M = 65537 };
+	enum {
+		M = 65537
+	};
 	struct xlb_maglev_backend be[4];
-	uint32_t *t = mtu_xmalloc(M * 4), sl[4], lo, hi;
+	uint32_t *t = mtu_xmalloc(TBYTES(M)), sl[4], lo, hi;
 	int ret;
 
 	mtu_be4(&be[0], 0x0a000001, 1);
@@ -545,23 +569,28 @@ static void test_mixed_families(void)
 
 static void test_single_and_seed(void)
 {
-	enum { M = 8191 };
+	enum {
+		M = 8191
+	};
 	struct xlb_maglev_backend *be = mtu_equal4(50);
-	uint32_t *t = mtu_xmalloc(M * 4), *t2 = mtu_xmalloc(M * 4), sl[50];
+	uint32_t *t = mtu_xmalloc(TBYTES(M)), *t2 = mtu_xmalloc(TBYTES(M)),
+		 sl[50];
 	uint32_t s, diff = 0;
 
 	be[0].weight = 65535;
 	ok(!mtu_build(be, 1, M, 0, t, sl) && sl[0] == M &&
-	   table_consistent(be, 1, t, M, sl),
+		   table_consistent(be, 1, t, M, sl),
 	   "a single backend takes all %u slots", M);
 	be[0].weight = 1;
 	mtu_build(be, 50, M, 1, t, NULL);
 	mtu_build(be, 50, M, 2, t2, NULL);
 	for (s = 0; s < M; s++)
 		diff += t[s] != t2[s];
-	ok(diff > M / 2, "another seed reassigns most slots (%u of %u)", diff, M);
+	ok(diff > M / 2, "another seed reassigns most slots (%u of %u)", diff,
+	   M);
 	mtu_build(be, 50, M, 1, t2, NULL);
-	ok(!memcmp(t, t2, M * 4), "same input, same seed: byte-identical table");
+	ok(memcmp(t, t2, TBYTES(M)) == 0,
+	   "same input, same seed: byte-identical table");
 	free(be);
 	free(t);
 	free(t2);

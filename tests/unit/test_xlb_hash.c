@@ -93,7 +93,7 @@ static void test_v4_words(void)
 	b.family = XLB_AF_INET6;
 	b.addr[2] = 0;
 	ok(xlb_hash_addr(b.addr, b.family, 3) !=
-	   xlb_hash_addr(a.addr, a.family, 3),
+		   xlb_hash_addr(a.addr, a.family, 3),
 	   "the family counts: v6 with the same words hashes differently");
 
 	flow6(&f, 1, 5000);
@@ -162,7 +162,8 @@ static void test_distribution(void)
 
 			diag("%s flows over %u slots: chi2 %.1f (dof %u, z %.2f)",
 			     k ? "IPv6" : "IPv4", m, c2, m - 1, z);
-			ok(fabs(z) < 5.0, "%s flows spread uniformly over %u slots",
+			ok(fabs(z) < 5.0,
+			   "%s flows spread uniformly over %u slots",
 			   k ? "IPv6" : "IPv4", m);
 		}
 	}
@@ -173,7 +174,7 @@ static void test_distribution(void)
 			max = xlb_hash_slot(h, 65537);
 	}
 	ok(xlb_hash_slot(0xffffffffu, 65537) == 65536 &&
-	   xlb_hash_slot(0, 65537) == 0 && max < 65537,
+		   xlb_hash_slot(0, 65537) == 0 && max < 65537,
 	   "xlb_hash_slot stays below m");
 }
 
