@@ -354,9 +354,12 @@ static int xlb_fill_be(struct sk_buff *skb, const struct xlb_be *be)
 }
 
 /* A message about a service and/or backend, e.g. a reply or a notice. */
-static struct sk_buff *xlb_msg(u32 portid, u32 seq, u8 cmd,
-			       const struct xlb_svc *svc,
-			       const struct xlb_be *be, u32 gen)
+static struct sk_buff *xlb_msg_flow(u32 portid, u32 seq, u8 cmd,
+				    const struct xlb_svc *svc,
+				    const struct xlb_be *be, u32 gen,
+				    int (*extra)(struct sk_buff *skb,
+						 const void *arg),
+				    const void *arg)
 {
 	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	void *hdr;
@@ -366,8 +369,9 @@ static struct sk_buff *xlb_msg(u32 portid, u32 seq, u8 cmd,
 	hdr = genlmsg_put(skb, portid, seq, &xlb_family, 0, cmd);
 	if (!hdr)
 		goto fail;
-	if ((svc && xlb_fill_svc(skb, svc, !be)) ||
+	if ((svc && xlb_fill_svc(skb, svc, !be && !extra)) ||
 	    (be && xlb_fill_be(skb, be)) ||
+	    (extra && extra(skb, arg)) ||
 	    nla_put_u32(skb, XLB_A_GENERATION, gen))
 		goto fail;
 	genlmsg_end(skb, hdr);
@@ -375,6 +379,13 @@ static struct sk_buff *xlb_msg(u32 portid, u32 seq, u8 cmd,
 fail:
 	nlmsg_free(skb);
 	return NULL;
+}
+
+static struct sk_buff *xlb_msg(u32 portid, u32 seq, u8 cmd,
+			       const struct xlb_svc *svc,
+			       const struct xlb_be *be, u32 gen)
+{
+	return xlb_msg_flow(portid, seq, cmd, svc, be, gen, NULL, NULL);
 }
 
 static int xlb_reply(struct genl_info *info, struct sk_buff *skb)
@@ -995,9 +1006,16 @@ static int xlb_parse_flow(struct xlb_net *xn, struct genl_info *info,
 	return 0;
 }
 
-static int xlb_fill_flow(struct sk_buff *skb, const struct xlb_flow *f,
-			 u32 hash, u32 slot)
+struct xlb_flow_reply {
+	struct xlb_flow	f;
+	u32		hash;
+	u32		slot;
+};
+
+static int xlb_fill_flow(struct sk_buff *skb, const void *arg)
 {
+	const struct xlb_flow_reply *r = arg;
+	const struct xlb_flow *f = &r->f;
 	struct nlattr *nest = nla_nest_start(skb, XLB_A_FLOW);
 
 	if (!nest ||
@@ -1008,8 +1026,8 @@ static int xlb_fill_flow(struct sk_buff *skb, const struct xlb_flow *f,
 	    nla_put_u16(skb, XLB_FLOW_A_SPORT, ntohs(f->sport)) ||
 	    nla_put_u16(skb, XLB_FLOW_A_DPORT, ntohs(f->dport)) ||
 	    nla_put_u8(skb, XLB_FLOW_A_PROTO, f->proto) ||
-	    nla_put_u32(skb, XLB_FLOW_A_HASH, hash) ||
-	    nla_put_u32(skb, XLB_FLOW_A_SLOT, slot))
+	    nla_put_u32(skb, XLB_FLOW_A_HASH, r->hash) ||
+	    nla_put_u32(skb, XLB_FLOW_A_SLOT, r->slot))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -1018,25 +1036,24 @@ static int xlb_fill_flow(struct sk_buff *skb, const struct xlb_flow *f,
 static int xlb_lookup(struct xlb_net *xn, struct genl_info *info)
 {
 	struct nlattr *tb[XLB_FLOW_A_MAX + 1];
+	struct xlb_flow_reply r;
+	struct xlb_flow *f = &r.f;
 	struct xlb_vip_key key = {};
-	struct sk_buff *skb;
 	struct xlb_svc *svc;
 	struct xlb_be *be;
-	struct xlb_flow f;
-	u32 hash, slot;
 	char k[64];
 	int ret;
 
 	ret = xlb_nest(xn, info, XLB_A_FLOW, XLB_FLOW_A_MAX, xlb_flow_policy,
 		       tb, "XLB_A_FLOW");
 	if (!ret)
-		ret = xlb_parse_flow(xn, info, tb, &f);
+		ret = xlb_parse_flow(xn, info, tb, f);
 	if (ret)
 		return ret;
-	memcpy(key.addr, f.dst, sizeof(key.addr));
-	key.port = f.dport;
-	key.proto = f.proto;
-	key.family = f.family;
+	memcpy(key.addr, f->dst, sizeof(key.addr));
+	key.port = f->dport;
+	key.proto = f->proto;
+	key.family = f->family;
 	xlb_fmt_key(k, sizeof(k), &key);
 	svc = xlb_svc_find_key(xn, &key);
 	if (!svc) {
@@ -1044,24 +1061,17 @@ static int xlb_lookup(struct xlb_net *xn, struct genl_info *info)
 			"no service %s", k);
 		return -ENOENT;
 	}
-	hash = xlb_hash_flow(&f, xn->seed, svc->flags);
-	slot = xlb_hash_slot(hash, svc->table_size);
-	be = xlb_be_find_id(svc, svc->table[slot]);
+	r.hash = xlb_hash_flow(f, xn->seed, svc->flags);
+	r.slot = xlb_hash_slot(r.hash, svc->table_size);
+	be = xlb_be_find_id(svc, svc->table[r.slot]);
 	if (!be) {
 		xlb_err(xn, info->extack, info->attrs[XLB_A_FLOW],
 			"service %s has no backend with weight > 0", k);
 		return -ENOENT;
 	}
-	skb = xlb_msg(info->snd_portid, info->snd_seq, XLB_CMD_LOOKUP, NULL,
-		      be, xn->gen);
-	if (!skb)
-		return -ENOMEM;
-	if (xlb_fill_svc(skb, svc, false) || xlb_fill_flow(skb, &f, hash, slot)) {
-		nlmsg_free(skb);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(skb, nlmsg_data(nlmsg_hdr(skb)));
-	return genlmsg_reply(skb, info);
+	return xlb_reply(info, xlb_msg_flow(info->snd_portid, info->snd_seq,
+					    XLB_CMD_LOOKUP, svc, be, xn->gen,
+					    xlb_fill_flow, &r));
 }
 
 /* ---- dumps ------------------------------------------------------------ */
