@@ -1,0 +1,11 @@
+# End-to-end traffic tools (owner: end-to-end).  They run inside the VM's
+# network namespaces: namesrv is the backend server, flowgen the client.
+.PHONY: e2e-tools
+E2E_TOOLS := $(BUILD)/flowgen $(BUILD)/namesrv
+e2e-tools: $(E2E_TOOLS)
+
+$(BUILD)/flowgen: tests/e2e/flowgen.c | $(BUILD)
+	$(CC) $(CFLAGS_USER) -o $@ $<
+
+$(BUILD)/namesrv: tests/e2e/namesrv.c | $(BUILD)
+	$(CC) $(CFLAGS_USER) -o $@ $<
