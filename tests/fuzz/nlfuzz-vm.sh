@@ -3,7 +3,7 @@
 #
 # Long netlink fuzz run inside the test VM (make fuzz-nl):
 #   tests/vm/run.sh --script tests/fuzz/nlfuzz-vm.sh
-# Loads xlb.ko, runs build/nlfuzz for $XLB_NLFUZZ_N messages (seed
+# Loads xlb.ko, runs build/nlfuzz (with the script's arguments, e.g. -S) for $XLB_NLFUZZ_N messages (seed
 # $XLB_FUZZ_SEED, 0 = time) in a fresh network namespace, checks the module
 # still answers and unloads it.  The harness fails the run on any kernel
 # WARN/BUG/oops in dmesg.
@@ -25,7 +25,7 @@ ip netns add "$NS"
 seedopt=()
 [ "$SEED" = 0 ] || seedopt=(-s "$SEED")
 start=$(date +%s)
-ip netns exec "$NS" "$XLB_ROOT/build/nlfuzz" -n "$N" "${seedopt[@]}"
+ip netns exec "$NS" "$XLB_ROOT/build/nlfuzz" -n "$N" "${seedopt[@]}" "$@"
 echo "nlfuzz: $N messages in $(($(date +%s) - start)) s (TCG)"
 # The module still answers in the initial namespace too.
 "$XLB_ROOT/build/nlfuzz" -n 0

@@ -791,6 +791,7 @@ static const char *const verdict_name[] = {
 struct interp {
 	enum verdict v;
 	const char *why;
+	bool lax;	/* trailing bytes inside a nested array, see validate() */
 };
 
 static void mark(struct interp *in, enum verdict v, const char *why)
@@ -852,8 +853,13 @@ static void validate(struct interp *in, const void *data, int len,
 					mark(in, V_AMBIG, "list entry type");
 				validate(in, A_DATA(c), A_LEN(c), p->nest);
 			}
+			/*
+			 * The kernel's NLA_NESTED_ARRAY validation ignores
+			 * bytes after the last entry: counted apart (-S makes
+			 * an accepted one a failure).
+			 */
 			if (crem > 0)
-				mark(in, V_MALFORMED, "trailing bytes in list");
+				in->lax = true;
 		}
 	}
 	if (rem > 0)
@@ -1189,7 +1195,7 @@ static struct interp interpret(const uint8_t *buf, size_t len,
 	const struct nlmsghdr *n = (const void *)buf;
 	const struct genlmsghdr *g = NLMSG_DATA(n);
 	const struct nlattr *top[XLB_A_MAX + 1];
-	struct interp in = { V_NOOP, NULL };
+	struct interp in = { V_NOOP, NULL, false };
 	const void *attrs = buf + NLMSG_HDRLEN + GENL_HDRLEN;
 	int alen = (int)len - NLMSG_HDRLEN - GENL_HDRLEN;
 	uint8_t cmd;
@@ -1679,7 +1685,7 @@ static int compare(struct model *want, const struct model *got)
 
 struct stats {
 	unsigned long sent, answered, unanswered, accepted, tracked,
-		      tracked_ok, resyncs, checks, failures;
+		      tracked_ok, resyncs, checks, failures, lax;
 	unsigned long by_errno[256];
 	unsigned long by_verdict[5];
 };
@@ -1739,6 +1745,8 @@ static int check_state(struct nl *nl, struct stats *st, bool final)
 	return 0;
 }
 
+static bool strict;	/* -S */
+
 /* Generate, classify, send one message and account for its answer. */
 static int one_message(struct nl *nl, struct stats *st, bool verbose)
 {
@@ -1748,7 +1756,7 @@ static int one_message(struct nl *nl, struct stats *st, bool verbose)
 	enum gen_mode mode = r < 50 ? G_VALID : r < 82 ? G_STRUCT :
 			     r < 95 ? G_BYTES : G_GARBAGE;
 	bool answer = gen_msg(&m, nl->fam, mode);
-	struct interp in = { V_NOOP, NULL };
+	struct interp in = { V_NOOP, NULL, false };
 	struct nlmsghdr *n = (void *)m.buf;
 	int err;
 
@@ -1784,6 +1792,14 @@ static int one_message(struct nl *nl, struct stats *st, bool verbose)
 	if (err)
 		return 0;
 	st->accepted++;
+	if (in.lax) {
+		st->lax++;
+		if (strict)
+			report(st, &m, "accepted with trailing bytes in a nested array", &in);
+		if (read_state(nl, &model))
+			die("cannot resync: %s", "dump failed");
+		return 0;
+	}
 	switch (in.v) {
 	case V_EFFECT:
 		apply(&c);
@@ -1804,25 +1820,87 @@ static int one_message(struct nl *nl, struct stats *st, bool verbose)
 	return 0;
 }
 
+/*
+ * -p N: guess service ids 0..N-1 with every command that takes one.  Run in
+ * a namespace without services while another has some: every request must
+ * fail (the other namespace's ids do not exist here).
+ */
+static int probe_ids(struct nl *nl, uint32_t n)
+{
+	static const uint8_t cmds[] = {
+		XLB_CMD_SERVICE_GET, XLB_CMD_SERVICE_SET, XLB_CMD_SERVICE_DEL,
+		XLB_CMD_BACKEND_NEW, XLB_CMD_BACKEND_GET, XLB_CMD_BACKEND_SET,
+		XLB_CMD_BACKEND_DEL,
+	};
+	static struct mb m;
+	unsigned long sent = 0, leaks = 0;
+	uint8_t a4[4] = { 10, 0, 0, 1 };
+	int err;
+
+	for (uint32_t id = 0; id < n; id++) {
+		for (size_t i = 0; i < sizeof(cmds); i++) {
+			bool dump = cmds[i] == XLB_CMD_BACKEND_GET;
+			size_t nest;
+
+			m.fuzz = 0;
+			msg_begin(&m, nl->fam, cmds[i], dump ? NLM_F_DUMP : 0);
+			nest = nest_begin(&m, XLB_A_SERVICE);
+			put_u32(&m, XLB_SVC_A_ID, id);
+			if (cmds[i] == XLB_CMD_SERVICE_SET)
+				put_u32(&m, XLB_SVC_A_TABLE_SIZE, xlb_maglev_sizes[0]);
+			nest_end(&m, nest);
+			if (cmds[i] >= XLB_CMD_BACKEND_NEW && !dump) {
+				nest = nest_begin(&m, XLB_A_BACKEND);
+				put(&m, XLB_BE_A_ADDR4, a4, 4);
+				nest_end(&m, nest);
+			}
+			((struct nlmsghdr *)m.buf)->nlmsg_len = m.len;
+			((struct nlmsghdr *)m.buf)->nlmsg_seq = ++nl->seq;
+			if (nl_send(nl, m.buf, m.len))
+				die("send: %s", strerror(errno));
+			err = nl_wait(nl, nl->seq, NULL, NULL, NULL);
+			sent++;
+			if (err == -ETIMEDOUT)
+				die("no answer to %s", cmd_name(cmds[i]));
+			if (err == 0) {
+				leaks++;
+				printf("FAIL service id %u: %s succeeded\n", id,
+				       cmd_name(cmds[i]));
+			}
+		}
+	}
+	printf("id probe: %lu requests for ids 0..%u, %lu succeeded\n", sent,
+	       n ? n - 1 : 0, leaks);
+	return leaks ? 1 : 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: nlfuzz [-n messages] [-s seed] [-c check-interval] [-v]\n"
+		"usage: nlfuzz [-n messages] [-s seed] [-c check-interval] [-S] [-v]\n"
+		"       -S: trailing bytes in a nested array accepted = failure\n"
+		"       nlfuzz -p N   (guess service ids 0..N-1: all must fail)\n"
 		"Fuzzes the xlb generic netlink family; exit 0 = no finding.\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long count = 100000, interval = 5000;
+	unsigned long count = 100000, interval = 5000, probe = 0;
 	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	static struct stats st;
 	bool verbose = false;
 	struct nl nl;
 	int opt, err;
 
-	while ((opt = getopt(argc, argv, "n:s:c:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:c:p:Svh")) != -1) {
 		switch (opt) {
+		case 'S':
+			strict = true;
+			break;
+		case 'p':
+			probe = strtoul(optarg, NULL, 0);
+			break;
 		case 'n':
 			count = strtoul(optarg, NULL, 0);
 			break;
@@ -1842,6 +1920,8 @@ int main(int argc, char **argv)
 	rng_seed(seed);
 	rnd_bytes(junk, sizeof(junk));
 	nl_open(&nl);
+	if (probe)
+		return probe_ids(&nl, probe);
 	printf("nlfuzz: family xlb id %u, %lu messages, seed %#llx\n", nl.fam,
 	       count, (unsigned long long)seed);
 	err = read_state(&nl, &model);
@@ -1870,6 +1950,8 @@ int main(int argc, char **argv)
 			       st.by_errno[e]);
 	printf("\nstate checks %lu, resyncs after ambiguous accepts %lu\n",
 	       st.checks, st.resyncs);
+	printf("accepted with trailing bytes inside a nested array: %lu%s\n",
+	       st.lax, strict ? " (failures: -S)" : "");
 	printf("final state: %d services, backends:", model.nsvc);
 	for (int i = 0; i < model.nsvc; i++)
 		printf(" %d", model.svc[i].nbe);
