@@ -69,14 +69,14 @@ static void xlb_pub_be(struct xlb_maps *m, u32 sid, const struct xlb_be *be,
 		return;
 	if (fresh) {
 		WRITE_ONCE(v->state, XLB_BE_UNUSED);
-		smp_wmb();
+		smp_wmb();	/* not in use while its fields change */
 		memcpy(v->addr, be->addr, sizeof(v->addr));
 		v->family = be->family;
 		v->sid = sid;
 		v->gen = be->gen;
 	}
 	WRITE_ONCE(v->weight, be->weight);
-	smp_wmb();
+	smp_wmb();	/* fields before the state that makes them valid */
 	WRITE_ONCE(v->state, xlb_be_state(be));
 }
 
@@ -113,16 +113,16 @@ static void xlb_pub_svc(struct xlb_maps *m, struct xlb_svc *svc, bool fresh)
 		return;
 	if (fresh) {
 		WRITE_ONCE(v->gen, 0);
-		smp_wmb();
+		smp_wmb();	/* unused entry while its key changes */
 		v->key = svc->key;
 	}
 	WRITE_ONCE(v->table_size, svc->table_size);
 	WRITE_ONCE(v->flags, svc->flags);
 	WRITE_ONCE(v->nbackends, svc->nslotted);
-	smp_wmb();
+	smp_wmb();	/* the table copy and fields before the flip */
 	WRITE_ONCE(v->active, svc->active);
 	if (fresh) {
-		smp_wmb();
+		smp_wmb();	/* complete entry before it is in use */
 		WRITE_ONCE(v->gen, svc->gen);
 	}
 	svc->flip_cookie = get_state_synchronize_rcu();
@@ -181,7 +181,7 @@ static void xlb_pub_vips(struct xlb_net *xn, struct xlb_maps *m,
 			*s = img[i];
 	}
 	WRITE_ONCE(ctl->seed, seed);
-	smp_wmb();
+	smp_wmb();	/* the VIP half before the flip */
 	WRITE_ONCE(ctl->vip_active, c);
 	xn->vip_cookie = get_state_synchronize_rcu();
 }
@@ -256,10 +256,11 @@ void xlb_publish_txn(struct xlb_net *xn, struct xlb_txn *txn)
 		for (j = 0; old && j < old->nbe; j++)
 			removed |= old->be[j].gone;
 	}
-	if (txn->src_set)
-		xlb_pub_ctl(xn, m, txn->src4, txn->src6, false);
 	if (txn->vip)
 		xlb_pub_vips(xn, m, txn->vip, seed, true);
+	/* Source addresses, and xlb_ctl.gen: bumped on every publish. */
+	xlb_pub_ctl(xn, m, txn->src_set ? txn->src4 : xn->src4,
+		    txn->src_set ? txn->src6 : xn->src6, false);
 	if (!removed)
 		return;
 	synchronize_rcu();

@@ -106,9 +106,12 @@ bind() {
 	S=$(svc 10.0.0.1 80)
 	nl_ok backend_new "{\"service\": $S, \"backend\": $(be 10.1.0.1)}"
 	a1=$(map $M xlb_services service 0 | jq -r .active)
+	g1=$(map $M xlb_ctl ctl 0 | jq -r .gen)
 	nl_ok backend_new "{\"service\": $S, \"backend\": $(be 10.1.0.2)}"
 	a2=$(map $M xlb_services service 0 | jq -r .active)
 	[ "$a1" != "$a2" ]
+	# xlb_ctl.gen moves on every publish (the data path keys caches on it).
+	[ "$(map $M xlb_ctl ctl 0 | jq -r .gen)" -gt "$g1" ]
 	run nl_ok backend_get "{\"service\": $S, \"backend\": $(be 10.1.0.2)}"
 	id=$(jq -r '.messages[0].backend.id' <<<"$output")
 	old_gen=$(jq -r '.messages[0].backend.gen' <<<"$output")

@@ -37,12 +37,10 @@ pinned in DIR (xlb_ctl, xlb_vips, xlb_services, xlb_tables, xlb_backends).
 sends that second request on another socket after the first part of a dump
 has been read (to test NLM_F_DUMP_INTR).
 """
-import ctypes
 import errno as errno_mod
 import json
 import os
 import re
-import select
 import socket
 import struct
 import sys
@@ -143,6 +141,7 @@ def nla(atype, payload):
 
 def obj_get(path):
     """BPF_OBJ_GET(path) -> fd, through the raw bpf(2) syscall."""
+    import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
     cpath = ctypes.create_string_buffer(path.encode())
     attr = struct.pack("=QII", ctypes.addressof(cpath), 0, 0)
@@ -369,6 +368,7 @@ MAP_KINDS = {"ctl": "=6I4s16sI", "vip": "=16s2sBBI", "service": "=16s2sBB6I",
 
 
 def bpf(cmd, attr):
+    import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
     buf = ctypes.create_string_buffer(attr, 128)
     ret = libc.syscall(321, cmd, buf, 128)
@@ -378,6 +378,7 @@ def bpf(cmd, attr):
 
 
 def map_info(fd):
+    import ctypes
     info = ctypes.create_string_buffer(80)
     bpf(BPF_OBJ_GET_INFO_BY_FD, struct.pack("=IIQ", fd, 80,
                                             ctypes.addressof(info)))
@@ -386,6 +387,7 @@ def map_info(fd):
 
 
 def map_lookup(fd, key, vsize):
+    import ctypes
     k = ctypes.create_string_buffer(struct.pack("=I", key))
     v = ctypes.create_string_buffer(vsize)
     bpf(BPF_MAP_LOOKUP_ELEM, struct.pack("=IIQQQ", fd, 0, ctypes.addressof(k),
@@ -433,6 +435,7 @@ def map_cmd(args):
 
 
 def monitor(args):
+    import select
     count, timeout = 1, 10.0
     while args:
         opt = args.pop(0)
