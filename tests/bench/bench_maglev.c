@@ -86,7 +86,7 @@ static void bench_case(const char *name, uint32_t m, uint32_t n, bool weighted)
 {
 	struct xlb_maglev_backend *be = mtu_equal4(n);
 	uint32_t *table = mtu_xmalloc((size_t)m * 4);
-	uint32_t *slots = mtu_xmalloc(n * 4);
+	uint32_t *slots = mtu_xmalloc((size_t)n * 4);
 	uint64_t rs = 0x5eed + n;
 	struct timing tb;
 	double dis, t0, dig;
