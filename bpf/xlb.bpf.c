@@ -17,6 +17,8 @@
  *   xlb_cfg_vip_slots  u32  slots per VIP table copy, power of two; the
  *                           loader must also set xlb_vips max_entries =
  *                           2 * vip_slots
+ *   xlb_cfg_nh_ttl_jiffies u64 lifetime of a next-hop cache entry, in
+ *                           jiffies; 0 = bpf_fib_lookup() for every packet
  * Both default to the XLB_DEFAULT_* values of include/uapi/xlb_maps.h.
  * Other capacities are plain map max_entries (xlb_services, xlb_backends,
  * xlb_conntrack, xlb_svc_stats, xlb_be_stats) set with
@@ -41,7 +43,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 xlb_cfg_table_max = XLB_DEFAULT_TABLE_MAX;
 const volatile __u32 xlb_cfg_vip_slots = XLB_DEFAULT_VIP_SLOTS;
-const volatile __u64 xlb_cfg_nh_ttl_ns = XLB_DEFAULT_NH_TTL_NS;
+const volatile __u64 xlb_cfg_nh_ttl_jiffies = XLB_DEFAULT_NH_TTL_JIFFIES;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -147,6 +149,18 @@ struct xlb_pkt {
 	__u8	icmp;		/* ICMP error about the flow: no conntrack write */
 };
 
+/*
+ * A big-endian 16-bit length from the packet.  Built from bytes rather than
+ * with bpf_ntohs(): the 6.1 verifier loses the bounds of a byte swap, and
+ * these values are added to packet pointers.
+ */
+static __always_inline __u32 xlb_be16(const void *p)
+{
+	const __u8 *b = p;
+
+	return ((__u32)b[0] << 8) | b[1];
+}
+
 static __always_inline void xlb_ports(struct xlb_pkt *p, const __be16 *ports,
 				      int reverse)
 {
@@ -223,7 +237,7 @@ static __always_inline int xlb_parse4(struct xlb_pkt *p, void *l3, void *end,
 	if (ip->version != 4 || ip->ihl < 5)
 		return XLB_STAT_DROP_PARSE;
 	hlen = ip->ihl * 4;
-	tot = bpf_ntohs(ip->tot_len);
+	tot = xlb_be16(&ip->tot_len);
 	if (tot < hlen || tot > XLB_IP4_MAXLEN || l3 + tot > end)
 		return XLB_STAT_DROP_PARSE;
 	if (ip->frag_off & bpf_htons(XLB_IP_MF | XLB_IP_OFFSET))
@@ -279,7 +293,7 @@ static __always_inline int xlb_parse6(struct xlb_pkt *p, void *l3, void *end)
 		return XLB_STAT_DROP_PARSE;
 	if (ip6->version != 6)
 		return XLB_STAT_DROP_PARSE;
-	plen = bpf_ntohs(ip6->payload_len);
+	plen = xlb_be16(&ip6->payload_len);
 	if (plen > XLB_IP4_MAXLEN || l3 + sizeof(*ip6) + plen > end)
 		return XLB_STAT_DROP_PARSE;
 
@@ -512,8 +526,9 @@ static __always_inline int xlb_encap(struct xdp_md *ctx, const struct xlb_pkt *p
 
 /*
  * Next hop of backend bid via bpf_fib_lookup(), cached per CPU for
- * xlb_cfg_nh_ttl_ns.  A cache entry is tied to the backend's gen, the
- * published configuration (xlb_ctl.gen) and the ingress device.  On a miss
+ * xlb_cfg_nh_ttl_jiffies (jiffies: the cheapest clock a program can read).
+ * A cache entry is tied to the backend's gen, the published configuration
+ * (xlb_ctl.gen) and the ingress device.  On a miss
  * a first lookup with the largest length learns the path MTU, the second
  * one (with the real length) resolves the neighbour.  Returns the
  * BPF_FIB_LKUP_RET_* code; *nhp is set on success.
@@ -530,8 +545,8 @@ static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 	__u32 mtu;
 	int rc;
 
-	if (nh && xlb_cfg_nh_ttl_ns) {
-		now = bpf_ktime_get_coarse_ns();
+	if (nh && xlb_cfg_nh_ttl_jiffies) {
+		now = bpf_jiffies64();
 		if (nh->expires > now && nh->be_gen == be->gen &&
 		    nh->ctl_gen == ctl->gen &&
 		    nh->ifindex_in == ctx->ingress_ifindex) {
@@ -579,7 +594,7 @@ static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 	nh->mtu = mtu;
 	nh->be_gen = be->gen;
 	nh->ctl_gen = ctl->gen;
-	nh->expires = xlb_cfg_nh_ttl_ns ? now + xlb_cfg_nh_ttl_ns : 0;
+	nh->expires = xlb_cfg_nh_ttl_jiffies ? now + xlb_cfg_nh_ttl_jiffies : 0;
 	*nhp = nh;
 	return rc;
 }

@@ -221,13 +221,14 @@ struct xlb_stats {
  * xlb_nh_cache[bid] (PERCPU_ARRAY, max_entries = max_backends; written and
  * read by the XDP program only): the next hop bpf_fib_lookup() found for a
  * backend, reused for at most the loader's nh_ttl (default
- * XLB_DEFAULT_NH_TTL_NS) while gen, ctl_gen and the ingress device match.
+ * XLB_DEFAULT_NH_TTL_JIFFIES: 25 ms at HZ=1000, 100 ms at HZ=250) while gen,
+ * ctl_gen and the ingress device match.
  * Backends with an id beyond its size are simply looked up every time.
  */
-#define XLB_DEFAULT_NH_TTL_NS	100000000ull	/* 100 ms */
+#define XLB_DEFAULT_NH_TTL_JIFFIES	25
 
 struct xlb_nh {
-	__u64	expires;	/* bpf_ktime_get_coarse_ns() deadline */
+	__u64	expires;	/* bpf_jiffies64() deadline */
 	__u32	be_gen;		/* xlb_backends[bid].gen it was made for */
 	__u32	ctl_gen;	/* xlb_ctl.gen it was made for */
 	__u32	ifindex_in;	/* ingress device of the lookup */

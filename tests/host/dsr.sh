@@ -73,7 +73,8 @@ for n in $B1 $B2; do
 	x $n ip -6 route add default via fd0$i::1
 	x $n sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.e0.rp_filter=0
 	x $n ip link set dev e0 xdpdrv obj "$B/decap.bpf.o" sec xdp
-	x $n python3 -c '
+	# in a subshell: not a job of this shell (no "Terminated" at cleanup)
+	(x $n python3 -c '
 import socket, sys, threading
 name = sys.argv[1]
 def serve(c):
@@ -94,7 +95,7 @@ def listen(fam, addr):
         threading.Thread(target=serve, args=(c,), daemon=True).start()
 threading.Thread(target=listen, args=(socket.AF_INET6, "fd99::100"), daemon=True).start()
 listen(socket.AF_INET, "10.99.0.100")
-' "b$i" &
+' "b$i" &)
 done
 # IPv6 neighbours resolved up front; IPv4 ones are left to the kernel
 # (the first packet takes the PASS_NO_NEIGH path).
