@@ -97,6 +97,14 @@ threading.Thread(target=listen, args=(socket.AF_INET6, "fd99::100"), daemon=True
 listen(socket.AF_INET, "10.99.0.100")
 ' "b$i" &)
 done
+# wait until both servers listen on both VIPs
+for n in $B1 $B2; do
+	for _ in $(seq 100); do
+		[ "$(x $n ss -Hltn 'sport = :80' | wc -l)" = 2 ] && break
+		sleep 0.1
+	done
+	[ "$(x $n ss -Hltn 'sport = :80' | wc -l)" = 2 ] || fail "server in $n"
+done
 # IPv6 neighbours resolved up front; IPv4 ones are left to the kernel
 # (the first packet takes the PASS_NO_NEIGH path).
 x $L ping -6 -c1 -W2 fd01::11 >/dev/null
