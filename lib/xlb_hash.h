@@ -15,6 +15,11 @@
 #include "../include/uapi/xlb_maps.h"
 #include "../include/uapi/xlb_netlink.h"
 
+/* sparse annotation for the byte-order-agnostic word loads below */
+#ifndef __force
+#define __force
+#endif
+
 #ifndef __always_inline
 #define __always_inline inline __attribute__((__always_inline__))
 #endif
@@ -48,12 +53,12 @@ static __always_inline __u32 xlb_hash_final(__u32 h)
 static __always_inline __u32 xlb_hash_addr(const __be32 *a, __u8 family,
 					   __u32 seed)
 {
-	__u32 h = xlb_hash_mix(seed, (__u32)a[0]);
+	__u32 h = xlb_hash_mix(seed, (__force __u32)a[0]);
 
 	if (family == XLB_AF_INET6) {
-		h = xlb_hash_mix(h, (__u32)a[1]);
-		h = xlb_hash_mix(h, (__u32)a[2]);
-		h = xlb_hash_mix(h, (__u32)a[3]);
+		h = xlb_hash_mix(h, (__force __u32)a[1]);
+		h = xlb_hash_mix(h, (__force __u32)a[2]);
+		h = xlb_hash_mix(h, (__force __u32)a[3]);
 	}
 	return xlb_hash_final(h ^ family);
 }
@@ -70,17 +75,18 @@ static __always_inline __u32 xlb_hash_flow(const struct xlb_flow *f,
 	if (svc_flags & XLB_SVC_F_SRC_HASH)
 		return xlb_hash_addr(f->src, f->family, seed);
 
-	h = xlb_hash_mix(seed, (__u32)f->src[0]);
-	h = xlb_hash_mix(h, (__u32)f->dst[0]);
+	h = xlb_hash_mix(seed, (__force __u32)f->src[0]);
+	h = xlb_hash_mix(h, (__force __u32)f->dst[0]);
 	if (f->family == XLB_AF_INET6) {
-		h = xlb_hash_mix(h, (__u32)f->src[1]);
-		h = xlb_hash_mix(h, (__u32)f->src[2]);
-		h = xlb_hash_mix(h, (__u32)f->src[3]);
-		h = xlb_hash_mix(h, (__u32)f->dst[1]);
-		h = xlb_hash_mix(h, (__u32)f->dst[2]);
-		h = xlb_hash_mix(h, (__u32)f->dst[3]);
+		h = xlb_hash_mix(h, (__force __u32)f->src[1]);
+		h = xlb_hash_mix(h, (__force __u32)f->src[2]);
+		h = xlb_hash_mix(h, (__force __u32)f->src[3]);
+		h = xlb_hash_mix(h, (__force __u32)f->dst[1]);
+		h = xlb_hash_mix(h, (__force __u32)f->dst[2]);
+		h = xlb_hash_mix(h, (__force __u32)f->dst[3]);
 	}
-	h = xlb_hash_mix(h, ((__u32)f->sport << 16) | (__u32)f->dport);
+	h = xlb_hash_mix(h, ((__force __u32)f->sport << 16) |
+			    (__force __u32)f->dport);
 	h = xlb_hash_mix(h, ((__u32)f->proto << 8) | f->family);
 	return xlb_hash_final(h);
 }
@@ -101,11 +107,11 @@ static __always_inline __u32 xlb_hash_slot(__u32 hash, __u32 m)
 static __always_inline __u32 xlb_hash_vip(const struct xlb_vip_key *k,
 					  __u32 seed)
 {
-	__u32 x = (__u32)k->addr[0] ^ xlb_rotl32((__u32)k->addr[1], 8) ^
-		  xlb_rotl32((__u32)k->addr[2], 16) ^
-		  xlb_rotl32((__u32)k->addr[3], 24);
+	__u32 x = (__force __u32)k->addr[0] ^ xlb_rotl32((__force __u32)k->addr[1], 8) ^
+		  xlb_rotl32((__force __u32)k->addr[2], 16) ^
+		  xlb_rotl32((__force __u32)k->addr[3], 24);
 
-	x ^= (((__u32)k->port << 16) | ((__u32)k->proto << 8) | k->family) *
+	x ^= (((__force __u32)k->port << 16) | ((__u32)k->proto << 8) | k->family) *
 	     0x9e3779b1u;
 	return xlb_hash_final(x ^ seed);
 }
