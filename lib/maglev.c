@@ -213,6 +213,32 @@ static void maglev_heap_down(const struct maglev_group *grp, __u32 *heap,
 }
 
 /*
+ * The top group's key grew: Floyd's bottom-up re-sift.  Walk the hole down
+ * to a leaf along the earlier children (branch-free choice), then move the
+ * old top up from there: no hard-to-predict "stop here?" branch per level.
+ */
+static void maglev_heap_top(const struct maglev_group *grp, __u32 *heap,
+			    __u32 n)
+{
+	__u32 i = 0, c, p, top = heap[0];
+
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n)
+			c += maglev_before(&grp[heap[c + 1]], &grp[heap[c]]);
+		heap[i] = heap[c];
+		i = c;
+	}
+	while (i > 0) {
+		p = (i - 1) / 2;
+		if (!maglev_before(&grp[top], &grp[heap[p]]))
+			break;
+		heap[i] = heap[p];
+		i = p;
+	}
+	heap[i] = top;
+}
+
+/*
  * Sort, reject bad families and duplicates, and leave the indices of the
  * backends with weight > 0 in order[0..*na), in turn order.
  */
@@ -439,7 +465,7 @@ static inline __u32 maglev_next(struct maglev_sched *s)
 {
 	if (s->i == s->g->end) {
 		s->g->round++;
-		maglev_heap_down(s->w->grp, s->w->heap, 0, s->ng);
+		maglev_heap_top(s->w->grp, s->w->heap, s->ng);
 		s->g = &s->w->grp[s->w->heap[0]];
 		s->i = s->g->first;
 	}
