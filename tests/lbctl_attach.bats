@@ -27,6 +27,8 @@ setup_file() {
 	ip -n "$NS" link add lbx type veth peer name lby
 	ip -n "$NS" link set lbx up
 	ip -n "$NS" link set lby up
+	# bpf_fib_lookup() needs forwarding on to find the next hop.
+	ip netns exec "$NS" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	# The client reaches the VIP through the balancer.
 	ip -n "$CL" route add 10.1.0.100/32 via 10.1.0.1
 }
