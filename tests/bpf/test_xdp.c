@@ -34,7 +34,7 @@ static const __u8 MAC_B0[6] = { 2, 0, 0, 0, 0x0b, 0x00 };
 static const __u8 MAC_CLI[6] = { 2, 0, 0, 0, 0xc0, 0x01 };
 
 /* Next hops as configured by run.sh. */
-static const struct nh {
+static struct nh {
 	const char *addr;
 	__u8 mac[6];
 	int dev;	/* 0: xa0 (ingress, XDP_TX), 1: xb0 (XDP_REDIRECT) */
@@ -51,7 +51,7 @@ static struct xlbh H;
 static int prog, if_a, if_b;
 static struct xlbh_svc *S[9];
 
-static const struct nh *nh_of(const __be32 a[4], __u8 family)
+static struct nh *nh_of(const __be32 a[4], __u8 family)
 {
 	char s[INET6_ADDRSTRLEN];
 	size_t i;
@@ -756,6 +756,35 @@ static void test_counters(void)
 	is_u64(pk1, 1, "service counter restarted with the new gen");
 }
 
+/*
+ * The next-hop cache: a neighbour change is picked up at the latest with
+ * the next publish (xlb_ctl.gen), whatever the cache lifetime.
+ */
+static void test_nh_cache(void)
+{
+	static const __u8 newmac[6] = { 2, 0, 0, 0, 0x0b, 0x99 };
+	struct xlbh_be *b = xlbh_be_by_bid(&H, 2);
+	struct nh *nh = nh_of(b->addr, b->family);
+	__u8 old[6];
+	struct pkt p;
+
+	p = cli("192.0.2.95", 9595, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	send_to("udp before neighbour change", &p, 2, INFO(CT_MISS));
+	if (!ok(system("ip neigh replace 10.1.0.10 lladdr 02:00:00:00:0b:99 "
+		       "dev xb0 nud permanent") == 0, "neighbour changed"))
+		return;
+	memcpy(old, nh->mac, 6);
+	memcpy(nh->mac, newmac, 6);
+	ok(xlbh_publish(&H) == 0, "publish after neighbour change");
+	send_to("publish invalidates the next-hop cache: new MAC", &p, 2,
+	    INFO(CT_HIT));
+	memcpy(nh->mac, old, 6);
+	ok(system("ip neigh replace 10.1.0.10 lladdr 02:00:00:00:0b:10 "
+		  "dev xb0 nud permanent") == 0, "neighbour restored");
+	ok(xlbh_publish(&H) == 0, "publish after neighbour restore");
+	send_to("and back to the old MAC", &p, 2, INFO(CT_HIT));
+}
+
 int main(void)
 {
 	__u8 in[4096];
@@ -795,6 +824,7 @@ int main(void)
 	test_truncated();
 	test_sizes();
 	test_counters();
+	test_nh_cache();
 	xlbh_close(&H);
 	return tap_done();
 }
