@@ -134,7 +134,7 @@ setup() {
 	nl_fail EOPNOTSUPP 'unknown service flags 0x4' service_new \
 		'{"service": {"addr4": "10.0.0.1", "port": 80, "proto": 6, "flags": 5}}'
 	# Wrong length for an IPv4 address: the policy rejects it.
-	nl_fail EINVAL '.' service_new \
+	nl_fail ERANGE 'binary attribute size out of range' service_new \
 		'{"service": {"addr4": {"hex": "0a000001ff"}, "port": 80, "proto": 6}}'
 	# Reply-only and unknown attributes are refused (strict validation).
 	nl_fail EINVAL '.' service_new \

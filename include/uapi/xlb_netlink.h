@@ -63,8 +63,9 @@
  * attribute or value):
  *   EINVAL   malformed or out-of-range attribute, missing attribute, address
  *            family mix-up, table size not in the prime list, unknown proto
- *   ERANGE   integer attribute outside its policy range (weight > 65535,
- *            state > 1, port 0): refused by the netlink core's policy check
+ *   ERANGE   integer outside its policy range (weight > 65535, state > 1,
+ *            port 0) or address of the wrong length: refused by the netlink
+ *            core's policy check
  *   EOPNOTSUPP  unknown flag bits
  *   ENOENT   unknown service or backend
  *   EEXIST   service or backend already exists
