@@ -131,18 +131,36 @@ static void maglev_work_init(struct maglev_work *w, void *mem, __u32 n)
 	w->grp = (struct maglev_group *)(w->perm + n);
 }
 
-/* Order by (family, address); with by_weight, by weight descending first. */
+/* A network-order word as a number, on any host byte order. */
+static inline __u32 maglev_word(const __be32 *w)
+{
+	const __u8 *p = (const __u8 *)w;
+
+	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
+}
+
+/*
+ * Order by (family, address) - the address compared as a big-endian
+ * number, i.e. bytewise - with by_weight, by weight descending first.
+ */
 static int maglev_cmp(const struct xlb_maglev_backend *be, __u32 a, __u32 b,
 		      bool by_weight)
 {
 	const struct xlb_maglev_backend *x = &be[a], *y = &be[b];
+	__u32 i, words, wx, wy;
 
 	if (by_weight && x->weight != y->weight)
 		return x->weight > y->weight ? -1 : 1;
 	if (x->family != y->family)
 		return x->family < y->family ? -1 : 1;
-	return memcmp(x->addr, y->addr,
-		      x->family == XLB_AF_INET6 ? sizeof(x->addr) : 4);
+	words = x->family == XLB_AF_INET6 ? 4 : 1;
+	for (i = 0; i < words; i++) {
+		wx = maglev_word(&x->addr[i]);
+		wy = maglev_word(&y->addr[i]);
+		if (wx != wy)
+			return wx < wy ? -1 : 1;
+	}
+	return 0;
 }
 
 static void maglev_sift(const struct xlb_maglev_backend *be, __u32 *v,
@@ -245,6 +263,7 @@ static void maglev_heap_top(const struct maglev_group *grp, __u32 *heap,
 static int maglev_prepare(const struct xlb_maglev_backend *be, __u32 n,
 			  __u32 *order, __u32 *na)
 {
+	bool mixed = false;
 	__u32 i, k = 0;
 
 	for (i = 0; i < n; i++) {
@@ -257,10 +276,14 @@ static int maglev_prepare(const struct xlb_maglev_backend *be, __u32 n,
 		if (i && !maglev_cmp(be, order[i - 1], order[i], false))
 			return -EEXIST;
 	}
-	for (i = 0; i < n; i++)
-		if (be[order[i]].weight)
+	for (i = 0; i < n; i++) {
+		if (be[order[i]].weight) {
 			order[k++] = order[i];
-	maglev_sort(be, order, k, true);
+			mixed |= be[order[i]].weight != be[order[0]].weight;
+		}
+	}
+	if (mixed)	/* equal weights: address order is turn order */
+		maglev_sort(be, order, k, true);
 	*na = k;
 	return 0;
 }
