@@ -9,3 +9,7 @@ $(BUILD)/flowgen: tests/e2e/flowgen.c | $(BUILD)
 
 $(BUILD)/namesrv: tests/e2e/namesrv.c | $(BUILD)
 	$(CC) $(CFLAGS_USER) -o $@ $<
+
+# The VM suites tests/e2e*.bats and the demo run them.
+check-vm: e2e-tools
+demo: setup e2e-tools

@@ -1,28 +1,79 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make demo: runs inside the test VM (tests/vm/run.sh --script).
-# Loads xlb.ko, shows it registered, shows lbctl, unloads it.
+# make demo: runs inside the test VM (tests/vm/run.sh --script).  Builds the
+# end-to-end topology (tests/e2e/topo.sh: a client, a router, a load
+# balancer with xlb on its NIC, backends that decapsulate and answer the
+# client directly), sends real TCP traffic and prints what xlb did with it:
+# weights, expected and observed shares, then a drain and a removal.
 set -euo pipefail
 
-step() { printf '\n=== %s\n' "$*"; }
+: "${XLB_ROOT:?run me through tests/vm/run.sh --script}"
+# shellcheck source=tests/e2e/lib.bash
+. "$XLB_ROOT/tests/e2e/lib.bash"
+trap 'hold_stop; e2e_teardown' EXIT
 
-step "kernel $(uname -r); loading $XLB_KO"
-insmod "$XLB_KO"
-lsmod | grep -E '^(Module|xlb) '
+FLOWS=3000
 
-step "generic netlink family"
-genl ctrl list | grep -A1 -x 'Name: xlb'
+say() { printf '\n== %s\n' "$*"; }
 
-if [ -x "$LBCTL" ]; then
-	step "lbctl"
-	"$LBCTL" --version
-fi
+# table "bI:W"... JSON: per backend weight, expected and observed share.
+table() {
+	local json=$1 sum=0 spec total
+	shift
+	for spec; do sum=$((sum + ${spec#*:})); done
+	total=$(jq .ok <<<"$json")
+	printf '  %-8s %6s %9s %9s  %s\n' backend weight expected observed ""
+	for spec; do
+		local name=${spec%%:*} w=${spec#*:} n
+		n=$(jq -r --arg b "$name" '.backends[$b] // 0' <<<"$json")
+		awk -v b="$name" -v w="$w" -v s="$sum" -v n="$n" -v t="$total" 'BEGIN {
+			e = s ? 100 * w / s : 0; o = t ? 100 * n / t : 0
+			bar = ""; for (i = 0; i < int(o / 2 + 0.5); i++) bar = bar "#"
+			printf "  %-8s %6d %8.1f%% %8.1f%%  %s\n", b, w, e, o, bar }'
+	done
+	echo "  ($total flows answered, $(jq .fail <<<"$json") failed)"
+}
 
-step "unloading"
-rmmod xlb
-if genl ctrl list | grep -qx 'Name: xlb'; then
-	echo "family xlb still registered after rmmod" >&2
-	exit 1
-fi
-echo "xlb unloaded, family gone"
+say "kernel $(uname -r): loading xlb.ko, building the namespaces"
+e2e_setup
+echo "  client 10.78.0.10-13 -> router -> lb1 (xlb, XDP on eth0) -> b1 b2 b3 (IPIP, DSR)"
+echo "  VIP $VIP4:$VPORT and [$VIP6]:$VPORT, TCP and UDP"
+
+say "configure: lbctl restore (services + backends b1/b2/b3 weights 10/20/30), lbctl attach eth0"
+e2e_lb lb1 1:10 2:20 3:30
+lbn lb1 show service "$SVC4T"
+
+say "$FLOWS TCP connections from distinct source ports to $VIP4:$VPORT"
+out=$(flows 4 -n "$FLOWS" -b 20000 -m "$E2E_DIR/before.map")
+table "$out" b1:10 b2:20 b3:30
+
+say "the same over IPv6 ([$VIP6]:$VPORT, ip6ip6)"
+out=$(flows 6 -n "$FLOWS" -b 20000)
+table "$out" b1:10 b2:20 b3:30
+
+say "drain b2 (lbctl drain $(be4 2)) while 30 connections are open"
+open=$(hold_start demo 4 30 30000)
+held_b2=$(jcount "$open" .backends b2)
+e2e_be lb1 drain 2
+out=$(flows 4 -n "$FLOWS" -b 31000)
+echo "  new connections:"
+table "$out" b1:10 b2:0 b3:30
+chk=$(hold_check demo)
+echo "  open connections: $(jq .ok <<<"$chk") of 30 still answer after the drain," \
+	"$(jcount "$chk" .backends b2) of them on b2 (it had $held_b2)"
+hold_stop demo
+
+say "remove b3 (lbctl del $(be4 3)), b2 back to weight 20"
+e2e_be lb1 set 2 weight 20 state active
+e2e_be lb1 del 3
+out=$(flows 4 -n "$FLOWS" -b 20000 -m "$E2E_DIR/after.map")
+table "$out" b1:10 b2:20
+read -r moved kept <<<"$(map_moved "$E2E_DIR/before.map" "$E2E_DIR/after.map" b3)"
+on3=$(awk '$3 == "b3"' "$E2E_DIR/before.map" | wc -l)
+echo "  the $on3 flows of b3 moved to b1/b2; of the $kept flows on b1/b2," \
+	"$moved changed backend ($(awk -v a="$moved" -v b="$kept" 'BEGIN { printf "%.2f", 100 * a / b }')%)"
+
+say "data path counters (lbctl stats)"
+lbn lb1 stats service "$SVC4T" | sed 's/^/  /'
+say "done"

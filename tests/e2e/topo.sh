@@ -11,7 +11,8 @@
 #   router   10.78.0.1 / 10.77.0.1 (fd78::1 / fd77::1); routes the VIPs to
 #            lb1 (topo_route lb1|lb2|ecmp), L4 multipath hashing
 #   lb1, lb2 10.77.0.2, 10.77.0.3 (fd77::2, ::3): xlb attaches to their eth0
-#            and sends the encapsulated packets back out of it (XDP_TX)
+#            and sends the encapsulated packets back out of it (XDP_TX);
+#            forwarding on (bpf_fib_lookup needs it), redirects off
 #   bI       10.77.0.(10+I) (fd77::(10+I)): decapsulate IPIP (xlbt4) and
 #            ip6ip6 (xlbt6), hold the VIPs on lo, run namesrv "bI" on port
 #            80 TCP+UDP, and reply to the client directly through the router
@@ -136,6 +137,13 @@ topo_up() {
 		net/ipv4/conf/default/send_redirects=0 \
 		net/ipv4/fib_multipath_hash_policy=1 \
 		net/ipv6/fib_multipath_hash_policy=1 || return 1
+	# bpf_fib_lookup() answers "forwarding disabled" unless it is on.
+	for node in lb1 lb2; do
+		_topo_sysctl "$node" net/ipv4/ip_forward=1 \
+			net/ipv6/conf/all/forwarding=1 \
+			net/ipv4/conf/all/send_redirects=0 \
+			net/ipv4/conf/default/send_redirects=0 || return 1
+	done
 	ip -n "$(_topo_ns switch)" -batch - <<-EOF || return 1
 	link set lo up
 	link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
