@@ -6,25 +6,7 @@
 # insmod + lbctl restore + lbctl attach recovers the previous state.
 # Topology: tests/e2e/topo.sh; tests run in file order.
 
-bats_require_minimum_version 1.5.0
-
-setup_file() {
-	load e2e/lib
-	e2e_setup
-}
-
-teardown_file() {
-	load e2e/lib
-	e2e_teardown
-}
-
-setup() {
-	load e2e/lib
-}
-
-teardown() {
-	hold_stop
-}
+load e2e/suite
 
 @test "before: weights 10/20/30, mapping and state recorded" {
 	e2e_lb lb1 1:10 2:20 3:30

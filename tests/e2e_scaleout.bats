@@ -9,25 +9,7 @@
 # change) does not move them between backends.  See
 # Documentation/scale-out.md.
 
-bats_require_minimum_version 1.5.0
-
-setup_file() {
-	load e2e/lib
-	e2e_setup
-}
-
-teardown_file() {
-	load e2e/lib
-	e2e_teardown
-}
-
-setup() {
-	load e2e/lib
-}
-
-teardown() {
-	hold_stop
-}
+load e2e/suite
 
 # Frames the load balancer NODE forwarded (XDP_TX + XDP_REDIRECT).
 lb_fwd() {

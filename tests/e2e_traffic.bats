@@ -7,25 +7,7 @@
 # directly (DSR).  Topology: tests/e2e/topo.sh.  Tests run in file order and
 # build on each other's configuration.
 
-bats_require_minimum_version 1.5.0
-
-setup_file() {
-	load e2e/lib
-	e2e_setup
-}
-
-teardown_file() {
-	load e2e/lib
-	e2e_teardown
-}
-
-setup() {
-	load e2e/lib
-}
-
-teardown() {
-	hold_stop
-}
+load e2e/suite
 
 @test "weights 10/20/30: TCP v4, 3000 flows, shares within 3 points" {
 	e2e_lb lb1 1:10 2:20 3:30
