@@ -31,19 +31,29 @@ extern const __u32 xlb_maglev_sizes[];
 
 bool xlb_maglev_size_valid(__u32 m);
 
-/* Bytes of workspace xlb_maglev_build() needs for n backends. */
+/*
+ * Bytes of workspace xlb_maglev_build() needs for n backends: 40 per
+ * backend plus about 88 KiB (a used-slot bitmap for the largest table and
+ * the tail-phase list), 0 for n = 0.  Any 4-byte aligned memory will do
+ * (kvmalloc()/malloc()); its contents need no initialisation.
+ */
 size_t xlb_maglev_work_size(__u32 n);
 
 /*
  * Fill table[0..m-1] with indices into be[] (or XLB_MAGLEV_EMPTY when every
  * weight is 0).  The result is a pure function of the set of
  * (address, weight) pairs, m and seed: the order of be[] does not matter.
+ * A backend of weight w gets m * w / sum(w) slots, rounded (Sainte-Lague
+ * apportionment, no quantisation); weight 0 gets none.  See
+ * Documentation/maglev.md for the algorithm.
  * slots[], if not NULL, receives the number of slots of each backend.
  * Returns 0, or
- *   -EINVAL  m is not in xlb_maglev_sizes, or work_size is too small
+ *   -EINVAL  m is not in xlb_maglev_sizes, work_size is too small, or a
+ *            family is neither XLB_AF_INET nor XLB_AF_INET6
  *   -E2BIG   more backends with weight > 0 than m
- *   -EEXIST  the same address appears twice
+ *   -EEXIST  the same address appears twice (IPv4: word 0 compared)
  *   -ENODATA every weight is 0 (table filled with XLB_MAGLEV_EMPTY)
+ * On the other errors table[] and slots[] are left untouched.
  */
 int xlb_maglev_build(const struct xlb_maglev_backend *be, __u32 n, __u32 m,
 		     __u32 seed, __u32 *table, __u32 *slots,
