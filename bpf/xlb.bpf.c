@@ -195,7 +195,7 @@ static __always_inline int xlb_parse_l4(struct xlb_pkt *p, void *l4, void *end,
  * client (direct server return), so its reversal is the client's flow.
  */
 static __always_inline int xlb_parse_icmp4(struct xlb_pkt *p, void *l4,
-					   void *end)
+					   void *end, __u32 room)
 {
 	struct xlb_icmp *ih = l4;
 	struct iphdr *in;
@@ -216,7 +216,8 @@ static __always_inline int xlb_parse_icmp4(struct xlb_pkt *p, void *l4,
 		return XLB_STAT_PASS_NOT_SERVICE;
 	hlen = in->ihl * 4;
 	ports = (void *)in + hlen;
-	if ((void *)(ports + 2) > end)
+	/* within the frame and within the outer IP length */
+	if ((void *)(ports + 2) > end || room < sizeof(*ih) + hlen + 4)
 		return XLB_STAT_DROP_PARSE;
 	p->flow.src[0] = in->daddr;
 	p->flow.dst[0] = in->saddr;
@@ -249,7 +250,7 @@ static __always_inline int xlb_parse4(struct xlb_pkt *p, void *l3, void *end,
 	p->l3_len = tot;
 	p->tos = ip->tos;
 	if (ip->protocol == IPPROTO_ICMP)
-		return xlb_parse_icmp4(p, l3 + hlen, end);
+		return xlb_parse_icmp4(p, l3 + hlen, end, tot - hlen);
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
 		return XLB_STAT_PASS_NOT_SERVICE;
 	p->flow.src[0] = ip->saddr;
@@ -259,7 +260,7 @@ static __always_inline int xlb_parse4(struct xlb_pkt *p, void *l3, void *end,
 
 /* ICMPv6 destination unreachable or packet too big quoting TCP/UDP. */
 static __always_inline int xlb_parse_icmp6(struct xlb_pkt *p, void *l4,
-					   void *end)
+					   void *end, __u32 room)
 {
 	struct icmp6hdr *ih = l4;
 	struct ipv6hdr *in;
@@ -272,7 +273,8 @@ static __always_inline int xlb_parse_icmp6(struct xlb_pkt *p, void *l4,
 		return XLB_STAT_PASS_NOT_SERVICE;
 	in = (void *)(ih + 1);
 	ports = (void *)(in + 1);
-	if ((void *)(ports + 2) > end)
+	if ((void *)(ports + 2) > end ||
+	    room < sizeof(*ih) + sizeof(*in) + 4)
 		return XLB_STAT_DROP_PARSE;
 	if (in->nexthdr != IPPROTO_TCP && in->nexthdr != IPPROTO_UDP)
 		return XLB_STAT_PASS_NOT_SERVICE;
@@ -303,7 +305,7 @@ static __always_inline int xlb_parse6(struct xlb_pkt *p, void *l3, void *end)
 	if (ip6->nexthdr == IPPROTO_FRAGMENT)
 		return XLB_STAT_PASS_FRAGMENT;
 	if (ip6->nexthdr == IPPROTO_ICMPV6)
-		return xlb_parse_icmp6(p, ip6 + 1, end);
+		return xlb_parse_icmp6(p, ip6 + 1, end, plen);
 	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
 		return XLB_STAT_PASS_NOT_SERVICE;
 	__builtin_memcpy(p->flow.src, &ip6->saddr, 16);
@@ -528,21 +530,23 @@ static __always_inline int xlb_encap(struct xdp_md *ctx, const struct xlb_pkt *p
  * Next hop of backend bid via bpf_fib_lookup(), cached per CPU for
  * xlb_cfg_nh_ttl_jiffies (jiffies: the cheapest clock a program can read).
  * A cache entry is tied to the backend's gen, the published configuration
- * (xlb_ctl.gen) and the ingress device.  On a miss
- * a first lookup with the largest length learns the path MTU, the second
- * one (with the real length) resolves the neighbour.  Returns the
- * BPF_FIB_LKUP_RET_* code; *nhp is set on success.
+ * (xlb_ctl.gen) and the ingress device.  On a miss a first lookup with the
+ * largest length learns the path MTU, the second one (with the real length)
+ * resolves the neighbour.  Without caching (TTL 0) or for a bid beyond the
+ * cache, one lookup fills *scratch.  Returns the BPF_FIB_LKUP_RET_* code;
+ * *nhp is set on success.
  */
 static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 				       const struct xlb_ctl *ctl,
 				       const struct xlb_pkt *p,
 				       const struct xlb_backend *be, __u32 bid,
-				       __u32 tot_len, struct xlb_nh **nhp)
+				       __u32 tot_len, struct xlb_nh *scratch,
+				       struct xlb_nh **nhp)
 {
-	struct bpf_fib_lookup fib = {};
 	struct xlb_nh *nh = bpf_map_lookup_elem(&xlb_nh_cache, &bid);
+	struct bpf_fib_lookup fib = {};
 	__u64 now = 0;
-	__u32 mtu;
+	__u32 mtu = 0xffff;
 	int rc;
 
 	if (nh && xlb_cfg_nh_ttl_jiffies) {
@@ -555,6 +559,8 @@ static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 						   BPF_FIB_LKUP_RET_SUCCESS;
 		}
 	}
+	if (!nh)
+		nh = scratch;
 
 	fib.family = be->family;
 	fib.l4_protocol = p->flow.family == XLB_AF_INET ? IPPROTO_IPIP :
@@ -568,9 +574,10 @@ static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 		__builtin_memcpy(fib.ipv6_dst, be->addr, 16);
 	}
 	fib.ifindex = ctx->ingress_ifindex;
-	fib.tot_len = 0xffff;
+	/* caching: learn the path MTU first (the lookup fails with it) */
+	fib.tot_len = xlb_cfg_nh_ttl_jiffies ? 0xffff : tot_len;
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED && xlb_cfg_nh_ttl_jiffies) {
 		mtu = fib.mtu_result;
 		if (tot_len > mtu)
 			return rc;
@@ -582,10 +589,8 @@ static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 		fib.ifindex = ctx->ingress_ifindex;
 		fib.tot_len = tot_len;
 		rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	} else {
-		mtu = 0xffff;
 	}
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS || !nh)
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return rc;
 	__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
@@ -606,7 +611,7 @@ static __always_inline int xlb_forward(struct xdp_md *ctx,
 				       const struct xlb_backend *be,
 				       __u32 bid, struct xlb_stats *st)
 {
-	struct xlb_nh *nh = NULL;
+	struct xlb_nh scratch, *nh = NULL;
 	__u32 olen;
 	int rc;
 
@@ -622,7 +627,8 @@ static __always_inline int xlb_forward(struct xdp_md *ctx,
 		goto err_encap;
 	}
 
-	rc = xlb_nexthop(ctx, ctl, p, be, bid, p->l3_len + olen, &nh);
+	rc = xlb_nexthop(ctx, ctl, p, be, bid, p->l3_len + olen, &scratch,
+			 &nh);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
 		st->c[XLB_STAT_DROP_TOO_BIG]++;
 		return XDP_DROP;

@@ -173,6 +173,33 @@ static long verifier_insns(void)
 	return n;
 }
 
+static void configure(void);
+
+/* Open, size, load and bind the bench object; publish the configuration. */
+static int load(__u64 nh_ttl)
+{
+	int err;
+
+	B = bench_xdp__open();
+	if (!B)
+		return -1;
+	B->rodata->xlb_cfg_nh_ttl_jiffies = nh_ttl;
+	err = bpf_map__set_value_size(B->maps.xlb_tables,
+				      4 * XLB_DEFAULT_TABLE_MAX);
+	if (!err)
+		err = bench_xdp__load(B);
+	if (!err)
+		err = xlbh_bind(&H, B->obj, XLB_DEFAULT_TABLE_MAX,
+				XLB_DEFAULT_VIP_SLOTS);
+	if (!err) {
+		configure();
+		err = xlbh_publish(&H);
+	}
+	if (err)
+		fprintf(stderr, "bench: load/publish: %s\n", strerror(-err));
+	return err;
+}
+
 static void configure(void)
 {
 	struct xlbh_svc *s;
@@ -197,9 +224,9 @@ int main(void)
 	const char *e;
 	cpu_set_t cpus;
 	size_t i;
-	int err, ns, fail = 0;
+	int ns, fail = 0;
 	FILE *f;
-	int jit = -1;
+	char load_avg[128] = "";
 
 	if ((e = getenv("BENCH_REPEAT")))
 		repeat = strtoul(e, NULL, 10);
@@ -219,34 +246,28 @@ int main(void)
 	CPU_ZERO(&cpus);
 	CPU_SET(0, &cpus);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
-	f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
+	f = fopen("/proc/loadavg", "r");
 	if (f) {
-		if (fscanf(f, "%d", &jit) != 1)
-			jit = -1;
+		if (!fgets(load_avg, sizeof(load_avg), f))
+			load_avg[0] = 0;
 		fclose(f);
 	}
-	printf("# bpf_jit_enable=%d repeat=%u runs=%u (median)\n", jit, repeat,
-	       runs);
+	printf("# repeat=%u runs=%u (median) loadavg %s", repeat, runs,
+	       load_avg);
 
-	B = bench_xdp__open();
-	if (!B)
+	if (load(XLB_DEFAULT_NH_TTL_JIFFIES))
 		return 1;
-	err = bpf_map__set_value_size(B->maps.xlb_tables,
-				      4 * XLB_DEFAULT_TABLE_MAX);
-	if (!err)
-		err = bench_xdp__load(B);
-	if (!err)
-		err = xlbh_bind(&H, B->obj, XLB_DEFAULT_TABLE_MAX,
-				XLB_DEFAULT_VIP_SLOTS);
-	if (err) {
-		fprintf(stderr, "bench: load: %s\n", strerror(-err));
-		return 1;
-	}
-	configure();
-	err = xlbh_publish(&H);
-	if (err) {
-		fprintf(stderr, "bench: publish: %s\n", strerror(-err));
-		return 1;
+	{
+		struct bpf_prog_info info = {};
+		__u32 il = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(prog_fd(0), &info, &il) ||
+		    !info.jited_prog_len) {
+			fprintf(stderr, "bench: the program is not JITed\n");
+			return 1;
+		}
+		printf("# JIT: bench_xlb %u bytes of x86 code\n",
+		       info.jited_prog_len);
 	}
 	e = getenv("BENCH_CASE");
 	for (i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
@@ -259,6 +280,20 @@ int main(void)
 		}
 		printf("BENCH xdp %s %d ns/pkt\n", CASES[i].name, ns);
 		fflush(stdout);
+	}
+	/* the same established flow with the next-hop cache off */
+	if (!e || !strcmp(e, "tcp4_established_nocache")) {
+		struct bcase c = CASES[2];
+
+		c.name = "tcp4_established_nocache";
+		bench_xdp__destroy(B);
+		if (load(0))
+			return 1;
+		ns = run_case(&c);
+		if (ns < 0)
+			fail = 1;
+		else
+			printf("BENCH xdp %s %d ns/pkt\n", c.name, ns);
 	}
 	ns = verifier_insns();
 	if (ns > 0)

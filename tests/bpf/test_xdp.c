@@ -590,6 +590,18 @@ static void test_icmp(void)
 	fixture("icmpv6 packet too big -> backend of the flow", in, len,
 		verdict, stat, INFO(ICMP_ERROR) | INFO(CT_HIT), want, wlen);
 
+	/* quote cut by the outer IP length (the rest looks like padding) */
+	p = cli("192.0.2.99", 4444, "10.100.0.1", 80, IPPROTO_TCP, TCP_ACK);
+	len = icmp_error(&p, in, &o);
+	in[17] -= 10;		/* tot_len: quote ends before the ports */
+	fixture("icmp error, quote beyond the outer IP length -> drop_parse",
+		in, len, XDP_DROP, XLB_STAT_DROP_PARSE, 0, NULL, 0);
+	p = cli("2001:db8::77", 4445, "fd10::1", 80, IPPROTO_TCP, TCP_ACK);
+	len = icmp_error(&p, in, &o);
+	in[19] -= 10;		/* payload_len */
+	fixture("icmpv6 error, quote beyond the payload length -> drop_parse",
+		in, len, XDP_DROP, XLB_STAT_DROP_PARSE, 0, NULL, 0);
+
 	p = cli("192.0.2.99", 4444, "10.100.0.1", 81, IPPROTO_TCP, TCP_ACK);
 	len = icmp_error(&p, in, &o);
 	fixture("icmp error about a non-service flow -> pass", in, len,
@@ -785,6 +797,48 @@ static void test_nh_cache(void)
 	send_to("and back to the old MAC", &p, 2, INFO(CT_HIT));
 }
 
+/*
+ * A second program instance without next-hop cache (TTL 0) and with a
+ * 4-entry cache map, so backends with bid >= 4 have no cache slot at all:
+ * the forwarding results must be the same.
+ */
+static void test_no_nh_cache(void)
+{
+	struct pkt p;
+	int i;
+
+	xlbh_close(&H);
+	if (!ok(xlbh_open_nh(&H, 1021, 64, 0, 4) == 0,
+		"load with next-hop cache off, 4-entry cache map"))
+		return;
+	prog = xlbh_prog_fd(&H);
+	setup_config();
+	H.flags = XLB_CTL_F_BOUND;
+	ok(xlbh_publish(&H) == 0, "publish");
+	for (i = 0; i < 4; i++) {
+		p = cli("192.0.2.1", 41000 + i, "10.100.0.1", 80, IPPROTO_TCP,
+			TCP_SYN);
+		send_to("no cache: v4 tcp (bid 0/1, TX)", &p, pick(S[0], &p),
+			INFO(CT_MISS));
+	}
+	p = cli("192.0.2.7", 5353, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	send_to("no cache: v4 udp (bid 2, redirect)", &p, 2, INFO(CT_MISS));
+	send_to("no cache: again", &p, 2, INFO(CT_HIT));
+	p = cli("2001:db8::9", 1000, "fd10::1", 53, IPPROTO_UDP, 0);
+	send_to("no cache slot: 6in4 (bid 5)", &p, 5, INFO(CT_MISS));
+	p = cli("192.0.2.9", 1000, "10.100.0.2", 80, IPPROTO_TCP, TCP_SYN);
+	send_to("no cache slot: 4in6 (bid 6)", &p, 6, INFO(CT_MISS));
+	p = cli("192.0.2.9", 1001, "10.100.0.3", 80, IPPROTO_TCP, TCP_SYN);
+	send_to("no cache slot: no neighbour (bid 7)", &p, 7, INFO(CT_MISS));
+	p = cli("192.0.2.80", 8080, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	p.payload = 1500 - 20 - 20 - 8;
+	send_to("no cache: outer size == mtu -> forwarded", &p, 2,
+		INFO(CT_MISS));
+	p.payload++;
+	send_unchanged("no cache: outer size == mtu + 1 -> drop_too_big", &p,
+		       XDP_DROP, XLB_STAT_DROP_TOO_BIG, INFO(CT_HIT));
+}
+
 int main(void)
 {
 	__u8 in[4096];
@@ -825,6 +879,7 @@ int main(void)
 	test_sizes();
 	test_counters();
 	test_nh_cache();
+	test_no_nh_cache();
 	xlbh_close(&H);
 	return tap_done();
 }

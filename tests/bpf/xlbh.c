@@ -63,15 +63,28 @@ int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
 
 int xlbh_open(struct xlbh *h, __u32 table_max, __u32 vip_slots)
 {
+	return xlbh_open_nh(h, table_max, vip_slots,
+			    XLB_DEFAULT_NH_TTL_JIFFIES, 0);
+}
+
+int xlbh_open_nh(struct xlbh *h, __u32 table_max, __u32 vip_slots,
+		 __u64 nh_ttl, __u32 nh_entries)
+{
 	struct xlb *skel;
-	int err;
+	int err = 0;
 
 	skel = xlb__open();
 	if (!skel)
 		return -errno;
+	skel->rodata->xlb_cfg_nh_ttl_jiffies = nh_ttl;
+	if (nh_entries)
+		err = bpf_map__set_max_entries(skel->maps.xlb_nh_cache,
+					       nh_entries);
 	skel->rodata->xlb_cfg_table_max = table_max;
 	skel->rodata->xlb_cfg_vip_slots = vip_slots;
-	err = bpf_map__set_value_size(skel->maps.xlb_tables, 4 * table_max);
+	if (!err)
+		err = bpf_map__set_value_size(skel->maps.xlb_tables,
+					      4 * table_max);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.xlb_vips,
 					       2 * vip_slots);

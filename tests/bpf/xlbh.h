@@ -71,6 +71,10 @@ __u8 xlbh_addr(const char *s, __be32 a[4]);
 
 /* Open + size + load the skeleton (table_max, vip_slots as rodata). */
 int xlbh_open(struct xlbh *h, __u32 table_max, __u32 vip_slots);
+/* Same with the next-hop cache lifetime (jiffies, 0 = off) and size (0 =
+ * default). */
+int xlbh_open_nh(struct xlbh *h, __u32 table_max, __u32 vip_slots,
+		 __u64 nh_ttl, __u32 nh_entries);
 void xlbh_close(struct xlbh *h);
 /* Use an object loaded elsewhere (same map names); sizes as it was loaded. */
 int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
