@@ -43,8 +43,8 @@ size_t xlb_maglev_work_size(__u32 n);
  * Fill table[0..m-1] with indices into be[] (or XLB_MAGLEV_EMPTY when every
  * weight is 0).  The result is a pure function of the set of
  * (address, weight) pairs, m and seed: the order of be[] does not matter.
- * A backend of weight w gets m * w / sum(w) slots, rounded (Sainte-Lague
- * apportionment, no quantisation); weight 0 gets none.  See
+ * A backend of weight w gets about m * w / sum(w) slots (Sainte-Lague
+ * apportionment, no quantisation of weights); weight 0 gets none.  See
  * Documentation/maglev.md for the algorithm.
  * slots[], if not NULL, receives the number of slots of each backend.
  * Returns 0, or
