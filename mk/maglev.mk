@@ -28,7 +28,7 @@ $(BUILD)/maglev-tool: tests/tools/maglev_tool.c $(MAGLEV_DEPS) | $(BUILD)
 
 # maglev-tool's own checks: a wrapper naming the tool built here.
 $(BUILD)/test_maglev_tool: tests/unit/test_maglev_tool.sh $(BUILD)/maglev-tool
-	printf '#!/bin/sh\nexec %s %s\n' $(CURDIR)/$< $(CURDIR)/$(BUILD)/maglev-tool > $@
+	printf '#!/bin/sh\nexec %s %s\n' $(abspath $<) $(abspath $(BUILD)/maglev-tool) > $@
 	chmod +x $@
 
 UNIT_TESTS += $(BUILD)/test_maglev_tool

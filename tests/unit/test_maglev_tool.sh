@@ -21,13 +21,19 @@ check() {	# check "description" command...
 	fi
 }
 
+if ! "$TOOL" --help >/dev/null 2>&1; then
+	echo "not ok 1 - $TOOL runs"
+	echo "1..1"
+	exit 1
+fi
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 "$TOOL" --m 251 10.0.0.1 10.0.0.2:2 '[2001:db8::1]:3' 2001:db8::2 >"$tmp/t1"
 check "table has one line per slot" test "$(wc -l <"$tmp/t1")" -eq 251
 check "every slot holds one of the backends" \
-	test -z "$(grep -v -x -e 10.0.0.1 -e 10.0.0.2 -e 2001:db8::1 -e 2001:db8::2 "$tmp/t1")"
+	test -s "$tmp/t1" -a -z "$(grep -v -x -e 10.0.0.1 -e 10.0.0.2 -e 2001:db8::1 -e 2001:db8::2 "$tmp/t1")"
 
 "$TOOL" --m 251 2001:db8::2 '[2001:db8::1]:3' 10.0.0.2:2 10.0.0.1 >"$tmp/t2"
 check "shuffled input: identical table" cmp -s "$tmp/t1" "$tmp/t2"
