@@ -536,31 +536,16 @@ static __always_inline int xlb_encap(struct xdp_md *ctx, const struct xlb_pkt *p
  * cache, one lookup fills *scratch.  Returns the BPF_FIB_LKUP_RET_* code;
  * *nhp is set on success.
  */
-static __always_inline int xlb_nexthop(struct xdp_md *ctx,
-				       const struct xlb_ctl *ctl,
-				       const struct xlb_pkt *p,
-				       const struct xlb_backend *be, __u32 bid,
-				       __u32 tot_len, struct xlb_nh *scratch,
-				       struct xlb_nh **nhp)
+/* bpf_fib_lookup() for the outer packet; fills nh on success. */
+static __always_inline int xlb_fib(struct xdp_md *ctx,
+				   const struct xlb_ctl *ctl,
+				   const struct xlb_pkt *p,
+				   const struct xlb_backend *be,
+				   __u32 tot_len, struct xlb_nh *nh)
 {
-	struct xlb_nh *nh = bpf_map_lookup_elem(&xlb_nh_cache, &bid);
 	struct bpf_fib_lookup fib = {};
-	__u64 now = 0;
 	__u32 mtu = 0xffff;
 	int rc;
-
-	if (nh && xlb_cfg_nh_ttl_jiffies) {
-		now = bpf_jiffies64();
-		if (nh->expires > now && nh->be_gen == be->gen &&
-		    nh->ctl_gen == ctl->gen &&
-		    nh->ifindex_in == ctx->ingress_ifindex) {
-			*nhp = nh;
-			return tot_len > nh->mtu ? BPF_FIB_LKUP_RET_FRAG_NEEDED :
-						   BPF_FIB_LKUP_RET_SUCCESS;
-		}
-	}
-	if (!nh)
-		nh = scratch;
 
 	fib.family = be->family;
 	fib.l4_protocol = p->flow.family == XLB_AF_INET ? IPPROTO_IPIP :
@@ -595,8 +580,37 @@ static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 	__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
 	nh->ifindex_out = fib.ifindex;
-	nh->ifindex_in = ctx->ingress_ifindex;
 	nh->mtu = mtu;
+	return rc;
+}
+
+static __always_inline int xlb_nexthop(struct xdp_md *ctx,
+				       const struct xlb_ctl *ctl,
+				       const struct xlb_pkt *p,
+				       const struct xlb_backend *be, __u32 bid,
+				       __u32 tot_len, struct xlb_nh *scratch,
+				       struct xlb_nh **nhp)
+{
+	struct xlb_nh *nh = bpf_map_lookup_elem(&xlb_nh_cache, &bid);
+	__u64 now = 0;
+	int rc;
+
+	if (nh && xlb_cfg_nh_ttl_jiffies) {
+		now = bpf_jiffies64();
+		if (nh->expires > now && nh->be_gen == be->gen &&
+		    nh->ctl_gen == ctl->gen &&
+		    nh->ifindex_in == ctx->ingress_ifindex) {
+			*nhp = nh;
+			return tot_len > nh->mtu ? BPF_FIB_LKUP_RET_FRAG_NEEDED :
+						   BPF_FIB_LKUP_RET_SUCCESS;
+		}
+	}
+	if (!nh)
+		nh = scratch;
+	rc = xlb_fib(ctx, ctl, p, be, tot_len, nh);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return rc;
+	nh->ifindex_in = ctx->ingress_ifindex;
 	nh->be_gen = be->gen;
 	nh->ctl_gen = ctl->gen;
 	nh->expires = xlb_cfg_nh_ttl_jiffies ? now + xlb_cfg_nh_ttl_jiffies : 0;
