@@ -137,13 +137,13 @@ elapsed=$(($(date +%s) - start))
 
 show_console() {
 	# The first kernel complaint and what follows, else the tail.
-	local log=$RUN/console.log first
+	local log=$RUN/console.log first lines=${1:-40}
 	first=$(grep -n -m1 -E 'WARNING:|BUG:|Oops|Kernel panic|Call Trace' "$log" 2>/dev/null | cut -d: -f1 || true)
 	echo "vm: ---- console ($log) ----"
 	if [ -n "$first" ]; then
 		sed -n "$((first > 3 ? first - 3 : 1)),$((first + 80))p" "$log"
 	else
-		tail -n 40 "$log" 2>/dev/null
+		tail -n "$lines" "$log" 2>/dev/null
 	fi | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g'
 	[ -s "$RUN/qemu.log" ] && { echo "vm: ---- qemu ----"; cat "$RUN/qemu.log"; }
 	echo "vm: ----"
@@ -167,7 +167,7 @@ if [ -n "$bad" ]; then
 	[ "$rc" -ne 0 ] || rc=1
 fi
 if [ "$rc" -ne 0 ]; then
-	show_console
+	show_console 12
 fi
 echo "vm: guest exit status $rc after ${elapsed}s"
 exit "$rc"
