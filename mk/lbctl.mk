@@ -1,10 +1,11 @@
 # lbctl (owner: CLI).
 #
-# Every user/*.c is part of lbctl.  user/parse.c is also linked into the
+# lbctl is built from the files in LBCTL_SRCS.  user/parse.c is also linked into the
 # host unit test, so it must stay free of netlink and libbpf.  The XDP
 # object is embedded through its skeleton (build/xlb.skel.h).
 .PHONY: lbctl install-lbctl
-LBCTL_SRCS := $(wildcard user/*.c)
+LBCTL_SRCS := $(addprefix user/,lbctl.c nl.c parse.c json.c service.c \
+	backend.c show.c lookup.c config.c stats.c attach.c save.c monitor.c)
 lbctl: $(BUILD)/lbctl
 
 $(BUILD)/lbctl: $(LBCTL_SRCS) $(wildcard user/*.h) lib/maglev.c lib/maglev.h include/uapi/*.h $(BUILD)/xlb.skel.h | $(BUILD)

@@ -37,32 +37,33 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-#define PIN_PROG	"xlb_xdp"
-#define BPFFS_ROOT	"/sys/fs/bpf"
+#define PIN_PROG "xlb_xdp"
+#define BPFFS_ROOT "/sys/fs/bpf"
 
 /* The maps handed to the module, in XLB_BIND_A_* order. */
 static const char *const bind_maps[] = {
-	[XLB_BIND_A_CTL_FD]		= XLB_MAP_CTL,
-	[XLB_BIND_A_VIPS_FD]		= XLB_MAP_VIPS,
-	[XLB_BIND_A_SERVICES_FD]	= XLB_MAP_SERVICES,
-	[XLB_BIND_A_TABLES_FD]		= XLB_MAP_TABLES,
-	[XLB_BIND_A_BACKENDS_FD]	= XLB_MAP_BACKENDS,
+	[XLB_BIND_A_CTL_FD] = XLB_MAP_CTL,
+	[XLB_BIND_A_VIPS_FD] = XLB_MAP_VIPS,
+	[XLB_BIND_A_SERVICES_FD] = XLB_MAP_SERVICES,
+	[XLB_BIND_A_TABLES_FD] = XLB_MAP_TABLES,
+	[XLB_BIND_A_BACKENDS_FD] = XLB_MAP_BACKENDS,
 };
 
 static const char *const all_maps[] = {
-	XLB_MAP_CTL, XLB_MAP_VIPS, XLB_MAP_SERVICES, XLB_MAP_TABLES,
-	XLB_MAP_BACKENDS, XLB_MAP_CONNTRACK, XLB_MAP_SVC_STATS,
-	XLB_MAP_BE_STATS, XLB_MAP_STATS, XLB_MAP_NH_CACHE,
+	XLB_MAP_CTL,	   XLB_MAP_VIPS,     XLB_MAP_SERVICES,
+	XLB_MAP_TABLES,	   XLB_MAP_BACKENDS, XLB_MAP_CONNTRACK,
+	XLB_MAP_SVC_STATS, XLB_MAP_BE_STATS, XLB_MAP_STATS,
+	XLB_MAP_NH_CACHE,
 };
 #define NMAPS (sizeof(all_maps) / sizeof(all_maps[0]))
 
 struct attach_args {
-	const char	*dev;
-	unsigned int	ifindex;
-	uint32_t	xdp_flags;
-	bool		has_src4, has_src6, sized;
-	struct lb_addr	src4, src6;
-	uint32_t	max_services, max_backends, table_max, ct_size;
+	const char *dev;
+	unsigned int ifindex;
+	uint32_t xdp_flags;
+	bool has_src4, has_src6, sized;
+	struct lb_addr src4, src6;
+	uint32_t max_services, max_backends, table_max, ct_size;
 };
 
 static void pin_path(char *buf, size_t len, const char *name)
@@ -75,8 +76,10 @@ static unsigned int dev_index(const char *dev)
 	unsigned int ifindex = if_nametoindex(dev);
 
 	if (!ifindex)
-		lb_die(EXIT_ERR, "device \"%s\" not found (list devices: "
-		       "ip link show)", dev);
+		lb_die(EXIT_ERR,
+		       "device \"%s\" not found (list devices: "
+		       "ip link show)",
+		       dev);
 	return ifindex;
 }
 
@@ -104,7 +107,8 @@ static void parse_attach(int argc, char **argv, struct attach_args *a)
 		lb_die(EXIT_ERR, "missing device after \"attach\"");
 	a->dev = argv[1];
 	for (i = 2; i < argc; i += 2) {
-		const char *k = argv[i], *v = lb_need_arg(argc, argv, i, "value");
+		const char *k = argv[i],
+			   *v = lb_need_arg(argc, argv, i, "value");
 
 		if (!strcmp(k, "mode")) {
 			if (!strcmp(v, "native"))
@@ -112,8 +116,10 @@ static void parse_attach(int argc, char **argv, struct attach_args *a)
 			else if (!strcmp(v, "generic"))
 				a->xdp_flags = XDP_FLAGS_SKB_MODE;
 			else
-				lb_die(EXIT_ERR, "invalid mode \"%s\": expected "
-				       "native or generic", v);
+				lb_die(EXIT_ERR,
+				       "invalid mode \"%s\": expected "
+				       "native or generic",
+				       v);
 		} else if (!strcmp(k, "src4")) {
 			parse_src(v, AF_INET, &a->src4);
 			a->has_src4 = true;
@@ -154,9 +160,10 @@ static void ensure_bpffs(void)
 	if (!statfs(BPFFS_ROOT, &st) && st.f_type == BPF_FS_MAGIC)
 		return;
 	if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700"))
-		lb_die(EXIT_ENV, "%s is not a BPF filesystem and mounting one "
-		       "failed: %s (try: mount -t bpf bpf %s)", BPFFS_ROOT,
-		       strerror(errno), BPFFS_ROOT);
+		lb_die(EXIT_ENV,
+		       "%s is not a BPF filesystem and mounting one "
+		       "failed: %s (try: mount -t bpf bpf %s)",
+		       BPFFS_ROOT, strerror(errno), BPFFS_ROOT);
 }
 
 static bool pinned(const char *name)
@@ -208,7 +215,8 @@ static int size_maps(struct xlb *skel, const struct attach_args *a)
 	    bpf_map__set_max_entries(skel->maps.xlb_conntrack, a->ct_size) ||
 	    bpf_map__set_max_entries(skel->maps.xlb_svc_stats,
 				     a->max_services) ||
-	    bpf_map__set_max_entries(skel->maps.xlb_be_stats, a->max_backends) ||
+	    bpf_map__set_max_entries(skel->maps.xlb_be_stats,
+				     a->max_backends) ||
 	    bpf_map__set_max_entries(skel->maps.xlb_nh_cache, a->max_backends))
 		return -1;
 	return 0;
@@ -264,15 +272,20 @@ static int load_fresh(const struct attach_args *a)
 		       strerror(errno));
 	err = xlb__load(skel);
 	if (err == -EPERM)
-		lb_die(EXIT_ENV, "cannot load the XDP program: %s (run lbctl "
-		       "as root; check `ulimit -l`)", strerror(-err));
+		lb_die(EXIT_ENV,
+		       "cannot load the XDP program: %s (run lbctl "
+		       "as root; check `ulimit -l`)",
+		       strerror(-err));
 	if (err == -ENOMEM || err == -E2BIG)
-		lb_die(EXIT_ENV, "cannot load the XDP program: %s (lower "
+		lb_die(EXIT_ENV,
+		       "cannot load the XDP program: %s (lower "
 		       "table-max, max-services or conntrack-size)",
 		       strerror(-err));
 	if (err)
-		lb_die(EXIT_ENV, "cannot load the XDP program: %s (run with "
-		       "LBCTL_DEBUG=1 for libbpf's log)", strerror(-err));
+		lb_die(EXIT_ENV,
+		       "cannot load the XDP program: %s (run with "
+		       "LBCTL_DEBUG=1 for libbpf's log)",
+		       strerror(-err));
 	if (mkdir(XLB_PIN_DIR, 0700) && errno != EEXIST)
 		lb_die(EXIT_ENV, "cannot create %s: %s", XLB_PIN_DIR,
 		       strerror(errno));
@@ -312,10 +325,11 @@ static void check_sizes(const struct attach_args *a)
 	close(fd);
 	if (info.max_entries != 2 * a->max_services ||
 	    info.value_size != 4 * a->table_max)
-		lb_die(EXIT_ERR, "the maps pinned under %s have other sizes "
+		lb_die(EXIT_ERR,
+		       "the maps pinned under %s have other sizes "
 		       "(max-services %u, table-max %u): detach every device "
-		       "and remove %s to resize", XLB_PIN_DIR,
-		       info.max_entries / 2, info.value_size / 4,
+		       "and remove %s to resize",
+		       XLB_PIN_DIR, info.max_entries / 2, info.value_size / 4,
 		       XLB_PIN_DIR);
 }
 
@@ -328,9 +342,10 @@ static int get_prog(const struct attach_args *a)
 	if (n == 0 && !pinned(PIN_PROG))
 		return load_fresh(a);
 	if (n != NMAPS || !pinned(PIN_PROG))
-		lb_die(EXIT_ENV, "%s holds only part of xlb's pins: detach "
-		       "every device and remove it (rm -r %s)", XLB_PIN_DIR,
-		       XLB_PIN_DIR);
+		lb_die(EXIT_ENV,
+		       "%s holds only part of xlb's pins: detach "
+		       "every device and remove it (rm -r %s)",
+		       XLB_PIN_DIR, XLB_PIN_DIR);
 	check_sizes(a);
 	return get_pin(PIN_PROG);
 }
@@ -358,18 +373,22 @@ static void xdp_attach(const struct attach_args *a, int prog_fd)
 	if ((err == -EBUSY || err == -EEXIST) &&
 	    !bpf_xdp_query((int)a->ifindex, 0, &q) &&
 	    (q.prog_id == prog_id(prog_fd)))
-		return;		/* already ours: attach is idempotent */
+		return; /* already ours: attach is idempotent */
 	if (err == -EBUSY || err == -EEXIST)
-		lb_die(EXIT_ERR, "device \"%s\" already has another XDP "
+		lb_die(EXIT_ERR,
+		       "device \"%s\" already has another XDP "
 		       "program (remove it first: ip link set dev %s xdp off)",
 		       a->dev, a->dev);
 	if (err == -EOPNOTSUPP && (a->xdp_flags & XDP_FLAGS_DRV_MODE))
-		lb_die(EXIT_ENV, "the driver of \"%s\" has no native XDP "
-		       "support (try: lbctl attach %s mode generic)", a->dev,
-		       a->dev);
+		lb_die(EXIT_ENV,
+		       "the driver of \"%s\" has no native XDP "
+		       "support (try: lbctl attach %s mode generic)",
+		       a->dev, a->dev);
 	if (err == -EPERM)
-		lb_die(EXIT_ENV, "cannot attach XDP to \"%s\": permission "
-		       "denied (run lbctl as root)", a->dev);
+		lb_die(EXIT_ENV,
+		       "cannot attach XDP to \"%s\": permission "
+		       "denied (run lbctl as root)",
+		       a->dev);
 	lb_die(EXIT_ENV, "cannot attach XDP to \"%s\": %s", a->dev,
 	       strerror(-err));
 }
@@ -408,7 +427,9 @@ static void dev_addrs(const char *dev, struct lb_addr *a4, bool *has4,
 			continue;
 		if (i->ifa_addr->sa_family == AF_INET && !*has4) {
 			a4->family = AF_INET;
-			memcpy(a4->a, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
+			memcpy(a4->a,
+			       &((struct sockaddr_in *)i->ifa_addr)->sin_addr,
+			       4);
 			*has4 = true;
 		} else if (i->ifa_addr->sa_family == AF_INET6 && !*has6) {
 			struct in6_addr *p =
@@ -462,7 +483,8 @@ int cmd_attach(int argc, char **argv)
 	parse_attach(argc, argv, &a);
 	xnl_open();
 	if (geteuid() != 0)
-		lb_die(EXIT_ENV, "attach: permission denied: loading XDP "
+		lb_die(EXIT_ENV,
+		       "attach: permission denied: loading XDP "
 		       "programs needs root (CAP_BPF, CAP_NET_ADMIN)");
 	if (!getenv("LBCTL_DEBUG"))
 		libbpf_set_print(NULL);
@@ -472,12 +494,13 @@ int cmd_attach(int argc, char **argv)
 	err = bind_module();
 	if (err) {
 		bpf_xdp_detach((int)a.ifindex, a.xdp_flags, NULL);
-		return xnl_report(err, "attach: handing the maps to the module");
+		return xnl_report(err,
+				  "attach: handing the maps to the module");
 	}
 	err = set_sources(&a);
 	if (err)
 		return xnl_report(err, "attach: setting the outer source "
-				  "addresses");
+				       "addresses");
 	close(prog_fd);
 	return EXIT_OK;
 }
@@ -491,11 +514,11 @@ int cmd_detach(int argc, char **argv)
 
 	if (argc != 2)
 		lb_die(EXIT_ERR, argc < 2 ? "missing device after \"detach\"" :
-		       "too many arguments to \"detach\"");
+					    "too many arguments to \"detach\"");
 	ifindex = dev_index(argv[1]);
 	if (geteuid() != 0)
 		lb_die(EXIT_ENV, "detach: permission denied: run lbctl as "
-		       "root");
+				 "root");
 	err = bpf_xdp_query((int)ifindex, 0, &q);
 	if (err)
 		lb_die(EXIT_ENV, "cannot query XDP on \"%s\": %s", argv[1],
@@ -507,8 +530,10 @@ int cmd_detach(int argc, char **argv)
 	if (pinned(PIN_PROG)) {
 		fd = get_pin(PIN_PROG);
 		if (prog_id(fd) != q.prog_id)
-			lb_die(EXIT_ERR, "the XDP program on \"%s\" is not "
-			       "xlb's; not touching it", argv[1]);
+			lb_die(EXIT_ERR,
+			       "the XDP program on \"%s\" is not "
+			       "xlb's; not touching it",
+			       argv[1]);
 		close(fd);
 	}
 	if (q.attach_mode == XDP_ATTACHED_SKB)

@@ -14,11 +14,11 @@
 #include "nl.h"
 
 struct be_args {
-	struct lb_addr		addr;
-	bool			has_svc, has_weight, has_state;
-	struct lb_svc_key	svc;
-	uint32_t		weight;
-	uint8_t			state;
+	struct lb_addr addr;
+	bool has_svc, has_weight, has_state;
+	struct lb_svc_key svc;
+	uint32_t weight;
+	uint8_t state;
 };
 
 static void parse_be_args(int argc, char **argv, bool allow_weight,
@@ -71,11 +71,11 @@ static void die_choices(const struct lb_state *st, const char *why)
 
 	for (i = 0; i < st->nsvc && n < sizeof(list) - 1; i++) {
 		lb_fmt_svc(&st->svc[i].key, false, key, sizeof(key));
-		n += snprintf(list + n, sizeof(list) - n, "%s%s",
-			      i ? ", " : "", key);
+		n += snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
+			      key);
 	}
-	lb_die(EXIT_ERR, "%s: add `service VIP:PORT/PROTO`, one of: %s",
-	       why, list);
+	lb_die(EXIT_ERR, "%s: add `service VIP:PORT/PROTO`, one of: %s", why,
+	       list);
 }
 
 /* Pick the service when none was given. */
@@ -90,7 +90,7 @@ static void pick_service(struct be_args *a, bool existing)
 		exit(xnl_report(err, "cannot read the services"));
 	if (st.nsvc == 0)
 		lb_die(EXIT_ERR, "no service is configured (add one first: "
-		       "lbctl service add VIP:PORT/PROTO)");
+				 "lbctl service add VIP:PORT/PROTO)");
 	if (st.nsvc == 1) {
 		a->svc = st.svc[0].key;
 		goto out;
@@ -167,7 +167,7 @@ int cmd_set(int argc, char **argv)
 	parse_be_args(argc, argv, true, &a);
 	if (!a.has_weight && !a.has_state)
 		lb_die(EXIT_ERR, "nothing to set: expected weight W or "
-		       "state active|drain");
+				 "state active|drain");
 	xnl_open();
 	if (!a.has_svc)
 		pick_service(&a, true);

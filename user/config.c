@@ -39,8 +39,8 @@ static void print_config(const struct lb_config *c)
 	       c->has_src6 ? a6 : "none");
 	if (c->bound)
 		printf("bound yes max-services %u max-backends %u "
-		       "table-max %u\n", c->max_services, c->max_backends,
-		       c->table_max);
+		       "table-max %u\n",
+		       c->max_services, c->max_backends, c->table_max);
 	else
 		printf("bound no (attach a device: lbctl attach DEV)\n");
 }
@@ -69,7 +69,7 @@ static int config_set(int argc, char **argv)
 
 	if (argc < 2)
 		lb_die(EXIT_ERR, "nothing to set: expected seed N, src4 ADDR "
-		       "or src6 ADDR");
+				 "or src6 ADDR");
 	for (i = 1; i < argc; i += 2) {
 		const char *v = lb_need_arg(argc, argv, i, "value");
 
@@ -81,15 +81,19 @@ static int config_set(int argc, char **argv)
 			if (lb_parse_addr(v, &src4))
 				lb_die_parse();
 			if (src4.family != AF_INET)
-				lb_die(EXIT_ERR, "invalid src4 \"%s\": "
-				       "expected an IPv4 address", v);
+				lb_die(EXIT_ERR,
+				       "invalid src4 \"%s\": "
+				       "expected an IPv4 address",
+				       v);
 			has4 = true;
 		} else if (!strcmp(argv[i], "src6")) {
 			if (lb_parse_addr(v, &src6))
 				lb_die_parse();
 			if (src6.family != AF_INET6)
-				lb_die(EXIT_ERR, "invalid src6 \"%s\": "
-				       "expected an IPv6 address", v);
+				lb_die(EXIT_ERR,
+				       "invalid src6 \"%s\": "
+				       "expected an IPv6 address",
+				       v);
 			has6 = true;
 		} else {
 			lb_die_unknown(argv[i], "config set");
@@ -112,8 +116,10 @@ int cmd_config(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "set"))
 		return config_set(argc - 1, argv + 1);
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "show")))
-		lb_die(EXIT_ERR, "unknown config command \"%s\": expected show "
-		       "or set", argv[1]);
+		lb_die(EXIT_ERR,
+		       "unknown config command \"%s\": expected show "
+		       "or set",
+		       argv[1]);
 	err = lb_get_config(&c);
 	if (err)
 		return xnl_report(err, "config");

@@ -13,35 +13,40 @@
 struct lb_opts opts;
 
 struct command {
-	const char	*name;
-	int		(*fn)(int argc, char **argv);
-	const char	*usage;
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
 };
 
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
-	{ "add",     cmd_add,     "add ADDR [weight W] [state active|drain] [service VIP:PORT/PROTO]" },
-	{ "set",     cmd_set,     "set ADDR [weight W] [state active|drain] [service VIP:PORT/PROTO]" },
-	{ "drain",   cmd_drain,   "drain ADDR [service VIP:PORT/PROTO]" },
-	{ "del",     cmd_del,     "del ADDR [service VIP:PORT/PROTO]" },
-	{ "service", cmd_service, "service add VIP:PORT/PROTO [table-size M] [hash 5tuple|src]\n"
-				  "        service set VIP:PORT/PROTO [table-size M] [hash 5tuple|src]\n"
-				  "        service del VIP:PORT/PROTO\n"
-				  "        service list" },
-	{ "show",    cmd_show,    "show [service VIP:PORT/PROTO]" },
-	{ "stats",   cmd_stats,   "stats [service VIP:PORT/PROTO]" },
-	{ "lookup",  cmd_lookup,  "lookup SRC:SPORT DST:DPORT tcp|udp" },
-	{ "attach",  cmd_attach,  "attach DEV [mode native|generic] [src4 ADDR] [src6 ADDR]\n"
-				  "        [max-services N] [max-backends N] [table-max M] [conntrack-size N]" },
-	{ "detach",  cmd_detach,  "detach DEV" },
-	{ "config",  cmd_config,  "config [show]\n"
-				  "        config set [seed N] [src4 ADDR] [src6 ADDR]" },
-	{ "save",    cmd_save,    "save" },
+	{ "add", cmd_add,
+	  "add ADDR [weight W] [state active|drain] [service VIP:PORT/PROTO]" },
+	{ "set", cmd_set,
+	  "set ADDR [weight W] [state active|drain] [service VIP:PORT/PROTO]" },
+	{ "drain", cmd_drain, "drain ADDR [service VIP:PORT/PROTO]" },
+	{ "del", cmd_del, "del ADDR [service VIP:PORT/PROTO]" },
+	{ "service", cmd_service,
+	  "service add VIP:PORT/PROTO [table-size M] [hash 5tuple|src]\n"
+	  "        service set VIP:PORT/PROTO [table-size M] [hash 5tuple|src]\n"
+	  "        service del VIP:PORT/PROTO\n"
+	  "        service list" },
+	{ "show", cmd_show, "show [service VIP:PORT/PROTO]" },
+	{ "stats", cmd_stats, "stats [service VIP:PORT/PROTO]" },
+	{ "lookup", cmd_lookup, "lookup SRC:SPORT DST:DPORT tcp|udp" },
+	{ "attach", cmd_attach,
+	  "attach DEV [mode native|generic] [src4 ADDR] [src6 ADDR]\n"
+	  "        [max-services N] [max-backends N] [table-max M] [conntrack-size N]" },
+	{ "detach", cmd_detach, "detach DEV" },
+	{ "config", cmd_config,
+	  "config [show]\n"
+	  "        config set [seed N] [src4 ADDR] [src6 ADDR]" },
+	{ "save", cmd_save, "save" },
 	{ "restore", cmd_restore, "restore [FILE|-]" },
-	{ "flush",   cmd_flush,   "flush" },
+	{ "flush", cmd_flush, "flush" },
 	{ "monitor", cmd_monitor, "monitor" },
-	{ "help",    cmd_help,    "help" },
+	{ "help", cmd_help, "help" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -50,7 +55,8 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: lbctl [-j] [-n] COMMAND [ARGS]\n"
+	fprintf(f,
+		"Usage: lbctl [-j] [-n] COMMAND [ARGS]\n"
 		"       lbctl --version | --help\n\n"
 		"Options:\n"
 		"  -j, --json      JSON output for show, list, stats, lookup, config\n"
@@ -59,7 +65,7 @@ static void usage(FILE *f)
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  lbctl %s\n", commands[i].usage);
 	fprintf(f, "\nWith several services, backend commands need "
-		"`service VIP:PORT/PROTO`.\nSee lbctl(8).\n");
+		   "`service VIP:PORT/PROTO`.\nSee lbctl(8).\n");
 }
 
 static int cmd_help(int argc, char **argv)
@@ -140,7 +146,8 @@ int main(int argc, char **argv)
 			break;
 		} else {
 			lb_err("unknown option \"%s\": expected -j, -n, "
-			       "--version or --help", o);
+			       "--version or --help",
+			       o);
 			return EXIT_ERR;
 		}
 	}
@@ -153,6 +160,7 @@ int main(int argc, char **argv)
 		return printf("lbctl %s\n", LBCTL_VERSION) < 0;
 	lb_err("unknown command \"%s\": expected one of add, set, drain, del, "
 	       "service, show, stats, lookup, attach, detach, config, save, "
-	       "restore, flush, monitor, help", argv[i]);
+	       "restore, flush, monitor, help",
+	       argv[i]);
 	return EXIT_ERR;
 }

@@ -11,18 +11,18 @@
 
 #include "parse.h"
 
-#define LBCTL_VERSION	"0.1.0"
+#define LBCTL_VERSION "0.1.0"
 
 /* Exit codes, documented in Documentation/lbctl.8. */
 enum {
-	EXIT_OK		= 0,
-	EXIT_ERR	= 1,	/* bad input, or the request was refused */
-	EXIT_ENV	= 2,	/* module missing, no privilege, BPF/XDP failure */
+	EXIT_OK = 0,
+	EXIT_ERR = 1, /* bad input, or the request was refused */
+	EXIT_ENV = 2, /* module missing, no privilege, BPF/XDP failure */
 };
 
 struct lb_opts {
-	bool	json;
-	bool	numeric;
+	bool json;
+	bool numeric;
 };
 extern struct lb_opts opts;
 
@@ -40,36 +40,36 @@ void lb_die_unknown(const char *word, const char *context)
 
 /* The configuration as read from the module. */
 struct lb_backend {
-	uint32_t	id;
-	struct lb_addr	addr;
-	uint32_t	weight;
-	uint8_t		state;		/* enum xlb_be_admin */
-	uint32_t	slots;
-	uint32_t	gen;
+	uint32_t id;
+	struct lb_addr addr;
+	uint32_t weight;
+	uint8_t state; /* enum xlb_be_admin */
+	uint32_t slots;
+	uint32_t gen;
 };
 
 struct lb_service {
-	uint32_t		id;
-	struct lb_svc_key	key;
-	uint32_t		table_size;
-	uint32_t		flags;
-	uint32_t		nbackends;
-	uint64_t		digest;
-	struct lb_backend	*be;
-	int			nbe;
+	uint32_t id;
+	struct lb_svc_key key;
+	uint32_t table_size;
+	uint32_t flags;
+	uint32_t nbackends;
+	uint64_t digest;
+	struct lb_backend *be;
+	int nbe;
 };
 
 struct lb_config {
-	uint32_t	seed;
-	bool		has_src4, has_src6;
-	struct lb_addr	src4, src6;
-	bool		bound;
-	uint32_t	max_services, max_backends, table_max;
+	uint32_t seed;
+	bool has_src4, has_src6;
+	struct lb_addr src4, src6;
+	bool bound;
+	uint32_t max_services, max_backends, table_max;
 };
 
 struct lb_state {
-	struct lb_service	*svc;
-	int			nsvc;
+	struct lb_service *svc;
+	int nsvc;
 };
 
 /* state.c-like helpers living in service.c */

@@ -13,10 +13,10 @@
 #include "nl.h"
 
 struct lookup_reply {
-	struct lb_service	svc;
-	struct lb_backend	be;
-	uint32_t		hash, slot;
-	bool			ok;
+	struct lb_service svc;
+	struct lb_backend be;
+	uint32_t hash, slot;
+	bool ok;
 };
 
 static int on_lookup(struct nlattr **tb, void *arg)
@@ -45,8 +45,8 @@ static void print_reply(const struct lookup_reply *r)
 		json_obj_open(NULL);
 		json_str("backend", be);
 		json_u64("weight", r->be.weight);
-		json_str("service", lb_fmt_svc(&r->svc.key, false, svc,
-					       sizeof(svc)));
+		json_str("service",
+			 lb_fmt_svc(&r->svc.key, false, svc, sizeof(svc)));
 		json_u64("hash", r->hash);
 		json_u64("slot", r->slot);
 		json_obj_close();
@@ -69,12 +69,13 @@ int cmd_lookup(int argc, char **argv)
 
 	if (argc != 4)
 		lb_die(EXIT_ERR, "usage: lbctl lookup SRC:SPORT DST:DPORT "
-		       "tcp|udp");
+				 "tcp|udp");
 	if (lb_parse_endpoint(argv[1], &src) ||
 	    lb_parse_endpoint(argv[2], &dst) || lb_parse_proto(argv[3], &proto))
 		lb_die_parse();
 	if (src.addr.family != dst.addr.family)
-		lb_die(EXIT_ERR, "invalid flow \"%s\" -> \"%s\": source and "
+		lb_die(EXIT_ERR,
+		       "invalid flow \"%s\" -> \"%s\": source and "
 		       "destination must be of the same address family",
 		       argv[1], argv[2]);
 	xnl_open();
@@ -91,8 +92,10 @@ int cmd_lookup(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	err = xnl_request(m, on_lookup, &r);
 	if (err == -ENOENT && !xnl_extack()[0])
-		lb_die(EXIT_ERR, "lookup: no service at %s/%s, or it has no "
-		       "backend with a non-zero weight", argv[2], argv[3]);
+		lb_die(EXIT_ERR,
+		       "lookup: no service at %s/%s, or it has no "
+		       "backend with a non-zero weight",
+		       argv[2], argv[3]);
 	if (err)
 		return xnl_report(err, "lookup");
 	if (!r.ok)

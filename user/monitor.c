@@ -15,17 +15,17 @@
 #include "nl.h"
 
 static const char *const event_names[XLB_CMD_MAX + 1] = {
-	[XLB_CMD_SERVICE_NEW]	= "service add",
-	[XLB_CMD_SERVICE_SET]	= "service set",
-	[XLB_CMD_SERVICE_DEL]	= "service del",
-	[XLB_CMD_BACKEND_NEW]	= "add",
-	[XLB_CMD_BACKEND_SET]	= "set",
-	[XLB_CMD_BACKEND_DEL]	= "del",
-	[XLB_CMD_REPLACE]	= "restore",
-	[XLB_CMD_FLUSH]		= "flush",
-	[XLB_CMD_CONFIG_SET]	= "config set",
-	[XLB_CMD_BIND]		= "bind",
-	[XLB_CMD_UNBIND]	= "unbind",
+	[XLB_CMD_SERVICE_NEW] = "service add",
+	[XLB_CMD_SERVICE_SET] = "service set",
+	[XLB_CMD_SERVICE_DEL] = "service del",
+	[XLB_CMD_BACKEND_NEW] = "add",
+	[XLB_CMD_BACKEND_SET] = "set",
+	[XLB_CMD_BACKEND_DEL] = "del",
+	[XLB_CMD_REPLACE] = "restore",
+	[XLB_CMD_FLUSH] = "flush",
+	[XLB_CMD_CONFIG_SET] = "config set",
+	[XLB_CMD_BIND] = "bind",
+	[XLB_CMD_UNBIND] = "unbind",
 };
 
 static void print_config_attrs(struct nlattr *nest)
@@ -44,11 +44,13 @@ static void print_config_attrs(struct nlattr *nest)
 	}
 	if (!xnl_get_addr(tb, XLB_CFG_A_SRC4, XLB_CFG_A_UNSPEC, &a)) {
 		lb_fmt_addr(&a, buf, sizeof(buf));
-		opts.json ? json_str("src4", buf) : (void)printf(" src4 %s", buf);
+		opts.json ? json_str("src4", buf) :
+			    (void)printf(" src4 %s", buf);
 	}
 	if (!xnl_get_addr(tb, XLB_CFG_A_UNSPEC, XLB_CFG_A_SRC6, &a)) {
 		lb_fmt_addr(&a, buf, sizeof(buf));
-		opts.json ? json_str("src6", buf) : (void)printf(" src6 %s", buf);
+		opts.json ? json_str("src6", buf) :
+			    (void)printf(" src6 %s", buf);
 	}
 }
 
@@ -70,8 +72,7 @@ static void print_backend(const struct lb_backend *b, bool del)
 		printf(" weight %u state %s", b->weight, lb_state_name(b));
 }
 
-static void print_service(const struct lb_service *s, uint8_t cmd,
-			  bool has_be)
+static void print_service(const struct lb_service *s, uint8_t cmd, bool has_be)
 {
 	char key[LB_SVCSTRLEN];
 	bool full = cmd == XLB_CMD_SERVICE_NEW || cmd == XLB_CMD_SERVICE_SET;
@@ -153,7 +154,7 @@ int cmd_monitor(int argc, char **argv)
 		if (err < 0 && err != -NLE_INTR && err != -NLE_AGAIN &&
 		    err != -NLE_NOMEM)
 			lb_die(EXIT_ERR, "monitor: %s", nl_geterror(err));
-		if (err == -NLE_NOMEM)	/* ENOBUFS: we fell behind */
+		if (err == -NLE_NOMEM) /* ENOBUFS: we fell behind */
 			lb_err("monitor: events were lost (receive buffer "
 			       "overrun)");
 	}

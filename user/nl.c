@@ -25,11 +25,11 @@ static int family = -1;
 static char extack[256];
 
 struct req_ctx {
-	xnl_reply_fn	fn;
-	void		*arg;
-	int		err;		/* negative errno from the kernel or fn */
-	bool		done;
-	bool		intr;		/* dump was interrupted */
+	xnl_reply_fn fn;
+	void *arg;
+	int err; /* negative errno from the kernel or fn */
+	bool done;
+	bool intr; /* dump was interrupted */
 };
 
 void xnl_open(void)
@@ -46,16 +46,17 @@ void xnl_open(void)
 		lb_die(EXIT_ENV, "cannot open a generic netlink socket: %s",
 		       nl_geterror(err));
 	/* Best effort: older kernels lack these options. */
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK,
-		   &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK,
-		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
+		   sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
+		   sizeof(one));
 	family = genl_ctrl_resolve(sk, XLB_GENL_NAME);
 	if (family == -NLE_OBJ_NOTFOUND)
 		lb_die(EXIT_ENV,
 		       "xlb kernel module is not loaded (try: modprobe xlb)");
 	if (family < 0)
-		lb_die(EXIT_ENV, "cannot resolve generic netlink family \"%s\": %s",
+		lb_die(EXIT_ENV,
+		       "cannot resolve generic netlink family \"%s\": %s",
 		       XLB_GENL_NAME, nl_geterror(family));
 }
 
@@ -180,9 +181,12 @@ static int run(struct nl_msg *msg, struct req_ctx *c)
 		c->err = err == -NLE_PERM ? -EPERM : -EIO;
 		goto out;
 	}
-	while (!c->done) {
+	/* The callbacks set c->done on the ack, the error or NLMSG_DONE. */
+	for (;;) {
 		err = nl_recvmsgs(sk, cb);
-		if (err < 0 && !c->done) {
+		if (c->done)
+			break;
+		if (err < 0) {
 			if (!c->err)
 				c->err = err == -NLE_PERM ? -EPERM : -EIO;
 			break;
@@ -232,7 +236,8 @@ int xnl_report(int err, const char *what)
 		err = -err;
 	if (err == EPERM) {
 		lb_err("%s: permission denied: this needs CAP_NET_ADMIN "
-		       "(run lbctl as root)", what);
+		       "(run lbctl as root)",
+		       what);
 		return EXIT_ENV;
 	}
 	if (extack[0])

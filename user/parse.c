@@ -201,7 +201,8 @@ static int parse_host_v(const char *host, const char *orig, const char *what,
 	return -1;
 }
 
-#define SVC_EXAMPLE "VIP:PORT/PROTO, e.g. 192.0.2.10:80/tcp or [2001:db8::1]:80/tcp"
+#define SVC_EXAMPLE \
+	"VIP:PORT/PROTO, e.g. 192.0.2.10:80/tcp or [2001:db8::1]:80/tcp"
 #define EP_EXAMPLE "ADDR:PORT, e.g. 198.51.100.7:40000 or [2001:db8::7]:40000"
 
 int lb_parse_svc(const char *s, struct lb_svc_key *k)
@@ -276,8 +277,7 @@ char *lb_fmt_addr(const struct lb_addr *a, char *buf, size_t len)
 	return buf;
 }
 
-char *lb_fmt_svc(const struct lb_svc_key *k, bool names, char *buf,
-		 size_t len)
+char *lb_fmt_svc(const struct lb_svc_key *k, bool names, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN], p[32];
 	const char *pn = lb_proto_name(k->proto);

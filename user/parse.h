@@ -16,25 +16,25 @@
 
 /* An address in network byte order; IPv4 in a[0..3], the rest zero. */
 struct lb_addr {
-	int	family;		/* AF_INET or AF_INET6 */
-	uint8_t	a[16];
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t a[16];
 };
 
 /* A service key: VIP, port (host order) and IP protocol number. */
 struct lb_svc_key {
-	struct lb_addr	addr;
-	uint16_t	port;
-	uint8_t		proto;
+	struct lb_addr addr;
+	uint16_t port;
+	uint8_t proto;
 };
 
 /* ADDR:PORT, as in "lbctl lookup". */
 struct lb_endpoint {
-	struct lb_addr	addr;
-	uint16_t	port;
+	struct lb_addr addr;
+	uint16_t port;
 };
 
-#define LB_ADDRSTRLEN	48	/* "[" v6 "]" */
-#define LB_SVCSTRLEN	80	/* "[v6]:port/proto" or with service names */
+#define LB_ADDRSTRLEN 48 /* "[" v6 "]" */
+#define LB_SVCSTRLEN 80 /* "[v6]:port/proto" or with service names */
 
 const char *lb_parse_error(void);
 void lb_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -60,8 +60,7 @@ char *lb_fmt_addr(const struct lb_addr *a, char *buf, size_t len);
  * Service key "192.0.2.10:80/tcp", "[2001:db8::1]:80/tcp".  With
  * names, the port is shown by its /etc/services name when it has one.
  */
-char *lb_fmt_svc(const struct lb_svc_key *k, bool names, char *buf,
-		 size_t len);
+char *lb_fmt_svc(const struct lb_svc_key *k, bool names, char *buf, size_t len);
 
 /*
  * Split a line into whitespace separated words in place (for restore).

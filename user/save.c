@@ -37,8 +37,9 @@ static void print_save(const struct lb_config *c, const struct lb_state *st)
 
 			printf("add %s weight %u%s service %s\n",
 			       lb_fmt_addr(&b->addr, a, sizeof(a)), b->weight,
-			       b->state == XLB_BE_STATE_DRAIN ?
-			       " state drain" : "", k);
+			       b->state == XLB_BE_STATE_DRAIN ? " state drain" :
+								"",
+			       k);
 		}
 	}
 }
@@ -75,28 +76,28 @@ int cmd_flush(int argc, char **argv)
 /* --- restore ------------------------------------------------------------ */
 
 struct rs_backend {
-	struct lb_addr	addr;
-	uint32_t	weight;
-	uint8_t		state;
-	bool		has_state;
+	struct lb_addr addr;
+	uint32_t weight;
+	uint8_t state;
+	bool has_state;
 };
 
 struct rs_service {
-	struct lb_svc_key	key;
-	uint32_t		table_size, flags;
-	bool			has_table_size, has_flags;
-	struct rs_backend	*be;
-	int			nbe;
+	struct lb_svc_key key;
+	uint32_t table_size, flags;
+	bool has_table_size, has_flags;
+	struct rs_backend *be;
+	int nbe;
 };
 
 struct rs_config {
-	bool			has_seed, has_src4, has_src6;
-	uint32_t		seed;
-	struct lb_addr		src4, src6;
-	struct rs_service	*svc;
-	int			nsvc;
-	const char		*file;
-	int			line;
+	bool has_seed, has_src4, has_src6;
+	uint32_t seed;
+	struct lb_addr src4, src6;
+	struct rs_service *svc;
+	int nsvc;
+	const char *file;
+	int line;
 };
 
 static void rs_die(const struct rs_config *rc, const char *msg)
@@ -179,7 +180,7 @@ static void rs_service_line(struct rs_config *rc, int argc, char **argv)
 
 	if (argc < 3 || strcmp(argv[1], "add"))
 		rs_die(rc, "expected: service add VIP:PORT/PROTO "
-		       "[table-size M] [hash 5tuple|src]");
+			   "[table-size M] [hash 5tuple|src]");
 	rs_check(rc, lb_parse_svc(argv[2], &s.key));
 	for (i = 3; i < argc; i += 2) {
 		const char *v = rs_arg(rc, argc, argv, i);
@@ -225,15 +226,16 @@ static void rs_backend_line(struct rs_config *rc, int argc, char **argv)
 			s = rs_find(rc, &k);
 			if (!s)
 				rs_die(rc, "service not declared before this "
-				       "line (expected: service add ...)");
+					   "line (expected: service add ...)");
 		} else {
 			rs_unknown(rc, argv[i]);
 		}
 	}
 	if (!s && rc->nsvc != 1)
 		rs_die(rc, rc->nsvc ? "several services: add `service "
-		       "VIP:PORT/PROTO`" : "no service declared before "
-		       "this backend");
+				      "VIP:PORT/PROTO`" :
+				      "no service declared before "
+				      "this backend");
 	if (!s)
 		s = &rc->svc[0];
 	for (i = 0; i < s->nbe; i++)
@@ -290,8 +292,8 @@ static int put_rs_service(struct nl_msg *m, const struct rs_service *s)
 		const struct rs_backend *b = &s->be[i];
 
 		bn = nla_nest_start(m, XLB_A_BACKEND);
-		if (!bn || xnl_put_addr(m, XLB_BE_A_ADDR4, XLB_BE_A_ADDR6,
-					&b->addr) ||
+		if (!bn ||
+		    xnl_put_addr(m, XLB_BE_A_ADDR4, XLB_BE_A_ADDR6, &b->addr) ||
 		    nla_put_u32(m, XLB_BE_A_WEIGHT, b->weight) ||
 		    (b->has_state && nla_put_u8(m, XLB_BE_A_STATE, b->state)))
 			return -1;
@@ -327,7 +329,7 @@ static struct nl_msg *build_replace(const struct rs_config *rc)
 	return m;
 nomem:
 	lb_die(EXIT_ERR, "restore: the configuration is too large for one "
-	       "netlink message");
+			 "netlink message");
 }
 
 int cmd_restore(int argc, char **argv)

@@ -110,12 +110,14 @@ static int parse_backend(struct nlattr *nest, struct lb_backend *b)
 /* Exported for monitor.c. */
 int lb_nl_service(struct nlattr **tb, struct lb_service *s)
 {
-	return tb[XLB_A_SERVICE] ? parse_service(tb[XLB_A_SERVICE], s) : -EPROTO;
+	return tb[XLB_A_SERVICE] ? parse_service(tb[XLB_A_SERVICE], s) :
+				   -EPROTO;
 }
 
 int lb_nl_backend(struct nlattr **tb, struct lb_backend *b)
 {
-	return tb[XLB_A_BACKEND] ? parse_backend(tb[XLB_A_BACKEND], b) : -EPROTO;
+	return tb[XLB_A_BACKEND] ? parse_backend(tb[XLB_A_BACKEND], b) :
+				   -EPROTO;
 }
 
 static int on_service(struct nlattr **tb, void *arg)
@@ -196,7 +198,7 @@ int lb_load_state(struct lb_state *st, bool backends)
 
 		err = xnl_dump(XLB_CMD_BACKEND_GET, build_backend_dump,
 			       on_backend, reset_backends, s);
-		if (err == -ENOENT)	/* deleted meanwhile */
+		if (err == -ENOENT) /* deleted meanwhile */
 			continue;
 		if (err)
 			return err;
@@ -267,8 +269,10 @@ static int service_change(int argc, char **argv, uint8_t cmd)
 	int i, err;
 
 	if (argc < 2)
-		lb_die(EXIT_ERR, "missing service after \"service %s\": "
-		       "expected VIP:PORT/PROTO", argv[0]);
+		lb_die(EXIT_ERR,
+		       "missing service after \"service %s\": "
+		       "expected VIP:PORT/PROTO",
+		       argv[0]);
 	if (lb_parse_svc(argv[1], &k))
 		lb_die_parse();
 	for (i = 2; i < argc; i += 2) {
@@ -314,9 +318,10 @@ static int service_del(int argc, char **argv)
 	int err;
 
 	if (argc != 2)
-		lb_die(EXIT_ERR, argc < 2 ? "missing service after \"service "
-		       "del\": expected VIP:PORT/PROTO" :
-		       "too many arguments to \"service del\"");
+		lb_die(EXIT_ERR,
+		       argc < 2 ? "missing service after \"service "
+				  "del\": expected VIP:PORT/PROTO" :
+				  "too many arguments to \"service del\"");
 	if (lb_parse_svc(argv[1], &k))
 		lb_die_parse();
 	xnl_open();
@@ -358,6 +363,8 @@ int cmd_service(int argc, char **argv)
 		return service_change(argc - 1, argv + 1, XLB_CMD_SERVICE_SET);
 	if (!strcmp(argv[1], "del"))
 		return service_del(argc - 1, argv + 1);
-	lb_die(EXIT_ERR, "unknown service command \"%s\": expected add, set, "
-	       "del or list", argv[1]);
+	lb_die(EXIT_ERR,
+	       "unknown service command \"%s\": expected add, set, "
+	       "del or list",
+	       argv[1]);
 }

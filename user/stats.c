@@ -47,11 +47,13 @@ static int open_pin(const char *name)
 	if (fd >= 0)
 		return fd;
 	if (errno == ENOENT)
-		lb_die(EXIT_ENV, "no data path maps at %s: attach a device "
-		       "first (lbctl attach DEV)", path);
+		lb_die(EXIT_ENV,
+		       "no data path maps at %s: attach a device "
+		       "first (lbctl attach DEV)",
+		       path);
 	if (errno == EPERM || errno == EACCES)
-		lb_die(EXIT_ENV, "cannot open %s: %s (run lbctl as root)",
-		       path, strerror(errno));
+		lb_die(EXIT_ENV, "cannot open %s: %s (run lbctl as root)", path,
+		       strerror(errno));
 	lb_die(EXIT_ENV, "cannot open %s: %s", path, strerror(errno));
 }
 
@@ -146,8 +148,8 @@ static void print_json(const struct pins *p, const struct lb_state *st,
 
 		t = sum_counter(p, p->svc_stats, s->id, service_gen(p, s->id));
 		json_obj_open(NULL);
-		json_str("service", lb_fmt_svc(&s->key, false, buf,
-					       sizeof(buf)));
+		json_str("service",
+			 lb_fmt_svc(&s->key, false, buf, sizeof(buf)));
 		json_u64("packets", t.packets);
 		json_u64("bytes", t.bytes);
 		json_arr_open("backends");
@@ -157,8 +159,8 @@ static void print_json(const struct pins *p, const struct lb_state *st,
 			t = sum_counter(p, p->be_stats, b->id,
 					backend_gen(p, b));
 			json_obj_open(NULL);
-			json_str("address", lb_fmt_addr(&b->addr, buf,
-							sizeof(buf)));
+			json_str("address",
+				 lb_fmt_addr(&b->addr, buf, sizeof(buf)));
 			json_u64("packets", t.packets);
 			json_u64("bytes", t.bytes);
 			json_obj_close();
@@ -181,8 +183,8 @@ static void print_text(const struct pins *p, const struct lb_state *st,
 	printf("global\n");
 	for (i = 0; i < XLB_STAT__MAX; i++)
 		printf("  %-20s %llu%s\n", stat_names[i].name,
-		       (unsigned long long)c[i], stat_names[i].info ?
-		       "  (info)" : "");
+		       (unsigned long long)c[i],
+		       stat_names[i].info ? "  (info)" : "");
 	for (i = 0; i < st->nsvc; i++) {
 		const struct lb_service *s = &st->svc[i];
 

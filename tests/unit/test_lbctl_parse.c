@@ -32,7 +32,8 @@ static void test_addr(void)
 	       "invalid address \"10.0.0.256\": expected an IPv4 or IPv6 address",
 	       "address error names the value and the rule");
 	is_int(lb_parse_addr("", &a), -1, "empty address rejected");
-	is_int(lb_parse_addr("10.0.0.2:80", &a), -1, "address with port rejected");
+	is_int(lb_parse_addr("10.0.0.2:80", &a), -1,
+	       "address with port rejected");
 	is_int(lb_parse_addr("[10.0.0.2]", &a), -1, "bracketed IPv4 rejected");
 	is_int(lb_parse_addr("2001:db8::1::2", &a), -1, "double :: rejected");
 	is_int(lb_parse_addr("example.com", &a), -1, "host names rejected");
@@ -50,7 +51,8 @@ static void test_svc(void)
 	is_str(lb_fmt_svc(&k, false, buf, sizeof(buf)), "192.0.2.10:80/tcp",
 	       "v4 service formats back");
 
-	is_int(lb_parse_svc("[2001:db8::1]:53/udp", &k), 0, "v6 service parses");
+	is_int(lb_parse_svc("[2001:db8::1]:53/udp", &k), 0,
+	       "v6 service parses");
 	is_int(k.addr.family, AF_INET6, "v6 service family");
 	is_int(k.port, 53, "v6 service port");
 	is_int(k.proto, IPPROTO_UDP, "v6 service proto udp");
@@ -62,10 +64,13 @@ static void test_svc(void)
 	is_str(lb_parse_error(),
 	       "invalid port \"0\": expected 1..65535 or a service name",
 	       "port error message");
-	is_int(lb_parse_svc("192.0.2.10:65536/tcp", &k), -1, "port 65536 rejected");
-	is_int(lb_parse_svc("192.0.2.10:-1/tcp", &k), -1, "negative port rejected");
+	is_int(lb_parse_svc("192.0.2.10:65536/tcp", &k), -1,
+	       "port 65536 rejected");
+	is_int(lb_parse_svc("192.0.2.10:-1/tcp", &k), -1,
+	       "negative port rejected");
 	is_int(lb_parse_svc("192.0.2.10:80/sctp", &k), -1, "sctp rejected");
-	is_str(lb_parse_error(), "invalid protocol \"sctp\": expected tcp or udp",
+	is_str(lb_parse_error(),
+	       "invalid protocol \"sctp\": expected tcp or udp",
 	       "protocol error message");
 	is_int(lb_parse_svc("192.0.2.10:80", &k), -1, "missing proto rejected");
 	ok(strstr(lb_parse_error(), "expected VIP:PORT/PROTO") != NULL,
@@ -74,8 +79,10 @@ static void test_svc(void)
 	is_int(lb_parse_svc("2001:db8::1:80/tcp", &k), -1,
 	       "unbracketed IPv6 with port rejected (ambiguous)");
 	is_int(lb_parse_svc("[2001:db8::1]80/tcp", &k), -1, "no colon after ]");
-	is_int(lb_parse_svc("[192.0.2.10]:80/tcp", &k), -1, "bracketed v4 rejected");
-	is_int(lb_parse_svc("192.0.2.300:80/tcp", &k), -1, "bad v4 VIP rejected");
+	is_int(lb_parse_svc("[192.0.2.10]:80/tcp", &k), -1,
+	       "bracketed v4 rejected");
+	is_int(lb_parse_svc("192.0.2.300:80/tcp", &k), -1,
+	       "bad v4 VIP rejected");
 	ok(strstr(lb_parse_error(), "\"192.0.2.300:80/tcp\"") != NULL,
 	   "bad VIP error quotes the whole service");
 	is_int(lb_parse_svc("192.0.2.10:80x/tcp", &k), -1, "junk after port");
@@ -93,7 +100,8 @@ static void test_endpoint(void)
 	is_int(e.port, 40000, "v4 endpoint port");
 	is_int(lb_parse_endpoint("[2001:db8::7]:1", &e), 0, "v6 endpoint");
 	is_int(e.addr.family, AF_INET6, "v6 endpoint family");
-	is_int(lb_parse_endpoint("198.51.100.7", &e), -1, "endpoint needs port");
+	is_int(lb_parse_endpoint("198.51.100.7", &e), -1,
+	       "endpoint needs port");
 	is_int(lb_parse_endpoint("198.51.100.7:70000", &e), -1,
 	       "endpoint port range");
 }
