@@ -54,9 +54,17 @@ static long long map_memlock(int fd)
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %lld", &v) == 1)
-			break;
+	while (fgets(line, sizeof(line), f)) {
+		char *end;
+
+		if (strncmp(line, "memlock:", 8))
+			continue;
+		errno = 0;
+		v = strtoll(line + 8, &end, 10);
+		if (errno || end == line + 8)
+			v = -1;
+		break;
+	}
 	fclose(f);
 	return v;
 }
