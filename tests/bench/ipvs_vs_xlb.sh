@@ -25,7 +25,7 @@
 #       side alone.
 #   mem module_static.{xlb,ipvs}  module core size from /proc/modules (xlb.ko;
 #       ip_vs + ip_vs_mh).
-#   mem config_<N>.{xlb,ipvs}  kernel memory held by the N-backend
+#   mem config_<N>_m<M>.{xlb,ipvs}  kernel memory held by the N-backend
 #       configuration: delta of SUnreclaim + VmallocUsed + Percpu in
 #       /proc/meminfo between the flushed and the loaded state.
 # Every time figure is wall clock ($EPOCHREALTIME around the command), the
@@ -273,19 +273,22 @@ mod_size() { awk -v m="$1" '$1 == m { print $2 }' /proc/modules; }
 echo "BENCH mem module_static.xlb $(mod_size xlb) bytes"
 echo "BENCH mem module_static.ipvs $(($(mod_size ip_vs) + $(mod_size ip_vs_mh))) bytes"
 
-: >"$DIR/m.xlb"
+: >"$DIR/m.xlb.4093"
+: >"$DIR/m.xlb.65537"
 : >"$DIR/m.ipvs"
-gen_files 65537
+gen_files 65537	# the ipvs file does not depend on M
 for ((r = 1; r <= RUNS; r++)); do
 	"$LBCTL" flush
 	ipvsadm -C
-	settle
-	m0=$(meminfo_kb)
-	"$LBCTL" restore "$DIR/lbctl.65537"
-	settle
-	echo $(($(meminfo_kb) - m0)) >>"$DIR/m.xlb"
+	for m in 4093 65537; do
+		settle
+		m0=$(meminfo_kb)
+		"$LBCTL" restore "$DIR/lbctl.$m"
+		settle
+		echo $(($(meminfo_kb) - m0)) >>"$DIR/m.xlb.$m"
+		"$LBCTL" flush
+	done
 
-	"$LBCTL" flush
 	settle
 	m0=$(meminfo_kb)
 	ipvsadm-restore <"$DIR/ipvs"
@@ -293,10 +296,11 @@ for ((r = 1; r <= RUNS; r++)); do
 	echo $(($(meminfo_kb) - m0)) >>"$DIR/m.ipvs"
 	ipvsadm -C
 done
-bench_line mem "config_$N.xlb" KiB "$DIR/m.xlb"
-bench_line mem "config_$N.ipvs" KiB "$DIR/m.ipvs"
-note "memory: xlb at table size 65537 (module keeps its own copy of each" \
-	"table); IPVS mh at 4093"
+bench_line mem "config_${N}_m4093.xlb" KiB "$DIR/m.xlb.4093"
+bench_line mem "config_${N}_m65537.xlb" KiB "$DIR/m.xlb.65537"
+bench_line mem "config_${N}_m4093.ipvs" KiB "$DIR/m.ipvs"
+note "memory: xlb keeps its own copy of each table (to rebuild and publish" \
+	"from); IPVS mh has one table of 4093"
 
 "$LBCTL" flush
 ipvsadm -C
