@@ -72,8 +72,14 @@ check "duplicate IPv6 (other spelling) rejected" err "given twice" \
 check "non-prime size rejected" err "not one of the accepted primes" --m 1000 10.0.0.1
 check "bad weight rejected" err "bad backend '10.0.0.1:70000'" 10.0.0.1:70000
 check "bad address rejected" err "bad backend '10.0.0.300'" 10.0.0.300
-check "more backends than slots rejected" err "do not fit" --m 251 \
-	$(i=0; while [ $i -lt 252 ]; do echo "10.1.$((i / 250)).$((i % 250 + 1))"; i=$((i + 1)); done)
+many=""
+i=0
+while [ $i -lt 252 ]; do
+	many="$many 10.1.$((i / 250)).$((i % 250 + 1))"
+	i=$((i + 1))
+done
+# shellcheck disable=SC2086 # one argument per backend
+check "more backends than slots rejected" err "do not fit" --m 251 $many
 
 echo "1..$n"
 [ "$failed" -eq 0 ] || { echo "# FAILED $failed of $n checks"; exit 1; }
