@@ -117,36 +117,36 @@ struct {
 	__type(value, struct xlb_stats);
 } xlb_stats SEC(".maps");
 
-#define XLB_IP_DF	0x4000
-#define XLB_IP_MF	0x2000
-#define XLB_IP_OFFSET	0x1fff
-#define XLB_TTL		64
-#define XLB_IP4_MAXLEN	0x3fff	/* larger than any linear XDP frame */
-#define XLB_PARSED	(-1)	/* parse result: candidate service packet */
+#define XLB_IP_DF 0x4000
+#define XLB_IP_MF 0x2000
+#define XLB_IP_OFFSET 0x1fff
+#define XLB_TTL 64
+#define XLB_IP4_MAXLEN 0x3fff /* larger than any linear XDP frame */
+#define XLB_PARSED (-1) /* parse result: candidate service packet */
 
 /* <linux/icmp.h> drags in libc headers: the 8 bytes we need. */
-#define XLB_ICMP_DEST_UNREACH	3
+#define XLB_ICMP_DEST_UNREACH 3
 
 struct xlb_icmp {
-	__u8	type;
-	__u8	code;
-	__sum16	checksum;
-	__be32	rest;
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	__be32 rest;
 };
 
 struct xlb_vlan {
-	__be16	tci;
-	__be16	proto;
+	__be16 tci;
+	__be16 proto;
 };
 
 /* What the parser extracts from a candidate service packet. */
 struct xlb_pkt {
-	struct xlb_flow flow;	/* conntrack key and hash input */
-	__u32	l3_len;		/* bytes from the IP header on, to encapsulate */
-	__u8	vlan;		/* one 802.1Q tag present */
-	__u8	tos;		/* inner TOS / traffic class, copied outward */
-	__u8	syn;		/* TCP SYN: always take the Maglev path */
-	__u8	icmp;		/* ICMP error about the flow: no conntrack write */
+	struct xlb_flow flow; /* conntrack key and hash input */
+	__u32 l3_len; /* bytes from the IP header on, to encapsulate */
+	__u8 vlan; /* one 802.1Q tag present */
+	__u8 tos; /* inner TOS / traffic class, copied outward */
+	__u8 syn; /* TCP SYN: always take the Maglev path */
+	__u8 icmp; /* ICMP error about the flow: no conntrack write */
 };
 
 /*
@@ -273,8 +273,7 @@ static __always_inline int xlb_parse_icmp6(struct xlb_pkt *p, void *l4,
 		return XLB_STAT_PASS_NOT_SERVICE;
 	in = (void *)(ih + 1);
 	ports = (void *)(in + 1);
-	if ((void *)(ports + 2) > end ||
-	    room < sizeof(*ih) + sizeof(*in) + 4)
+	if ((void *)(ports + 2) > end || room < sizeof(*ih) + sizeof(*in) + 4)
 		return XLB_STAT_DROP_PARSE;
 	if (in->nexthdr != IPPROTO_TCP && in->nexthdr != IPPROTO_UDP)
 		return XLB_STAT_PASS_NOT_SERVICE;
@@ -364,10 +363,11 @@ static __always_inline __u32 xlb_match(const struct xlb_ctl *ctl,
 
 		if (!s || !s->sid_plus1)
 			return 0;
-		if (s->key.addr[0] == k.addr[0] && s->key.addr[1] == k.addr[1] &&
-		    s->key.addr[2] == k.addr[2] && s->key.addr[3] == k.addr[3] &&
-		    s->key.port == k.port && s->key.proto == k.proto &&
-		    s->key.family == k.family)
+		if (s->key.addr[0] == k.addr[0] &&
+		    s->key.addr[1] == k.addr[1] &&
+		    s->key.addr[2] == k.addr[2] &&
+		    s->key.addr[3] == k.addr[3] && s->key.port == k.port &&
+		    s->key.proto == k.proto && s->key.family == k.family)
 			return s->sid_plus1;
 	}
 	return 0;
@@ -413,8 +413,8 @@ xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, __u32 *bid)
 
 /* Maglev: seeded flow hash -> slot of the active table -> backend. */
 static __always_inline struct xlb_backend *
-xlb_maglev(const struct xlb_ctl *ctl, const struct xlb_service *svc,
-	   __u32 sid, struct xlb_pkt *p, __u32 *bid)
+xlb_maglev(const struct xlb_ctl *ctl, const struct xlb_service *svc, __u32 sid,
+	   struct xlb_pkt *p, __u32 *bid)
 {
 	struct xlb_backend *be;
 	__u32 key = XLB_TABLE_KEY(sid, svc->active & 1);
@@ -454,14 +454,16 @@ static __always_inline __u16 xlb_csum_ip4(const struct iphdr *h)
  * the Ethernet header and VLAN tag in front of it.  With nh the MACs are the
  * next hop's, otherwise the original ones are kept (XDP_PASS).
  */
-static __always_inline int xlb_encap(struct xdp_md *ctx, const struct xlb_pkt *p,
+static __always_inline int xlb_encap(struct xdp_md *ctx,
+				     const struct xlb_pkt *p,
 				     const struct xlb_ctl *ctl,
 				     const struct xlb_backend *be,
 				     const struct xlb_nh *nh, const __u32 olen)
 {
-	__u8 inner = p->flow.family == XLB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+	__u8 inner = p->flow.family == XLB_AF_INET ? IPPROTO_IPIP :
+						     IPPROTO_IPV6;
 	__be16 oproto = olen == sizeof(struct iphdr) ? bpf_htons(ETH_P_IP) :
-						      bpf_htons(ETH_P_IPV6);
+						       bpf_htons(ETH_P_IPV6);
 	struct ethhdr *eth, *old;
 	void *data, *end, *l3;
 
@@ -472,7 +474,8 @@ static __always_inline int xlb_encap(struct xdp_md *ctx, const struct xlb_pkt *p
 	eth = data;
 	old = data + olen;
 	if (p->vlan) {
-		struct xlb_vlan *vn = (void *)(eth + 1), *vo = (void *)(old + 1);
+		struct xlb_vlan *vn = (void *)(eth + 1),
+				*vo = (void *)(old + 1);
 
 		if ((void *)(vo + 1) > end)
 			return -1;
@@ -537,11 +540,9 @@ static __always_inline int xlb_encap(struct xdp_md *ctx, const struct xlb_pkt *p
  * *nhp is set on success.
  */
 /* bpf_fib_lookup() for the outer packet; fills nh on success. */
-static __always_inline int xlb_fib(struct xdp_md *ctx,
-				   const struct xlb_ctl *ctl,
-				   const struct xlb_pkt *p,
-				   const struct xlb_backend *be,
-				   __u32 tot_len, struct xlb_nh *nh)
+static __always_inline int
+xlb_fib(struct xdp_md *ctx, const struct xlb_ctl *ctl, const struct xlb_pkt *p,
+	const struct xlb_backend *be, __u32 tot_len, struct xlb_nh *nh)
 {
 	struct bpf_fib_lookup fib = {};
 	__u32 mtu = 0xffff;
@@ -549,7 +550,7 @@ static __always_inline int xlb_fib(struct xdp_md *ctx,
 
 	fib.family = be->family;
 	fib.l4_protocol = p->flow.family == XLB_AF_INET ? IPPROTO_IPIP :
-							   IPPROTO_IPV6;
+							  IPPROTO_IPV6;
 	if (be->family == XLB_AF_INET) {
 		fib.tos = p->tos;
 		fib.ipv4_src = ctl->src4;
@@ -584,12 +585,10 @@ static __always_inline int xlb_fib(struct xdp_md *ctx,
 	return rc;
 }
 
-static __always_inline int xlb_nexthop(struct xdp_md *ctx,
-				       const struct xlb_ctl *ctl,
-				       const struct xlb_pkt *p,
-				       const struct xlb_backend *be, __u32 bid,
-				       __u32 tot_len, struct xlb_nh *scratch,
-				       struct xlb_nh **nhp)
+static __always_inline int
+xlb_nexthop(struct xdp_md *ctx, const struct xlb_ctl *ctl,
+	    const struct xlb_pkt *p, const struct xlb_backend *be, __u32 bid,
+	    __u32 tot_len, struct xlb_nh *scratch, struct xlb_nh **nhp)
 {
 	struct xlb_nh *nh = bpf_map_lookup_elem(&xlb_nh_cache, &bid);
 	__u64 now = 0;
@@ -601,8 +600,9 @@ static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 		    nh->ctl_gen == ctl->gen &&
 		    nh->ifindex_in == ctx->ingress_ifindex) {
 			*nhp = nh;
-			return tot_len > nh->mtu ? BPF_FIB_LKUP_RET_FRAG_NEEDED :
-						   BPF_FIB_LKUP_RET_SUCCESS;
+			return tot_len > nh->mtu ?
+				       BPF_FIB_LKUP_RET_FRAG_NEEDED :
+				       BPF_FIB_LKUP_RET_SUCCESS;
 		}
 	}
 	if (!nh)
@@ -622,8 +622,8 @@ static __always_inline int xlb_nexthop(struct xdp_md *ctx,
 static __always_inline int xlb_forward(struct xdp_md *ctx,
 				       const struct xlb_ctl *ctl,
 				       const struct xlb_pkt *p,
-				       const struct xlb_backend *be,
-				       __u32 bid, struct xlb_stats *st)
+				       const struct xlb_backend *be, __u32 bid,
+				       struct xlb_stats *st)
 {
 	struct xlb_nh scratch, *nh = NULL;
 	__u32 olen;
@@ -634,15 +634,15 @@ static __always_inline int xlb_forward(struct xdp_md *ctx,
 			goto err_encap;
 		olen = sizeof(struct iphdr);
 	} else if (be->family == XLB_AF_INET6) {
-		if (!(ctl->src6[0] | ctl->src6[1] | ctl->src6[2] | ctl->src6[3]))
+		if (!(ctl->src6[0] | ctl->src6[1] | ctl->src6[2] |
+		      ctl->src6[3]))
 			goto err_encap;
 		olen = sizeof(struct ipv6hdr);
 	} else {
 		goto err_encap;
 	}
 
-	rc = xlb_nexthop(ctx, ctl, p, be, bid, p->l3_len + olen, &scratch,
-			 &nh);
+	rc = xlb_nexthop(ctx, ctl, p, be, bid, p->l3_len + olen, &scratch, &nh);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
 		st->c[XLB_STAT_DROP_TOO_BIG]++;
 		return XDP_DROP;
@@ -730,7 +730,8 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 		if (!p.icmp) {
 			struct xlb_ct_entry ce = { .bid = bid, .gen = be->gen };
 
-			bpf_map_update_elem(&xlb_conntrack, &p.flow, &ce, BPF_ANY);
+			bpf_map_update_elem(&xlb_conntrack, &p.flow, &ce,
+					    BPF_ANY);
 		}
 	}
 	return xlb_forward(ctx, ctl, &p, be, bid, st);

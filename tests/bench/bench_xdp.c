@@ -44,17 +44,17 @@ struct bcase {
 	const char *src, *dst;
 	__u16 dport;
 	__u8 proto, flags;
-	bool prime;		/* send once with SYN first (establish) */
-	int prog;		/* 0 bench_xlb, 1 xlb_xdp, 2 bench_pass, 3 bench_restore */
+	bool prime; /* send once with SYN first (establish) */
+	int prog; /* 0 bench_xlb, 1 xlb_xdp, 2 bench_pass, 3 bench_restore */
 	__u32 verdict;
-	int stat, info;		/* counters that must move by repeat (-1: none) */
+	int stat, info; /* counters that must move by repeat (-1: none) */
 };
 
 static const struct bcase CASES[] = {
 	{ "pass_floor", "192.0.2.1", "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK,
 	  false, 2, XDP_PASS, -1, -1 },
-	{ "restore_floor", "192.0.2.1", "10.200.0.1", 80, IPPROTO_TCP,
-	  TCP_ACK, false, 3, XDP_PASS, -1, -1 },
+	{ "restore_floor", "192.0.2.1", "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK,
+	  false, 3, XDP_PASS, -1, -1 },
 	{ "tcp4_established", "192.0.2.1", "10.100.0.1", 80, IPPROTO_TCP,
 	  TCP_ACK, true, 0, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT },
 	{ "tcp4_syn", "192.0.2.2", "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN,
@@ -112,7 +112,8 @@ static int run_case(const struct bcase *c)
 		len = pkt_build(&p, frame);
 		err = xlbh_run(prog_fd(1), ifindex, frame, len, NULL, NULL, &v);
 		if (err || v != c->verdict) {
-			fprintf(stderr, "bench: %s: priming: err %d verdict %u\n",
+			fprintf(stderr,
+				"bench: %s: priming: err %d verdict %u\n",
 				c->name, err, v);
 			return -1;
 		}
@@ -123,7 +124,8 @@ static int run_case(const struct bcase *c)
 	B->bss->bench_len = len;
 
 	for (i = 0; i < runs; i++) {
-		struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
+		struct xdp_md ctx = { .data_end = len,
+				      .ingress_ifindex = ifindex };
 		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
 			    .data_size_in = len, .ctx_in = &ctx,
 			    .ctx_size_in = sizeof(ctx), .repeat = repeat);
@@ -132,17 +134,27 @@ static int run_case(const struct bcase *c)
 		err = bpf_prog_test_run_opts(prog_fd(c->prog), &o);
 		xlbh_stats(&H, after);
 		if (err || o.retval != c->verdict) {
-			fprintf(stderr, "bench: %s: err %d verdict %u, want %u\n",
+			fprintf(stderr,
+				"bench: %s: err %d verdict %u, want %u\n",
 				c->name, err, o.retval, c->verdict);
 			return -1;
 		}
-		if ((c->stat >= 0 && after[c->stat] - before[c->stat] != repeat) ||
-		    (c->info >= 0 && after[c->info] - before[c->info] != repeat)) {
-			fprintf(stderr, "bench: %s: counters moved by %llu/%llu, "
+		if ((c->stat >= 0 &&
+		     after[c->stat] - before[c->stat] != repeat) ||
+		    (c->info >= 0 &&
+		     after[c->info] - before[c->info] != repeat)) {
+			fprintf(stderr,
+				"bench: %s: counters moved by %llu/%llu, "
 				"want %u: not every iteration took the path\n",
 				c->name,
-				c->stat >= 0 ? (unsigned long long)(after[c->stat] - before[c->stat]) : 0ull,
-				c->info >= 0 ? (unsigned long long)(after[c->info] - before[c->info]) : 0ull,
+				c->stat >= 0 ?
+					(unsigned long long)(after[c->stat] -
+							     before[c->stat]) :
+					0ull,
+				c->info >= 0 ?
+					(unsigned long long)(after[c->info] -
+							     before[c->info]) :
+					0ull,
 				repeat);
 			return -1;
 		}

@@ -27,7 +27,7 @@
 #include "xlb_netlink.h"
 #include "xlb.skel.h"
 
-#define NFLOWS	24
+#define NFLOWS 24
 
 static const __u8 MAC_A0[6] = { 2, 0, 0, 0, 0x0a, 0x00 };
 static const __u8 MAC_B0[6] = { 2, 0, 0, 0, 0x0b, 0x00 };
@@ -37,7 +37,7 @@ static const __u8 MAC_CLI[6] = { 2, 0, 0, 0, 0xc0, 0x01 };
 static struct nh {
 	const char *addr;
 	__u8 mac[6];
-	int dev;	/* 0: xa0 (ingress, XDP_TX), 1: xb0 (XDP_REDIRECT) */
+	int dev; /* 0: xa0 (ingress, XDP_TX), 1: xb0 (XDP_REDIRECT) */
 } NH[] = {
 	{ "10.0.0.10", { 2, 0, 0, 0, 0x0a, 0x10 }, 0 },
 	{ "10.0.0.11", { 2, 0, 0, 0, 0x0a, 0x11 }, 0 },
@@ -63,8 +63,7 @@ static struct nh *nh_of(const __be32 a[4], __u8 family)
 	return NULL;
 }
 
-static void hexdiff(const __u8 *got, size_t glen, const __u8 *want,
-		    size_t wlen)
+static void hexdiff(const __u8 *got, size_t glen, const __u8 *want, size_t wlen)
 {
 	size_t i, n = glen < wlen ? glen : wlen;
 
@@ -83,9 +82,8 @@ static void hexdiff(const __u8 *got, size_t glen, const __u8 *want,
  * Run one frame; check verdict, output bytes (want NULL: unchanged) and
  * that exactly stat (+1) and the info counters in info (+1 each) moved.
  */
-static bool fixture(const char *name, const __u8 *in, size_t len,
-		    __u32 verdict, int stat, __u32 info, const __u8 *want,
-		    size_t want_len)
+static bool fixture(const char *name, const __u8 *in, size_t len, __u32 verdict,
+		    int stat, __u32 info, const __u8 *want, size_t want_len)
 {
 	static __u8 out[8192];
 	__u64 before[XLB_STAT__MAX], after[XLB_STAT__MAX];
@@ -176,8 +174,8 @@ static size_t expect_fwd(const struct pkt *p, const __u8 *frame, size_t len,
 	__be32 src4[4] = { H.src4 };
 
 	return pkt_encap(dmac, smac, p->vlan, p->tci, b->family,
-			 b->family == XLB_AF_INET ? src4 : H.src6,
-			 b->addr, p->tos, p->family, frame + l2, len - l2, out);
+			 b->family == XLB_AF_INET ? src4 : H.src6, b->addr,
+			 p->tos, p->family, frame + l2, len - l2, out);
 }
 
 /* Frame p to service s must go to backend want_bid (or the model's pick). */
@@ -203,8 +201,8 @@ static __u32 pick(const struct xlbh_svc *s, const struct pkt *p)
 	return xlbh_pick(&H, s, &f);
 }
 
-static bool send_unchanged(const char *name, const struct pkt *p,
-			   __u32 verdict, int stat, __u32 info)
+static bool send_unchanged(const char *name, const struct pkt *p, __u32 verdict,
+			   int stat, __u32 info)
 {
 	__u8 in[4096];
 	size_t len = pkt_build(p, in);
@@ -259,8 +257,8 @@ static void test_basic(void)
 		FB[i] = pick(S[0], &F[i]);
 		if (FB[i] < 2)
 			both[FB[i]] = true;
-		send_to("v4 tcp syn to service -> maglev backend", &F[i],
-			FB[i], INFO(CT_MISS));
+		send_to("v4 tcp syn to service -> maglev backend", &F[i], FB[i],
+			INFO(CT_MISS));
 	}
 	ok(both[0] && both[1], "v4 flows spread over both backends");
 	for (i = 0; i < NFLOWS; i += 5) {
@@ -273,16 +271,15 @@ static void test_basic(void)
 	p.payload = 30;
 	send_to("v4 udp first packet -> redirect (other device)", &p, 2,
 		INFO(CT_MISS));
-	send_to("v4 udp second packet -> conntrack hit", &p, 2,
-		INFO(CT_HIT));
+	send_to("v4 udp second packet -> conntrack hit", &p, 2, INFO(CT_HIT));
 
 	for (i = 0; i < 8; i++) {
 		p = cli("2001:db8::5", 30000 + i, "fd10::1", 80, IPPROTO_TCP,
 			TCP_SYN);
 		p.tos = 0xb8;
 		b = pick(S[2], &p);
-		send_to("v6 tcp syn -> ip6ip6 (TX or redirect by backend)",
-			&p, b, INFO(CT_MISS));
+		send_to("v6 tcp syn -> ip6ip6 (TX or redirect by backend)", &p,
+			b, INFO(CT_MISS));
 	}
 	p.tcp_flags = TCP_ACK;
 	send_to("v6 tcp ack -> conntrack hit", &p, b, INFO(CT_HIT));
@@ -309,8 +306,8 @@ static void test_basic(void)
 	b = pick(S[8], &p);
 	for (i = 0; i < 4; i++) {
 		p.sport = 2000 + 977 * i;
-		send_to("src-hash service: same backend for every port", &p,
-			b, INFO(CT_MISS));
+		send_to("src-hash service: same backend for every port", &p, b,
+			INFO(CT_MISS));
 	}
 }
 
@@ -384,8 +381,8 @@ static void test_vlan_options_fragments(void)
 	p = cli("192.0.2.52", 7003, "10.100.0.1", 53, IPPROTO_UDP, 0);
 	p.payload = 100;
 	p.frag_off = 0x2000;
-	send_unchanged("v4 first fragment (MF) -> pass_fragment", &p,
-		       XDP_PASS, XLB_STAT_PASS_FRAGMENT, 0);
+	send_unchanged("v4 first fragment (MF) -> pass_fragment", &p, XDP_PASS,
+		       XLB_STAT_PASS_FRAGMENT, 0);
 	p.frag_off = 0x0010;
 	send_unchanged("v4 last fragment (offset) -> pass_fragment", &p,
 		       XDP_PASS, XLB_STAT_PASS_FRAGMENT, 0);
@@ -451,15 +448,16 @@ static void test_drain_delete(void)
 		if (FB[i] != 0 || (i % 5 && i != changed))
 			continue;
 		F[i].tcp_flags = TCP_ACK;
-		send_to("drained backend keeps its established flow", &F[i],
-			0, INFO(CT_HIT));
+		send_to("drained backend keeps its established flow", &F[i], 0,
+			INFO(CT_HIT));
 		n0++;
 	}
 	ok(n0 > 0, "tested %d established flows of the drained backend", n0);
 	for (i = 0; i < 16; i++) {
 		p = cli("192.0.2.60", 9000 + i, "10.100.0.1", 80, IPPROTO_TCP,
 			TCP_SYN);
-		if (!ok(pick(S[0], &p) != 0, "model: drained backend gets no slot"))
+		if (!ok(pick(S[0], &p) != 0,
+			"model: drained backend gets no slot"))
 			break;
 		send_to("new flow never goes to the drained backend", &p,
 			pick(S[0], &p), INFO(CT_MISS));
@@ -472,8 +470,8 @@ static void test_drain_delete(void)
 	for (i = 0; i < NFLOWS; i++) {
 		if (FB[i] != 1 || i % 5)
 			continue;
-		send_to("weight-0 backend keeps its established flow", &F[i],
-			1, INFO(CT_HIT));
+		send_to("weight-0 backend keeps its established flow", &F[i], 1,
+			INFO(CT_HIT));
 		n1++;
 		break;
 	}
@@ -501,7 +499,8 @@ static void test_drain_delete(void)
 		if (FB[i] != 1)
 			continue;
 		F[i].tcp_flags = TCP_ACK;
-		ok(pick(S[0], &F[i]) != 1, "model: service 0 never picks bid 1");
+		ok(pick(S[0], &F[i]) != 1,
+		   "model: service 0 never picks bid 1");
 		send_to("stale entry never reaches the reused bid", &F[i],
 			pick(S[0], &F[i]), INFO(CT_STALE));
 		FB[i] = pick(S[0], &F[i]);
@@ -526,12 +525,12 @@ static size_t icmp_error(const struct pkt *flow, __u8 *frame, struct pkt *outer)
 	pkt_build(&reply, q);
 	memset(body, 0, 8);
 	if (flow->family == XLB_AF_INET) {
-		body[0] = 3;		/* dest unreachable */
-		body[1] = 4;		/* fragmentation needed */
-		body[6] = 0x05;		/* next-hop MTU 1400 */
+		body[0] = 3; /* dest unreachable */
+		body[1] = 4; /* fragmentation needed */
+		body[6] = 0x05; /* next-hop MTU 1400 */
 		body[7] = 0x78;
 	} else {
-		body[0] = 2;		/* packet too big */
+		body[0] = 2; /* packet too big */
 		body[6] = 0x05;
 		body[7] = 0x00;
 	}
@@ -579,8 +578,8 @@ static void test_icmp(void)
 	fixture("icmp frag needed, unknown flow -> maglev backend", in, len,
 		verdict, stat, INFO(ICMP_ERROR) | INFO(CT_MISS), want, wlen);
 	pkt_flow(&p, &f);
-	ok(bpf_map__lookup_elem(H.m.conntrack, &f, sizeof(f),
-				&ce, sizeof(ce), 0) == -ENOENT,
+	ok(bpf_map__lookup_elem(H.m.conntrack, &f, sizeof(f), &ce, sizeof(ce),
+				0) == -ENOENT,
 	   "icmp error creates no conntrack entry");
 
 	p = cli("2001:db8::77", 4445, "fd10::1", 80, IPPROTO_TCP, TCP_SYN);
@@ -593,12 +592,12 @@ static void test_icmp(void)
 	/* quote cut by the outer IP length (the rest looks like padding) */
 	p = cli("192.0.2.99", 4444, "10.100.0.1", 80, IPPROTO_TCP, TCP_ACK);
 	len = icmp_error(&p, in, &o);
-	in[17] -= 10;		/* tot_len: quote ends before the ports */
+	in[17] -= 10; /* tot_len: quote ends before the ports */
 	fixture("icmp error, quote beyond the outer IP length -> drop_parse",
 		in, len, XDP_DROP, XLB_STAT_DROP_PARSE, 0, NULL, 0);
 	p = cli("2001:db8::77", 4445, "fd10::1", 80, IPPROTO_TCP, TCP_ACK);
 	len = icmp_error(&p, in, &o);
-	in[19] -= 10;		/* payload_len */
+	in[19] -= 10; /* payload_len */
 	fixture("icmpv6 error, quote beyond the payload length -> drop_parse",
 		in, len, XDP_DROP, XLB_STAT_DROP_PARSE, 0, NULL, 0);
 
@@ -684,8 +683,7 @@ static void test_sizes(void)
 	/* outer packet of exactly the 1500 MTU: forwarded; one more: not */
 	p = cli("192.0.2.80", 8080, "10.100.0.1", 53, IPPROTO_UDP, 0);
 	p.payload = 1500 - 20 - 20 - 8;
-	send_to("v4 udp, outer size == mtu -> forwarded", &p, 2,
-		INFO(CT_MISS));
+	send_to("v4 udp, outer size == mtu -> forwarded", &p, 2, INFO(CT_MISS));
 	p.payload++;
 	send_unchanged("v4 udp, outer size == mtu + 1 -> drop_too_big", &p,
 		       XDP_DROP, XLB_STAT_DROP_TOO_BIG, INFO(CT_HIT));
@@ -729,17 +727,17 @@ static void test_sizes(void)
 	fixture("ipv4 ihl 4 -> drop_parse", in, len, XDP_DROP,
 		XLB_STAT_DROP_PARSE, 0, NULL, 0);
 	in[14] = 0x45;
-	in[17] += 1;	/* tot_len one more than the frame */
+	in[17] += 1; /* tot_len one more than the frame */
 	fixture("ipv4 tot_len beyond frame -> drop_parse", in, len, XDP_DROP,
 		XLB_STAT_DROP_PARSE, 0, NULL, 0);
-	in[17] -= 2;	/* TCP header cut by tot_len */
+	in[17] -= 2; /* TCP header cut by tot_len */
 	fixture("ipv4 tot_len cutting the tcp header -> drop_parse", in, len,
 		XDP_DROP, XLB_STAT_DROP_PARSE, 0, NULL, 0);
 	p = cli("2001:db8::83", 8083, "fd10::1", 80, IPPROTO_TCP, TCP_ACK);
 	len = pkt_build(&p, in);
 	in[14] = 0x40;
-	fixture("ipv6 version 4 in 86dd frame -> drop_parse", in, len,
-		XDP_DROP, XLB_STAT_DROP_PARSE, 0, NULL, 0);
+	fixture("ipv6 version 4 in 86dd frame -> drop_parse", in, len, XDP_DROP,
+		XLB_STAT_DROP_PARSE, 0, NULL, 0);
 }
 
 static void test_counters(void)
@@ -783,16 +781,18 @@ static void test_nh_cache(void)
 	p = cli("192.0.2.95", 9595, "10.100.0.1", 53, IPPROTO_UDP, 0);
 	send_to("udp before neighbour change", &p, 2, INFO(CT_MISS));
 	if (!ok(system("ip neigh replace 10.1.0.10 lladdr 02:00:00:00:0b:99 "
-		       "dev xb0 nud permanent") == 0, "neighbour changed"))
+		       "dev xb0 nud permanent") == 0,
+		"neighbour changed"))
 		return;
 	memcpy(old, nh->mac, 6);
 	memcpy(nh->mac, newmac, 6);
 	ok(xlbh_publish(&H) == 0, "publish after neighbour change");
 	send_to("publish invalidates the next-hop cache: new MAC", &p, 2,
-	    INFO(CT_HIT));
+		INFO(CT_HIT));
 	memcpy(nh->mac, old, 6);
 	ok(system("ip neigh replace 10.1.0.10 lladdr 02:00:00:00:0b:10 "
-		  "dev xb0 nud permanent") == 0, "neighbour restored");
+		  "dev xb0 nud permanent") == 0,
+	   "neighbour restored");
 	ok(xlbh_publish(&H) == 0, "publish after neighbour restore");
 	send_to("and back to the old MAC", &p, 2, INFO(CT_HIT));
 }
@@ -854,8 +854,7 @@ int main(void)
 		return 1;
 	}
 	err = xlbh_open(&H, 1021, 64);
-	if (!ok(!err, "load xlb.bpf.o (table_max 1021, vip_slots 64): %d",
-		err))
+	if (!ok(!err, "load xlb.bpf.o (table_max 1021, vip_slots 64): %d", err))
 		return tap_done();
 	prog = xlbh_prog_fd(&H);
 	setup_config();

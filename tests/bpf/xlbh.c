@@ -63,12 +63,12 @@ int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
 
 int xlbh_open(struct xlbh *h, __u32 table_max, __u32 vip_slots)
 {
-	return xlbh_open_nh(h, table_max, vip_slots,
-			    XLB_DEFAULT_NH_TTL_JIFFIES, 0);
+	return xlbh_open_nh(h, table_max, vip_slots, XLB_DEFAULT_NH_TTL_JIFFIES,
+			    0);
 }
 
-int xlbh_open_nh(struct xlbh *h, __u32 table_max, __u32 vip_slots,
-		 __u64 nh_ttl, __u32 nh_entries)
+int xlbh_open_nh(struct xlbh *h, __u32 table_max, __u32 vip_slots, __u64 nh_ttl,
+		 __u32 nh_entries)
 {
 	struct xlb *skel;
 	int err = 0;
@@ -174,8 +174,11 @@ static int publish_backends(struct xlbh *h)
 		for (j = 0; s->used && j < s->nbe; j++) {
 			struct xlbh_be *b = &s->be[j];
 			struct xlb_backend v = {
-				.family = b->family, .state = b->state,
-				.sid = s->sid, .gen = b->gen, .weight = b->weight,
+				.family = b->family,
+				.state = b->state,
+				.sid = s->sid,
+				.gen = b->gen,
+				.weight = b->weight,
 			};
 
 			memcpy(v.addr, b->addr, 16);
@@ -207,12 +210,12 @@ static int publish_service(struct xlbh *h, struct xlbh_svc *s)
 		memset(&mb[n], 0, sizeof(mb[n]));
 		memcpy(mb[n].addr, s->be[i].addr, 16);
 		mb[n].family = s->be[i].family;
-		mb[n].weight = s->be[i].state == XLB_BE_ACTIVE ?
-			       s->be[i].weight : 0;
+		mb[n].weight =
+			s->be[i].state == XLB_BE_ACTIVE ? s->be[i].weight : 0;
 		map[n++] = s->be[i].bid;
 	}
-	err = xlb_maglev_build(mb, n, s->table_size, h->seed, tbl, NULL,
-			       work, ws);
+	err = xlb_maglev_build(mb, n, s->table_size, h->seed, tbl, NULL, work,
+			       ws);
 	if (err && err != -ENODATA) {
 		fprintf(stderr, "xlbh: maglev build: %d\n", err);
 		return err;
@@ -224,8 +227,7 @@ static int publish_service(struct xlbh *h, struct xlbh_svc *s)
 						      map[tbl[i]];
 		val[i] = tbl[i];
 	}
-	err = put(h->m.tables, XLB_TABLE_KEY(s->sid, !s->active),
-		  val);
+	err = put(h->m.tables, XLB_TABLE_KEY(s->sid, !s->active), val);
 	if (!err) {
 		s->active = !s->active;
 		memset(&sv, 0, sizeof(sv));
@@ -327,8 +329,8 @@ int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX])
 
 	if (!v)
 		return -ENOMEM;
-	err = bpf_map__lookup_elem(h->m.stats, &key, sizeof(key),
-				   v, sizeof(*v) * ncpu, 0);
+	err = bpf_map__lookup_elem(h->m.stats, &key, sizeof(key), v,
+				   sizeof(*v) * ncpu, 0);
 	memset(c, 0, sizeof(__u64) * XLB_STAT__MAX);
 	for (i = 0; !err && i < ncpu; i++)
 		for (j = 0; j < XLB_STAT__MAX; j++)
@@ -359,22 +361,16 @@ int xlbh_counter(const struct xlbh *h, bool backend, __u32 id, __u32 gen,
 	return err;
 }
 
-int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len,
-	     void *out, size_t *out_len, __u32 *verdict)
+int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,
+	     size_t *out_len, __u32 *verdict)
 {
 	struct xdp_md ctx = {
 		.data_end = len,
 		.ingress_ifindex = ifindex,
 	};
-	LIBBPF_OPTS(bpf_test_run_opts, o,
-		.data_in = in,
-		.data_size_in = len,
-		.data_out = out,
-		.data_size_out = out ? *out_len : 0,
-		.ctx_in = &ctx,
-		.ctx_size_in = sizeof(ctx),
-		.repeat = 1,
-	);
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
+		    .data_out = out, .data_size_out = out ? *out_len : 0,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1, );
 	int err = bpf_prog_test_run_opts(prog_fd, &o);
 
 	if (err)
@@ -454,7 +450,7 @@ size_t pkt_build(const struct pkt *p, __u8 *buf)
 		b[10] = b[11] = 0;
 		memcpy(b + 12, p->src, 4);
 		memcpy(b + 16, p->dst, 4);
-		memset(b + 20, 1, p->optlen);	/* NOP options */
+		memset(b + 20, 1, p->optlen); /* NOP options */
 		memcpy(b + 10, &(__u16){ pkt_csum(b, 20 + p->optlen) }, 2);
 		b += 20 + p->optlen;
 	} else {
@@ -470,7 +466,7 @@ size_t pkt_build(const struct pkt *p, __u8 *buf)
 		if (p->v6frag) {
 			b[0] = p->proto;
 			b[1] = 0;
-			put16(b + 2, 1);	/* offset 0, more fragments */
+			put16(b + 2, 1); /* offset 0, more fragments */
 			memcpy(b + 4, "\0\0\x12\x34", 4);
 			b += 8;
 		}

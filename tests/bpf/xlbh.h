@@ -16,8 +16,8 @@
 
 #include "xlb_maps.h"
 
-#define XLBH_MAX_SVC	16
-#define XLBH_MAX_BE	8
+#define XLBH_MAX_SVC 16
+#define XLBH_MAX_BE 8
 
 struct xlb;
 struct bpf_object;
@@ -26,43 +26,43 @@ struct bpf_map;
 /* The data path's maps in a loaded object (xlb.bpf.o or the bench). */
 struct xlbh_maps {
 	struct bpf_map *ctl, *vips, *services, *tables, *backends, *conntrack,
-		       *svc_stats, *be_stats, *stats;
+		*svc_stats, *be_stats, *stats;
 };
 
 struct xlbh_be {
-	__be32	addr[4];
-	__u8	family;
-	__u8	state;		/* enum xlb_be_state; UNUSED = deleted */
-	__u32	weight;
-	__u32	bid;
-	__u32	gen;
+	__be32 addr[4];
+	__u8 family;
+	__u8 state; /* enum xlb_be_state; UNUSED = deleted */
+	__u32 weight;
+	__u32 bid;
+	__u32 gen;
 };
 
 struct xlbh_svc {
-	bool	used;
-	__u32	sid;
+	bool used;
+	__u32 sid;
 	struct xlb_vip_key key;
-	__u32	table_size;
-	__u32	flags;
-	__u32	gen;
-	__u32	active;		/* live table copy */
-	__u32	nbe;
+	__u32 table_size;
+	__u32 flags;
+	__u32 gen;
+	__u32 active; /* live table copy */
+	__u32 nbe;
 	struct xlbh_be be[XLBH_MAX_BE];
-	__u32	*table;		/* bids of the live table (test model) */
+	__u32 *table; /* bids of the live table (test model) */
 };
 
 struct xlbh {
-	struct xlb *skel;	/* NULL when bound to another object */
+	struct xlb *skel; /* NULL when bound to another object */
 	struct xlbh_maps m;
-	__u32	seed;
-	__u32	table_max;
-	__u32	vip_slots;
-	__u32	vip_active;
-	__u32	gen;
-	__u32	flags;		/* xlb_ctl.flags published */
-	__be32	src4;
-	__be32	src6[4];
-	__u32	next_gen;
+	__u32 seed;
+	__u32 table_max;
+	__u32 vip_slots;
+	__u32 vip_active;
+	__u32 gen;
+	__u32 flags; /* xlb_ctl.flags published */
+	__be32 src4;
+	__be32 src6[4];
+	__u32 next_gen;
 	struct xlbh_svc svc[XLBH_MAX_SVC];
 };
 
@@ -73,8 +73,8 @@ __u8 xlbh_addr(const char *s, __be32 a[4]);
 int xlbh_open(struct xlbh *h, __u32 table_max, __u32 vip_slots);
 /* Same with the next-hop cache lifetime (jiffies, 0 = off) and size (0 =
  * default). */
-int xlbh_open_nh(struct xlbh *h, __u32 table_max, __u32 vip_slots,
-		 __u64 nh_ttl, __u32 nh_entries);
+int xlbh_open_nh(struct xlbh *h, __u32 table_max, __u32 vip_slots, __u64 nh_ttl,
+		 __u32 nh_entries);
 void xlbh_close(struct xlbh *h);
 /* Use an object loaded elsewhere (same map names); sizes as it was loaded. */
 int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
@@ -100,34 +100,34 @@ int xlbh_counter(const struct xlbh *h, bool backend, __u32 id, __u32 gen,
 		 __u64 *packets, __u64 *bytes);
 
 /* BPF_PROG_TEST_RUN once; returns 0 or -errno. */
-int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len,
-	     void *out, size_t *out_len, __u32 *verdict);
+int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,
+	     size_t *out_len, __u32 *verdict);
 
 /* ---- packets built from fields ---- */
 struct pkt {
-	__u8	dmac[6];
-	__u8	smac[6];
-	bool	vlan;
-	__u16	tci;
-	__u8	family;		/* XLB_AF_INET / XLB_AF_INET6 */
-	__be32	src[4];
-	__be32	dst[4];
-	__u8	proto;		/* 6, 17, 1, 58 or anything */
-	__u16	sport;		/* host order */
-	__u16	dport;
-	__u8	tcp_flags;
-	__u8	tos;
-	__u8	optlen;		/* IPv4 options bytes, multiple of 4 */
-	__u16	frag_off;	/* IPv4 frag_off field, host order */
-	bool	v6frag;		/* IPv6 fragment header */
-	__u16	payload;	/* L4 payload bytes */
-	const __u8 *raw_l4;	/* proto other than TCP/UDP: L4 bytes */
-	__u16	raw_l4_len;
+	__u8 dmac[6];
+	__u8 smac[6];
+	bool vlan;
+	__u16 tci;
+	__u8 family; /* XLB_AF_INET / XLB_AF_INET6 */
+	__be32 src[4];
+	__be32 dst[4];
+	__u8 proto; /* 6, 17, 1, 58 or anything */
+	__u16 sport; /* host order */
+	__u16 dport;
+	__u8 tcp_flags;
+	__u8 tos;
+	__u8 optlen; /* IPv4 options bytes, multiple of 4 */
+	__u16 frag_off; /* IPv4 frag_off field, host order */
+	bool v6frag; /* IPv6 fragment header */
+	__u16 payload; /* L4 payload bytes */
+	const __u8 *raw_l4; /* proto other than TCP/UDP: L4 bytes */
+	__u16 raw_l4_len;
 };
 
-#define TCP_FIN	0x01
-#define TCP_SYN	0x02
-#define TCP_ACK	0x10
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_ACK 0x10
 
 /* Frame bytes into buf (>= 4096); returns its length. */
 size_t pkt_build(const struct pkt *p, __u8 *buf);

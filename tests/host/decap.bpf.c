@@ -26,7 +26,7 @@ static __always_inline int strip(struct xdp_md *ctx, __u32 olen, __u8 inner)
 	neth = data + olen;
 	__builtin_memmove(neth, eth, 2 * ETH_ALEN);
 	neth->h_proto = inner == IPPROTO_IPIP ? bpf_htons(ETH_P_IP) :
-						 bpf_htons(ETH_P_IPV6);
+						bpf_htons(ETH_P_IPV6);
 	bpf_xdp_adjust_head(ctx, olen);
 	return XDP_PASS;
 }
@@ -45,14 +45,16 @@ int decap(struct xdp_md *ctx)
 
 		if ((void *)(ip + 1) > end || ip->ihl != 5)
 			return XDP_PASS;
-		if (ip->protocol == IPPROTO_IPIP || ip->protocol == IPPROTO_IPV6)
+		if (ip->protocol == IPPROTO_IPIP ||
+		    ip->protocol == IPPROTO_IPV6)
 			return strip(ctx, sizeof(*ip), ip->protocol);
 	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = (void *)(eth + 1);
 
 		if ((void *)(ip6 + 1) > end)
 			return XDP_PASS;
-		if (ip6->nexthdr == IPPROTO_IPIP || ip6->nexthdr == IPPROTO_IPV6)
+		if (ip6->nexthdr == IPPROTO_IPIP ||
+		    ip6->nexthdr == IPPROTO_IPV6)
 			return strip(ctx, sizeof(*ip6), ip6->nexthdr);
 	}
 	return XDP_PASS;

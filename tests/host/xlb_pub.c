@@ -111,7 +111,8 @@ int main(int argc, char **argv)
 		err = bpf_xdp_attach(ifindex, xlbh_prog_fd(&h),
 				     XDP_FLAGS_DRV_MODE, NULL);
 	if (err) {
-		fprintf(stderr, "xlb_pub: publish/attach: %s\n", strerror(-err));
+		fprintf(stderr, "xlb_pub: publish/attach: %s\n",
+			strerror(-err));
 		return 1;
 	}
 	printf("ready\n");
@@ -120,7 +121,8 @@ int main(int argc, char **argv)
 		;
 	xlbh_stats(&h, c);
 	for (i = 0; i < XLB_STAT__MAX; i++)
-		printf("stat %s %llu\n", stat_name[i], (unsigned long long)c[i]);
+		printf("stat %s %llu\n", stat_name[i],
+		       (unsigned long long)c[i]);
 	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
 	xlbh_close(&h);
 	return 0;
