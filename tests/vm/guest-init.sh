@@ -25,8 +25,22 @@ setup_guest() {
 	ln -sfn /proc/self/fd/0 /dev/stdin
 	ln -sfn /proc/self/fd/1 /dev/stdout
 	ln -sfn /proc/self/fd/2 /dev/stderr
+	# A checkout under /tmp or /run (CI may clone anywhere) would vanish
+	# under the guest's tmpfs mounts: set it aside and bind it back.
+	local keep=
+	case $XLB_ROOT in
+	(/tmp/*|/run/*)
+		keep=/xlb-checkout
+		mkdir -p "$keep"
+		mount --bind "$XLB_ROOT" "$keep"
+		;;
+	esac
 	mount -t tmpfs -o mode=1777 tmpfs /tmp
 	mount -t tmpfs -o mode=0755 tmpfs /run
+	if [ -n "$keep" ]; then
+		mkdir -p "$XLB_ROOT"
+		mount --bind "$keep" "$XLB_ROOT"
+	fi
 	mkdir -p /run/netns /sys/fs/bpf
 	mount -t bpf -o mode=0700 bpf /sys/fs/bpf
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null

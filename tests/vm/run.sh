@@ -25,9 +25,11 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 die() { echo "vm: $*" >&2; exit 1; }
 
-# The guest mounts tmpfs on /tmp and /run: host files there are invisible.
+# The guest mounts tmpfs on /tmp and /run: host files there are invisible,
+# except inside the checkout, which the guest binds back (guest-init.sh).
 guest_visible() {
 	case $1 in
+	("$ROOT"/*) ;;
 	(/tmp|/tmp/*|/run|/run/*) die "$1 is under /tmp or /run, which the guest cannot see" ;;
 	esac
 }
