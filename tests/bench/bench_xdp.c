@@ -92,7 +92,7 @@ static int cmp_u32(const void *a, const void *b)
 static int run_case(const struct bcase *c)
 {
 	__u64 before[XLB_STAT__MAX], after[XLB_STAT__MAX];
-	__u32 ns[32], v, i;
+	__u32 ns[32] = { 0 }, v, i;
 	__u8 frame[256];
 	struct pkt p;
 	size_t len;

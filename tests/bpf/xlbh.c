@@ -369,7 +369,8 @@ int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,
 		.ingress_ifindex = ifindex,
 	};
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
-		    .data_out = out, .data_size_out = out ? *out_len : 0,
+		    .data_out = out,
+		    .data_size_out = out && out_len ? *out_len : 0,
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1, );
 	int err = bpf_prog_test_run_opts(prog_fd, &o);
 
@@ -403,6 +404,14 @@ static __u8 *put16(__u8 *b, __u16 v)
 	b[0] = v >> 8;
 	b[1] = v & 0xff;
 	return b + 2;
+}
+
+/* IPv4 header checksum of hlen bytes at b, stored at offset 10. */
+static void put_csum(__u8 *b, size_t hlen)
+{
+	__u16 c = pkt_csum(b, hlen);
+
+	memcpy(b + 10, &c, 2);
 }
 
 size_t pkt_l2_len(const struct pkt *p)
@@ -451,7 +460,7 @@ size_t pkt_build(const struct pkt *p, __u8 *buf)
 		memcpy(b + 12, p->src, 4);
 		memcpy(b + 16, p->dst, 4);
 		memset(b + 20, 1, p->optlen); /* NOP options */
-		memcpy(b + 10, &(__u16){ pkt_csum(b, 20 + p->optlen) }, 2);
+		put_csum(b, 20 + p->optlen);
 		b += 20 + p->optlen;
 	} else {
 		b[0] = 0x60 | p->tos >> 4;
@@ -526,7 +535,7 @@ size_t pkt_encap(const __u8 *dmac, const __u8 *smac, bool vlan, __u16 tci,
 		b[10] = b[11] = 0;
 		memcpy(b + 12, osrc, 4);
 		memcpy(b + 16, odst, 4);
-		memcpy(b + 10, &(__u16){ pkt_csum(b, 20) }, 2);
+		put_csum(b, 20);
 		b += 20;
 	} else {
 		b[0] = 0x60 | tos >> 4;
