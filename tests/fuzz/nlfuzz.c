@@ -27,6 +27,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <linux/bpf.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
@@ -36,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -1874,12 +1876,109 @@ static int probe_ids(struct nl *nl, uint32_t n)
 	return leaks ? 1 : 0;
 }
 
+/* One request built by fill(); returns the errno answer. */
+static int simple_request(struct nl *nl, uint8_t cmd,
+			  void (*fill)(struct mb *m, void *arg), void *arg)
+{
+	static struct mb m;
+
+	m.fuzz = 0;
+	msg_begin(&m, nl->fam, cmd, 0);
+	if (fill)
+		fill(&m, arg);
+	((struct nlmsghdr *)m.buf)->nlmsg_len = m.len;
+	((struct nlmsghdr *)m.buf)->nlmsg_seq = ++nl->seq;
+	if (nl_send(nl, m.buf, m.len))
+		die("send: %s", strerror(errno));
+	return nl_wait(nl, nl->seq, NULL, NULL, NULL);
+}
+
+static void fill_bind(struct mb *m, void *arg)
+{
+	const int *fds = arg;
+	size_t n = nest_begin(m, XLB_A_BIND);
+
+	for (int t = XLB_BIND_A_CTL_FD; t <= XLB_BIND_A_MAX; t++)
+		put_u32(m, t, fds[t]);
+	nest_end(m, n);
+}
+
+static void fill_svc(struct mb *m, void *arg)
+{
+	struct mkey k;
+	size_t n;
+
+	(void)arg;
+	pool_vip(&k, 0);
+	n = nest_begin(m, XLB_A_SERVICE);
+	gen_key(m, &k);
+	put_u32(m, XLB_SVC_A_TABLE_SIZE, xlb_maglev_sizes[0]);
+	nest_end(m, n);
+}
+
+static void fill_be(struct mb *m, void *arg)
+{
+	uint8_t a[16];
+	size_t n;
+
+	fill_svc(m, NULL);
+	pool_be(4, a, *(unsigned int *)arg);
+	n = nest_begin(m, XLB_A_BACKEND);
+	put(m, XLB_BE_A_ADDR4, a, 4);
+	nest_end(m, n);
+}
+
+/*
+ * -B DIR: bind the maps pinned in DIR (by lbctl attach), create a service
+ * with two backends (published into the maps), delete it, unbind.  One
+ * cycle of the load/bind/unbind/unload test of tests/hardening_faults.bats.
+ */
+static int bind_cycle(struct nl *nl, const char *dir)
+{
+	static const char *const names[XLB_BIND_A_MAX + 1] = {
+		[XLB_BIND_A_CTL_FD] = XLB_MAP_CTL,
+		[XLB_BIND_A_VIPS_FD] = XLB_MAP_VIPS,
+		[XLB_BIND_A_SERVICES_FD] = XLB_MAP_SERVICES,
+		[XLB_BIND_A_TABLES_FD] = XLB_MAP_TABLES,
+		[XLB_BIND_A_BACKENDS_FD] = XLB_MAP_BACKENDS,
+	};
+	int fds[XLB_BIND_A_MAX + 1] = { -1 }, err;
+	unsigned int i;
+
+	for (int t = XLB_BIND_A_CTL_FD; t <= XLB_BIND_A_MAX; t++) {
+		char path[512];
+		union bpf_attr attr;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[t]);
+		memset(&attr, 0, sizeof(attr));
+		attr.pathname = (uint64_t)(uintptr_t)path;
+		fds[t] = syscall(__NR_bpf, BPF_OBJ_GET, &attr, sizeof(attr));
+		if (fds[t] < 0)
+			die("cannot open the pinned map: %s", strerror(errno));
+	}
+	err = simple_request(nl, XLB_CMD_BIND, fill_bind, fds);
+	for (i = 0; !err && i < 3; i++)
+		err = simple_request(nl, i ? XLB_CMD_BACKEND_NEW :
+				     XLB_CMD_SERVICE_NEW, i ? fill_be : fill_svc,
+				     &i);
+	if (!err)
+		err = simple_request(nl, XLB_CMD_SERVICE_DEL, fill_svc, NULL);
+	if (!err)
+		err = simple_request(nl, XLB_CMD_UNBIND, NULL, NULL);
+	for (int t = XLB_BIND_A_CTL_FD; t <= XLB_BIND_A_MAX; t++)
+		close(fds[t]);
+	if (err)
+		printf("bind cycle failed: %s (%s)\n", strerror(-err), last_extack);
+	return err ? 1 : 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: nlfuzz [-n messages] [-s seed] [-c check-interval] [-S] [-v]\n"
 		"       -S: trailing bytes in a nested array accepted = failure\n"
 		"       nlfuzz -p N   (guess service ids 0..N-1: all must fail)\n"
+		"       nlfuzz -B DIR (bind the maps pinned in DIR, use, unbind)\n"
 		"Fuzzes the xlb generic netlink family; exit 0 = no finding.\n");
 	exit(2);
 }
@@ -1887,19 +1986,23 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	unsigned long count = 100000, interval = 5000, probe = 0;
+	const char *bind_dir = NULL;
 	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	static struct stats st;
 	bool verbose = false;
 	struct nl nl;
 	int opt, err;
 
-	while ((opt = getopt(argc, argv, "n:s:c:p:Svh")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:c:p:B:Svh")) != -1) {
 		switch (opt) {
 		case 'S':
 			strict = true;
 			break;
 		case 'p':
 			probe = strtoul(optarg, NULL, 0);
+			break;
+		case 'B':
+			bind_dir = optarg;
 			break;
 		case 'n':
 			count = strtoul(optarg, NULL, 0);
@@ -1922,6 +2025,8 @@ int main(int argc, char **argv)
 	nl_open(&nl);
 	if (probe)
 		return probe_ids(&nl, probe);
+	if (bind_dir)
+		return bind_cycle(&nl, bind_dir);
 	printf("nlfuzz: family xlb id %u, %lu messages, seed %#llx\n", nl.fam,
 	       count, (unsigned long long)seed);
 	err = read_state(&nl, &model);
