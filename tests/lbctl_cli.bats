@@ -408,6 +408,26 @@ SVC6='[2001:db8::10]:443/tcp'
 	[ "$(lb -j show)" = "$before" ]
 }
 
+@test "a large restore is one message; its dump spans many messages" {
+	f=$BATS_TEST_TMPDIR/big
+	{
+		echo "service add $SVC"
+		for i in $(seq 0 999); do echo "add 10.2.$((i / 256)).$((i % 256)) weight $((i % 7 + 1))"; done
+		echo "service add $SVC6 table-size 4093"
+		for i in $(seq 1 300); do printf 'add 2001:db8:1::%x service %s\n' "$i" "$SVC6"; done
+	} >"$f"
+	lb restore "$f"
+	run lb -j show
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.[0].backends | length' <<<"$output")" = 1000 ]
+	[ "$(jq -r '.[0].nbackends' <<<"$output")" = 1000 ]
+	[ "$(jq -r '[.[0].backends[].slots] | add' <<<"$output")" = 65537 ]
+	[ "$(jq -r '.[1].backends | length' <<<"$output")" = 300 ]
+	[ "$(jq -r '[.[1].backends[].slots] | add' <<<"$output")" = 4093 ]
+	# and it saves back to the same lines
+	lb save | grep -c '^add ' | grep -qx 1300
+}
+
 @test "flush removes every service and backend" {
 	lb service add "$SVC"
 	lb service add "$SVC6"
