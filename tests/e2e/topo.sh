@@ -28,6 +28,7 @@
 E2E_ROOT=${XLB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 FLOWGEN=${XLB_FLOWGEN:-$E2E_ROOT/build/flowgen}
 NAMESRV=${XLB_NAMESRV:-$E2E_ROOT/build/namesrv}
+XDP_PASS=${XLB_XDP_PASS:-$E2E_ROOT/build/xdp_pass.bpf.o}
 E2E_NB=${XLB_E2E_BACKENDS:-5}
 
 VIP4=198.51.100.10
@@ -117,8 +118,8 @@ _topo_backend() {
 
 topo_up() {
 	local node i n
-	[ -x "$FLOWGEN" ] && [ -x "$NAMESRV" ] ||
-		{ echo "topo: $FLOWGEN or $NAMESRV missing: make e2e-tools" >&2; return 1; }
+	[ -x "$FLOWGEN" ] && [ -x "$NAMESRV" ] && [ -f "$XDP_PASS" ] ||
+		{ echo "topo: $FLOWGEN, $NAMESRV or $XDP_PASS missing: make e2e-tools" >&2; return 1; }
 	export E2E_P=xlbe2e-$$
 	export E2E_DIR=${E2E_DIR:-$(mktemp -d "/tmp/$E2E_P.XXXXXX")}
 	export E2E_NODES="client router switch lb1 lb2"
@@ -183,15 +184,18 @@ topo_up() {
 	done
 
 	# Switch ports up; the load balancers' ports receive XDP_TX frames,
-	# which veth only delivers to a peer with NAPI (GRO on, or XDP).
+	# which veth only delivers to a peer running NAPI: give them an XDP
+	# program that passes everything.
 	ip -n "$(_topo_ns switch)" -batch - <<-EOF || return 1
 	$(for n in router lb1 lb2 $(seq -f 'b%g' 1 "$E2E_NB"); do
 		echo "link set p-$n master br0"
 		echo "link set p-$n up"
 	done)
 	EOF
-	xn switch sh -c 'ethtool -K p-lb1 gro on && ethtool -K p-lb2 gro on' \
-		>/dev/null || return 1
+	ip -n "$(_topo_ns switch)" -batch - <<-EOF || return 1
+	link set dev p-lb1 xdpdrv obj $XDP_PASS sec xdp
+	link set dev p-lb2 xdpdrv obj $XDP_PASS sec xdp
+	EOF
 
 	# Load balancers: default route to the router, every backend's
 	# neighbour entry fixed so the data path never waits for ARP / ND.
