@@ -15,6 +15,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,8 @@
 #include "xlb.skel.h"
 
 #define NFLOWS 24
+
+extern char **environ;
 
 static const __u8 MAC_A0[6] = { 2, 0, 0, 0, 0x0a, 0x00 };
 static const __u8 MAC_B0[6] = { 2, 0, 0, 0, 0x0b, 0x00 };
@@ -764,6 +768,22 @@ static void test_counters(void)
 	is_u64(pk1, 1, "service counter restarted with the new gen");
 }
 
+/* ip neigh replace 10.1.0.10 lladdr MAC dev xb0 nud permanent */
+static int set_neigh(const char *mac)
+{
+	char *argv[] = { "ip",	   "neigh",	"replace", "10.1.0.10",
+			 "lladdr", (char *)mac, "dev",	   "xb0",
+			 "nud",	   "permanent", NULL };
+	int status;
+	pid_t pid;
+
+	if (posix_spawnp(&pid, "ip", NULL, NULL, argv, environ))
+		return -1;
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 /*
  * The next-hop cache: a neighbour change is picked up at the latest with
  * the next publish (xlb_ctl.gen), whatever the cache lifetime.
@@ -778,9 +798,7 @@ static void test_nh_cache(void)
 
 	p = cli("192.0.2.95", 9595, "10.100.0.1", 53, IPPROTO_UDP, 0);
 	send_to("udp before neighbour change", &p, 2, INFO(CT_MISS));
-	if (!ok(system("ip neigh replace 10.1.0.10 lladdr 02:00:00:00:0b:99 "
-		       "dev xb0 nud permanent") == 0,
-		"neighbour changed"))
+	if (!ok(set_neigh("02:00:00:00:0b:99") == 0, "neighbour changed"))
 		return;
 	memcpy(old, nh->mac, 6);
 	memcpy(nh->mac, newmac, 6);
@@ -788,9 +806,7 @@ static void test_nh_cache(void)
 	send_to("publish invalidates the next-hop cache: new MAC", &p, 2,
 		INFO(CT_HIT));
 	memcpy(nh->mac, old, 6);
-	ok(system("ip neigh replace 10.1.0.10 lladdr 02:00:00:00:0b:10 "
-		  "dev xb0 nud permanent") == 0,
-	   "neighbour restored");
+	ok(set_neigh("02:00:00:00:0b:10") == 0, "neighbour restored");
 	ok(xlbh_publish(&H) == 0, "publish after neighbour restore");
 	send_to("and back to the old MAC", &p, 2, INFO(CT_HIT));
 }

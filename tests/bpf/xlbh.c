@@ -202,8 +202,10 @@ static int publish_service(struct xlbh *h, struct xlbh_svc *s)
 
 	tbl = calloc(s->table_size, 4);
 	val = malloc(4ul * h->table_max);
-	if (!work || !tbl || !val)
-		return -ENOMEM;
+	if (!work || !tbl || !val) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < s->nbe; i++) {
 		if (s->be[i].state == XLB_BE_UNUSED)
 			continue;
@@ -218,7 +220,7 @@ static int publish_service(struct xlbh *h, struct xlbh_svc *s)
 			       ws);
 	if (err && err != -ENODATA) {
 		fprintf(stderr, "xlbh: maglev build: %d\n", err);
-		return err;
+		goto out;
 	}
 	for (i = 0; i < h->table_max; i++)
 		val[i] = XLB_TABLE_EMPTY;
@@ -241,6 +243,9 @@ static int publish_service(struct xlbh *h, struct xlbh_svc *s)
 	}
 	free(s->table);
 	s->table = tbl;
+	tbl = NULL;
+out:
+	free(tbl);
 	free(val);
 	free(work);
 	return err;

@@ -23,7 +23,7 @@
 #include "xlbh.h"
 
 static const char *const stat_name[XLB_STAT__MAX] = {
-#define X(name, text, info) [XLB_STAT_##name] = text,
+#define X(name, text, info) [XLB_STAT_##name] = (text),
 	XLB_STATS(X)
 #undef X
 };
@@ -39,6 +39,8 @@ static struct xlbh_svc *add_service(struct xlbh *h, __u32 sid, char *arg)
 {
 	char *vip = strtok(arg, ","), *port = strtok(NULL, ","),
 	     *proto = strtok(NULL, ",");
+	char *e;
+	long n;
 	__u8 p;
 
 	if (!vip || !port || !proto)
@@ -52,7 +54,13 @@ static struct xlbh_svc *add_service(struct xlbh *h, __u32 sid, char *arg)
 			proto);
 		exit(2);
 	}
-	return xlbh_svc_add(h, sid, vip, atoi(port), p, 251);
+	n = strtol(port, &e, 10);
+	if (*e || n < 1 || n > 65535) {
+		fprintf(stderr, "xlb_pub: bad port '%s': want 1..65535\n",
+			port);
+		exit(2);
+	}
+	return xlbh_svc_add(h, sid, vip, n, p, 251);
 }
 
 int main(int argc, char **argv)
