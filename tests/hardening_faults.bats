@@ -188,6 +188,31 @@ xlb_maps() {
 	[ "$status" -ne 0 ]
 }
 
+@test "another namespace's attach cannot take over this one's data path" {
+	# $NS is attached and publishes $VIP:53/udp into the pinned maps.
+	# An IPv4 address in a service key: raw bytes, or with BTF the u32
+	# word as this little-endian machine reads it.
+	has() {
+		local d
+		d=$(bpftool map dump pinned $PIN/xlb_services | tr -d '\n')
+		[[ "$d" == *"$1"* || "$d" == *"$2"* ]]
+	}
+	has "0x0a 0x01 0x00 0x64" 1677721866	# 10.1.0.100
+	ip -n "$NS2" link add lbz type veth peer name lbw
+	ip -n "$NS2" link set lbz up
+	ip -n "$NS2" link set lbw up
+	lbn2() { nsenter --net="/run/netns/$NS2" "$LBCTL" "$@"; }
+	lbn2 flush
+	lbn2 service add 192.0.2.99:80/tcp
+	run lbn2 attach lbz mode generic src4 10.1.0.1
+	echo "attach from $NS2: $status: $output"
+	lbn2 detach lbz 2>/dev/null || true
+	# Refused, or given its own maps: either way $NS's service stays
+	# published and $NS2's never appears in $NS's maps.
+	has "0x0a 0x01 0x00 0x64" 1677721866
+	if has "0xc0 0x00 0x02 0x63" 1661075648; then return 1; fi # 192.0.2.99
+}
+
 @test "namespace deleted while maps are bound and traffic flows: no leak" {
 	lb detach lb0
 	rm -rf $PIN
@@ -231,7 +256,7 @@ xlb_maps() {
 			nsenter --net="/run/netns/$NS" "$NLFUZZ" -B $PIN &&
 			rmmod xlb
 	}
-	# kB: MemAvailable SUnreclaim Percpu VmallocUsed
+	# kB, in /proc/meminfo order: MemAvailable SUnreclaim VmallocUsed Percpu
 	meminfo() {
 		sync
 		echo 3 >/proc/sys/vm/drop_caches
@@ -239,11 +264,11 @@ xlb_maps() {
 	}
 	for i in $(seq 1 10); do cycle; done	# warm up caches and slabs
 	maps0=$(xlb_maps)
-	read -r a0 s0 p0 v0 <<<"$(meminfo)"
+	read -r a0 s0 v0 p0 <<<"$(meminfo)"
 	for i in $(seq 1 50); do cycle; done
-	read -r a1 s1 p1 v1 <<<"$(meminfo)"
+	read -r a1 s1 v1 p1 <<<"$(meminfo)"
 	for i in $(seq 1 50); do cycle; done
-	read -r a2 s2 p2 v2 <<<"$(meminfo)"
+	read -r a2 s2 v2 p2 <<<"$(meminfo)"
 	echo "kB MemAvailable/SUnreclaim/Percpu/VmallocUsed:"
 	echo "  after warm-up  $a0/$s0/$p0/$v0"
 	echo "  +50 cycles     $a1/$s1/$p1/$v1"
