@@ -61,9 +61,9 @@ teardown_file() {
 	xlb_unload
 	run insmod "$XLB_KO" max_services=0
 	[ "$status" -ne 0 ]
-	! xlb_loaded
+	! xlb_loaded || false
 	run insmod "$XLB_KO" max_backends=2000000
 	[ "$status" -ne 0 ]
-	! xlb_loaded
+	! xlb_loaded || false
 	insmod "$XLB_KO" max_services=2 max_backends=3
 }

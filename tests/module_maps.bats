@@ -118,7 +118,7 @@ bind() {
 	# Drain: weight 0 keeps the entry (state DRAIN), takes no slots.
 	nl_ok backend_set "{\"service\": $S, \"backend\": {\"addr4\": \"10.1.0.2\", \"weight\": 0}}"
 	[ "$(map $M xlb_backends backend "$id" | jq -r .state)" = 2 ]
-	! published_table $M 0 | grep -qx 10.1.0.2
+	! published_table $M 0 | grep -qx 10.1.0.2 || false
 	nl_ok backend_del "{\"service\": $S, \"backend\": $(be 10.1.0.2)}"
 	e=$(map $M xlb_backends backend "$id")
 	[ "$(jq -r .state <<<"$e")" = 0 ]
@@ -257,7 +257,7 @@ load_xdp() {
 	# Pins go: the module's references keep the maps alive until rmmod.
 	before=$(published_table /sys/fs/bpf/xlbt-pm 0 | sort -u)
 	rmmod xlb
-	! xlb_loaded
+	! xlb_loaded || false
 	ip -n $ns link show v0 | grep -q xdp
 	[ "$(map /sys/fs/bpf/xlbt-pm xlb_ctl ctl 0 | jq -r .flags)" = 1 ]
 	[ "$(published_table /sys/fs/bpf/xlbt-pm 0 | sort -u)" = "$before" ]
