@@ -167,7 +167,10 @@ xlb_maps() {
 	serial=$(nsenter --net="/run/netns/$NS2" "$LBCTL" save | sort)
 	concurrent=$(lb save | sort)
 	echo "traffic during the writes: $((v1 - v0)) frames through XDP"
-	[ "$concurrent" = "$serial" ]
+	diff <(echo "$serial") <(echo "$concurrent") || {
+		echo "concurrent writers lost or changed updates (< serial, > concurrent)"
+		return 1
+	}
 	# 1 + 8 * (5 - 1 deleted + 1 on its own service) backends
 	[ "$(echo "$serial" | grep -c '^add ')" = $((1 + 8 * 5)) ]
 	[ "$((v1 - v0))" -gt 0 ]

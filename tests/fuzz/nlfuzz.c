@@ -562,8 +562,9 @@ static void corrupt_bytes(struct mb *m, bool *header_ok)
 		if (chance(50)) {
 			m->len = rn(hl);
 		} else {
+			/* strictly shorter than nlmsg_len: never processed */
 			*header_ok = false;
-			m->len -= rn(m->len / 2 + 1);
+			m->len -= 1 + rn(m->len / 2);
 		}
 		break;
 	case 2: {	/* nla_len of a random attribute */
