@@ -19,10 +19,12 @@
  *                           2 * vip_slots
  *   xlb_cfg_nh_ttl_jiffies u64 lifetime of a next-hop cache entry, in
  *                           jiffies; 0 = bpf_fib_lookup() for every packet
- * Both default to the XLB_DEFAULT_* values of include/uapi/xlb_maps.h.
+ * All default to the XLB_DEFAULT_* values of include/uapi/xlb_maps.h.
  * Other capacities are plain map max_entries (xlb_services, xlb_backends,
- * xlb_conntrack, xlb_svc_stats, xlb_be_stats) set with
- * bpf_map__set_max_entries(); xlb_tables has 2 * max_services entries.
+ * xlb_conntrack, xlb_svc_stats, xlb_be_stats, xlb_nh_cache) set with
+ * bpf_map__set_max_entries(); xlb_tables has 2 * max_services entries;
+ * xlb_svc_stats is sized like xlb_services, xlb_be_stats and xlb_nh_cache
+ * like xlb_backends (backend ids beyond xlb_nh_cache are not cached).
  *
  * The program is named xlb_xdp (skeleton: skel->progs.xlb_xdp).
  */
