@@ -23,7 +23,7 @@ load e2e/suite
 @test "rmmod xlb with the program attached: forwarding goes on, same backends" {
 	local open out f m
 	open=$(hold_start mod 4 40 30000)
-	echo "held: $open"
+	note "held: $open"
 	rmmod xlb
 	! grep -q '^xlb ' /proc/modules
 	ip -n "$E2E_P-lb1" -j link show dev eth0 | jq -e '.[0].xdp.prog.id' >/dev/null
@@ -32,11 +32,11 @@ load e2e/suite
 		echo "$output"
 		[ "$(jq .fail <<<"$output")" = 0 ]
 		m=$(map_moved "$E2E_DIR/m$f.before" "$E2E_DIR/m$f.unloaded")
-		echo "IPv$f without the module: flows on another backend: ${m% *} of ${m#* }"
+		note "IPv$f without the module: flows on another backend: ${m% *} of ${m#* }"
 		[ "${m% *}" = 0 ]
 	done
 	out=$(hold_check mod)
-	echo "connections opened before the unload: $out"
+	note "connections opened before the unload: $out"
 	[ "$(jq .ok <<<"$out")" = 40 ] && [ "$(jq .fail <<<"$out")" = 0 ]
 }
 
@@ -47,17 +47,17 @@ load e2e/suite
 	lbn lb1 attach eth0 mode native
 	lbn lb1 -j show >"$E2E_DIR/show.after"
 	diff "$E2E_DIR/show.before" "$E2E_DIR/show.after"
-	echo "digests: $(jq -c '[.[].digest]' "$E2E_DIR/show.after")"
+	note "digests: $(jq -c '[.[].digest]' "$E2E_DIR/show.after")"
 	for f in 4 6; do
 		run flows "$f" -n 1500 -b 20000 -m "$E2E_DIR/m$f.reloaded"
 		[ "$(jq .fail <<<"$output")" = 0 ]
 		m=$(map_moved "$E2E_DIR/m$f.before" "$E2E_DIR/m$f.reloaded")
-		echo "IPv$f after reload: flows on another backend: ${m% *} of ${m#* }"
+		note "IPv$f after reload: flows on another backend: ${m% *} of ${m#* }"
 		[ "${m% *}" = 0 ]
 	done
 	# The reloaded module publishes into the maps the program uses.
 	e2e_be lb1 drain 2
 	run flows 4 -n 1500 -b 21000
-	echo "after drain b2: $output"
+	note "after drain b2: $output"
 	check_shares "$output" b1:10 b3:30 4
 }

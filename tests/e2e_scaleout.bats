@@ -21,8 +21,8 @@ lb_fwd() {
 	e2e_lb lb2 1:10 2:20 3:30 4:15
 	d1=$(lbn lb1 -j show | jq -c '[.[] | {service, digest}]')
 	d2=$(lbn lb2 -j show | jq -c '[.[] | {service, digest}]')
-	echo "lb1: $d1"
-	echo "lb2: $d2"
+	note "lb1: $d1"
+	note "lb2: $d2"
 	[ "$d1" = "$d2" ]
 }
 
@@ -33,10 +33,10 @@ lb_fwd() {
 			topo_route "$via"
 			a1=$(lb_fwd lb1) a2=$(lb_fwd lb2)
 			run flows "$f" -n 1500 -b 20000 -m "$E2E_DIR/s$f.$via"
-			echo "IPv$f via $via: $output"
+			note "IPv$f via $via: $output"
 			[ "$(jq .fail <<<"$output")" = 0 ]
 			b1=$(($(lb_fwd lb1) - a1)) b2=$(($(lb_fwd lb2) - a2))
-			echo "  frames forwarded by lb1: $b1, by lb2: $b2"
+			note "  frames forwarded by lb1: $b1, by lb2: $b2"
 			case $via in
 			lb1) [ "$b1" -gt 0 ] && [ "$b2" = 0 ] ;;
 			lb2) [ "$b2" -gt 0 ] && [ "$b1" = 0 ] ;;
@@ -45,7 +45,7 @@ lb_fwd() {
 		done
 		for via in lb2 ecmp; do
 			m=$(map_moved "$E2E_DIR/s$f.lb1" "$E2E_DIR/s$f.$via")
-			echo "IPv$f: flows whose backend differs between lb1 and $via: ${m% *} of ${m#* }"
+			note "IPv$f: flows whose backend differs between lb1 and $via: ${m% *} of ${m#* }"
 			[ "${m% *}" = 0 ]
 		done
 	done
@@ -55,14 +55,14 @@ lb_fwd() {
 	local f out open
 	topo_route ecmp
 	open=$(hold_start e4 4 60 30000)
-	echo "IPv4 held via ECMP: $open"
+	note "IPv4 held via ECMP: $open"
 	open=$(hold_start e6 6 60 30000)
-	echo "IPv6 held via ECMP: $open"
+	note "IPv6 held via ECMP: $open"
 	for via in lb1 lb2 ecmp; do
 		topo_route "$via"
 		for f in 4 6; do
 			out=$(hold_check "e$f")
-			echo "route now $via, IPv$f: $out"
+			note "route now $via, IPv$f: $out"
 			[ "$(jq .ok <<<"$out")" = 60 ] && [ "$(jq .fail <<<"$out")" = 0 ]
 		done
 	done

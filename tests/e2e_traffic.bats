@@ -43,7 +43,7 @@ load e2e/suite
 		[ "$status" -eq 0 ]
 		[ "$(jq -r .fail <<<"$output")" = 0 ]
 		m=$(map_moved "$E2E_DIR/w$f.map" "$E2E_DIR/w$f.again")
-		echo "IPv$f: flows landing elsewhere the second time: ${m% *} of ${m#* }"
+		note "IPv$f: flows landing elsewhere the second time: ${m% *} of ${m#* }"
 		[ "${m% *}" = 0 ] && [ "${m#* }" = 3000 ]
 	done
 }
@@ -52,9 +52,9 @@ load e2e/suite
 	local open4 open6 n4 n6 out
 	open4=$(hold_start d4 4 60 30000)
 	open6=$(hold_start d6 6 60 30000)
-	echo "open: $open4 / $open6"
+	note "open: $open4 / $open6"
 	n4=$(jcount "$open4" .backends b2) n6=$(jcount "$open6" .backends b2)
-	echo "connections held on b2 before the drain: v4 $n4, v6 $n6"
+	note "connections held on b2 before the drain: v4 $n4, v6 $n6"
 	[ "$n4" -gt 0 ] && [ "$n6" -gt 0 ]
 	[ "$(jq .ok <<<"$open4")" = 60 ] && [ "$(jq .ok <<<"$open6")" = 60 ]
 
@@ -69,18 +69,18 @@ load e2e/suite
 	# Data over the connections opened before the drain, b2's included:
 	# every one answers, from the backend it had.
 	out=$(hold_check d4)
-	echo "after the drain, IPv4: $out"
+	note "after the drain, IPv4: $out"
 	[ "$(jq .ok <<<"$out")" = 60 ] && [ "$(jq .fail <<<"$out")" = 0 ]
 	[ "$(jcount "$out" .backends b2)" = "$n4" ]
 	out=$(hold_check d6)
-	echo "after the drain, IPv6: $out"
+	note "after the drain, IPv6: $out"
 	[ "$(jq .ok <<<"$out")" = 60 ] && [ "$(jq .fail <<<"$out")" = 0 ]
 	[ "$(jcount "$out" .backends b2)" = "$n6" ]
 	hold_stop d4 d6
 	e2e_be lb1 set 2 weight 20 state active
 	run flows 4 -n 3000 -b 20000 -m "$E2E_DIR/undrain.map"
 	m=$(map_moved "$E2E_DIR/w4.map" "$E2E_DIR/undrain.map")
-	echo "back to weight 20: flows not on their original backend: ${m% *}"
+	note "back to weight 20: flows not on their original backend: ${m% *}"
 	[ "${m% *}" = 0 ]
 }
 
@@ -93,7 +93,7 @@ load e2e/suite
 		[ "$(jq -r .fail <<<"$output")" = 0 ]
 	done
 	open=$(hold_start da 4 60 30000)
-	echo "held: $open"
+	note "held: $open"
 	on4=$(jcount "$open" .backends b4)
 
 	e2e_be lb1 del 4
@@ -106,11 +106,11 @@ load e2e/suite
 		m=$(map_moved "$E2E_DIR/da$f.before" "$E2E_DIR/da$f.after" b4)
 		moved=${m% *} total=${m#* }
 		frac=$(awk -v a="$moved" -v b="$total" 'BEGIN { printf "%.2f", 100 * a / b }')
-		echo "IPv$f: flows of surviving backends that moved: $moved of $total ($frac%)"
+		note "IPv$f: flows of surviving backends that moved: $moved of $total ($frac%)"
 		awk -v f="$frac" 'BEGIN { exit !(f <= 5) }'
 	done
 	out=$(hold_check da)
-	echo "held connections after the delete: $out (b4 had $on4)"
+	note "held connections after the delete: $out (b4 had $on4)"
 	# Connections to the survivors all answer; only b4's are lost.
 	[ "$(jq .ok <<<"$out")" = $((60 - on4)) ]
 	[ "$(jq .fail <<<"$out")" = "$on4" ]
@@ -121,7 +121,7 @@ load e2e/suite
 	for f in 4 6; do
 		run flows "$f" -n 3000 -b 20000 -m "$E2E_DIR/da$f.readd"
 		m=$(map_moved "$E2E_DIR/da$f.before" "$E2E_DIR/da$f.readd")
-		echo "IPv$f after re-adding b4: flows not on their original backend: ${m% *} of ${m#* }"
+		note "IPv$f after re-adding b4: flows not on their original backend: ${m% *} of ${m#* }"
 		[ "${m% *}" = 0 ]
 	done
 }
@@ -129,7 +129,7 @@ load e2e/suite
 @test "hitless: >= 100 table changes under continuous load, failures only on deleted backends" {
 	local out changes=0 r rx5 rx4 rx4b w bad
 	e2e_lb lb1 1:10 2:20 3:30 4:20 5:20
-	flows_bg "$E2E_DIR/loop.out" 4 -T 600 -H 40 -i 200 -c 16 -n 20000 -b 10000 -w 3000
+	flows_bg "$E2E_DIR/loop.out" 4 -T 600 -H 40 -i 200 -c 16 -n 20000 -b 10000
 	wait_lines "$E2E_DIR/loop.out" 1 '"event":"open"'
 	cat "$E2E_DIR/loop.out"
 	sleep 1
@@ -148,21 +148,21 @@ load e2e/suite
 		lb set "$(be4 1)" weight $((RANDOM % 50 + 1))
 		lb set "$(be4 3)" weight $((RANDOM % 50 + 1))
 		rx4b=$(topo_be_rx 4)
-		echo "round $r: b4 deleted: decapsulated $rx4 right after, $rx4b two changes later"
+		note "round $r: b4 deleted: decapsulated $rx4 right after, $rx4b two changes later"
 		[ "$rx4" = "$rx4b" ]
 		lb add "$(be4 4)" weight $((RANDOM % 50 + 1))
 	done
 	kill -TERM "$XN_PID"
 	wait_lines "$E2E_DIR/loop.out" 1 '"mode":"loop"'
 	out=$(grep '"mode":"loop"' "$E2E_DIR/loop.out")
-	echo "$changes table changes; traffic: $out"
-	echo "b5 (deleted first): decapsulated $rx5 after the delete, $(topo_be_rx 5) at the end"
+	note "$changes table changes; traffic: $out"
+	note "b5 (deleted first): decapsulated $rx5 after the delete, $(topo_be_rx 5) at the end"
 	[ "$changes" -ge 100 ]
 	[ "$(topo_be_rx 5)" = "$rx5" ]
 	[ "$(jq '.new.ok' <<<"$out")" -gt 0 ]
 	# Failures only for flows whose backend was deleted (b4, b5).
 	bad=$(jq '[.new.fail_by, .est.fail_by | to_entries[] |
 		select(.key != "b4" and .key != "b5") | .value] | add // 0' <<<"$out")
-	echo "failures charged to a backend that was never deleted (or unknown): $bad"
+	note "failures charged to a backend that was never deleted (or unknown): $bad"
 	[ "$bad" = 0 ]
 }

@@ -10,7 +10,11 @@
  *
  *   run  (default)  N flows, each: connect, read the name, reset (TCP; the
  *                   RST leaves no TIME_WAIT, so the tuple can be reused at
- *                   once) or one datagram and its answer (UDP, -u).
+ *                   once) or one datagram and its answer (UDP, -u; resent
+ *                   every second, at most -r times).
+ *
+ * A flow fails when it gets no answer within -w ms (default 10 s: a slow
+ * emulated machine is not a failure) or is reset.
  *   hold (-H K)     open K TCP connections and keep them; on SIGUSR1 send
  *                   data over every one and check the answer comes from the
  *                   same backend; SIGTERM ends.
@@ -43,6 +47,7 @@
 #define MAX_BE		64
 #define BE_UNKNOWN	MAX_BE		/* index of the "?" bucket */
 #define NAME_MAX_LEN	63
+#define UDP_RESEND_MS	1000	/* UDP: resend the query this often */
 
 enum cstate { C_FREE, C_CONNECTING, C_WAIT_NAME, C_HELD, C_WAIT_PING, C_DEAD };
 
@@ -80,7 +85,7 @@ static struct {
 	const char *mapfile;
 } opt = {
 	.port = 80, .base = 20000, .nflows = 1000, .conc = 64,
-	.timeout = 2000, .retries = 3, .interval = 200,
+	.timeout = 10000, .retries = 10, .interval = 200,
 };
 
 static char be_name[MAX_BE][NAME_MAX_LEN + 2];
@@ -243,7 +248,7 @@ static int conn_start(struct conn *c)
 	c->mss = 0;
 	c->err = 0;
 	c->blen = 0;
-	c->deadline = now_ms() + opt.timeout;
+	c->deadline = now_ms() + (opt.udp ? UDP_RESEND_MS : opt.timeout);
 	if (bind(c->fd, (struct sockaddr *)&src, opt.src_len[s]))
 		goto err;
 	if (connect(c->fd, (struct sockaddr *)&opt.vip, opt.vip_len) &&
@@ -432,7 +437,7 @@ static void on_timeout(struct conn *c, long long now)
 	case C_CONNECTING:
 	case C_WAIT_NAME:
 		if (opt.udp && ++c->tries < (int)opt.retries) {
-			c->deadline = now + opt.timeout;
+			c->deadline = now + UDP_RESEND_MS;
 			if (udp_send(c) == 0)
 				return;
 		}

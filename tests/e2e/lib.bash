@@ -12,6 +12,13 @@
 : "${XLB_KO:=$XLB_ROOT/xlb.ko}"
 : "${LBCTL:=$XLB_ROOT/build/lbctl}"
 
+# A figure worth seeing in the TAP output even when the test passes
+# (bats shows fd 3 as is; outside bats only stdout).
+note() {
+	echo "$*"
+	if [ -n "${BATS_TEST_NAME:-}" ]; then echo "# $*" >&3; fi
+}
+
 SVC4T="$VIP4:$VPORT/tcp"
 SVC4U="$VIP4:$VPORT/udp"
 SVC6T="[$VIP6]:$VPORT/tcp"
@@ -150,7 +157,8 @@ check_shares() {
 		awk -v b="$name" -v w="$w" -v s="$sum" -v n="$n" -v t="$total" -v tol="$tol" 'BEGIN {
 			e = 100 * w / s; o = 100 * n / t; d = o - e
 			printf "%s weight %d: expected %.2f%% observed %.2f%% (%d flows) diff %+.2f pp\n", b, w, e, o, n, d
-			exit (d > tol || d < -tol) }' || rc=1
+			exit (d > tol || d < -tol) }' >"$E2E_DIR/share.line" || rc=1
+		note "$(cat "$E2E_DIR/share.line")"
 	done
 	# Every flow must be on a backend that has a weight.
 	n=$(jq -r --arg l "${specs[*]}" '($l | split(" ") | map(split(":")[0])) as $k |
