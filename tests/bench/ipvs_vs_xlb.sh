@@ -20,9 +20,9 @@
 #       `lbctl --version`, `ipvsadm --version`), median of RUNS x 10 execs;
 #       under TCG this dominates the set_* figures.
 #   ctl *_speedup  IPVS median / xlb median (> 1: xlb is faster).
-#   ctl *_speedup_net  the same with the process start costs subtracted
-#       (exec.ipvsadm / exec.lbctl once per command): the kernel + request
-#       side alone.
+#   ctl *_speedup_net  the same from the minimums, with the process start
+#       costs subtracted (exec.ipvsadm / exec.lbctl once per command): the
+#       kernel + request side alone.
 #   mem module_static.{xlb,ipvs}  module core size from /proc/modules (xlb.ko;
 #       ip_vs + ip_vs_mh).
 #   mem config_<N>_m<M>.{xlb,ipvs}  kernel memory held by the N-backend
@@ -79,12 +79,16 @@ ratio_line() {	# GROUP CASE NUMERATOR_FILE DENOMINATOR_FILE
 		'BEGIN { printf "BENCH %s %s %.2f x\n", g, c, (b > 0 ? a / b : 0) }'
 }
 
+min_of() { stats <"$1" | cut -d' ' -f2; }
+
 # net_ratio_line GROUP CASE A_FILE A_EXEC_FILE B_FILE B_EXEC_FILE COUNT:
-# (median(A) - COUNT * median(A_EXEC)) / (median(B) - COUNT * median(B_EXEC)),
-# i.e. the ratio once the process start costs are taken out.
+# (min(A) - COUNT * min(A_EXEC)) / (min(B) - COUNT * min(B_EXEC)), i.e. the
+# ratio once the process start costs are taken out.  Minimums (the least
+# disturbed run): a difference of medians drowns in the noise of a shared
+# machine under TCG.
 net_ratio_line() {
-	awk -v a="$(median_of "$3")" -v ae="$(median_of "$4")" \
-		-v b="$(median_of "$5")" -v be="$(median_of "$6")" -v k="$7" \
+	awk -v a="$(min_of "$3")" -v ae="$(min_of "$4")" \
+		-v b="$(min_of "$5")" -v be="$(min_of "$6")" -v k="$7" \
 		-v g="$1" -v c="$2" 'BEGIN {
 			x = a - k * ae; y = b - k * be
 			if (x <= 0 || y <= 0)
