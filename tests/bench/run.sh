@@ -22,7 +22,12 @@ cd "$(dirname "$0")/../.." || exit 1
 out=${1:-build/bench}
 parts=${BENCH_PARTS:-xdp maglev bpf vm}
 mkdir -p "$out"
-: >"$out/bench.txt"
+{
+	echo "# bench: $(date -u '+%Y-%m-%d %H:%M UTC'), commit" \
+		"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(
+		git diff --quiet HEAD 2>/dev/null || echo ' (modified)')," \
+		"host kernel $(uname -r), $(nproc) CPUs"
+} | tee "$out/bench.txt"
 failed=()
 
 for p in $parts; do
@@ -58,7 +63,10 @@ awk '$1 == "BENCH" && $2 == "xdp" && $3 == "pass_floor" { f = $4 }
 				printf "BENCH xdp %s.vs_pass_floor %.2f x\n", c[i], v[i] / f
 	}' "$out/bench.txt" | tee -a "$out/bench.txt"
 
-tests/bench/table.sh "$out/bench.txt" | tee "$out/table.txt"
+{
+	head -n 1 "$out/bench.txt"
+	tests/bench/table.sh "$out/bench.txt"
+} | tee "$out/table.txt"
 
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "bench: parts that failed: ${failed[*]} (their figures are missing)"
