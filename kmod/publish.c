@@ -393,6 +393,11 @@ static void xlb_bind_publish(struct xlb_net *xn, struct xlb_maps *m,
 {
 	u32 i, j;
 
+	/*
+	 * The maps may be live (bound before, by us or by an earlier module
+	 * instance): let readers of copies flipped away lately finish first.
+	 */
+	synchronize_rcu();
 	xlb_pub_ctl(xn, m, xn->src4, xn->src6, false);
 	for (i = 0; i < xlb_max_services; i++) {
 		struct xlb_svc *svc = xn->svcs[i];
