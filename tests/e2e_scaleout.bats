@@ -32,7 +32,7 @@ lb_fwd() {
 		for via in lb1 lb2 ecmp; do
 			topo_route "$via"
 			a1=$(lb_fwd lb1) a2=$(lb_fwd lb2)
-			run flows "$f" -n 1500 -b 20000 -m "$E2E_DIR/s$f.$via"
+			run flows "$f" -n 1000 -b 20000 -m "$E2E_DIR/s$f.$via"
 			note "IPv$f via $via: $output"
 			[ "$(jq .fail <<<"$output")" = 0 ]
 			b1=$(($(lb_fwd lb1) - a1)) b2=$(($(lb_fwd lb2) - a2))

@@ -11,7 +11,7 @@ set -euo pipefail
 : "${XLB_ROOT:?run me through tests/vm/run.sh --script}"
 # shellcheck source=tests/e2e/lib.bash
 . "$XLB_ROOT/tests/e2e/lib.bash"
-trap 'hold_stop; e2e_teardown' EXIT
+trap 'set +e; hold_stop; e2e_teardown' EXIT
 
 FLOWS=3000
 

@@ -44,12 +44,12 @@ e2e_teardown() {
 	local n
 	[ -n "${E2E_DIR:-}" ] || return 0
 	for n in lb1 lb2; do
-		lbn "$n" detach eth0 >/dev/null 2>&1
-		umount "$E2E_DIR/mnt/$n" 2>/dev/null
+		lbn "$n" detach eth0 >/dev/null 2>&1 || true
+		umount "$E2E_DIR/mnt/$n" 2>/dev/null || true
 	done
-	umount "$E2E_DIR/mnt" 2>/dev/null
+	umount "$E2E_DIR/mnt" 2>/dev/null || true
 	topo_down
-	grep -q '^xlb ' /proc/modules && rmmod xlb
+	if grep -q '^xlb ' /proc/modules; then rmmod xlb || true; fi
 	return 0
 }
 
@@ -198,7 +198,7 @@ hold_stop() {	# NAME..., or every holder when none is named
 		set -- "${@/%/.hpid}"
 	fi
 	for f; do
-		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
+		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
 		rm -f "$f"
 	done
 	return 0

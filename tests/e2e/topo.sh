@@ -265,10 +265,10 @@ topo_down() {
 	local node f
 	[ -n "${E2E_P:-}" ] || return 0
 	for f in "$E2E_DIR"/b*.pid; do
-		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
+		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
 	done
 	for node in ${E2E_NODES:-}; do
-		ip netns del "$(_topo_ns "$node")" 2>/dev/null
+		ip netns del "$(_topo_ns "$node")" 2>/dev/null || true
 	done
 	case $E2E_DIR in
 	/tmp/xlbe2e-*) rm -rf "$E2E_DIR" ;;
