@@ -88,7 +88,7 @@ load e2e/suite
 	local f m moved total out open on4 frac
 	e2e_lb lb1 1:10 2:20 3:30 4:20
 	for f in 4 6; do
-		run flows "$f" -n 3000 -b 20000 -m "$E2E_DIR/da$f.before"
+		run flows "$f" -n $((f == 4 ? 3000 : 1500)) -b 20000 -m "$E2E_DIR/da$f.before"
 		echo "$output"
 		[ "$(jq -r .fail <<<"$output")" = 0 ]
 	done
@@ -98,7 +98,7 @@ load e2e/suite
 
 	e2e_be lb1 del 4
 	for f in 4 6; do
-		run flows "$f" -n 3000 -b 20000 -m "$E2E_DIR/da$f.after"
+		run flows "$f" -n $((f == 4 ? 3000 : 1500)) -b 20000 -m "$E2E_DIR/da$f.after"
 		echo "$output"
 		[ "$(jq -r .fail <<<"$output")" = 0 ]
 		[ "$(jcount "$output" .backends b4)" = 0 ]
@@ -119,7 +119,7 @@ load e2e/suite
 
 	e2e_be lb1 add 4 weight 20
 	for f in 4 6; do
-		run flows "$f" -n 3000 -b 20000 -m "$E2E_DIR/da$f.readd"
+		run flows "$f" -n $((f == 4 ? 3000 : 1500)) -b 20000 -m "$E2E_DIR/da$f.readd"
 		m=$(map_moved "$E2E_DIR/da$f.before" "$E2E_DIR/da$f.readd")
 		note "IPv$f after re-adding b4: flows not on their original backend: ${m% *} of ${m#* }"
 		[ "${m% *}" = 0 ]
@@ -130,6 +130,7 @@ load e2e/suite
 	local out changes=0 r rx5 rx4 rx4b w bad
 	e2e_lb lb1 1:10 2:20 3:30 4:20 5:20
 	flows_bg "$E2E_DIR/loop.out" 4 -T 600 -H 40 -i 200 -c 16 -n 20000 -b 10000
+	echo "$XN_PID" >"$E2E_DIR/loop.hpid"	# teardown's hold_stop ends it
 	wait_lines "$E2E_DIR/loop.out" 1 '"event":"open"'
 	cat "$E2E_DIR/loop.out"
 	sleep 1
