@@ -122,7 +122,7 @@ xlb_maps() {
 			return 1
 		fi
 	done
-	echo "restore of 164 lines takes ${ms} ms; after 8 kills: $n_old old, $n_new new"
+	echo "# restore of 164 lines takes ${ms} ms; after 8 kills: $n_old old, $n_new new" >&3
 	dmesg_clean
 }
 
@@ -168,7 +168,7 @@ xlb_maps() {
 	# set src4 in $NS only).
 	serial=$(nsenter --net="/run/netns/$NS2" "$LBCTL" save | grep -v '^config' | sort)
 	concurrent=$(lb save | grep -v '^config' | sort)
-	echo "traffic during the writes: $((v1 - v0)) frames through XDP"
+	echo "# traffic during the writes: $((v1 - v0)) frames through XDP" >&3
 	diff <(echo "$serial") <(echo "$concurrent") || {
 		echo "concurrent writers lost or changed updates (< serial, > concurrent)"
 		return 1
@@ -244,7 +244,7 @@ xlb_maps() {
 		[ "$(xlb_maps)" -eq "$maps0" ] && break
 		sleep 0.2
 	done
-	echo "xlb maps before $maps0, after $(xlb_maps)"
+	echo "# xlb maps before $maps0, after $(xlb_maps)" >&3
 	[ "$(xlb_maps)" -eq "$maps0" ]
 	# Nothing holds the module any more.
 	[ "$(awk '$1 == "xlb" { print $3 }' /proc/modules)" = 0 ]
@@ -275,10 +275,12 @@ xlb_maps() {
 	read -r a1 s1 v1 p1 <<<"$(meminfo)"
 	for i in $(seq 1 50); do cycle; done
 	read -r a2 s2 v2 p2 <<<"$(meminfo)"
-	echo "kB MemAvailable/SUnreclaim/Percpu/VmallocUsed:"
-	echo "  after warm-up  $a0/$s0/$p0/$v0"
-	echo "  +50 cycles     $a1/$s1/$p1/$v1"
-	echo "  +100 cycles    $a2/$s2/$p2/$v2"
+	{
+		echo "# kB MemAvailable/SUnreclaim/Percpu/VmallocUsed:"
+		echo "#   after warm-up  $a0/$s0/$p0/$v0"
+		echo "#   +50 cycles     $a1/$s1/$p1/$v1"
+		echo "#   +100 cycles    $a2/$s2/$p2/$v2"
+	} >&3
 	# Tolerances (Documentation/security.md): measured growth over 100
 	# cycles was <= 80 kB of slab and none of percpu; a leaked namespace
 	# state, table or map reference per cycle would exceed them by far.
