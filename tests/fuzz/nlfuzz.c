@@ -47,16 +47,16 @@
 #include "uapi/xlb_netlink.h"
 #include "maglev.h"
 
-#define MSG_MAX		(64 * 1024)
-#define RX_MAX		(256 * 1024)
-#define MAX_SVC		256
-#define MAX_BE		64
-#define MAX_REPORTS	20
+#define MSG_MAX (64 * 1024)
+#define RX_MAX (256 * 1024)
+#define MAX_SVC 256
+#define MAX_BE 64
+#define MAX_REPORTS 20
 
 /* ---------------------------------------------------------------- model */
 
 struct mkey {
-	uint8_t fam;		/* 4 or 6 */
+	uint8_t fam; /* 4 or 6 */
 	uint8_t addr[16];
 	uint16_t port;
 	uint8_t proto;
@@ -89,8 +89,8 @@ static struct model model, scratch;
 
 static bool key_eq(const struct mkey *a, const struct mkey *b)
 {
-	return a->fam == b->fam && a->port == b->port &&
-	       a->proto == b->proto && !memcmp(a->addr, b->addr, 16);
+	return a->fam == b->fam && a->port == b->port && a->proto == b->proto &&
+	       !memcmp(a->addr, b->addr, 16);
 }
 
 static int find_svc(const struct model *m, const struct mkey *k)
@@ -113,10 +113,10 @@ static int find_be(const struct msvc *s, uint8_t fam, const uint8_t *addr)
 
 static const uint16_t pool_ports[] = { 80, 443 };
 static const uint8_t pool_protos[] = { IPPROTO_TCP, IPPROTO_UDP };
-#define N_VIP4	4
-#define N_VIP6	2
-#define N_BE4	12
-#define N_BE6	8
+#define N_VIP4 4
+#define N_VIP6 2
+#define N_BE4 12
+#define N_BE6 8
 
 static void pool_vip(struct mkey *k, unsigned int i)
 {
@@ -167,7 +167,7 @@ static uint32_t pick_ts(bool fuzz)
 struct mb {
 	uint8_t buf[MSG_MAX];
 	size_t len;
-	unsigned int fuzz;	/* per-attribute mutation chance, percent */
+	unsigned int fuzz; /* per-attribute mutation chance, percent */
 	uint32_t nid_known;
 };
 
@@ -213,30 +213,30 @@ static void put(struct mb *m, uint16_t type, const void *d, size_t len)
 
 	if (m->fuzz && chance(m->fuzz)) {
 		switch (rn(8)) {
-		case 0:		/* missing */
+		case 0: /* missing */
 			return;
-		case 1:		/* duplicated, the earlier copy random */
+		case 1: /* duplicated, the earlier copy random */
 			rnd_bytes(v, len);
 			put_raw(m, type, v, len);
 			break;
-		case 2:		/* wrong length, sometimes oversized */
-			put_raw(m, type, junk, chance(80) ? rn(24) :
-				rn(sizeof(junk)));
+		case 2: /* wrong length, sometimes oversized */
+			put_raw(m, type, junk,
+				chance(80) ? rn(24) : rn(sizeof(junk)));
 			return;
-		case 3:		/* other type */
+		case 3: /* other type */
 			type = chance(80) ? rn(16) : rnd() & 0xffff;
 			break;
-		case 4:		/* nested flag on a scalar */
+		case 4: /* nested flag on a scalar */
 			type |= NLA_F_NESTED;
 			break;
-		case 5:		/* random value */
+		case 5: /* random value */
 			rnd_bytes(v, len);
 			d = v;
 			break;
-		case 6:		/* unknown or random attribute next to it */
+		case 6: /* unknown or random attribute next to it */
 			put_random_tree(m, 3);
 			break;
-		default:	/* byte-order flag (ignored by the kernel) */
+		default: /* byte-order flag (ignored by the kernel) */
 			type |= NLA_F_NET_BYTEORDER;
 			break;
 		}
@@ -414,8 +414,9 @@ static void gen_svc_opts(struct mb *m, bool fuzz, bool need_one)
 	if (ts || (need_one && chance(50)))
 		put_u32(m, XLB_SVC_A_TABLE_SIZE, pick_ts(fuzz));
 	if (chance(30) || (need_one && !ts))
-		put_u32(m, XLB_SVC_A_FLAGS, fuzz && chance(20) ? rnd() :
-			rn(2) * XLB_SVC_F_SRC_HASH);
+		put_u32(m, XLB_SVC_A_FLAGS,
+			fuzz && chance(20) ? rnd() :
+					     rn(2) * XLB_SVC_F_SRC_HASH);
 }
 
 static void gen_config(struct mb *m, bool fuzz)
@@ -424,7 +425,8 @@ static void gen_config(struct mb *m, bool fuzz)
 	uint8_t a[16] = { 0 };
 
 	if (chance(60))
-		put_u32(m, XLB_CFG_A_SEED, chance(50) ? XLB_DEFAULT_SEED : rnd());
+		put_u32(m, XLB_CFG_A_SEED,
+			chance(50) ? XLB_DEFAULT_SEED : rnd());
 	if (chance(40)) {
 		a[0] = 192, a[1] = 0, a[2] = 2, a[3] = rn(4);
 		put(m, XLB_CFG_A_SRC4, a, 4);
@@ -467,8 +469,8 @@ static void gen_replace(struct mb *m, bool fuzz)
 			uint8_t a[16];
 
 			pool_be(k.fam, a, bfirst + (fuzz ? rn(24) : j));
-			put(m, k.fam == 4 ? XLB_BE_A_ADDR4 : XLB_BE_A_ADDR6,
-			    a, k.fam == 4 ? 4 : 16);
+			put(m, k.fam == 4 ? XLB_BE_A_ADDR4 : XLB_BE_A_ADDR6, a,
+			    k.fam == 4 ? 4 : 16);
 			if (chance(60))
 				put_u32(m, XLB_BE_A_WEIGHT, rand_weight(fuzz));
 			if (chance(15))
@@ -519,9 +521,9 @@ static const struct cmd_weight cmd_weights[] = {
 	{ XLB_CMD_SERVICE_DEL, 4 },  { XLB_CMD_SERVICE_GET, 4 },
 	{ XLB_CMD_BACKEND_NEW, 25 }, { XLB_CMD_BACKEND_SET, 15 },
 	{ XLB_CMD_BACKEND_DEL, 9 },  { XLB_CMD_BACKEND_GET, 4 },
-	{ XLB_CMD_REPLACE, 3 },      { XLB_CMD_FLUSH, 1 },
+	{ XLB_CMD_REPLACE, 3 },	     { XLB_CMD_FLUSH, 1 },
 	{ XLB_CMD_CONFIG_GET, 2 },   { XLB_CMD_CONFIG_SET, 3 },
-	{ XLB_CMD_BIND, 1 },         { XLB_CMD_UNBIND, 1 },
+	{ XLB_CMD_BIND, 1 },	     { XLB_CMD_UNBIND, 1 },
 	{ XLB_CMD_LOOKUP, 3 },
 };
 
@@ -531,10 +533,11 @@ static uint8_t pick_cmd(bool fuzz)
 
 	if (fuzz && chance(3))
 		return rnd();
-	for (size_t i = 0; i < sizeof(cmd_weights) / sizeof(cmd_weights[0]); i++)
+	for (size_t i = 0; i < sizeof(cmd_weights) / sizeof(cmd_weights[0]);
+	     i++)
 		total += cmd_weights[i].weight;
 	r = rn(total);
-	for (size_t i = 0; ; i++) {
+	for (size_t i = 0;; i++) {
 		if (r < cmd_weights[i].weight) {
 			/* No maps to bind: BIND only as a fuzz message. */
 			if (cmd_weights[i].cmd == XLB_CMD_BIND && !fuzz)
@@ -545,7 +548,12 @@ static uint8_t pick_cmd(bool fuzz)
 	}
 }
 
-enum gen_mode { G_VALID, G_STRUCT, G_BYTES, G_GARBAGE };
+enum gen_mode {
+	G_VALID,
+	G_STRUCT,
+	G_BYTES,
+	G_GARBAGE
+};
 
 /* Corrupt the serialized message at the byte level. */
 static void corrupt_bytes(struct mb *m, bool *header_ok)
@@ -554,11 +562,11 @@ static void corrupt_bytes(struct mb *m, bool *header_ok)
 	struct nlmsghdr *n = (void *)m->buf;
 
 	switch (rn(4)) {
-	case 0:		/* truncation, header length consistent */
+	case 0: /* truncation, header length consistent */
 		if (m->len > hl)
 			m->len = hl + rn(m->len - hl);
 		break;
-	case 1:		/* truncation below the genl header or lying length */
+	case 1: /* truncation below the genl header or lying length */
 		if (chance(50)) {
 			m->len = rn(hl);
 		} else {
@@ -567,7 +575,7 @@ static void corrupt_bytes(struct mb *m, bool *header_ok)
 			m->len -= 1 + rn(m->len / 2);
 		}
 		break;
-	case 2: {	/* nla_len of a random attribute */
+	case 2: { /* nla_len of a random attribute */
 		size_t off = hl;
 		struct nlattr *a;
 
@@ -578,11 +586,11 @@ static void corrupt_bytes(struct mb *m, bool *header_ok)
 			off += chance(50) ? NLA_HDRLEN : NLA_ALIGN(a->nla_len);
 		}
 		if (off + NLA_HDRLEN <= m->len)
-			((struct nlattr *)(m->buf + off))->nla_len = chance(50) ?
-				rn(8) : rnd();
+			((struct nlattr *)(m->buf + off))->nla_len =
+				chance(50) ? rn(8) : rnd();
 		break;
 	}
-	default:	/* flipped bytes */
+	default: /* flipped bytes */
 		for (int i = 1 + rn(4); i > 0 && m->len > hl; i--)
 			m->buf[hl + rn(m->len - hl)] ^= 1 << rn(8);
 		break;
@@ -624,20 +632,18 @@ static bool gen_msg(struct mb *m, uint16_t fam, enum gen_mode mode)
 			nest_end(m, nn);
 		}
 		break;
-	case XLB_CMD_SERVICE_SET:
-		{
-			size_t nn = nest_begin(m, XLB_A_SERVICE);
-			struct mkey k;
-			const struct msvc *p = pick_svc(&k, fuzz);
+	case XLB_CMD_SERVICE_SET: {
+		size_t nn = nest_begin(m, XLB_A_SERVICE);
+		struct mkey k;
+		const struct msvc *p = pick_svc(&k, fuzz);
 
-			if (p && p->id_known && chance(30))
-				put_u32(m, XLB_SVC_A_ID, p->id);
-			else
-				gen_key(m, &k);
-			gen_svc_opts(m, fuzz, true);
-			nest_end(m, nn);
-		}
-		break;
+		if (p && p->id_known && chance(30))
+			put_u32(m, XLB_SVC_A_ID, p->id);
+		else
+			gen_key(m, &k);
+		gen_svc_opts(m, fuzz, true);
+		nest_end(m, nn);
+	} break;
 	case XLB_CMD_SERVICE_DEL:
 		gen_svc_ref(m, fuzz);
 		break;
@@ -665,14 +671,13 @@ static bool gen_msg(struct mb *m, uint16_t fam, enum gen_mode mode)
 	case XLB_CMD_BIND:
 		gen_bind(m);
 		break;
-	case 255:	/* garbage payload */
-		{
-			size_t l = chance(90) ? rn(200) : rn(sizeof(junk));
+	case 255: /* garbage payload */
+	{
+		size_t l = chance(90) ? rn(200) : rn(sizeof(junk));
 
-			rnd_bytes(m->buf + m->len, l);
-			m->len += l;
-		}
-		break;
+		rnd_bytes(m->buf + m->len, l);
+		m->len += l;
+	} break;
 	default:
 		break;
 	}
@@ -712,7 +717,12 @@ static bool gen_msg(struct mb *m, uint16_t fam, enum gen_mode mode)
  * only appear in replies: a request carrying one is AMBIGUOUS (the module
  * may ignore or reject it).
  */
-enum kind { K_NONE, K_FIX, K_NEST, K_LIST };
+enum kind {
+	K_NONE,
+	K_FIX,
+	K_NEST,
+	K_LIST
+};
 
 struct pol;
 struct polset {
@@ -722,38 +732,49 @@ struct polset {
 
 struct pol {
 	uint8_t kind;
-	uint8_t len;		/* K_FIX: exact payload length */
+	uint8_t len; /* K_FIX: exact payload length */
 	bool reply;
-	const struct polset *nest;	/* K_NEST, K_LIST: child policy */
-	uint16_t child;		/* K_LIST: attribute type of each child */
+	const struct polset *nest; /* K_NEST, K_LIST: child policy */
+	uint16_t child; /* K_LIST: attribute type of each child */
 };
 
-#define FIX(l)		{ .kind = K_FIX, .len = (l) }
-#define RFIX(l)		{ .kind = K_FIX, .len = (l), .reply = true }
+#define FIX(l)                            \
+	{                                 \
+		.kind = K_FIX, .len = (l) \
+	}
+#define RFIX(l)                                          \
+	{                                                \
+		.kind = K_FIX, .len = (l), .reply = true \
+	}
 
 static const struct pol be_p[XLB_BE_A_MAX + 1] = {
-	[XLB_BE_A_ID] = RFIX(4), [XLB_BE_A_ADDR4] = FIX(4),
+	[XLB_BE_A_ID] = RFIX(4),    [XLB_BE_A_ADDR4] = FIX(4),
 	[XLB_BE_A_ADDR6] = FIX(16), [XLB_BE_A_WEIGHT] = FIX(4),
-	[XLB_BE_A_STATE] = FIX(1), [XLB_BE_A_SLOTS] = RFIX(4),
+	[XLB_BE_A_STATE] = FIX(1),  [XLB_BE_A_SLOTS] = RFIX(4),
 	[XLB_BE_A_GEN] = RFIX(4),
 };
 static const struct polset be_ps = { XLB_BE_A_MAX, be_p };
 
 static const struct pol svc_p[XLB_SVC_A_MAX + 1] = {
-	[XLB_SVC_A_ID] = FIX(4), [XLB_SVC_A_ADDR4] = FIX(4),
-	[XLB_SVC_A_ADDR6] = FIX(16), [XLB_SVC_A_PORT] = FIX(2),
-	[XLB_SVC_A_PROTO] = FIX(1), [XLB_SVC_A_TABLE_SIZE] = FIX(4),
+	[XLB_SVC_A_ID] = FIX(4),
+	[XLB_SVC_A_ADDR4] = FIX(4),
+	[XLB_SVC_A_ADDR6] = FIX(16),
+	[XLB_SVC_A_PORT] = FIX(2),
+	[XLB_SVC_A_PROTO] = FIX(1),
+	[XLB_SVC_A_TABLE_SIZE] = FIX(4),
 	[XLB_SVC_A_FLAGS] = FIX(4),
-	[XLB_SVC_A_BACKENDS] = { .kind = K_LIST, .nest = &be_ps,
+	[XLB_SVC_A_BACKENDS] = { .kind = K_LIST,
+				 .nest = &be_ps,
 				 .child = XLB_A_BACKEND },
-	[XLB_SVC_A_NBACKENDS] = RFIX(4), [XLB_SVC_A_DIGEST] = RFIX(8),
+	[XLB_SVC_A_NBACKENDS] = RFIX(4),
+	[XLB_SVC_A_DIGEST] = RFIX(8),
 	[XLB_SVC_A_PAD] = { .kind = K_NONE, .reply = true },
 };
 static const struct polset svc_ps = { XLB_SVC_A_MAX, svc_p };
 
 static const struct pol cfg_p[XLB_CFG_A_MAX + 1] = {
-	[XLB_CFG_A_SEED] = FIX(4), [XLB_CFG_A_SRC4] = FIX(4),
-	[XLB_CFG_A_SRC6] = FIX(16), [XLB_CFG_A_BOUND] = RFIX(1),
+	[XLB_CFG_A_SEED] = FIX(4),	    [XLB_CFG_A_SRC4] = FIX(4),
+	[XLB_CFG_A_SRC6] = FIX(16),	    [XLB_CFG_A_BOUND] = RFIX(1),
 	[XLB_CFG_A_MAX_SERVICES] = RFIX(4), [XLB_CFG_A_MAX_BACKENDS] = RFIX(4),
 	[XLB_CFG_A_TABLE_MAX] = RFIX(4),
 };
@@ -765,8 +786,8 @@ static const struct pol bind_p[XLB_BIND_A_MAX + 1] = {
 static const struct polset bind_ps = { XLB_BIND_A_MAX, bind_p };
 
 static const struct pol flow_p[XLB_FLOW_A_MAX + 1] = {
-	[XLB_FLOW_A_SRC4] = FIX(4), [XLB_FLOW_A_SRC6] = FIX(16),
-	[XLB_FLOW_A_DST4] = FIX(4), [XLB_FLOW_A_DST6] = FIX(16),
+	[XLB_FLOW_A_SRC4] = FIX(4),  [XLB_FLOW_A_SRC6] = FIX(16),
+	[XLB_FLOW_A_DST4] = FIX(4),  [XLB_FLOW_A_DST6] = FIX(16),
 	[XLB_FLOW_A_SPORT] = FIX(2), [XLB_FLOW_A_DPORT] = FIX(2),
 	[XLB_FLOW_A_PROTO] = FIX(1), [XLB_FLOW_A_HASH] = RFIX(4),
 	[XLB_FLOW_A_SLOT] = RFIX(4),
@@ -776,7 +797,8 @@ static const struct polset flow_ps = { XLB_FLOW_A_MAX, flow_p };
 static const struct pol top_p[XLB_A_MAX + 1] = {
 	[XLB_A_SERVICE] = { .kind = K_NEST, .nest = &svc_ps },
 	[XLB_A_BACKEND] = { .kind = K_NEST, .nest = &be_ps },
-	[XLB_A_SERVICES] = { .kind = K_LIST, .nest = &svc_ps,
+	[XLB_A_SERVICES] = { .kind = K_LIST,
+			     .nest = &svc_ps,
 			     .child = XLB_A_SERVICE },
 	[XLB_A_CONFIG] = { .kind = K_NEST, .nest = &cfg_ps },
 	[XLB_A_BIND] = { .kind = K_NEST, .nest = &bind_ps },
@@ -785,16 +807,21 @@ static const struct pol top_p[XLB_A_MAX + 1] = {
 };
 static const struct polset top_ps = { XLB_A_MAX, top_p };
 
-enum verdict { V_EFFECT, V_NOOP, V_AMBIG, V_INVALID, V_MALFORMED };
-
-static const char *const verdict_name[] = {
-	"effect", "noop", "ambiguous", "invalid", "malformed"
+enum verdict {
+	V_EFFECT,
+	V_NOOP,
+	V_AMBIG,
+	V_INVALID,
+	V_MALFORMED
 };
+
+static const char *const verdict_name[] = { "effect", "noop", "ambiguous",
+					    "invalid", "malformed" };
 
 struct interp {
 	enum verdict v;
 	const char *why;
-	bool lax;	/* trailing bytes inside a nested array, see validate() */
+	bool lax; /* trailing bytes inside a nested array, see validate() */
 };
 
 static void mark(struct interp *in, enum verdict v, const char *why)
@@ -806,16 +833,16 @@ static void mark(struct interp *in, enum verdict v, const char *why)
 }
 
 /* Walk attributes as nla_ok() does; false when bytes are left over. */
-#define for_each_attr(a, data, len, rem)				\
-	for (a = (const struct nlattr *)(data), rem = (int)(len);	\
-	     rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&		\
-	     a->nla_len <= rem;						\
-	     rem -= NLA_ALIGN(a->nla_len),				\
-	     a = (const void *)((const uint8_t *)a + NLA_ALIGN(a->nla_len)))
+#define for_each_attr(a, data, len, rem)                          \
+	for (a = (const struct nlattr *)(data), rem = (int)(len); \
+	     rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&     \
+	     a->nla_len <= rem;                                   \
+	     rem -= NLA_ALIGN(a->nla_len),                        \
+	    a = (const void *)((const uint8_t *)a + NLA_ALIGN(a->nla_len)))
 
-#define A_TYPE(a)	((a)->nla_type & NLA_TYPE_MASK)
-#define A_DATA(a)	((const uint8_t *)(a) + NLA_HDRLEN)
-#define A_LEN(a)	((int)(a)->nla_len - NLA_HDRLEN)
+#define A_TYPE(a) ((a)->nla_type & NLA_TYPE_MASK)
+#define A_DATA(a) ((const uint8_t *)(a) + NLA_HDRLEN)
+#define A_LEN(a) ((int)(a)->nla_len - NLA_HDRLEN)
 
 /* Strict validation, as nla_parse() with NL_VALIDATE_STRICT does it. */
 static void validate(struct interp *in, const void *data, int len,
@@ -824,7 +851,8 @@ static void validate(struct interp *in, const void *data, int len,
 	const struct nlattr *a;
 	int rem;
 
-	for_each_attr(a, data, len, rem) {
+	for_each_attr(a, data, len, rem)
+	{
 		int t = A_TYPE(a);
 		bool nested = a->nla_type & NLA_F_NESTED;
 		const struct pol *p;
@@ -850,7 +878,8 @@ static void validate(struct interp *in, const void *data, int len,
 			const struct nlattr *c;
 			int crem;
 
-			for_each_attr(c, A_DATA(a), A_LEN(a), crem) {
+			for_each_attr(c, A_DATA(a), A_LEN(a), crem)
+			{
 				if (A_TYPE(c) != p->child ||
 				    !(c->nla_type & NLA_F_NESTED))
 					mark(in, V_AMBIG, "list entry type");
@@ -876,9 +905,8 @@ static void parse(const struct nlattr **tb, int max, const void *data, int len)
 	int rem;
 
 	memset(tb, 0, sizeof(*tb) * (max + 1));
-	for_each_attr(a, data, len, rem)
-		if (A_TYPE(a) <= max)
-			tb[A_TYPE(a)] = a;
+	for_each_attr(a, data, len, rem) if (A_TYPE(a) <= max)
+		tb[A_TYPE(a)] = a;
 }
 
 static uint32_t get_u32(const struct nlattr *a)
@@ -903,8 +931,18 @@ static uint8_t get_u8(const struct nlattr *a)
 }
 
 /* Change computed by interpret(), applied when the kernel acks 0. */
-enum chg { C_NONE, C_SVC_NEW, C_SVC_SET, C_SVC_DEL, C_BE_NEW, C_BE_SET,
-	   C_BE_DEL, C_FLUSH, C_REPLACE, C_CFG };
+enum chg {
+	C_NONE,
+	C_SVC_NEW,
+	C_SVC_SET,
+	C_SVC_DEL,
+	C_BE_NEW,
+	C_BE_SET,
+	C_BE_DEL,
+	C_FLUSH,
+	C_REPLACE,
+	C_CFG
+};
 
 struct change {
 	enum chg kind;
@@ -912,7 +950,7 @@ struct change {
 	const struct nlattr *ts, *flags, *weight, *state;
 	const struct nlattr *seed, *src4, *src6;
 	struct mbe be;
-	struct msvc svc;	/* last: only its head is reset */
+	struct msvc svc; /* last: only its head is reset */
 };
 
 static void addr_of(uint8_t *out, uint8_t *fam, const struct nlattr *a4,
@@ -940,8 +978,7 @@ static void check_svc_opts(struct interp *in, const struct nlattr **tb)
 }
 
 /* Read a complete service key; false (and INVALID) if incomplete/bad. */
-static bool svc_key(struct interp *in, const struct nlattr **tb,
-		    struct mkey *k)
+static bool svc_key(struct interp *in, const struct nlattr **tb, struct mkey *k)
 {
 	memset(k, 0, sizeof(*k));
 	if (tb[XLB_SVC_A_ADDR4] && tb[XLB_SVC_A_ADDR6]) {
@@ -1103,7 +1140,8 @@ static void interp_replace(struct interp *in, const struct nlattr **top,
 		mark(in, V_AMBIG, "REPLACE without XLB_A_SERVICES");
 		return;
 	}
-	for_each_attr(e, A_DATA(l), A_LEN(l), rem) {
+	for_each_attr(e, A_DATA(l), A_LEN(l), rem)
+	{
 		const struct nlattr *stb[XLB_SVC_A_MAX + 1];
 		struct msvc *s;
 
@@ -1122,14 +1160,16 @@ static void interp_replace(struct interp *in, const struct nlattr **top,
 		if (find_svc(&scratch, &s->k) >= 0)
 			mark(in, V_INVALID, "duplicate service in REPLACE");
 		s->ts = stb[XLB_SVC_A_TABLE_SIZE] ?
-			get_u32(stb[XLB_SVC_A_TABLE_SIZE]) :
-			XLB_TABLE_SIZE_DEFAULT;
+				get_u32(stb[XLB_SVC_A_TABLE_SIZE]) :
+				XLB_TABLE_SIZE_DEFAULT;
 		s->flags = stb[XLB_SVC_A_FLAGS] ?
-			   get_u32(stb[XLB_SVC_A_FLAGS]) : 0;
+				   get_u32(stb[XLB_SVC_A_FLAGS]) :
+				   0;
 		if (stb[XLB_SVC_A_BACKENDS]) {
 			const struct nlattr *bl = stb[XLB_SVC_A_BACKENDS];
 
-			for_each_attr(b, A_DATA(bl), A_LEN(bl), brem) {
+			for_each_attr(b, A_DATA(bl), A_LEN(bl), brem)
+			{
 				const struct nlattr *btb[XLB_BE_A_MAX + 1];
 				struct mbe be;
 
@@ -1187,13 +1227,13 @@ static void interp_service(struct interp *in, uint8_t cmd,
 	if (model.nsvc == MAX_SVC)
 		mark(in, V_AMBIG, "model service cap");
 	c->svc.ts = tb[XLB_SVC_A_TABLE_SIZE] ?
-		    get_u32(tb[XLB_SVC_A_TABLE_SIZE]) : XLB_TABLE_SIZE_DEFAULT;
+			    get_u32(tb[XLB_SVC_A_TABLE_SIZE]) :
+			    XLB_TABLE_SIZE_DEFAULT;
 	c->svc.flags = tb[XLB_SVC_A_FLAGS] ? get_u32(tb[XLB_SVC_A_FLAGS]) : 0;
 }
 
 /* Classify the message exactly as sent; fill c for EFFECT. */
-static struct interp interpret(const uint8_t *buf, size_t len,
-			       struct change *c)
+static struct interp interpret(const uint8_t *buf, size_t len, struct change *c)
 {
 	const struct nlmsghdr *n = (const void *)buf;
 	const struct genlmsghdr *g = NLMSG_DATA(n);
@@ -1206,7 +1246,7 @@ static struct interp interpret(const uint8_t *buf, size_t len,
 	memset(c, 0, offsetof(struct change, svc.be));
 	c->si = c->bi = -1;
 	if (!(n->nlmsg_flags & NLM_F_REQUEST))
-		return in;	/* acked without being processed */
+		return in; /* acked without being processed */
 	if (len < NLMSG_HDRLEN + GENL_HDRLEN) {
 		mark(&in, V_MALFORMED, "shorter than the genl header");
 		return in;
@@ -1252,7 +1292,7 @@ static struct interp interpret(const uint8_t *buf, size_t len,
 		mark(&in, V_INVALID, "BIND without map fds");
 		break;
 	default:
-		break;	/* GET, CONFIG_GET, LOOKUP, UNBIND: no model change */
+		break; /* GET, CONFIG_GET, LOOKUP, UNBIND: no model change */
 	}
 	if (c->kind != C_NONE && in.v == V_NOOP)
 		in.v = V_EFFECT;
@@ -1355,10 +1395,10 @@ static void save_extack(const struct nlmsghdr *h)
 	if (NLMSG_HDRLEN + off > h->nlmsg_len)
 		return;
 	for_each_attr(a, (const uint8_t *)e + off,
-		      h->nlmsg_len - NLMSG_HDRLEN - off, rem)
-		if (A_TYPE(a) == NLMSGERR_ATTR_MSG && A_LEN(a) > 0)
-			snprintf(last_extack, sizeof(last_extack), "%.*s",
-				 A_LEN(a), (const char *)A_DATA(a));
+		      h->nlmsg_len - NLMSG_HDRLEN - off,
+		      rem) if (A_TYPE(a) == NLMSGERR_ATTR_MSG && A_LEN(a) > 0)
+		snprintf(last_extack, sizeof(last_extack), "%.*s", A_LEN(a),
+			 (const char *)A_DATA(a));
 }
 
 typedef void (*msg_cb)(const struct nlmsghdr *h, void *arg);
@@ -1393,7 +1433,8 @@ static int nl_wait(struct nl *nl, uint32_t seq, msg_cb cb, void *arg,
 			if (intr && (h->nlmsg_flags & NLM_F_DUMP_INTR))
 				*intr = true;
 			if (h->nlmsg_type == NLMSG_ERROR) {
-				int err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+				int err = ((struct nlmsgerr *)NLMSG_DATA(h))
+						  ->error;
 
 				save_extack(h);
 				return err;
@@ -1402,7 +1443,8 @@ static int nl_wait(struct nl *nl, uint32_t seq, msg_cb cb, void *arg,
 				int err = 0;
 
 				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
-					memcpy(&err, NLMSG_DATA(h), sizeof(err));
+					memcpy(&err, NLMSG_DATA(h),
+					       sizeof(err));
 				return err;
 			}
 			if (cb)
@@ -1417,9 +1459,9 @@ static void family_cb(const struct nlmsghdr *h, void *arg)
 	int rem;
 
 	for_each_attr(a, (uint8_t *)NLMSG_DATA(h) + GENL_HDRLEN,
-		      h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, rem)
-		if (A_TYPE(a) == CTRL_ATTR_FAMILY_ID)
-			*(uint16_t *)arg = get_u16(a);
+		      h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN,
+		      rem) if (A_TYPE(a) == CTRL_ATTR_FAMILY_ID) *
+		(uint16_t *)arg = get_u16(a);
 }
 
 static void nl_open(struct nl *nl)
@@ -1457,7 +1499,7 @@ static void nl_open(struct nl *nl)
 struct dump {
 	struct model *m;
 	bool bad;
-	int si;		/* service whose backends are being dumped */
+	int si; /* service whose backends are being dumped */
 };
 
 static void read_key(const struct nlattr **tb, struct mkey *k)
@@ -1496,7 +1538,8 @@ static void svc_dump_cb(const struct nlmsghdr *h, void *arg)
 	read_key(tb, &s->k);
 	s->id_known = tb[XLB_SVC_A_ID];
 	s->id = s->id_known ? get_u32(tb[XLB_SVC_A_ID]) : 0;
-	s->ts = tb[XLB_SVC_A_TABLE_SIZE] ? get_u32(tb[XLB_SVC_A_TABLE_SIZE]) : 0;
+	s->ts = tb[XLB_SVC_A_TABLE_SIZE] ? get_u32(tb[XLB_SVC_A_TABLE_SIZE]) :
+					   0;
 	s->flags = tb[XLB_SVC_A_FLAGS] ? get_u32(tb[XLB_SVC_A_FLAGS]) : 0;
 }
 
@@ -1651,7 +1694,8 @@ static int compare(struct model *want, const struct model *got)
 
 			fmt_addr(as, sizeof(as), w->be[b].fam, w->be[b].addr);
 			if (x < 0) {
-				printf("  service %s: missing backend %s\n", ks, as);
+				printf("  service %s: missing backend %s\n", ks,
+				       as);
 				diffs++;
 			} else if (g->be[x].weight != w->be[b].weight ||
 				   g->be[x].state != w->be[b].state) {
@@ -1665,7 +1709,8 @@ static int compare(struct model *want, const struct model *got)
 			if (find_be(w, g->be[b].fam, g->be[b].addr) < 0) {
 				fmt_addr(as, sizeof(as), g->be[b].fam,
 					 g->be[b].addr);
-				printf("  service %s: extra backend %s\n", ks, as);
+				printf("  service %s: extra backend %s\n", ks,
+				       as);
 				diffs++;
 			}
 	}
@@ -1687,8 +1732,8 @@ static int compare(struct model *want, const struct model *got)
 /* ----------------------------------------------------------------- main */
 
 struct stats {
-	unsigned long sent, answered, unanswered, accepted, tracked,
-		      tracked_ok, resyncs, checks, failures, lax;
+	unsigned long sent, answered, unanswered, accepted, tracked, tracked_ok,
+		resyncs, checks, failures, lax;
 	unsigned long by_errno[256];
 	unsigned long by_verdict[5];
 };
@@ -1696,10 +1741,10 @@ struct stats {
 static const char *cmd_name(uint8_t cmd)
 {
 	static const char *const names[] = {
-		"UNSPEC", "SERVICE_NEW", "SERVICE_SET", "SERVICE_DEL",
+		"UNSPEC",      "SERVICE_NEW", "SERVICE_SET", "SERVICE_DEL",
 		"SERVICE_GET", "BACKEND_NEW", "BACKEND_SET", "BACKEND_DEL",
-		"BACKEND_GET", "REPLACE", "FLUSH", "CONFIG_GET", "CONFIG_SET",
-		"BIND", "UNBIND", "LOOKUP",
+		"BACKEND_GET", "REPLACE",     "FLUSH",	     "CONFIG_GET",
+		"CONFIG_SET",  "BIND",	      "UNBIND",	     "LOOKUP",
 	};
 
 	return cmd <= XLB_CMD_MAX ? names[cmd] : "?";
@@ -1742,13 +1787,13 @@ static int check_state(struct nl *nl, struct stats *st, bool final)
 		printf("FAIL %s after %lu messages: %d differences between model and dump\n",
 		       final ? "final state" : "state", st->sent, d);
 		st->failures++;
-		model = got;	/* carry on from what the module has */
+		model = got; /* carry on from what the module has */
 		return -1;
 	}
 	return 0;
 }
 
-static bool strict;	/* -S */
+static bool strict; /* -S */
 
 /* Generate, classify, send one message and account for its answer. */
 static int one_message(struct nl *nl, struct stats *st, bool verbose)
@@ -1756,8 +1801,10 @@ static int one_message(struct nl *nl, struct stats *st, bool verbose)
 	static struct mb m;
 	static struct change c;
 	unsigned int r = rn(100);
-	enum gen_mode mode = r < 50 ? G_VALID : r < 82 ? G_STRUCT :
-			     r < 95 ? G_BYTES : G_GARBAGE;
+	enum gen_mode mode = r < 50 ? G_VALID :
+			     r < 82 ? G_STRUCT :
+			     r < 95 ? G_BYTES :
+				      G_GARBAGE;
 	bool answer = gen_msg(&m, nl->fam, mode);
 	struct interp in = { V_NOOP, NULL, false };
 	struct nlmsghdr *n = (void *)m.buf;
@@ -1789,7 +1836,8 @@ static int one_message(struct nl *nl, struct stats *st, bool verbose)
 		st->tracked_ok += !err;
 		if (verbose && err)
 			printf("tracked %s rejected: %s (%s)\n",
-			       cmd_name(((struct genlmsghdr *)NLMSG_DATA(n))->cmd),
+			       cmd_name(((struct genlmsghdr *)NLMSG_DATA(n))
+						->cmd),
 			       strerror(-err), last_extack);
 	}
 	if (err)
@@ -1798,7 +1846,9 @@ static int one_message(struct nl *nl, struct stats *st, bool verbose)
 	if (in.lax) {
 		st->lax++;
 		if (strict)
-			report(st, &m, "accepted with trailing bytes in a nested array", &in);
+			report(st, &m,
+			       "accepted with trailing bytes in a nested array",
+			       &in);
 		if (read_state(nl, &model))
 			die("cannot resync: %s", "dump failed");
 		return 0;
@@ -1850,7 +1900,8 @@ static int probe_ids(struct nl *nl, uint32_t n)
 			nest = nest_begin(&m, XLB_A_SERVICE);
 			put_u32(&m, XLB_SVC_A_ID, id);
 			if (cmds[i] == XLB_CMD_SERVICE_SET)
-				put_u32(&m, XLB_SVC_A_TABLE_SIZE, xlb_maglev_sizes[0]);
+				put_u32(&m, XLB_SVC_A_TABLE_SIZE,
+					xlb_maglev_sizes[0]);
 			nest_end(&m, nest);
 			if (cmds[i] >= XLB_CMD_BACKEND_NEW && !dump) {
 				nest = nest_begin(&m, XLB_A_BACKEND);
@@ -1959,9 +2010,9 @@ static int bind_cycle(struct nl *nl, const char *dir)
 	}
 	err = simple_request(nl, XLB_CMD_BIND, fill_bind, fds);
 	for (i = 0; !err && i < 3; i++)
-		err = simple_request(nl, i ? XLB_CMD_BACKEND_NEW :
-				     XLB_CMD_SERVICE_NEW, i ? fill_be : fill_svc,
-				     &i);
+		err = simple_request(
+			nl, i ? XLB_CMD_BACKEND_NEW : XLB_CMD_SERVICE_NEW,
+			i ? fill_be : fill_svc, &i);
 	if (!err)
 		err = simple_request(nl, XLB_CMD_SERVICE_DEL, fill_svc, NULL);
 	if (!err)
@@ -1969,7 +2020,8 @@ static int bind_cycle(struct nl *nl, const char *dir)
 	for (int t = XLB_BIND_A_CTL_FD; t <= XLB_BIND_A_MAX; t++)
 		close(fds[t]);
 	if (err)
-		printf("bind cycle failed: %s (%s)\n", strerror(-err), last_extack);
+		printf("bind cycle failed: %s (%s)\n", strerror(-err),
+		       last_extack);
 	return err ? 1 : 0;
 }
 
@@ -2034,7 +2086,7 @@ int main(int argc, char **argv)
 	if (err)
 		die("cannot read the initial state: %s", strerror(-err));
 
-	for (st.sent = 0; st.sent < count; ) {
+	for (st.sent = 0; st.sent < count;) {
 		if (one_message(&nl, &st, verbose) < 0)
 			break;
 		if (interval && st.sent % interval == 0)

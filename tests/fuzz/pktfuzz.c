@@ -43,14 +43,19 @@
 #include "xlbh.h"
 #include "xlb_hash.h"
 
-#define FRAME_MAX	3072
-#define MTU		1500
+#define FRAME_MAX 3072
+#define MTU 1500
 #define MAX_FAIL_REPORTS 10
 
 /* ---------------------------------------------------- the configuration */
 
 /* Next-hop kind of a backend, given the namespace of tests/bpf/run.sh. */
-enum nh { NH_TX, NH_REDIR, NH_NONEIGH, NH_NOROUTE };
+enum nh {
+	NH_TX,
+	NH_REDIR,
+	NH_NONEIGH,
+	NH_NOROUTE
+};
 
 struct fbe {
 	const char *addr;
@@ -66,41 +71,60 @@ struct fsvc {
 	struct fbe be[6];
 };
 
-#define MAC(x, y)	{ 2, 0, 0, 0, x, y }
+#define MAC(x, y)                \
+	{                        \
+		2, 0, 0, 0, x, y \
+	}
 static const uint8_t MAC_XA0[6] = MAC(0x0a, 0x00);
 static const uint8_t MAC_XB0[6] = MAC(0x0b, 0x00);
 
 static const struct fsvc SVC[] = {
-	{ "198.51.100.10", 80, IPPROTO_TCP, {
-		{ "10.0.0.10", NH_TX, 3, MAC(0x0a, 0x10) },
-		{ "10.0.0.11", NH_TX, 1, MAC(0x0a, 0x11) },
-		{ "10.1.0.10", NH_REDIR, 2, MAC(0x0b, 0x10) },
-		{ "10.0.0.99", NH_NONEIGH, 1, { 0 } },
-		{ "10.9.0.5", NH_NOROUTE, 1, { 0 } },	/* blackhole */
-	} },
-	{ "198.51.100.77", 53, IPPROTO_UDP, {
-		{ "10.0.0.12", NH_TX, 2, MAC(0x0a, 0x12) },
-		{ "10.1.0.10", NH_REDIR, 1, MAC(0x0b, 0x10) },
-		{ "fd00::10", NH_TX, 1, MAC(0x0a, 0x20) },	/* 4in6 */
-		{ "10.0.0.99", NH_NONEIGH, 1, { 0 } },
-	} },
-	{ "2001:db8::10", 443, IPPROTO_TCP, {
-		{ "fd00::10", NH_TX, 2, MAC(0x0a, 0x20) },
-		{ "fd01::10", NH_REDIR, 1, MAC(0x0b, 0x20) },
-		{ "fd00::99", NH_NONEIGH, 1, { 0 } },
-		{ "2001:db8:ff::1", NH_NOROUTE, 1, { 0 } },
-	} },
-	{ "2001:db8::77", 53, IPPROTO_UDP, {
-		{ "fd00::10", NH_TX, 1, MAC(0x0a, 0x20) },
-		{ "10.0.0.10", NH_TX, 1, MAC(0x0a, 0x10) },	/* 6in4 */
-		{ "fd01::10", NH_REDIR, 1, MAC(0x0b, 0x20) },
-	} },
-	{ "198.51.100.200", 8080, IPPROTO_TCP, { { 0 } } },	/* no backend */
-	{ "2001:db8::200", 8080, IPPROTO_UDP, {			/* all drained */
-		{ "fd00::10", NH_TX, 0, MAC(0x0a, 0x20) },
-	} },
+	{ "198.51.100.10",
+	  80,
+	  IPPROTO_TCP,
+	  {
+		  { "10.0.0.10", NH_TX, 3, MAC(0x0a, 0x10) },
+		  { "10.0.0.11", NH_TX, 1, MAC(0x0a, 0x11) },
+		  { "10.1.0.10", NH_REDIR, 2, MAC(0x0b, 0x10) },
+		  { "10.0.0.99", NH_NONEIGH, 1, { 0 } },
+		  { "10.9.0.5", NH_NOROUTE, 1, { 0 } }, /* blackhole */
+	  } },
+	{ "198.51.100.77",
+	  53,
+	  IPPROTO_UDP,
+	  {
+		  { "10.0.0.12", NH_TX, 2, MAC(0x0a, 0x12) },
+		  { "10.1.0.10", NH_REDIR, 1, MAC(0x0b, 0x10) },
+		  { "fd00::10", NH_TX, 1, MAC(0x0a, 0x20) }, /* 4in6 */
+		  { "10.0.0.99", NH_NONEIGH, 1, { 0 } },
+	  } },
+	{ "2001:db8::10",
+	  443,
+	  IPPROTO_TCP,
+	  {
+		  { "fd00::10", NH_TX, 2, MAC(0x0a, 0x20) },
+		  { "fd01::10", NH_REDIR, 1, MAC(0x0b, 0x20) },
+		  { "fd00::99", NH_NONEIGH, 1, { 0 } },
+		  { "2001:db8:ff::1", NH_NOROUTE, 1, { 0 } },
+	  } },
+	{ "2001:db8::77",
+	  53,
+	  IPPROTO_UDP,
+	  {
+		  { "fd00::10", NH_TX, 1, MAC(0x0a, 0x20) },
+		  { "10.0.0.10", NH_TX, 1, MAC(0x0a, 0x10) }, /* 6in4 */
+		  { "fd01::10", NH_REDIR, 1, MAC(0x0b, 0x20) },
+	  } },
+	{ "198.51.100.200", 8080, IPPROTO_TCP, { { 0 } } }, /* no backend */
+	{ "2001:db8::200",
+	  8080,
+	  IPPROTO_UDP,
+	  {
+		  /* all drained */
+		  { "fd00::10", NH_TX, 0, MAC(0x0a, 0x20) },
+	  } },
 };
-#define NSVC	(sizeof(SVC) / sizeof(SVC[0]))
+#define NSVC (sizeof(SVC) / sizeof(SVC[0]))
 #define TABLE_SIZE 1021
 
 static struct xlbh H;
@@ -115,12 +139,14 @@ static void setup(void)
 
 	ifindex = if_nametoindex("xa0");
 	if (!ifindex) {
-		fprintf(stderr, "pktfuzz: no device xa0: run me under tests/bpf/run.sh\n");
+		fprintf(stderr,
+			"pktfuzz: no device xa0: run me under tests/bpf/run.sh\n");
 		exit(2);
 	}
 	err = xlbh_open(&H, TABLE_SIZE, 64);
 	if (err) {
-		fprintf(stderr, "pktfuzz: loading xlb.bpf.o: %s\n", strerror(-err));
+		fprintf(stderr, "pktfuzz: loading xlb.bpf.o: %s\n",
+			strerror(-err));
 		exit(2);
 	}
 	for (size_t i = 0; i < NSVC; i++) {
@@ -135,7 +161,8 @@ static void setup(void)
 	H.flags = XLB_CTL_F_BOUND;
 	err = xlbh_publish(&H);
 	if (err) {
-		fprintf(stderr, "pktfuzz: publishing the maps: %s\n", strerror(-err));
+		fprintf(stderr, "pktfuzz: publishing the maps: %s\n",
+			strerror(-err));
 		exit(2);
 	}
 	prog_fd = xlbh_prog_fd(&H);
@@ -144,32 +171,56 @@ static void setup(void)
 /* ------------------------------------------------------------ generator */
 
 enum cls {
-	C_SERVICE, C_ICMP_ERR, C_OPTIONS, C_PADDED, C_L4_UNCHECKED,
-	C_NOT_SERVICE, C_TRUNC, C_TRUNC_BOUNDARY, C_BAD_LEN, C_BAD_IHL,
-	C_BAD_VERSION, C_MIXUP, C_FRAGMENT, C_VLAN_STACK, C_FLIP, C_RANDOM,
+	C_SERVICE,
+	C_ICMP_ERR,
+	C_OPTIONS,
+	C_PADDED,
+	C_L4_UNCHECKED,
+	C_NOT_SERVICE,
+	C_TRUNC,
+	C_TRUNC_BOUNDARY,
+	C_BAD_LEN,
+	C_BAD_IHL,
+	C_BAD_VERSION,
+	C_MIXUP,
+	C_FRAGMENT,
+	C_VLAN_STACK,
+	C_FLIP,
+	C_RANDOM,
 	C__MAX
 };
 
 static const char *const cls_name[C__MAX] = {
-	"service", "service-icmp-error", "service-ipv4-options",
-	"service-eth-padding", "service-l4-unchecked", "not-service",
-	"truncated-random", "truncated-boundary", "bad-length", "bad-ihl",
-	"bad-ip-version", "v4-v6-mixup", "fragment", "vlan-stack",
-	"flipped-match-field", "random-bytes",
+	"service",
+	"service-icmp-error",
+	"service-ipv4-options",
+	"service-eth-padding",
+	"service-l4-unchecked",
+	"not-service",
+	"truncated-random",
+	"truncated-boundary",
+	"bad-length",
+	"bad-ihl",
+	"bad-ip-version",
+	"v4-v6-mixup",
+	"fragment",
+	"vlan-stack",
+	"flipped-match-field",
+	"random-bytes",
 };
 
 struct frame {
 	uint8_t b[FRAME_MAX];
 	size_t len;
 	enum cls cls;
-	bool fwd;		/* a well-formed service packet */
-	int svc;		/* its service */
-	struct xlb_flow flow;	/* its flow as the data path sees it */
-	size_t l2, l3_len;	/* Ethernet(+VLAN) bytes, IP packet bytes */
+	bool fwd; /* a well-formed service packet */
+	int svc; /* its service */
+	struct xlb_flow flow; /* its flow as the data path sees it */
+	size_t l2, l3_len; /* Ethernet(+VLAN) bytes, IP packet bytes */
 	bool vlan;
 	uint16_t tci;
 	uint8_t tos;
-	size_t bounds[16];	/* header boundaries, for truncation */
+	size_t bounds[16]; /* header boundaries, for truncation */
 	int nbounds;
 };
 
@@ -213,8 +264,8 @@ static size_t icmp_error(uint8_t *l4, const struct pkt *p, uint8_t iproto,
 		q[2] = 0, q[3] = 60;
 		q[8] = 64;
 		q[9] = iproto;
-		memcpy(q + 12, p->dst, 4);	/* service VIP */
-		memcpy(q + 16, p->src, 4);	/* client */
+		memcpy(q + 12, p->dst, 4); /* service VIP */
+		memcpy(q + 16, p->src, 4); /* client */
 		q += 20;
 	} else {
 		l4[0] = right_type ? (chance(50) ? 1 : 2) : 128;
@@ -229,7 +280,7 @@ static size_t icmp_error(uint8_t *l4, const struct pkt *p, uint8_t iproto,
 		memcpy(q + 24, p->src, 16);
 		q += 40;
 	}
-	q[0] = p->dport >> 8, q[1] = p->dport;	/* service port */
+	q[0] = p->dport >> 8, q[1] = p->dport; /* service port */
 	q[2] = cport >> 8, q[3] = cport;
 	memset(q + 4, 0, 16);
 	return q + 20 - l4;
@@ -243,7 +294,7 @@ static uint16_t rand_payload(void)
 		return rn(200);
 	if (r < 95)
 		return 200 + rn(1200);
-	return 1400 + rn(80);	/* around the MTU: some are too big */
+	return 1400 + rn(80); /* around the MTU: some are too big */
 }
 
 /* A frame aimed at a service (or not), possibly an ICMP error. */
@@ -268,10 +319,11 @@ static void gen_base(struct frame *f)
 		p.dport = SVC[si].port;
 	} else {
 		p.family = chance(50) ? XLB_AF_INET : XLB_AF_INET6;
-		p.proto = chance(45) ? IPPROTO_TCP : chance(80) ? IPPROTO_UDP :
-			  rnd();
+		p.proto = chance(45) ? IPPROTO_TCP :
+			  chance(80) ? IPPROTO_UDP :
+				       rnd();
 		p.dport = rnd();
-		if (chance(50)) {	/* a VIP, wrong port or protocol */
+		if (chance(50)) { /* a VIP, wrong port or protocol */
 			int j = rn(NSVC);
 
 			xlbh_addr(SVC[j].vip, p.dst);
@@ -294,7 +346,8 @@ static void gen_base(struct frame *f)
 
 		iproto = p.proto;
 		cport = 1 + rn(65535);
-		p.proto = p.family == XLB_AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+		p.proto = p.family == XLB_AF_INET ? IPPROTO_ICMP :
+						    IPPROTO_ICMPV6;
 		p.raw_l4_len = icmp_error(l4, &p, iproto, cport, right);
 		p.raw_l4 = l4;
 		p.payload = 0;
@@ -329,7 +382,8 @@ static void gen_base(struct frame *f)
 	if (p.optlen)
 		f->bounds[f->nbounds++] = f->l2 + 20 + p.optlen;
 	{
-		size_t l3h = f->l2 + (p.family == XLB_AF_INET ? 20 + p.optlen : 40);
+		size_t l3h =
+			f->l2 + (p.family == XLB_AF_INET ? 20 + p.optlen : 40);
 
 		if (icmp) {
 			size_t ih = p.family == XLB_AF_INET ? 20 : 40;
@@ -340,7 +394,8 @@ static void gen_base(struct frame *f)
 			f->bounds[f->nbounds++] = l3h + 8 + ih + 4;
 		} else {
 			f->bounds[f->nbounds++] = l3h + 4;
-			f->bounds[f->nbounds++] = l3h + (p.proto == IPPROTO_TCP ? 20 : 8);
+			f->bounds[f->nbounds++] =
+				l3h + (p.proto == IPPROTO_TCP ? 20 : 8);
 		}
 	}
 }
@@ -370,9 +425,9 @@ static size_t match_offsets(const struct frame *f, size_t *dst, size_t *alen)
 		size_t h = (f->b[l3] & 0xf) * 4;
 
 		if (f->cls == C_ICMP_ERR) {
-			*dst = l3 + h + 8 + 12;	/* inner saddr = VIP */
+			*dst = l3 + h + 8 + 12; /* inner saddr = VIP */
 			*alen = 4;
-			return l3 + h + 8 + 20;	/* inner sport */
+			return l3 + h + 8 + 20; /* inner sport */
 		}
 		*dst = l3 + 16;
 		*alen = 4;
@@ -395,7 +450,7 @@ static void mutate(struct frame *f)
 	bool v4 = is_v4(f);
 
 	if (r < 40) {
-		if (f->fwd && chance(12)) {	/* Ethernet padding */
+		if (f->fwd && chance(12)) { /* Ethernet padding */
 			size_t pad = 1 + rn(46);
 
 			memset(f->b + f->len, 0, pad);
@@ -404,7 +459,7 @@ static void mutate(struct frame *f)
 		}
 		return;
 	}
-	if (r < 52) {			/* truncation inside the IP packet */
+	if (r < 52) { /* truncation inside the IP packet */
 		size_t end = f->l2 + f->l3_len, cut;
 
 		if (chance(50)) {
@@ -422,25 +477,27 @@ static void mutate(struct frame *f)
 		f->fwd = false;
 		return;
 	}
-	if (r < 60) {			/* total / payload length */
+	if (r < 60) { /* total / payload length */
 		size_t room = f->len - f->l2;
 		uint16_t bad;
 
 		if (v4) {
 			size_t h = (f->b[l3] & 0xf) * 4;
 
-			bad = chance(50) ? rn(h + 8) : room + 1 + rn(65535 - room);
+			bad = chance(50) ? rn(h + 8) :
+					   room + 1 + rn(65535 - room);
 			put16(f->b + l3 + 2, bad);
 		} else {
-			bad = chance(50) ? rn(8) :
-			      room - 40 + 1 + rn(65535 - (room - 40));
+			bad = chance(50) ?
+				      rn(8) :
+				      room - 40 + 1 + rn(65535 - (room - 40));
 			put16(f->b + l3 + 4, bad);
 		}
 		f->cls = C_BAD_LEN;
 		f->fwd = false;
 		return;
 	}
-	if (r < 65 && v4) {		/* IHL */
+	if (r < 65 && v4) { /* IHL */
 		uint16_t tot = get16(f->b + l3 + 2);
 		uint8_t ihl = rn(5);
 
@@ -453,7 +510,7 @@ static void mutate(struct frame *f)
 		f->fwd = false;
 		return;
 	}
-	if (r < 69) {			/* IP version */
+	if (r < 69) { /* IP version */
 		uint8_t v;
 
 		do {
@@ -464,13 +521,13 @@ static void mutate(struct frame *f)
 		f->fwd = false;
 		return;
 	}
-	if (r < 73) {			/* v4 header under the v6 type, ... */
+	if (r < 73) { /* v4 header under the v6 type, ... */
 		put16(f->b + l3 - 2, v4 ? 0x86dd : 0x0800);
 		f->cls = C_MIXUP;
 		f->fwd = false;
 		return;
 	}
-	if (r < 79) {			/* fragments */
+	if (r < 79) { /* fragments */
 		if (v4) {
 			uint16_t fo = chance(50) ? 0x2000 : 1 + rn(0x1fff);
 
@@ -481,10 +538,12 @@ static void mutate(struct frame *f)
 
 			if (f->len + 8 > FRAME_MAX)
 				return;
-			memmove(f->b + l3 + 48, f->b + l3 + 40, f->len - l3 - 40);
+			memmove(f->b + l3 + 48, f->b + l3 + 40,
+				f->len - l3 - 40);
 			f->b[l3 + 40] = nh;
 			f->b[l3 + 41] = 0;
-			put16(f->b + l3 + 42, chance(50) ? 1 : (1 + rn(0x1fff)) << 3);
+			put16(f->b + l3 + 42,
+			      chance(50) ? 1 : (1 + rn(0x1fff)) << 3);
 			memset(f->b + l3 + 44, 0x5a, 4);
 			f->b[l3 + 6] = 44;
 			put16(f->b + l3 + 4, get16(f->b + l3 + 4) + 8);
@@ -494,7 +553,7 @@ static void mutate(struct frame *f)
 		f->fwd = false;
 		return;
 	}
-	if (r < 84) {			/* VLAN stack: 2-4 tags */
+	if (r < 84) { /* VLAN stack: 2-4 tags */
 		static const uint16_t tpid[] = { 0x8100, 0x88a8, 0x9100 };
 		int extra = f->vlan ? 1 + rn(3) : 2 + rn(3);
 
@@ -525,8 +584,8 @@ static void mutate(struct frame *f)
 
 			f->flow.dport = htons(np);
 		} else {
-			memcpy((uint8_t *)f->flow.dst + (at - dst),
-			       f->b + at, 1);
+			memcpy((uint8_t *)f->flow.dst + (at - dst), f->b + at,
+			       1);
 		}
 		s = svc_of(&f->flow);
 		f->fwd = f->fwd && s >= 0;
@@ -534,20 +593,20 @@ static void mutate(struct frame *f)
 		f->cls = C_FLIP;
 		return;
 	}
-	if (r < 94 && f->fwd) {		/* L4 fields the data path ignores */
+	if (r < 94 && f->fwd) { /* L4 fields the data path ignores */
 		size_t l4 = l3 + (v4 ? (f->b[l3] & 0xf) * 4 : 40);
 
 		if (f->cls == C_ICMP_ERR) {
-			f->b[l4 + 2] ^= rnd();	/* ICMP checksum */
+			f->b[l4 + 2] ^= rnd(); /* ICMP checksum */
 		} else if (f->flow.proto == IPPROTO_TCP) {
-			f->b[l4 + 12] = rn(16) << 4;	/* data offset */
-			f->b[l4 + 16] ^= rnd();		/* checksum */
+			f->b[l4 + 12] = rn(16) << 4; /* data offset */
+			f->b[l4 + 16] ^= rnd(); /* checksum */
 		} else {
-			put16(f->b + l4 + 4, rnd());	/* UDP length */
+			put16(f->b + l4 + 4, rnd()); /* UDP length */
 			f->b[l4 + 6] ^= rnd();
 		}
 		if (v4)
-			f->b[l3 + 10] ^= 1 + rn(255);	/* IPv4 checksum */
+			f->b[l3 + 10] ^= 1 + rn(255); /* IPv4 checksum */
 		f->cls = C_L4_UNCHECKED;
 		return;
 	}
@@ -606,13 +665,13 @@ struct result {
 	unsigned long frames, runs, not_runnable, failures;
 	unsigned long by_stat[XLB_STAT__MAX];
 	unsigned long cls_n[C__MAX], cls_fwd[C__MAX], cls_pass[C__MAX],
-		      cls_drop[C__MAX], cls_fail[C__MAX];
+		cls_drop[C__MAX], cls_fail[C__MAX];
 };
 
 static bool verbose;
 
-static void fail(struct result *r, const struct frame *f, const char *fmt,
-		 ...) __attribute__((format(printf, 3, 4)));
+static void fail(struct result *r, const struct frame *f, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void fail(struct result *r, const struct frame *f, const char *fmt, ...)
 {
@@ -622,8 +681,8 @@ static void fail(struct result *r, const struct frame *f, const char *fmt, ...)
 	r->cls_fail[f->cls]++;
 	if (r->failures > MAX_FAIL_REPORTS && !verbose)
 		return;
-	printf("FAIL frame %lu (%s, %zu bytes): ", r->frames,
-	       cls_name[f->cls], f->len);
+	printf("FAIL frame %lu (%s, %zu bytes): ", r->frames, cls_name[f->cls],
+	       f->len);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -687,7 +746,8 @@ static int read_stats(__u64 c[XLB_STAT__MAX])
 	int err = xlbh_stats(&H, c);
 
 	if (err) {
-		fprintf(stderr, "pktfuzz: reading xlb_stats: %s\n", strerror(-err));
+		fprintf(stderr, "pktfuzz: reading xlb_stats: %s\n",
+			strerror(-err));
 		exit(2);
 	}
 	return 0;
@@ -730,7 +790,8 @@ static void run_one(struct result *r, struct frame *f, __u64 prev[])
 	}
 	r->by_stat[stat]++;
 	if (verdict != verdict_of(stat)) {
-		fail(r, f, "verdict %u but counter %s", verdict, stat_name[stat]);
+		fail(r, f, "verdict %u but counter %s", verdict,
+		     stat_name[stat]);
 		return;
 	}
 	if (encapsulates(stat))
@@ -766,7 +827,8 @@ static void run_one(struct result *r, struct frame *f, __u64 prev[])
 
 		while (i < wlen && i < out_len && out[i] == want[i])
 			i++;
-		fail(r, f, "%s output differs: %zu bytes, want %zu; first difference at %zu",
+		fail(r, f,
+		     "%s output differs: %zu bytes, want %zu; first difference at %zu",
 		     stat_name[stat], out_len, wlen, i);
 	}
 }
@@ -780,13 +842,14 @@ static void print_results(const struct result *r, double secs)
 	for (int i = 0; i < XLB_STAT__MAX; i++)
 		if (!stat_info[i])
 			printf("  %-20s %10lu\n", stat_name[i], r->by_stat[i]);
-	printf("%-22s %9s %9s %9s %9s %9s\n", "frame class", "frames",
-	       "encap", "pass", "drop", "FAILED");
+	printf("%-22s %9s %9s %9s %9s %9s\n", "frame class", "frames", "encap",
+	       "pass", "drop", "FAILED");
 	for (int c = 0; c < C__MAX; c++)
 		printf("  %-20s %9lu %9lu %9lu %9lu %9lu\n", cls_name[c],
 		       r->cls_n[c], r->cls_fwd[c], r->cls_pass[c],
 		       r->cls_drop[c], r->cls_fail[c]);
-	printf("%s: %lu failures\n", r->failures ? "FAIL" : "PASS", r->failures);
+	printf("%s: %lu failures\n", r->failures ? "FAIL" : "PASS",
+	       r->failures);
 }
 
 int main(int argc, char **argv)
@@ -811,7 +874,8 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		default:
-			fprintf(stderr, "usage: pktfuzz [-n frames] [-s seed] [-v]\n");
+			fprintf(stderr,
+				"usage: pktfuzz [-n frames] [-s seed] [-v]\n");
 			return 2;
 		}
 	}
@@ -819,7 +883,8 @@ int main(int argc, char **argv)
 		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	rng_seed(seed);
 	setup();
-	printf("pktfuzz: %lu frames, seed %#llx\n", n, (unsigned long long)seed);
+	printf("pktfuzz: %lu frames, seed %#llx\n", n,
+	       (unsigned long long)seed);
 	read_stats(prev);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (res.frames < n) {
@@ -828,8 +893,8 @@ int main(int argc, char **argv)
 		run_one(&res, &f, prev);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	print_results(&res, t1.tv_sec - t0.tv_sec +
-			    (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	print_results(&res,
+		      t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	xlbh_close(&H);
 	return res.failures ? 1 : 0;
 }
