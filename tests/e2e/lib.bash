@@ -198,7 +198,7 @@ hold_stop() {	# NAME..., or every holder when none is named
 		set -- "${@/%/.hpid}"
 	fi
 	for f; do
-		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
+		if [ -s "$f" ]; then kill "$(cat "$f")" 2>/dev/null || true; fi
 		rm -f "$f"
 	done
 	return 0

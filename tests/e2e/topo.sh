@@ -59,7 +59,7 @@ xn_bg() {
 	local node=$1 out=$2
 	shift 2
 	nsenter --net="/run/netns/$E2E_P-$node" "$@" >"$out" 2>>"$out.err" 3>&- &
-	XN_PID=$!
+	export XN_PID=$!
 }
 
 _topo_ns() { echo "$E2E_P-$1"; }
@@ -118,8 +118,10 @@ _topo_backend() {
 
 topo_up() {
 	local node i n
-	[ -x "$FLOWGEN" ] && [ -x "$NAMESRV" ] && [ -f "$XDP_PASS" ] ||
-		{ echo "topo: $FLOWGEN, $NAMESRV or $XDP_PASS missing: make e2e-tools" >&2; return 1; }
+	if ! [ -x "$FLOWGEN" ] || ! [ -x "$NAMESRV" ] || ! [ -f "$XDP_PASS" ]; then
+		echo "topo: $FLOWGEN, $NAMESRV or $XDP_PASS missing: make e2e-tools" >&2
+		return 1
+	fi
 	export E2E_P=xlbe2e-$$
 	export E2E_DIR=${E2E_DIR:-$(mktemp -d "/tmp/$E2E_P.XXXXXX")}
 	export E2E_NODES="client router switch lb1 lb2"
@@ -220,7 +222,7 @@ topo_wait_links() {
 	for ((i = 1; i <= E2E_NB; i++)); do
 		targets+=" $(be4 "$i") $(be6 "$i")"
 	done
-	# shellcheck disable=SC2016
+	# shellcheck disable=SC2016,SC2086 # the inner sh expands; $targets is a list
 	xn router sh -c 'pids=
 		for a; do ping -q -n -c1 -i0.2 -w10 "$a" >/dev/null & pids="$pids $!"; done
 		for p in $pids; do wait $p || exit 1; done' sh $targets ||
@@ -265,7 +267,7 @@ topo_down() {
 	local node f
 	[ -n "${E2E_P:-}" ] || return 0
 	for f in "$E2E_DIR"/b*.pid; do
-		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
+		if [ -s "$f" ]; then kill "$(cat "$f")" 2>/dev/null || true; fi
 	done
 	for node in ${E2E_NODES:-}; do
 		ip netns del "$(_topo_ns "$node")" 2>/dev/null || true
