@@ -106,11 +106,10 @@ xlb_maps() {
 	n_old=0 n_new=0
 	for i in $(seq 1 8); do
 		lb restore "$BATS_FILE_TMPDIR/old"
-		lb restore "$BATS_FILE_TMPDIR/new" 2>/dev/null &
-		pid=$!
-		sleep "$(awk -v m=$ms -v r=$RANDOM 'BEGIN { printf "%.3f", m * 1.5 * r / 32768 / 1000 }')"
-		kill -9 $pid 2>/dev/null || true
-		wait $pid 2>/dev/null || true
+		# SIGKILL t ms after lbctl starts, t uniform in 0..1.5 * ms
+		t=$(awk -v m=$ms -v r=$RANDOM 'BEGIN { printf "%.3f", 0.001 + m * 1.5 * r / 32768 / 1000 }')
+		timeout -s KILL "$t" nsenter --net="/run/netns/$NS" "$LBCTL" \
+			restore "$BATS_FILE_TMPDIR/new" 2>/dev/null || true
 		now=$(lb save)
 		if [ "$now" = "$old" ]; then
 			n_old=$((n_old + 1))
