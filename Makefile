@@ -39,11 +39,18 @@ include $(sort $(wildcard mk/*.mk))
 check-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
+# Every stage runs even when an earlier one failed, so one run reports all
+# failures; the failed stages are listed and the exit status is non-zero.
+CHECK_STAGES := check-unit check-asan check-bpf check-fuzz-short check-vm
+
 check: setup
 	$(MAKE) all
-	$(MAKE) check-unit
-	$(MAKE) check-bpf
-	$(MAKE) check-vm
+	@failed=; for s in $(CHECK_STAGES); do \
+		echo "==== make $$s"; \
+		$(MAKE) $$s || failed="$$failed $$s"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "==== make check FAILED:$$failed"; exit 1; fi; \
+	echo "==== make check passed: $(CHECK_STAGES)"
 
 setup:
 	scripts/setup.sh
