@@ -633,12 +633,13 @@ static void hold_mode(const sigset_t *mask)
 static void loop_mode(const sigset_t *mask)
 {
 	unsigned int span = opt.nflows - opt.hold, k = 0, i;
-	long long end, now;
+	long long start, end, now;
 
 	if (opt.hold)
 		open_held(mask);
 	memset(&t_new, 0, sizeof(t_new));
-	end = now_ms() + opt.duration * 1000LL;
+	start = now_ms();
+	end = start + opt.duration * 1000LL;
 	while (!got_term && (now = now_ms()) < end) {
 		for (i = 0; i < opt.hold; i++)
 			if (conns[i].state == C_HELD &&
@@ -658,9 +659,9 @@ static void loop_mode(const sigset_t *mask)
 	}
 	while (count_busy(0, nconns))
 		pump(1000, mask);
-	printf("{\"mode\":\"loop\",\"proto\":\"tcp\",\"seconds\":%u,"
+	printf("{\"mode\":\"loop\",\"proto\":\"tcp\",\"seconds\":%.1f,"
 	       "\"held\":%u,\"new_flows\":%u,\"pings\":%lu,",
-	       opt.duration, opt.hold, k, est_pings);
+	       (now_ms() - start) / 1000.0, opt.hold, k, est_pings);
 	print_tally("new", &t_new);
 	printf(",");
 	print_tally("est", &t_est);
