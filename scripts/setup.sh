@@ -28,6 +28,7 @@ cppcheck
 ethtool
 gcc
 iproute2
+iputils-ping
 ipvsadm
 jq
 kmod
