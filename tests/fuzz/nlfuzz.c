@@ -168,7 +168,6 @@ struct mb {
 	uint8_t buf[MSG_MAX];
 	size_t len;
 	unsigned int fuzz; /* per-attribute mutation chance, percent */
-	uint32_t nid_known;
 };
 
 static uint8_t junk[8192];
@@ -182,7 +181,8 @@ static void put_raw(struct mb *m, uint16_t type, const void *d, size_t len)
 		return;
 	a->nla_type = type;
 	a->nla_len = tot;
-	memcpy(m->buf + m->len + NLA_HDRLEN, d, len);
+	if (len)
+		memcpy(m->buf + m->len + NLA_HDRLEN, d, len);
 	memset(m->buf + m->len + tot, 0, NLA_ALIGN(tot) - tot);
 	m->len += NLA_ALIGN(tot);
 }
@@ -270,8 +270,6 @@ static size_t nest_begin(struct mb *m, uint16_t type)
 			type = rn(16) | NLA_F_NESTED;
 		else
 			type &= ~NLA_F_NESTED;
-		if (type == (NLA_F_NESTED | 0))
-			type = NLA_F_NESTED;
 		off = m->len;
 		put_raw(m, type, NULL, 0);
 		return off;
@@ -833,12 +831,13 @@ static void mark(struct interp *in, enum verdict v, const char *why)
 }
 
 /* Walk attributes as nla_ok() does; false when bytes are left over. */
-#define for_each_attr(a, data, len, rem)                          \
-	for (a = (const struct nlattr *)(data), rem = (int)(len); \
-	     rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&     \
-	     a->nla_len <= rem;                                   \
-	     rem -= NLA_ALIGN(a->nla_len),                        \
-	    a = (const void *)((const uint8_t *)a + NLA_ALIGN(a->nla_len)))
+#define for_each_attr(a, data, len, rem)                              \
+	for ((a) = (const struct nlattr *)(data), (rem) = (int)(len); \
+	     (rem) >= NLA_HDRLEN && (a)->nla_len >= NLA_HDRLEN &&     \
+	     (a)->nla_len <= (rem);                                   \
+	     (rem) -= NLA_ALIGN((a)->nla_len),                        \
+	    (a) = (const void *)((const uint8_t *)(a) +               \
+				 NLA_ALIGN((a)->nla_len)))
 
 #define A_TYPE(a) ((a)->nla_type & NLA_TYPE_MASK)
 #define A_DATA(a) ((const uint8_t *)(a) + NLA_HDRLEN)
@@ -902,9 +901,10 @@ static void validate(struct interp *in, const void *data, int len,
 static void parse(const struct nlattr **tb, int max, const void *data, int len)
 {
 	const struct nlattr *a;
-	int rem;
+	int rem, i;
 
-	memset(tb, 0, sizeof(*tb) * (max + 1));
+	for (i = 0; i <= max; i++)
+		tb[i] = NULL;
 	for_each_attr(a, data, len, rem) if (A_TYPE(a) <= max)
 		tb[A_TYPE(a)] = a;
 }
@@ -1299,10 +1299,26 @@ static struct interp interpret(const uint8_t *buf, size_t len, struct change *c)
 	return in;
 }
 
+static void die(const char *fmt, const char *arg) __attribute__((noreturn));
+
 static void apply(const struct change *c)
 {
 	struct msvc *s = c->si >= 0 ? &model.svc[c->si] : NULL;
 
+	switch (c->kind) {
+	case C_SVC_SET:
+	case C_SVC_DEL:
+	case C_BE_NEW:
+	case C_BE_SET:
+	case C_BE_DEL:
+		/* interpret() resolves the service of every such change */
+		if (!s)
+			die("internal error: %s",
+			    "service change without a service");
+		break;
+	default:
+		break;
+	}
 	switch (c->kind) {
 	case C_SVC_NEW:
 		model.svc[model.nsvc] = c->svc;

@@ -422,7 +422,7 @@ static size_t match_offsets(const struct frame *f, size_t *dst, size_t *alen)
 	size_t l3 = f->l2;
 
 	if (is_v4(f)) {
-		size_t h = (f->b[l3] & 0xf) * 4;
+		size_t h = (size_t)(f->b[l3] & 0xf) * 4;
 
 		if (f->cls == C_ICMP_ERR) {
 			*dst = l3 + h + 8 + 12; /* inner saddr = VIP */
@@ -482,7 +482,7 @@ static void mutate(struct frame *f)
 		uint16_t bad;
 
 		if (v4) {
-			size_t h = (f->b[l3] & 0xf) * 4;
+			size_t h = (size_t)(f->b[l3] & 0xf) * 4;
 
 			bad = chance(50) ? rn(h + 8) :
 					   room + 1 + rn(65535 - room);
@@ -555,12 +555,12 @@ static void mutate(struct frame *f)
 	}
 	if (r < 84) { /* VLAN stack: 2-4 tags */
 		static const uint16_t tpid[] = { 0x8100, 0x88a8, 0x9100 };
-		int extra = f->vlan ? 1 + rn(3) : 2 + rn(3);
+		size_t extra = f->vlan ? 1 + rn(3) : 2 + rn(3);
 
 		if (f->len + 4 * extra > FRAME_MAX)
 			return;
 		memmove(f->b + 12 + 4 * extra, f->b + 12, f->len - 12);
-		for (int i = 0; i < extra; i++) {
+		for (size_t i = 0; i < extra; i++) {
 			/* the first tag may be 802.1Q, the next one never IP */
 			put16(f->b + 12 + 4 * i, tpid[rn(3)]);
 			put16(f->b + 14 + 4 * i, rnd() & 0x0fff);
@@ -627,12 +627,12 @@ static void mutate(struct frame *f)
 /* ---------------------------------------------------------------- check */
 
 static const char *const stat_name[XLB_STAT__MAX] = {
-#define X(name, text, info) [XLB_STAT_##name] = text,
+#define X(name, text, info) [XLB_STAT_##name] = (text),
 	XLB_STATS(X)
 #undef X
 };
 static const bool stat_info[XLB_STAT__MAX] = {
-#define X(name, text, info) [XLB_STAT_##name] = info,
+#define X(name, text, info) [XLB_STAT_##name] = (info),
 	XLB_STATS(X)
 #undef X
 };
