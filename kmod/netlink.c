@@ -654,6 +654,29 @@ static int xlb_be_get(struct xlb_net *xn, struct genl_info *info)
 
 /* ---- replace and flush ------------------------------------------------ */
 
+/*
+ * Count the entries of a nested list.  Bytes after the last whole entry are
+ * rejected: nested-array validation does not look at them, and accepting
+ * them would apply a request the caller did not fully describe.
+ */
+static int xlb_count_nested(struct xlb_net *xn, struct netlink_ext_ack *extack,
+			    const struct nlattr *list, const char *name,
+			    u32 *n)
+{
+	const struct nlattr *a;
+	int rem;
+
+	*n = 0;
+	nla_for_each_nested(a, list, rem)
+		(*n)++;
+	if (rem) {
+		xlb_err(xn, extack, list,
+			"%s: %d trailing bytes after the last entry", name, rem);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Backends of one service of a REPLACE request into svc->be. */
 static int xlb_replace_bes(struct xlb_net *xn, struct netlink_ext_ack *extack,
 			   struct nlattr *list, struct xlb_svc *svc,
@@ -664,9 +687,10 @@ static int xlb_replace_bes(struct xlb_net *xn, struct netlink_ext_ack *extack,
 	char k[64], s[48];
 	int rem, ret;
 
-	nla_for_each_nested(a, list, rem)
-		n++;
 	xlb_fmt_key(k, sizeof(k), &svc->key);
+	ret = xlb_count_nested(xn, extack, list, "XLB_SVC_A_BACKENDS", &n);
+	if (ret)
+		return ret;
 	if (n > max) {
 		xlb_err(xn, extack, list,
 			"service %s: %u backends exceed the limit of %u", k, n,
@@ -821,8 +845,9 @@ static int xlb_replace(struct xlb_net *xn, struct genl_info *info)
 		       "XLB_A_SERVICES");
 	if (ret)
 		return ret;
-	nla_for_each_nested(a, list, rem)
-		n++;
+	ret = xlb_count_nested(xn, info->extack, list, "XLB_A_SERVICES", &n);
+	if (ret)
+		return ret;
 	if (n > max) {
 		xlb_err(xn, info->extack, list,
 			"%u services exceed the limit of %u", n, max);

@@ -226,6 +226,14 @@ setup() {
 	nl_fail ERANGE . replace '{"services": [
 		{"addr4": "10.0.0.5", "port": 80, "proto": 6, "table_size": 251,
 		 "backends": [{"addr4": "10.1.0.9", "weight": 70000}]}]}'
+	# Bytes after the last whole entry of a nested list: the request is
+	# not fully described, so nothing of it may apply.
+	nl_fail EINVAL 'XLB_A_SERVICES: 2 trailing bytes after the last entry' replace '{"services": [
+		{"addr4": "10.0.0.5", "port": 80, "proto": 6, "table_size": 251},
+		{"raw": "0000"}]}'
+	nl_fail EINVAL 'XLB_SVC_A_BACKENDS: 2 trailing bytes after the last entry' replace '{"services": [
+		{"addr4": "10.0.0.5", "port": 80, "proto": 6, "table_size": 251,
+		 "backends": [{"addr4": "10.1.0.9"}, {"raw": "0000"}]}]}'
 	[ "$(config_snapshot)" = "$before" ]
 	[ "$(generation)" = "$g" ]
 }

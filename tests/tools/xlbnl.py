@@ -30,7 +30,7 @@ take the attribute's type from the table below; to send anything else use a
 one-key object: {"u8": 1}, {"u16": 1}, {"u32": 1}, {"u64": 1}, {"hex":
 "0a0b"}, {"str": "x"}, {"nest": {...}}.  Unknown attributes are given by
 number: {"99": {"u32": 1}}.  Nested arrays (services, backends) are JSON
-lists.  A map fd may be given as "@/sys/fs/bpf/PATH": the file is opened with
+lists; a list element {"raw": HEX} is put in the array as raw bytes.  A map fd may be given as "@/sys/fs/bpf/PATH": the file is opened with
 BPF_OBJ_GET and its fd sent.  --bind-dir DIR fills XLB_A_BIND from the maps
 pinned in DIR (xlb_ctl, xlb_vips, xlb_services, xlb_tables, xlb_backends).
 --raw HEX appends raw bytes after the attributes.  --interleave CMD JSON
@@ -196,8 +196,10 @@ def enc_attrs(nest, tree):
             out += nla(num | NLA_F_NESTED, enc_attrs(kind[1], value))
         elif isinstance(kind, tuple) and kind[0] == "array" and \
                 isinstance(value, list):
-            elems = b"".join(nla(ARRAY_ELEM[kind[1]] | NLA_F_NESTED,
-                                 enc_attrs(kind[1], e)) for e in value)
+            elems = b"".join(
+                bytes.fromhex(e["raw"]) if list(e) == ["raw"] else
+                nla(ARRAY_ELEM[kind[1]] | NLA_F_NESTED, enc_attrs(kind[1], e))
+                for e in value)
             out += nla(num | NLA_F_NESTED, elems)
         elif kind is None or isinstance(kind, tuple):
             if not is_typed(value):
