@@ -41,7 +41,7 @@ check-unit: $(UNIT_TESTS)
 
 # Every stage runs even when an earlier one failed, so one run reports all
 # failures; the failed stages are listed and the exit status is non-zero.
-CHECK_STAGES := check-unit check-asan check-bpf check-fuzz-short check-vm
+CHECK_STAGES := lint check-unit check-asan check-bpf check-fuzz-short check-vm
 
 check: setup
 	$(MAKE) all

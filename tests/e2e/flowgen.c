@@ -43,24 +43,31 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_SRC		64
-#define MAX_BE		64
-#define BE_UNKNOWN	MAX_BE		/* index of the "?" bucket */
-#define NAME_MAX_LEN	63
-#define UDP_RESEND_MS	1000	/* UDP: resend the query this often */
+#define MAX_SRC 64
+#define MAX_BE 64
+#define BE_UNKNOWN MAX_BE /* index of the "?" bucket */
+#define NAME_MAX_LEN 63
+#define UDP_RESEND_MS 1000 /* UDP: resend the query this often */
 
-enum cstate { C_FREE, C_CONNECTING, C_WAIT_NAME, C_HELD, C_WAIT_PING, C_DEAD };
+enum cstate {
+	C_FREE,
+	C_CONNECTING,
+	C_WAIT_NAME,
+	C_HELD,
+	C_WAIT_PING,
+	C_DEAD
+};
 
 struct conn {
 	int fd;
 	enum cstate state;
-	bool held;		/* a long-lived connection (hold / loop) */
-	unsigned int flow;	/* flow index */
+	bool held; /* a long-lived connection (hold / loop) */
+	unsigned int flow; /* flow index */
 	int tries;
-	int be;			/* backend index, -1 until the name arrives */
+	int be; /* backend index, -1 until the name arrives */
 	int mss;
-	int err;		/* errno of a failure, for -v */
-	long long deadline;	/* ms, CLOCK_MONOTONIC */
+	int err; /* errno of a failure, for -v */
+	long long deadline; /* ms, CLOCK_MONOTONIC */
 	long long next_ping;
 	size_t blen;
 	char buf[NAME_MAX_LEN + 2];
@@ -84,8 +91,13 @@ static struct {
 	bool udp, verbose;
 	const char *mapfile;
 } opt = {
-	.port = 80, .base = 20000, .nflows = 1000, .conc = 64,
-	.timeout = 10000, .retries = 10, .interval = 200,
+	.port = 80,
+	.base = 20000,
+	.nflows = 1000,
+	.conc = 64,
+	.timeout = 10000,
+	.retries = 10,
+	.interval = 200,
 };
 
 static char be_name[MAX_BE][NAME_MAX_LEN + 2];
@@ -128,8 +140,8 @@ static unsigned int num(const char *s, unsigned int lo, unsigned int hi,
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || end == s || v < lo || v > hi) {
-		fprintf(stderr, "flowgen: bad %s '%s': expected %u..%u\n",
-			what, s, lo, hi);
+		fprintf(stderr, "flowgen: bad %s '%s': expected %u..%u\n", what,
+			s, lo, hi);
 		exit(1);
 	}
 	return v;
@@ -238,7 +250,8 @@ static int conn_start(struct conn *c)
 
 	c->fd = socket(opt.vip.ss_family,
 		       (opt.udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK |
-		       SOCK_CLOEXEC, 0);
+			       SOCK_CLOEXEC,
+		       0);
 	if (c->fd < 0)
 		fatal("socket: %s", strerror(errno));
 	setsockopt(c->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -303,7 +316,7 @@ static int read_line(struct conn *c)
 
 /* ---- outcomes --------------------------------------------------------- */
 
-static int *flow_be;		/* run / hold: backend per flow, -1 failed */
+static int *flow_be; /* run / hold: backend per flow, -1 failed */
 static struct tally t_new, t_est;
 static unsigned long est_pings;
 
@@ -477,8 +490,7 @@ static void pump(int max_wait, const sigset_t *mask)
 		    conns[i].next_ping < wake)
 			wake = conns[i].next_ping;
 	}
-	n = epoll_pwait(ep, evs, 128, wake > now ? (int)(wake - now) : 0,
-			mask);
+	n = epoll_pwait(ep, evs, 128, wake > now ? (int)(wake - now) : 0, mask);
 	for (i = 0; n > 0 && i < (unsigned int)n; i++)
 		on_event(evs[i].data.ptr, evs[i].events);
 	now = now_ms();
@@ -539,7 +551,8 @@ static void write_map(unsigned int n)
 		fatal("cannot write %s", opt.mapfile);
 	for (i = 0; i < n; i++)
 		fprintf(f, "%s %u %s\n", opt.src_str[flow_src(i)],
-			flow_sport(i), flow_be[i] < 0 ? "-" : be_name[flow_be[i]]);
+			flow_sport(i),
+			flow_be[i] < 0 ? "-" : be_name[flow_be[i]]);
 	if (fclose(f))
 		fatal("cannot write %s", opt.mapfile);
 }
@@ -701,19 +714,44 @@ static void parse_args(int argc, char **argv)
 				 optarg);
 			opt.nsrc++;
 			break;
-		case 'p': opt.port = num(optarg, 1, 65535, "port"); break;
-		case 'u': opt.udp = true; break;
-		case 'b': opt.base = num(optarg, 1, 65535, "source port base"); break;
-		case 'n': opt.nflows = num(optarg, 1, 4000000, "flow count"); break;
-		case 'c': opt.conc = num(optarg, 1, 4096, "concurrency"); break;
-		case 'w': opt.timeout = num(optarg, 10, 600000, "timeout"); break;
-		case 'r': opt.retries = num(optarg, 1, 100, "tries"); break;
-		case 'm': opt.mapfile = optarg; break;
-		case 'H': opt.hold = num(optarg, 1, 60000, "held connections"); break;
-		case 'T': opt.duration = num(optarg, 1, 86400, "duration"); break;
-		case 'i': opt.interval = num(optarg, 1, 600000, "ping interval"); break;
-		case 'v': opt.verbose = true; break;
-		default: usage();
+		case 'p':
+			opt.port = num(optarg, 1, 65535, "port");
+			break;
+		case 'u':
+			opt.udp = true;
+			break;
+		case 'b':
+			opt.base = num(optarg, 1, 65535, "source port base");
+			break;
+		case 'n':
+			opt.nflows = num(optarg, 1, 4000000, "flow count");
+			break;
+		case 'c':
+			opt.conc = num(optarg, 1, 4096, "concurrency");
+			break;
+		case 'w':
+			opt.timeout = num(optarg, 10, 600000, "timeout");
+			break;
+		case 'r':
+			opt.retries = num(optarg, 1, 100, "tries");
+			break;
+		case 'm':
+			opt.mapfile = optarg;
+			break;
+		case 'H':
+			opt.hold = num(optarg, 1, 60000, "held connections");
+			break;
+		case 'T':
+			opt.duration = num(optarg, 1, 86400, "duration");
+			break;
+		case 'i':
+			opt.interval = num(optarg, 1, 600000, "ping interval");
+			break;
+		case 'v':
+			opt.verbose = true;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!vip || !opt.nsrc || optind != argc)
@@ -728,9 +766,11 @@ static void parse_args(int argc, char **argv)
 	if (opt.hold > opt.nflows)
 		opt.nflows = opt.hold;
 	if (opt.duration && opt.nflows <= opt.hold)
-		fatal("%s", "-T needs more flows (-n) than held connections (-H)");
+		fatal("%s",
+		      "-T needs more flows (-n) than held connections (-H)");
 	if (opt.base + (opt.nflows - 1) / opt.nsrc > 65535)
-		fatal("%s", "source ports run past 65535: lower -b or -n or add sources");
+		fatal("%s",
+		      "source ports run past 65535: lower -b or -n or add sources");
 }
 
 int main(int argc, char **argv)

@@ -28,8 +28,8 @@
 #define MAX_EVENTS 64
 
 /* Listening sockets are tagged by setting the high bit of their epoll data. */
-#define TAG_LISTEN	(1ULL << 62)
-#define TAG_UDP		(1ULL << 61)
+#define TAG_LISTEN (1ULL << 62)
+#define TAG_UDP (1ULL << 61)
 
 static const char *name;
 static size_t name_len;
@@ -64,7 +64,8 @@ static int parse_addr(const char *s, unsigned short port,
 	return -1;
 }
 
-static int open_sock(int ep, const char *addr, unsigned short port, int type)
+/* The socket lives in the epoll set for the life of the process. */
+static void open_sock(int ep, const char *addr, unsigned short port, int type)
 {
 	struct sockaddr_storage ss;
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -72,7 +73,8 @@ static int open_sock(int ep, const char *addr, unsigned short port, int type)
 	int one = 1, fd;
 
 	if (parse_addr(addr, port, &ss, &len)) {
-		fprintf(stderr, "namesrv: bad address '%s': expected IPv4 or IPv6\n",
+		fprintf(stderr,
+			"namesrv: bad address '%s': expected IPv4 or IPv6\n",
 			addr);
 		exit(1);
 	}
@@ -94,7 +96,6 @@ static int open_sock(int ep, const char *addr, unsigned short port, int type)
 		      (type == SOCK_DGRAM ? TAG_UDP : 0);
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
 		die("epoll_ctl", addr);
-	return fd;
 }
 
 static void serve_udp(int fd)
@@ -107,8 +108,8 @@ static void serve_udp(int fd)
 	/* Bounded batch so one busy socket cannot starve the others. */
 	for (i = 0; i < 64; i++) {
 		plen = sizeof(peer);
-		if (recvfrom(fd, buf, sizeof(buf), 0,
-			     (struct sockaddr *)&peer, &plen) < 0)
+		if (recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer,
+			     &plen) < 0)
 			return;
 		sendto(fd, reply, name_len + 1, MSG_DONTWAIT,
 		       (struct sockaddr *)&peer, plen);
@@ -118,10 +119,16 @@ static void serve_udp(int fd)
 static void accept_tcp(int ep, int lfd)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	struct sockaddr_storage peer;
+	socklen_t plen;
 	int fd;
 
-	while ((fd = accept4(lfd, NULL, NULL,
-			     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+	for (;;) {
+		plen = sizeof(peer);
+		fd = accept4(lfd, (struct sockaddr *)&peer, &plen,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			break;
 		if (send(fd, reply, name_len + 1, MSG_NOSIGNAL) < 0) {
 			close(fd);
 			continue;
@@ -143,7 +150,7 @@ static void serve_tcp(int fd)
 	} else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 		return;
 	}
-	close(fd);	/* also removes it from the epoll set */
+	close(fd); /* also removes it from the epoll set */
 }
 
 int main(int argc, char **argv)
@@ -160,7 +167,8 @@ int main(int argc, char **argv)
 		argv += 2;
 	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: namesrv [-f PIDFILE] NAME PORT ADDR...\n");
+		fprintf(stderr,
+			"usage: namesrv [-f PIDFILE] NAME PORT ADDR...\n");
 		return 2;
 	}
 	name = argv[1];

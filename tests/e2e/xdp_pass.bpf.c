@@ -7,12 +7,10 @@
  */
 #include <linux/bpf.h>
 
-__attribute__((section("xdp"), used))
-int xlb_e2e_pass(struct xdp_md *ctx)
+__attribute__((section("xdp"), used)) int xlb_e2e_pass(struct xdp_md *ctx)
 {
 	(void)ctx;
 	return XDP_PASS;
 }
 
-__attribute__((section("license"), used))
-char _license[] = "GPL";
+__attribute__((section("license"), used)) char _license[] = "GPL";
