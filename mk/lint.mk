@@ -13,14 +13,16 @@
 LINT       := BUILD=$(BUILD) KDIR=$(KDIR) scripts/lint.sh
 LINT_GATES := checkpatch sparse cppcheck clang-tidy format
 
-# clang-tidy needs the skeleton header; a BPF build failure is reported by
+# clang-tidy needs the skeleton headers; a BPF build failure is reported by
 # the gate ("could not run") rather than stopping the other gates.
+LINT_SKELS := $(BUILD)/xlb.skel.h $(BUILD)/bench_xdp.skel.h
+
 lint:
-	-@$(MAKE) --no-print-directory $(BUILD)/xlb.skel.h
+	-@$(MAKE) --no-print-directory $(LINT_SKELS)
 	$(LINT) $(LINT_GATES)
 
 lint-clang-tidy:
-	-@$(MAKE) --no-print-directory $(BUILD)/xlb.skel.h
+	-@$(MAKE) --no-print-directory $(LINT_SKELS)
 	$(LINT) clang-tidy
 
 lint-checkpatch lint-sparse lint-cppcheck lint-format:
