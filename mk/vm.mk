@@ -5,7 +5,7 @@
 #   make check-vm SUITES="tests/module_load.bats"
 #   make demo                     setup + build + tests/demo/demo.sh in the VM
 #
-# XLB_VM_TIMEOUT (seconds, default 1500) kills a hung guest.  A fragment
+# XLB_VM_TIMEOUT (seconds, default 2400) kills a hung guest.  A fragment
 # whose suites need more built adds a prerequisite: `check-vm: <target>`.
 .PHONY: check-vm demo
 

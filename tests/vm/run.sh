@@ -16,7 +16,7 @@
 #
 # The payload's output is printed as it runs.  Exit status: the payload's, or
 # non-zero if the guest printed a kernel WARNING/BUG/Oops/Call Trace/kmemleak
-# report, hung (killed after $XLB_VM_TIMEOUT s, default 1500), or died
+# report, hung (killed after $XLB_VM_TIMEOUT s, default 2400), or died
 # without leaving an exit status.  The full console log and the results stay
 # in build/vm/runs/<id>/ (build/vm/last points at the latest run).
 set -euo pipefail
@@ -74,7 +74,7 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run
 BUSYBOX=/bin/busybox
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing: run scripts/setup.sh"
 
-TIMEOUT=${XLB_VM_TIMEOUT:-1500}
+TIMEOUT=${XLB_VM_TIMEOUT:-2400}
 export XLB_ROOT=$ROOT
 export XLB_VM_MODE=$mode
 
