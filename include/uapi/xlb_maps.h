@@ -229,13 +229,12 @@ struct xlb_stats {
 
 struct xlb_nh {
 	__u64	expires;	/* bpf_jiffies64() deadline */
+	__u8	mac[12];	/* destination then source MAC, as on the wire */
 	__u32	be_gen;		/* xlb_backends[bid].gen it was made for */
 	__u32	ctl_gen;	/* xlb_ctl.gen it was made for */
 	__u32	ifindex_in;	/* ingress device of the lookup */
 	__u32	ifindex_out;	/* egress device */
 	__u32	mtu;		/* largest outer IP length that fits */
-	__u8	dmac[6];
-	__u8	smac[6];
 };
 
 #endif /* _UAPI_XLB_MAPS_H */

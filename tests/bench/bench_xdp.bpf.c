@@ -11,8 +11,13 @@
  */
 #include "../../bpf/xlb.bpf.c"
 
-/* Set by the benchmark: the frame's first bytes and its length. */
-__u8 bench_head[32];
+/*
+ * Set by the benchmark: the frame's first bytes and its length.  The data
+ * path only rewrites the bytes in front of the inner IP header (Ethernet and
+ * VLAN, at most 18): the outer header it prepends lives in the headroom.
+ * Restoring 24 bytes with three word stores covers that.
+ */
+__u64 bench_head[3];
 __u32 bench_len;
 
 static __always_inline int bench_restore_frame(struct xdp_md *ctx)
@@ -20,6 +25,7 @@ static __always_inline int bench_restore_frame(struct xdp_md *ctx)
 	__u32 len = bench_len & 0xfff;
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
+	__u64 *w;
 
 	/* the data path grows the head by 20 or 40 bytes */
 	if (data + len + sizeof(struct iphdr) == end) {
@@ -31,9 +37,12 @@ static __always_inline int bench_restore_frame(struct xdp_md *ctx)
 	}
 	data = (void *)(long)ctx->data;
 	end = (void *)(long)ctx->data_end;
-	if (data + sizeof(bench_head) > end)
+	w = data;
+	if ((void *)(w + 3) > end)
 		return -1;
-	__builtin_memcpy(data, bench_head, sizeof(bench_head));
+	w[0] = bench_head[0];
+	w[1] = bench_head[1];
+	w[2] = bench_head[2];
 	return 0;
 }
 
