@@ -90,6 +90,13 @@ struct {
 	__type(value, struct xlb_ct_entry);
 } xlb_conntrack SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_DEFAULT_CT_ENTRIES);
+	__type(key, struct xlb_flow4);
+	__type(value, struct xlb_ct_entry);
+} xlb_conntrack4 SEC(".maps");
+
 /* Per CPU next-hop cache, indexed by backend id (XDP private). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -391,6 +398,57 @@ static __always_inline void xlb_count(void *map, __u32 id, __u32 gen,
 	c->bytes += bytes;
 }
 
+/* The IPv4 conntrack key of a flow. */
+static __always_inline void xlb_flow4(struct xlb_flow4 *k,
+				      const struct xlb_flow *f)
+{
+	__u32 *w = (__u32 *)k;
+
+	w[0] = (__u32)f->src[0];
+	w[1] = (__u32)f->dst[0];
+	w[2] = *(const __u32 *)&f->sport;
+	w[3] = f->proto;
+}
+
+/*
+ * The compiler must not merge the two families' map calls into one call
+ * with the map chosen at run time: the verifier inlines a lookup only where
+ * a call site always sees the same map.  The empty asm after one of them
+ * keeps the two calls apart.
+ */
+#define xlb_keep_apart(x) asm volatile("" : "+r"(x))
+
+static __always_inline struct xlb_ct_entry *
+xlb_ct_lookup(const struct xlb_pkt *p)
+{
+	struct xlb_ct_entry *ct;
+	struct xlb_flow4 k;
+
+	if (p->flow.family != XLB_AF_INET) {
+		ct = bpf_map_lookup_elem(&xlb_conntrack, &p->flow);
+		xlb_keep_apart(ct);
+		return ct;
+	}
+	xlb_flow4(&k, &p->flow);
+	return bpf_map_lookup_elem(&xlb_conntrack4, &k);
+}
+
+static __always_inline void xlb_ct_record(const struct xlb_pkt *p,
+					  const struct xlb_ct_entry *ce)
+{
+	struct xlb_flow4 k;
+	long err;
+
+	if (p->flow.family != XLB_AF_INET) {
+		err = bpf_map_update_elem(&xlb_conntrack, &p->flow, ce,
+					  BPF_ANY);
+		xlb_keep_apart(err);
+		return;
+	}
+	xlb_flow4(&k, &p->flow);
+	bpf_map_update_elem(&xlb_conntrack4, &k, ce, BPF_ANY);
+}
+
 /* Backend of a live conntrack entry, NULL if none or stale. */
 static __always_inline struct xlb_backend *
 xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, __u32 *bid)
@@ -398,7 +456,7 @@ xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, __u32 *bid)
 	struct xlb_ct_entry *ct;
 	struct xlb_backend *be;
 
-	ct = bpf_map_lookup_elem(&xlb_conntrack, &p->flow);
+	ct = xlb_ct_lookup(p);
 	if (!ct) {
 		st->c[XLB_STAT_CT_MISS]++;
 		return NULL;
@@ -758,8 +816,7 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 		if (!p.icmp) {
 			struct xlb_ct_entry ce = { .bid = bid, .gen = be->gen };
 
-			bpf_map_update_elem(&xlb_conntrack, &p.flow, &ce,
-					    BPF_ANY);
+			xlb_ct_record(&p, &ce);
 		}
 	}
 	return xlb_forward(ctx, ctl, &p, be, bid, st);

@@ -80,7 +80,7 @@ verdicts() {
 	[ "$(ip -n "$NS" -j link show dev lb0 | jq -r '.[0].xdp.mode')" = 2 ]
 	[ "$(stat -c %a /sys/fs/bpf/xlb)" = 700 ]
 	for m in xlb_ctl xlb_vips xlb_services xlb_tables xlb_backends \
-		 xlb_conntrack xlb_svc_stats xlb_be_stats xlb_stats xlb_nh_cache xlb_xdp; do
+		 xlb_conntrack xlb_conntrack4 xlb_svc_stats xlb_be_stats xlb_stats xlb_nh_cache xlb_xdp; do
 		[ "$(stat -c %a "/sys/fs/bpf/xlb/$m")" = 600 ]
 	done
 	run lb -j config

@@ -52,8 +52,8 @@ static const char *const bind_maps[] = {
 static const char *const all_maps[] = {
 	XLB_MAP_CTL,	   XLB_MAP_VIPS,     XLB_MAP_SERVICES,
 	XLB_MAP_TABLES,	   XLB_MAP_BACKENDS, XLB_MAP_CONNTRACK,
-	XLB_MAP_SVC_STATS, XLB_MAP_BE_STATS, XLB_MAP_STATS,
-	XLB_MAP_NH_CACHE,
+	XLB_MAP_CONNTRACK4, XLB_MAP_SVC_STATS, XLB_MAP_BE_STATS,
+	XLB_MAP_STATS,	   XLB_MAP_NH_CACHE,
 };
 #define NMAPS (sizeof(all_maps) / sizeof(all_maps[0]))
 
@@ -213,6 +213,7 @@ static int size_maps(struct xlb *skel, const struct attach_args *a)
 	    bpf_map__set_max_entries(skel->maps.xlb_backends,
 				     a->max_backends) ||
 	    bpf_map__set_max_entries(skel->maps.xlb_conntrack, a->ct_size) ||
+	    bpf_map__set_max_entries(skel->maps.xlb_conntrack4, a->ct_size) ||
 	    bpf_map__set_max_entries(skel->maps.xlb_svc_stats,
 				     a->max_services) ||
 	    bpf_map__set_max_entries(skel->maps.xlb_be_stats,

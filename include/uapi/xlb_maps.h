@@ -49,7 +49,8 @@
 #define XLB_MAP_SERVICES	"xlb_services"
 #define XLB_MAP_TABLES		"xlb_tables"
 #define XLB_MAP_BACKENDS	"xlb_backends"
-#define XLB_MAP_CONNTRACK	"xlb_conntrack"
+#define XLB_MAP_CONNTRACK	"xlb_conntrack"	/* IPv6 flows */
+#define XLB_MAP_CONNTRACK4	"xlb_conntrack4"	/* IPv4 flows */
 #define XLB_MAP_SVC_STATS	"xlb_svc_stats"
 #define XLB_MAP_BE_STATS	"xlb_be_stats"
 #define XLB_MAP_STATS		"xlb_stats"
@@ -95,6 +96,19 @@ struct xlb_flow {
 	__u8	proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	__u8	family;		/* XLB_AF_INET or XLB_AF_INET6 */
 	__u8	pad[2];		/* always zero */
+};
+
+/*
+ * IPv4 conntrack key (xlb_conntrack4): the same five-tuple in 16 bytes, so
+ * the LRU hash's jhash and key compare cost 4 words instead of 10.
+ */
+struct xlb_flow4 {
+	__be32	src;
+	__be32	dst;
+	__be16	sport;
+	__be16	dport;
+	__u8	proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8	pad[3];		/* always zero */
 };
 
 /* Service key: what a packet's destination is matched against. */

@@ -559,6 +559,7 @@ static void test_icmp(void)
 {
 	__u8 in[4096], want[4096];
 	struct xlb_flow f;
+	struct xlb_flow4 f4;
 	struct xlb_ct_entry ce;
 	struct pkt o, p;
 	size_t len, wlen;
@@ -581,9 +582,22 @@ static void test_icmp(void)
 	wlen = expect_fwd(&o, in, len, pick(S[0], &p), want, &verdict, &stat);
 	fixture("icmp frag needed, unknown flow -> maglev backend", in, len,
 		verdict, stat, INFO(ICMP_ERROR) | INFO(CT_MISS), want, wlen);
+	/* IPv4 flows live in xlb_conntrack4 under their 16-byte key */
+	if (c >= 0) {
+		pkt_flow(&F[c], &f);
+		f4 = (struct xlb_flow4){ .src = f.src[0], .dst = f.dst[0],
+					 .sport = f.sport, .dport = f.dport,
+					 .proto = f.proto };
+		ok(!bpf_map__lookup_elem(H.m.conntrack4, &f4, sizeof(f4), &ce,
+					 sizeof(ce), 0) && ce.bid == FB[c],
+		   "v4 flow recorded in xlb_conntrack4 with its backend");
+	}
 	pkt_flow(&p, &f);
-	ok(bpf_map__lookup_elem(H.m.conntrack, &f, sizeof(f), &ce, sizeof(ce),
-				0) == -ENOENT,
+	f4 = (struct xlb_flow4){ .src = f.src[0], .dst = f.dst[0],
+				 .sport = f.sport, .dport = f.dport,
+				 .proto = f.proto };
+	ok(bpf_map__lookup_elem(H.m.conntrack4, &f4, sizeof(f4), &ce,
+				sizeof(ce), 0) == -ENOENT,
 	   "icmp error creates no conntrack entry");
 
 	p = cli("2001:db8::77", 4445, "fd10::1", 80, IPPROTO_TCP, TCP_SYN);

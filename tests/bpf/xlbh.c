@@ -55,6 +55,7 @@ int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
 	m->tables = find_map(obj, XLB_MAP_TABLES, &err);
 	m->backends = find_map(obj, XLB_MAP_BACKENDS, &err);
 	m->conntrack = find_map(obj, XLB_MAP_CONNTRACK, &err);
+	m->conntrack4 = find_map(obj, XLB_MAP_CONNTRACK4, &err);
 	m->svc_stats = find_map(obj, XLB_MAP_SVC_STATS, &err);
 	m->be_stats = find_map(obj, XLB_MAP_BE_STATS, &err);
 	m->stats = find_map(obj, XLB_MAP_STATS, &err);
