@@ -46,6 +46,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 xlb_cfg_table_max = XLB_DEFAULT_TABLE_MAX;
 const volatile __u32 xlb_cfg_vip_slots = XLB_DEFAULT_VIP_SLOTS;
 const volatile __u64 xlb_cfg_nh_ttl_jiffies = XLB_DEFAULT_NH_TTL_JIFFIES;
+const volatile __u32 xlb_cfg_fc_slots = XLB_DEFAULT_FC_SLOTS;
+const volatile __u64 xlb_cfg_fc_ttl_jiffies = XLB_DEFAULT_FC_TTL_JIFFIES;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -104,6 +106,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xlb_nh);
 } xlb_nh_cache SEC(".maps");
+
+/* Per CPU flow cache in front of the connection table (XDP private). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_FC_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xlb_fc);
+} xlb_flow_cache SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -449,9 +459,65 @@ static __always_inline void xlb_ct_record(const struct xlb_pkt *p,
 	bpf_map_update_elem(&xlb_conntrack4, &k, ce, BPF_ANY);
 }
 
-/* Backend of a live conntrack entry, NULL if none or stale. */
+/* This CPU's flow cache slot for a flow, NULL with the cache off. */
+static __always_inline struct xlb_fc *xlb_fc_slot(const struct xlb_flow *f)
+{
+	__u32 idx;
+
+	if (!xlb_cfg_fc_ttl_jiffies)
+		return NULL;
+	idx = xlb_fc_index(f, xlb_cfg_fc_slots);
+	return bpf_map_lookup_elem(&xlb_flow_cache, &idx);
+}
+
+/* The cached flow equals f (all ten words, unused ones are zero). */
+static __always_inline int xlb_fc_match(const struct xlb_fc *e,
+					const struct xlb_flow *f)
+{
+	const __u64 *a = (const __u64 *)&e->flow, *b = (const __u64 *)f;
+
+	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
+		 (a[3] ^ b[3]) | (a[4] ^ b[4]));
+}
+
+/* What a flow cache entry records besides the flow. */
+struct xlb_fc_val {
+	__u32 bid, be_gen, sid, svc_gen, ctl_gen;
+};
+
+static __always_inline void xlb_fc_fill(struct xlb_fc *e,
+					const struct xlb_flow *f,
+					const struct xlb_fc_val *v)
+{
+	if (!e)
+		return;
+	__builtin_memcpy(&e->flow, f, sizeof(*f));
+	e->bid = v->bid;
+	e->be_gen = v->be_gen;
+	e->sid = v->sid;
+	e->svc_gen = v->svc_gen;
+	e->ctl_gen = v->ctl_gen;
+	e->expires = bpf_jiffies64() + xlb_cfg_fc_ttl_jiffies;
+}
+
+/* The backend of id bid if it still is the one of generation gen. */
+static __always_inline struct xlb_backend *xlb_live_backend(__u32 *bid,
+							     __u32 gen)
+{
+	struct xlb_backend *be = bpf_map_lookup_elem(&xlb_backends, bid);
+
+	if (be && be->gen == gen && be->state != XLB_BE_UNUSED)
+		return be;
+	return NULL;
+}
+
+/*
+ * Backend of an established flow from a live conntrack entry, NULL if none
+ * or stale.  A live entry fills this CPU's flow cache slot fc.
+ */
 static __always_inline struct xlb_backend *
-xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, __u32 *bid)
+xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
+	       struct xlb_fc_val *v)
 {
 	struct xlb_ct_entry *ct;
 	struct xlb_backend *be;
@@ -461,10 +527,12 @@ xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, __u32 *bid)
 		st->c[XLB_STAT_CT_MISS]++;
 		return NULL;
 	}
-	*bid = ct->bid;
-	be = bpf_map_lookup_elem(&xlb_backends, bid);
-	if (be && be->gen == ct->gen && be->state != XLB_BE_UNUSED) {
+	v->bid = ct->bid;
+	v->be_gen = ct->gen;
+	be = xlb_live_backend(&v->bid, v->be_gen);
+	if (be) {
 		st->c[XLB_STAT_CT_HIT]++;
+		xlb_fc_fill(fc, &p->flow, v);
 		return be;
 	}
 	st->c[XLB_STAT_CT_STALE]++;
@@ -772,6 +840,8 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	struct xlb_backend *be = NULL;
 	struct xlb_stats *st;
 	struct xlb_ctl *ctl;
+	struct xlb_fc_val v = {};
+	struct xlb_fc *fc;
 	__u32 zero = 0, sid, bid = 0;
 	int rc;
 
@@ -792,6 +862,25 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 		return rc == XLB_STAT_DROP_PARSE ? XDP_DROP : XDP_PASS;
 	}
 
+	/*
+	 * Flow cache: an established flow under an unchanged configuration
+	 * goes straight to its backend (no VIP match, no hash map).  SYNs
+	 * are always balanced again; ICMP errors only read the LRU.
+	 */
+	fc = p.icmp ? NULL : xlb_fc_slot(&p.flow);
+	if (fc && !p.syn && fc->ctl_gen == ctl->gen &&
+	    fc->expires > bpf_jiffies64() && xlb_fc_match(fc, &p.flow)) {
+		bid = fc->bid;
+		be = xlb_live_backend(&bid, fc->be_gen);
+		if (be) {
+			xlb_count(&xlb_svc_stats, fc->sid, fc->svc_gen,
+				  p.l3_len);
+			st->c[XLB_STAT_CT_HIT]++;
+			st->c[XLB_STAT_FLOW_CACHE_HIT]++;
+			return xlb_forward(ctx, ctl, &p, be, bid, st);
+		}
+	}
+
 	sid = xlb_match(ctl, &p);
 	if (!sid) {
 		st->c[XLB_STAT_PASS_NOT_SERVICE]++;
@@ -805,20 +894,27 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	if (p.icmp)
 		st->c[XLB_STAT_ICMP_ERROR]++;
 
+	v.sid = sid;
+	v.svc_gen = svc->gen;
+	v.ctl_gen = ctl->gen;
 	if (!p.syn)
-		be = xlb_ct_backend(&p, st, &bid);
+		be = xlb_ct_backend(&p, st, fc, &v);
 	else
 		st->c[XLB_STAT_CT_MISS]++;
 	if (!be) {
-		be = xlb_maglev(ctl, svc, sid, &p, &bid);
+		be = xlb_maglev(ctl, svc, sid, &p, &v.bid);
 		if (!be)
 			goto no_backend;
 		if (!p.icmp) {
-			struct xlb_ct_entry ce = { .bid = bid, .gen = be->gen };
+			struct xlb_ct_entry ce = { .bid = v.bid,
+						   .gen = be->gen };
 
 			xlb_ct_record(&p, &ce);
+			v.be_gen = be->gen;
+			xlb_fc_fill(fc, &p.flow, &v);
 		}
 	}
+	bid = v.bid;
 	return xlb_forward(ctx, ctl, &p, be, bid, st);
 
 no_backend:

@@ -74,7 +74,8 @@ dmesg_clean() {
 # Sum of the verdict (non-info) counters of lbctl stats.
 verdicts() {
 	lb -j stats | jq '.global | del(.conntrack_hit, .conntrack_miss,
-		.conntrack_stale, .icmp_error, .ipv4_options, .vlan) |
+		.conntrack_stale, .icmp_error, .ipv4_options, .vlan,
+		.flow_cache_hit) |
 		[.[]] | add'
 }
 

@@ -45,7 +45,8 @@ xdp_prog_id() {
 # Sum of the verdict (non-info) counters.
 verdicts() {
 	lb -j stats | jq '.global | del(.conntrack_hit, .conntrack_miss,
-		.conntrack_stale, .icmp_error, .ipv4_options, .vlan) |
+		.conntrack_stale, .icmp_error, .ipv4_options, .vlan,
+		.flow_cache_hit) |
 		[.[]] | add'
 }
 
@@ -80,7 +81,8 @@ verdicts() {
 	[ "$(ip -n "$NS" -j link show dev lb0 | jq -r '.[0].xdp.mode')" = 2 ]
 	[ "$(stat -c %a /sys/fs/bpf/xlb)" = 700 ]
 	for m in xlb_ctl xlb_vips xlb_services xlb_tables xlb_backends \
-		 xlb_conntrack xlb_conntrack4 xlb_svc_stats xlb_be_stats xlb_stats xlb_nh_cache xlb_xdp; do
+		 xlb_conntrack xlb_conntrack4 xlb_svc_stats xlb_be_stats xlb_stats \
+		 xlb_nh_cache xlb_flow_cache xlb_xdp; do
 		[ "$(stat -c %a "/sys/fs/bpf/xlb/$m")" = 600 ]
 	done
 	run lb -j config
@@ -126,7 +128,7 @@ verdicts() {
 		 pass_not_bound drop_parse_error drop_no_backend \
 		 drop_encap_failure drop_fib_failure drop_too_big tx redirect \
 		 conntrack_hit conntrack_miss conntrack_stale icmp_error \
-		 ipv4_options vlan; do
+		 ipv4_options vlan flow_cache_hit; do
 		[[ "$(jq -r ".global.$c" <<<"$output")" =~ ^[0-9]+$ ]]
 	done
 	[ "$(jq -r '.services[0].service' <<<"$output")" = 10.1.0.100:5000/udp ]

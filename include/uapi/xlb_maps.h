@@ -55,6 +55,7 @@
 #define XLB_MAP_BE_STATS	"xlb_be_stats"
 #define XLB_MAP_STATS		"xlb_stats"
 #define XLB_MAP_NH_CACHE	"xlb_nh_cache"	/* XDP private, see struct xlb_nh */
+#define XLB_MAP_FLOW_CACHE	"xlb_flow_cache" /* XDP private, struct xlb_fc */
 
 /* Default pin directory used by lbctl attach. */
 #define XLB_PIN_DIR		"/sys/fs/bpf/xlb"
@@ -217,7 +218,8 @@ struct xlb_counter {
 	X(CT_STALE,		"conntrack_stale",	1)		\
 	X(ICMP_ERROR,		"icmp_error",		1)		\
 	X(IPV4_OPTIONS,		"ipv4_options",		1)		\
-	X(VLAN,			"vlan",			1)
+	X(VLAN,			"vlan",			1)		\
+	X(FLOW_CACHE_HIT,	"flow_cache_hit",	1)
 
 enum xlb_stat {
 #define XLB_STAT_ENUM(name, text, info) XLB_STAT_##name,
@@ -249,6 +251,36 @@ struct xlb_nh {
 	__u32	ifindex_in;	/* ingress device of the lookup */
 	__u32	ifindex_out;	/* egress device */
 	__u32	mtu;		/* largest outer IP length that fits */
+};
+
+/*
+ * xlb_flow_cache[slot] (PERCPU_ARRAY of XLB_DEFAULT_FC_SLOTS, a power of two;
+ * XDP private): a direct-mapped per-CPU copy of recent forwarding
+ * decisions, so an established flow's packets reach their backend without
+ * a hash-map call and without the VIP match.  The LRU connection table
+ * stays the authority: an entry is filled only from it (a hit) or together
+ * with it (a new choice).  An entry is used only while
+ *   - xlb_ctl.gen is the one it was made under (any publish invalidates
+ *     every entry: the VIP table and the services are then as they were),
+ *   - xlb_backends[bid] still has gen be_gen and is not UNUSED (a backend
+ *     retired after the publish grace period is never reached), and
+ *   - its lifetime, the loader's fc_ttl (default XLB_DEFAULT_FC_TTL_JIFFIES),
+ *     has not run out; then the flow is looked up in the LRU again, which
+ *     keeps its recency there.
+ * fc_ttl 0 turns the cache off.
+ */
+#define XLB_DEFAULT_FC_SLOTS		4096
+#define XLB_DEFAULT_FC_TTL_JIFFIES	25
+
+struct xlb_fc {
+	struct xlb_flow	flow;	/* family 0: empty */
+	__u32	bid;
+	__u32	be_gen;		/* xlb_backends[bid].gen of the choice */
+	__u32	sid;		/* service of the flow */
+	__u32	svc_gen;	/* xlb_services[sid].gen then */
+	__u32	ctl_gen;	/* xlb_ctl.gen it was made under */
+	__u32	pad;
+	__u64	expires;	/* bpf_jiffies64() deadline */
 };
 
 #endif /* _UAPI_XLB_MAPS_H */

@@ -188,7 +188,7 @@ static long verifier_insns(void)
 static void configure(void);
 
 /* Open, size, load and bind the bench object; publish the configuration. */
-static int load(__u64 nh_ttl)
+static int load(__u64 nh_ttl, __u64 fc_ttl)
 {
 	int err;
 
@@ -196,6 +196,7 @@ static int load(__u64 nh_ttl)
 	if (!B)
 		return -1;
 	B->rodata->xlb_cfg_nh_ttl_jiffies = nh_ttl;
+	B->rodata->xlb_cfg_fc_ttl_jiffies = fc_ttl;
 	err = bpf_map__set_value_size(B->maps.xlb_tables,
 				      4 * XLB_DEFAULT_TABLE_MAX);
 	if (!err)
@@ -267,7 +268,7 @@ int main(void)
 	printf("# repeat=%u runs=%u (median) loadavg %s", repeat, runs,
 	       load_avg);
 
-	if (load(XLB_DEFAULT_NH_TTL_JIFFIES))
+	if (load(XLB_DEFAULT_NH_TTL_JIFFIES, XLB_DEFAULT_FC_TTL_JIFFIES))
 		return 1;
 	{
 		struct bpf_prog_info info = {};
@@ -293,13 +294,20 @@ int main(void)
 		printf("BENCH xdp %s %d ns/pkt\n", CASES[i].name, ns);
 		fflush(stdout);
 	}
-	/* the same established flow with the next-hop cache off */
-	if (!e || !strcmp(e, "tcp4_established_nocache")) {
+	/*
+	 * The same established flow with the flow cache off (every packet
+	 * looks the LRU connection table up), then with both caches off.
+	 */
+	for (i = 0; i < 2; i++) {
+		static const char *const name[] = { "tcp4_established_lru",
+						    "tcp4_established_nocache" };
 		struct bcase c = CASES[2];
 
-		c.name = "tcp4_established_nocache";
+		c.name = name[i];
+		if (e && strcmp(e, c.name))
+			continue;
 		bench_xdp__destroy(B);
-		if (load(0))
+		if (load(i ? 0 : XLB_DEFAULT_NH_TTL_JIFFIES, 0))
 			return 1;
 		ns = run_case(&c);
 		if (ns < 0)

@@ -12,20 +12,24 @@
  * established in "v4 tcp syn" are used by the table-change, drain, delete
  * and ICMP cases).
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <sched.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "tap.h"
 #include "xlbh.h"
+#include "xlb_hash.h"
 #include "xlb_netlink.h"
 #include "xlb.skel.h"
 
@@ -83,6 +87,50 @@ static void hexdiff(const __u8 *got, size_t glen, const __u8 *want, size_t wlen)
 #define INFO(x) (1u << XLB_STAT_##x)
 
 /*
+ * Model of the per-CPU flow cache (the test runs pinned to one CPU with a
+ * lifetime no test reaches): which flow each slot holds.  fc_expect() says
+ * whether a packet of p, whose connection-table outcome is given by info
+ * and stat, hits the cache (its slot holds the flow, filled under the
+ * configuration generation still published), and updates the model as the
+ * data path does: a connection-table hit not served by the cache, or a new
+ * Maglev choice, fills the flow's slot.  fixture() then wants
+ * flow_cache_hit to move by fc_want.
+ */
+static struct fc_model_slot {
+	struct xlb_flow flow;
+	__u32 gen;
+} fc_model[XLB_DEFAULT_FC_SLOTS];
+static bool fc_on = true;
+static int fc_want;
+
+static void fc_reset(bool on)
+{
+	memset(fc_model, 0, sizeof(fc_model));
+	fc_on = on;
+}
+
+static int fc_expect(const struct pkt *p, __u32 info, int stat)
+{
+	struct xlb_flow f;
+	__u32 i;
+
+	if (!fc_on)
+		return 0;
+	pkt_flow(p, &f);
+	i = xlb_fc_index(&f, XLB_DEFAULT_FC_SLOTS);
+	if ((info & INFO(CT_HIT)) && fc_model[i].gen == H.gen &&
+	    !memcmp(&fc_model[i].flow, &f, sizeof(f)))
+		return 1;
+	if ((info & INFO(CT_HIT)) ||
+	    ((info & (INFO(CT_MISS) | INFO(CT_STALE))) &&
+	     stat != XLB_STAT_DROP_NO_BACKEND)) {
+		fc_model[i].flow = f;
+		fc_model[i].gen = H.gen;
+	}
+	return 0;
+}
+
+/*
  * Run one frame; check verdict, output bytes (want NULL: unchanged) and
  * that exactly stat (+1) and the info counters in info (+1 each) moved.
  */
@@ -93,7 +141,7 @@ static bool fixture(const char *name, const __u8 *in, size_t len, __u32 verdict,
 	__u64 before[XLB_STAT__MAX], after[XLB_STAT__MAX];
 	size_t out_len = sizeof(out);
 	__u32 got;
-	int err, j;
+	int err, j, want_fc;
 	bool pass = true;
 
 	if (!want) {
@@ -103,6 +151,8 @@ static bool fixture(const char *name, const __u8 *in, size_t len, __u32 verdict,
 	xlbh_stats(&H, before);
 	err = xlbh_run(prog, if_a, in, len, out, &out_len, &got);
 	xlbh_stats(&H, after);
+	want_fc = fc_want;
+	fc_want = 0;
 	if (err) {
 		return ok(false, "%s: test run failed: %s", name,
 			  strerror(-err));
@@ -118,7 +168,8 @@ static bool fixture(const char *name, const __u8 *in, size_t len, __u32 verdict,
 	}
 	for (j = 0; j < XLB_STAT__MAX; j++) {
 		__u64 d = after[j] - before[j];
-		__u64 w = (j == stat) + ((info >> j) & 1);
+		__u64 w = (j == stat) + ((info >> j) & 1) +
+			  (j == XLB_STAT_FLOW_CACHE_HIT ? want_fc : 0);
 
 		if (d != w) {
 			diag("%s: counter %d moved by %llu, want %llu", name, j,
@@ -194,6 +245,7 @@ static bool send_to(const char *name, const struct pkt *p, __u32 want_bid,
 	wlen = expect_fwd(p, in, len, want_bid, want, &verdict, &stat);
 	if (!wlen)
 		return ok(false, "%s: no expected frame", name);
+	fc_want = fc_expect(p, info, stat);
 	return fixture(name, in, len, verdict, stat, info, want, wlen);
 }
 
@@ -211,6 +263,7 @@ static bool send_unchanged(const char *name, const struct pkt *p, __u32 verdict,
 	__u8 in[4096];
 	size_t len = pkt_build(p, in);
 
+	fc_want = fc_expect(p, info, stat);
 	return fixture(name, in, len, verdict, stat, info, NULL, 0);
 }
 
@@ -717,6 +770,7 @@ static void test_sizes(void)
 	memset(in + len, 0, 60 - len);
 	wlen = expect_fwd(&p, in, len, 2, want, &v, &stat);
 	memset(want + wlen, 0, 60 - len);
+	fc_want = fc_expect(&p, INFO(CT_MISS), stat);
 	fixture("60-byte padded frame -> outer length from IP, padding kept",
 		in, 60, v, stat, INFO(CT_MISS), want, wlen + 60 - len);
 
@@ -836,8 +890,10 @@ static void test_no_nh_cache(void)
 	int i;
 
 	xlbh_close(&H);
+	xlbh_fc_ttl = 0;
+	fc_reset(false);
 	if (!ok(xlbh_open_nh(&H, 1021, 64, 0, 4) == 0,
-		"load with next-hop cache off, 4-entry cache map"))
+		"load with next-hop and flow cache off, 4-entry nh cache map"))
 		return;
 	prog = xlbh_prog_fd(&H);
 	setup_config();
@@ -867,13 +923,84 @@ static void test_no_nh_cache(void)
 		       XDP_DROP, XLB_STAT_DROP_TOO_BIG, INFO(CT_HIT));
 }
 
+/*
+ * The flow cache: hits, slot collisions, and an entry past its lifetime
+ * (a program instance with a 1-jiffy lifetime) is not used: the flow is
+ * looked up in the connection table again.
+ */
+static void test_flow_cache(void)
+{
+	struct xlb_flow fa, fb;
+	struct pkt a, b;
+	__u16 port;
+
+	a = cli("192.0.2.150", 7000, "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN);
+	pkt_flow(&a, &fa);
+	b = a;
+	for (port = 7001; port; port++) {
+		b.sport = port;
+		pkt_flow(&b, &fb);
+		if (xlb_fc_index(&fb, XLB_DEFAULT_FC_SLOTS) ==
+		    xlb_fc_index(&fa, XLB_DEFAULT_FC_SLOTS))
+			break;
+	}
+	ok(port != 0, "two flows sharing a flow cache slot (sport %u)", port);
+	send_to("fc: syn a", &a, pick(S[0], &a), INFO(CT_MISS));
+	a.tcp_flags = TCP_ACK;
+	ok(!memcmp(&fc_model[xlb_fc_index(&fa, XLB_DEFAULT_FC_SLOTS)].flow, &fa,
+		   sizeof(fa)),
+	   "model: a is in the cache");
+	send_to("fc: ack a served by the flow cache", &a, pick(S[0], &a),
+		INFO(CT_HIT));
+	send_to("fc: syn b takes a's slot", &b, pick(S[0], &b), INFO(CT_MISS));
+	b.tcp_flags = TCP_ACK;
+	send_to("fc: ack a -> connection table (b holds the slot)", &a,
+		pick(S[0], &a), INFO(CT_HIT));
+	send_to("fc: ack b -> connection table (a took the slot back)", &b,
+		pick(S[0], &b), INFO(CT_HIT));
+	send_to("fc: ack b again -> flow cache", &b, pick(S[0], &b),
+		INFO(CT_HIT));
+	ok(xlbh_publish(&H) == 0, "publish (configuration generation moves)");
+	ok(fc_model[xlb_fc_index(&fb, XLB_DEFAULT_FC_SLOTS)].gen != H.gen,
+	   "model: a publish invalidates the flow cache");
+	send_to("fc: ack b after a publish -> connection table", &b,
+		pick(S[0], &b), INFO(CT_HIT));
+	send_to("fc: ack b -> flow cache again", &b, pick(S[0], &b),
+		INFO(CT_HIT));
+
+	xlbh_close(&H);
+	xlbh_fc_ttl = 1;
+	if (!ok(xlbh_open(&H, 1021, 64) == 0, "load with a 1-jiffy flow cache"))
+		return;
+	prog = xlbh_prog_fd(&H);
+	setup_config();
+	H.flags = XLB_CTL_F_BOUND;
+	ok(xlbh_publish(&H) == 0, "publish");
+	fc_reset(true);
+	a.tcp_flags = TCP_SYN;
+	send_to("fc ttl 1: syn", &a, pick(S[0], &a), INFO(CT_MISS));
+	usleep(100 * 1000);
+	/* the model would say "cached": it knows no time, so turn it off */
+	fc_reset(false);
+	a.tcp_flags = TCP_ACK;
+	send_to("fc ttl 1: ack 100 ms later -> connection table, not the "
+		"expired cache entry", &a, pick(S[0], &a), INFO(CT_HIT));
+}
+
 int main(void)
 {
+	cpu_set_t cpus;
 	__u8 in[4096];
 	struct pkt p;
 	size_t len;
 	int err;
 
+	/* one CPU: the per-CPU flow cache model holds */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		return ok(false, "pin to CPU 0: %s", strerror(errno)), tap_done();
+	xlbh_fc_ttl = 1ULL << 40;
 	if_a = if_nametoindex("xa0");
 	if_b = if_nametoindex("xb0");
 	if (!if_a || !if_b) {
@@ -906,6 +1033,7 @@ int main(void)
 	test_sizes();
 	test_counters();
 	test_nh_cache();
+	test_flow_cache();
 	test_no_nh_cache();
 	xlbh_close(&H);
 	return tap_done();

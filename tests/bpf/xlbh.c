@@ -62,6 +62,8 @@ int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
 	return err;
 }
 
+__u64 xlbh_fc_ttl = XLB_DEFAULT_FC_TTL_JIFFIES;
+
 int xlbh_open(struct xlbh *h, __u32 table_max, __u32 vip_slots)
 {
 	return xlbh_open_nh(h, table_max, vip_slots, XLB_DEFAULT_NH_TTL_JIFFIES,
@@ -78,6 +80,7 @@ int xlbh_open_nh(struct xlbh *h, __u32 table_max, __u32 vip_slots, __u64 nh_ttl,
 	if (!skel)
 		return -errno;
 	skel->rodata->xlb_cfg_nh_ttl_jiffies = nh_ttl;
+	skel->rodata->xlb_cfg_fc_ttl_jiffies = xlbh_fc_ttl;
 	if (nh_entries)
 		err = bpf_map__set_max_entries(skel->maps.xlb_nh_cache,
 					       nh_entries);

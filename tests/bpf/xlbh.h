@@ -76,6 +76,8 @@ int xlbh_open(struct xlbh *h, __u32 table_max, __u32 vip_slots);
  * default). */
 int xlbh_open_nh(struct xlbh *h, __u32 table_max, __u32 vip_slots, __u64 nh_ttl,
 		 __u32 nh_entries);
+/* Flow cache lifetime (jiffies, 0 = off) the next xlbh_open*() uses. */
+extern __u64 xlbh_fc_ttl;
 void xlbh_close(struct xlbh *h);
 /* Use an object loaded elsewhere (same map names); sizes as it was loaded. */
 int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
