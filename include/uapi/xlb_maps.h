@@ -12,7 +12,10 @@
  *   xlb_services   ARRAY[max_services]      module   one entry per service id
  *   xlb_tables     ARRAY[2 * max_services]  module   Maglev tables, two copies
  *   xlb_backends   ARRAY[max_backends]      module   one entry per backend id
- *   xlb_conntrack  LRU_HASH                 XDP      flow -> backend
+ *   xlb_conntrack  LRU_HASH                 XDP      IPv6 flow -> backend
+ *   xlb_conntrack4 LRU_HASH                 XDP      IPv4 flow -> backend
+ *   xlb_nh_cache   PERCPU_ARRAY             XDP      next hop per backend
+ *   xlb_flow_cache PERCPU_ARRAY             XDP      recent decisions per flow
  *   xlb_svc_stats  PERCPU_ARRAY             XDP      per service counters
  *   xlb_be_stats   PERCPU_ARRAY             XDP      per backend counters
  *   xlb_stats      PERCPU_ARRAY[1]          XDP      global reason counters
@@ -63,8 +66,10 @@
 /*
  * Load-time defaults.  Memory each costs at the default sizes:
  *   tables    2 * 32 * 65537 * 4 B  = 16.0 MiB
- *   conntrack 131072 entries        ~ 13 MiB (key 40 B + value 8 B + htab
- *                                      element overhead, per entry ~100 B)
+ *   conntrack 131072 entries/family ~ 14 MiB IPv6 (key 40 B + value 8 B +
+ *                                      htab element, ~112 B) + 11 MiB IPv4
+ *                                      (key 16 B, ~88 B per entry)
+ *   flow cache per CPU: 4096 * 72 B = 288 KiB
  *   backends  4096 * 32 B           = 128 KiB
  *   vips      2 * 128 * 24 B        = 6 KiB
  *   stats     per CPU: (32 + 4096) * 24 B + XLB_STAT__MAX * 8 B
