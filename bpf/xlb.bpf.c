@@ -160,13 +160,64 @@ struct xlb_vlan {
 
 /* What the parser extracts from a candidate service packet. */
 struct xlb_pkt {
-	struct xlb_flow flow; /* conntrack key and hash input */
+	/* conntrack key and hash input; written as five 8-byte words */
+	struct xlb_flow flow __attribute__((aligned(8)));
 	__u32 l3_len; /* bytes from the IP header on, to encapsulate */
 	__u8 vlan; /* one 802.1Q tag present */
 	__u8 tos; /* inner TOS / traffic class, copied outward */
 	__u8 syn; /* TCP SYN: always take the Maglev path */
 	__u8 icmp; /* ICMP error about the flow: no conntrack write */
 };
+
+/*
+ * Words whose bytes in memory are those of a, then those of b: stores and
+ * loads of whole words avoid failed store-to-load forwarding, which costs
+ * more than the arithmetic.
+ */
+static __always_inline __u16 xlb_pack8(__u8 a, __u8 b)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (__u16)a | (__u16)b << 8;
+#else
+	return (__u16)a << 8 | b;
+#endif
+}
+
+static __always_inline __u32 xlb_pack16(__u16 a, __u16 b)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (__u32)a | (__u32)b << 16;
+#else
+	return (__u32)a << 16 | b;
+#endif
+}
+
+static __always_inline __u64 xlb_pack32(__u32 a, __u32 b)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (__u64)a | (__u64)b << 32;
+#else
+	return (__u64)a << 32 | b;
+#endif
+}
+
+/*
+ * The whole flow key in five stores.  s and d are the addresses as two
+ * 8-byte words each (IPv4: the address then zero), ports the source and
+ * destination port as they sit in memory.
+ */
+static __always_inline void xlb_flow_set(struct xlb_pkt *p, __u64 s0, __u64 s1,
+					 __u64 d0, __u64 d1, __u32 ports,
+					 __u8 proto, __u8 family)
+{
+	__u64 *w = (__u64 *)&p->flow;
+
+	w[0] = s0;
+	w[1] = s1;
+	w[2] = d0;
+	w[3] = d1;
+	w[4] = xlb_pack32(ports, xlb_pack16(xlb_pack8(proto, family), 0));
+}
 
 /*
  * A big-endian 16-bit length from the packet.  Built from bytes rather than
@@ -180,16 +231,12 @@ static __always_inline __u32 xlb_be16(const void *p)
 	return ((__u32)b[0] << 8) | b[1];
 }
 
-static __always_inline void xlb_ports(struct xlb_pkt *p, const __be16 *ports,
-				      int reverse)
-{
-	p->flow.sport = reverse ? ports[1] : ports[0];
-	p->flow.dport = reverse ? ports[0] : ports[1];
-}
-
-/* TCP/UDP header at l4 inside an IP packet of which l4_room bytes remain. */
+/*
+ * TCP/UDP header at l4 inside an IP packet of which l4_room bytes remain;
+ * *ports gets the two ports as one word.
+ */
 static __always_inline int xlb_parse_l4(struct xlb_pkt *p, void *l4, void *end,
-					__u8 proto, __u32 l4_room)
+					__u8 proto, __u32 l4_room, __u32 *ports)
 {
 	if (proto == IPPROTO_TCP) {
 		struct tcphdr *th = l4;
@@ -203,8 +250,7 @@ static __always_inline int xlb_parse_l4(struct xlb_pkt *p, void *l4, void *end,
 		if ((void *)(uh + 1) > end || l4_room < sizeof(*uh))
 			return XLB_STAT_DROP_PARSE;
 	}
-	p->flow.proto = proto;
-	xlb_ports(p, l4, 0);
+	*ports = *(const __u32 *)l4;
 	return XLB_PARSED;
 }
 
@@ -238,10 +284,11 @@ static __always_inline int xlb_parse_icmp4(struct xlb_pkt *p, void *l4,
 	/* within the frame and within the outer IP length */
 	if ((void *)(ports + 2) > end || room < sizeof(*ih) + hlen + 4)
 		return XLB_STAT_DROP_PARSE;
-	p->flow.src[0] = in->daddr;
-	p->flow.dst[0] = in->saddr;
-	p->flow.proto = in->protocol;
-	xlb_ports(p, ports, 1);
+	/* reversed: the halves of the ports word swap */
+	xlb_flow_set(p, xlb_pack32((__u32)in->daddr, 0), 0,
+		     xlb_pack32((__u32)in->saddr, 0), 0,
+		     xlb_rotl32(*(const __u32 *)ports, 16), in->protocol,
+		     XLB_AF_INET);
 	p->icmp = 1;
 	return XLB_PARSED;
 }
@@ -250,7 +297,8 @@ static __always_inline int xlb_parse4(struct xlb_pkt *p, void *l3, void *end,
 				      struct xlb_stats *st)
 {
 	struct iphdr *ip = l3;
-	__u32 hlen, tot;
+	__u32 hlen, tot, ports;
+	int rc;
 
 	if ((void *)(ip + 1) > end)
 		return XLB_STAT_DROP_PARSE;
@@ -265,16 +313,18 @@ static __always_inline int xlb_parse4(struct xlb_pkt *p, void *l3, void *end,
 	if (hlen > sizeof(*ip))
 		st->c[XLB_STAT_IPV4_OPTIONS]++;
 
-	p->flow.family = XLB_AF_INET;
 	p->l3_len = tot;
 	p->tos = ip->tos;
 	if (ip->protocol == IPPROTO_ICMP)
 		return xlb_parse_icmp4(p, l3 + hlen, end, tot - hlen);
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
 		return XLB_STAT_PASS_NOT_SERVICE;
-	p->flow.src[0] = ip->saddr;
-	p->flow.dst[0] = ip->daddr;
-	return xlb_parse_l4(p, l3 + hlen, end, ip->protocol, tot - hlen);
+	rc = xlb_parse_l4(p, l3 + hlen, end, ip->protocol, tot - hlen, &ports);
+	if (rc == XLB_PARSED)
+		xlb_flow_set(p, xlb_pack32((__u32)ip->saddr, 0), 0,
+			     xlb_pack32((__u32)ip->daddr, 0), 0, ports,
+			     ip->protocol, XLB_AF_INET);
+	return rc;
 }
 
 /* ICMPv6 destination unreachable or packet too big quoting TCP/UDP. */
@@ -296,10 +346,12 @@ static __always_inline int xlb_parse_icmp6(struct xlb_pkt *p, void *l4,
 		return XLB_STAT_DROP_PARSE;
 	if (in->nexthdr != IPPROTO_TCP && in->nexthdr != IPPROTO_UDP)
 		return XLB_STAT_PASS_NOT_SERVICE;
-	__builtin_memcpy(p->flow.src, &in->daddr, 16);
-	__builtin_memcpy(p->flow.dst, &in->saddr, 16);
-	p->flow.proto = in->nexthdr;
-	xlb_ports(p, ports, 1);
+	xlb_flow_set(p, ((const __u64 *)&in->daddr)[0],
+		     ((const __u64 *)&in->daddr)[1],
+		     ((const __u64 *)&in->saddr)[0],
+		     ((const __u64 *)&in->saddr)[1],
+		     xlb_rotl32(*(const __u32 *)ports, 16), in->nexthdr,
+		     XLB_AF_INET6);
 	p->icmp = 1;
 	return XLB_PARSED;
 }
@@ -307,7 +359,8 @@ static __always_inline int xlb_parse_icmp6(struct xlb_pkt *p, void *l4,
 static __always_inline int xlb_parse6(struct xlb_pkt *p, void *l3, void *end)
 {
 	struct ipv6hdr *ip6 = l3;
-	__u32 plen;
+	__u32 plen, ports;
+	int rc;
 
 	if ((void *)(ip6 + 1) > end)
 		return XLB_STAT_DROP_PARSE;
@@ -317,7 +370,6 @@ static __always_inline int xlb_parse6(struct xlb_pkt *p, void *l3, void *end)
 	if (plen > XLB_IP4_MAXLEN || l3 + sizeof(*ip6) + plen > end)
 		return XLB_STAT_DROP_PARSE;
 
-	p->flow.family = XLB_AF_INET6;
 	p->l3_len = sizeof(*ip6) + plen;
 	p->tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
 	if (ip6->nexthdr == IPPROTO_FRAGMENT)
@@ -326,9 +378,14 @@ static __always_inline int xlb_parse6(struct xlb_pkt *p, void *l3, void *end)
 		return xlb_parse_icmp6(p, ip6 + 1, end, plen);
 	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
 		return XLB_STAT_PASS_NOT_SERVICE;
-	__builtin_memcpy(p->flow.src, &ip6->saddr, 16);
-	__builtin_memcpy(p->flow.dst, &ip6->daddr, 16);
-	return xlb_parse_l4(p, ip6 + 1, end, ip6->nexthdr, plen);
+	rc = xlb_parse_l4(p, ip6 + 1, end, ip6->nexthdr, plen, &ports);
+	if (rc == XLB_PARSED)
+		xlb_flow_set(p, ((const __u64 *)&ip6->saddr)[0],
+			     ((const __u64 *)&ip6->saddr)[1],
+			     ((const __u64 *)&ip6->daddr)[0],
+			     ((const __u64 *)&ip6->daddr)[1], ports,
+			     ip6->nexthdr, XLB_AF_INET6);
+	return rc;
 }
 
 static __always_inline int xlb_parse(struct xdp_md *ctx, struct xlb_pkt *p,
@@ -561,16 +618,6 @@ xlb_maglev(const struct xlb_ctl *ctl, const struct xlb_service *svc, __u32 sid,
 	if (!be || !be->gen || be->state == XLB_BE_UNUSED)
 		return NULL;
 	return be;
-}
-
-/* A 32-bit word whose bytes in memory are those of a, then those of b. */
-static __always_inline __u32 xlb_pack16(__u16 a, __u16 b)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return (__u32)a | (__u32)b << 16;
-#else
-	return (__u32)a << 16 | b;
-#endif
 }
 
 /* Sum of the two 16-bit halves of a word (one's complement arithmetic). */
