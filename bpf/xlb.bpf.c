@@ -533,8 +533,8 @@ static __always_inline int xlb_fc_match(const struct xlb_fc *e,
 {
 	const __u64 *a = (const __u64 *)&e->flow, *b = (const __u64 *)f;
 
-	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
-		 (a[3] ^ b[3]) | (a[4] ^ b[4]));
+	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
+		 (a[4] ^ b[4]));
 }
 
 /* What a flow cache entry records besides the flow. */
@@ -559,7 +559,7 @@ static __always_inline void xlb_fc_fill(struct xlb_fc *e,
 
 /* The backend of id bid if it still is the one of generation gen. */
 static __always_inline struct xlb_backend *xlb_live_backend(__u32 *bid,
-							     __u32 gen)
+							    __u32 gen)
 {
 	struct xlb_backend *be = bpf_map_lookup_elem(&xlb_backends, bid);
 
@@ -572,9 +572,10 @@ static __always_inline struct xlb_backend *xlb_live_backend(__u32 *bid,
  * Backend of an established flow from a live conntrack entry, NULL if none
  * or stale.  A live entry fills this CPU's flow cache slot fc.
  */
-static __always_inline struct xlb_backend *
-xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
-	       struct xlb_fc_val *v)
+static __always_inline struct xlb_backend *xlb_ct_backend(struct xlb_pkt *p,
+							  struct xlb_stats *st,
+							  struct xlb_fc *fc,
+							  struct xlb_fc_val *v)
 {
 	struct xlb_ct_entry *ct;
 	struct xlb_backend *be;
@@ -658,7 +659,8 @@ static __always_inline void xlb_put_ip6(__u32 *o, const struct xlb_pkt *p,
 					const __be32 *daddr, __u8 inner)
 {
 	o[0] = xlb_pack16(bpf_htons(0x6000 | (__u16)p->tos << 4), 0);
-	o[1] = xlb_pack16(bpf_htons(p->l3_len), bpf_htons(inner << 8 | XLB_TTL));
+	o[1] = xlb_pack16(bpf_htons(p->l3_len),
+			  bpf_htons(inner << 8 | XLB_TTL));
 	o[2] = (__u32)saddr[0];
 	o[3] = (__u32)saddr[1];
 	o[4] = (__u32)saddr[2];

@@ -50,10 +50,10 @@ static const char *const bind_maps[] = {
 };
 
 static const char *const all_maps[] = {
-	XLB_MAP_CTL,	   XLB_MAP_VIPS,     XLB_MAP_SERVICES,
-	XLB_MAP_TABLES,	   XLB_MAP_BACKENDS, XLB_MAP_CONNTRACK,
+	XLB_MAP_CTL,	    XLB_MAP_VIPS,      XLB_MAP_SERVICES,
+	XLB_MAP_TABLES,	    XLB_MAP_BACKENDS,  XLB_MAP_CONNTRACK,
 	XLB_MAP_CONNTRACK4, XLB_MAP_SVC_STATS, XLB_MAP_BE_STATS,
-	XLB_MAP_STATS,	   XLB_MAP_NH_CACHE, XLB_MAP_FLOW_CACHE,
+	XLB_MAP_STATS,	    XLB_MAP_NH_CACHE,  XLB_MAP_FLOW_CACHE,
 };
 #define NMAPS (sizeof(all_maps) / sizeof(all_maps[0]))
 

@@ -48,23 +48,25 @@ struct bcase {
 	int prog; /* 0 bench_xlb, 1 xlb_xdp, 2 bench_pass, 3 bench_restore */
 	__u32 verdict;
 	int stat, info; /* counters that must move by repeat (-1: none) */
+	int fc; /* flow_cache_hit: 1 >= 99% of repeat (the rest refreshes
+		 * from the LRU once per lifetime), 0 never, -1 any */
 };
 
 static const struct bcase CASES[] = {
 	{ "pass_floor", "192.0.2.1", "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK,
-	  false, 2, XDP_PASS, -1, -1 },
+	  false, 2, XDP_PASS, -1, -1, -1 },
 	{ "restore_floor", "192.0.2.1", "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK,
-	  false, 3, XDP_PASS, -1, -1 },
+	  false, 3, XDP_PASS, -1, -1, -1 },
 	{ "tcp4_established", "192.0.2.1", "10.100.0.1", 80, IPPROTO_TCP,
-	  TCP_ACK, true, 0, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT },
+	  TCP_ACK, true, 0, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1 },
 	{ "tcp4_syn", "192.0.2.2", "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN,
-	  false, 0, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_MISS },
+	  false, 0, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_MISS, 0 },
 	{ "udp4", "192.0.2.3", "10.100.0.1", 53, IPPROTO_UDP, 0, true, 0,
-	  XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT },
+	  XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1 },
 	{ "tcp6_established", "2001:db8::1", "fd10::1", 80, IPPROTO_TCP,
-	  TCP_ACK, true, 0, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT },
+	  TCP_ACK, true, 0, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1 },
 	{ "non_service", "192.0.2.4", "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK,
-	  false, 1, XDP_PASS, XLB_STAT_PASS_NOT_SERVICE, -1 },
+	  false, 1, XDP_PASS, XLB_STAT_PASS_NOT_SERVICE, -1, 0 },
 };
 
 static int prog_fd(int which)
@@ -88,16 +90,24 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* One case: median ns/pkt, or -1 when a run did not take the intended path. */
-static int run_case(const struct bcase *c)
-{
-	__u64 before[XLB_STAT__MAX], after[XLB_STAT__MAX];
-	__u32 ns[32] = { 0 }, v, i;
+/* A case being measured: its frame and the duration of every run. */
+struct bstate {
+	const struct bcase *c;
 	__u8 frame[256];
-	struct pkt p;
 	size_t len;
+	__u32 ns[32];
+	bool failed;
+};
+
+/* Build the case's frame; an established case first sends its SYN. */
+static int prepare(const struct bcase *c, struct bstate *st)
+{
+	struct pkt p;
+	__u32 v;
 	int err;
 
+	memset(st, 0, sizeof(*st));
+	st->c = c;
 	memset(&p, 0, sizeof(p));
 	memcpy(p.dmac, MAC_A0, 6);
 	memcpy(p.smac, MAC_CLI, 6);
@@ -109,59 +119,103 @@ static int run_case(const struct bcase *c)
 	p.payload = c->proto == IPPROTO_UDP ? 18 : 0;
 	if (c->prime) {
 		p.tcp_flags = TCP_SYN;
-		len = pkt_build(&p, frame);
-		err = xlbh_run(prog_fd(1), ifindex, frame, len, NULL, NULL, &v);
+		st->len = pkt_build(&p, st->frame);
+		err = xlbh_run(prog_fd(1), ifindex, st->frame, st->len, NULL,
+			       NULL, &v);
 		if (err || v != c->verdict) {
 			fprintf(stderr,
 				"bench: %s: priming: err %d verdict %u\n",
 				c->name, err, v);
+			st->failed = true;
 			return -1;
 		}
 	}
 	p.tcp_flags = c->flags;
-	len = pkt_build(&p, frame);
-	memcpy(B->bss->bench_head, frame, sizeof(B->bss->bench_head));
-	B->bss->bench_len = len;
+	st->len = pkt_build(&p, st->frame);
+	return 0;
+}
 
-	for (i = 0; i < runs; i++) {
-		struct xdp_md ctx = { .data_end = len,
-				      .ingress_ifindex = ifindex };
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
-			    .data_size_in = len, .ctx_in = &ctx,
-			    .ctx_size_in = sizeof(ctx), .repeat = repeat);
+static unsigned long long delta(const __u64 *after, const __u64 *before, int i)
+{
+	return i < 0 ? 0 : (unsigned long long)(after[i] - before[i]);
+}
 
-		xlbh_stats(&H, before);
-		err = bpf_prog_test_run_opts(prog_fd(c->prog), &o);
-		xlbh_stats(&H, after);
-		if (err || o.retval != c->verdict) {
-			fprintf(stderr,
-				"bench: %s: err %d verdict %u, want %u\n",
-				c->name, err, o.retval, c->verdict);
-			return -1;
-		}
-		if ((c->stat >= 0 &&
-		     after[c->stat] - before[c->stat] != repeat) ||
-		    (c->info >= 0 &&
-		     after[c->info] - before[c->info] != repeat)) {
-			fprintf(stderr,
-				"bench: %s: counters moved by %llu/%llu, "
-				"want %u: not every iteration took the path\n",
-				c->name,
-				c->stat >= 0 ?
-					(unsigned long long)(after[c->stat] -
-							     before[c->stat]) :
-					0ull,
-				c->info >= 0 ?
-					(unsigned long long)(after[c->info] -
-							     before[c->info]) :
-					0ull,
-				repeat);
-			return -1;
-		}
-		ns[i] = o.duration;
+/* Run r of a case; a run that did not take the intended path fails it. */
+static void run_once(struct bstate *st, __u32 r)
+{
+	const struct bcase *c = st->c;
+	__u64 before[XLB_STAT__MAX], after[XLB_STAT__MAX];
+	struct xdp_md ctx = { .data_end = st->len, .ingress_ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = st->frame,
+		    .data_size_in = st->len, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = repeat);
+	unsigned long long fc;
+	int err;
+
+	if (st->failed)
+		return;
+	memcpy(B->bss->bench_head, st->frame, sizeof(B->bss->bench_head));
+	B->bss->bench_len = st->len;
+	xlbh_stats(&H, before);
+	err = bpf_prog_test_run_opts(prog_fd(c->prog), &o);
+	xlbh_stats(&H, after);
+	if (err || o.retval != c->verdict) {
+		fprintf(stderr, "bench: %s: err %d verdict %u, want %u\n",
+			c->name, err, o.retval, c->verdict);
+		st->failed = true;
+		return;
 	}
-	qsort(ns, runs, sizeof(ns[0]), cmp_u32);
-	return ns[runs / 2];
+	if ((c->stat >= 0 && delta(after, before, c->stat) != repeat) ||
+	    (c->info >= 0 && delta(after, before, c->info) != repeat)) {
+		fprintf(stderr,
+			"bench: %s: counters moved by %llu/%llu, want %u: "
+			"not every iteration took the path\n",
+			c->name, delta(after, before, c->stat),
+			delta(after, before, c->info), repeat);
+		st->failed = true;
+		return;
+	}
+	fc = delta(after, before, XLB_STAT_FLOW_CACHE_HIT);
+	if (c->fc >= 0 && (c->fc ? fc < repeat - repeat / 100 : fc != 0)) {
+		fprintf(stderr,
+			"bench: %s: flow_cache_hit moved by %llu of %u, "
+			"want %s\n",
+			c->name, fc, repeat, c->fc ? ">= 99%" : "0");
+		st->failed = true;
+		return;
+	}
+	st->ns[r] = o.duration;
+}
+
+/*
+ * Measure the cases in rounds (every case once per round), so a burst of
+ * load on the machine spreads over all cases instead of falling on one;
+ * print each case's median.  Returns nonzero if a case failed.
+ */
+static int measure(const struct bcase *cases, size_t n, const char *only)
+{
+	static struct bstate st[16];
+	size_t i, k = 0;
+	__u32 r;
+	int fail = 0;
+
+	for (i = 0; i < n && k < 16; i++)
+		if (!only || !strcmp(only, cases[i].name))
+			prepare(&cases[i], &st[k++]);
+	for (r = 0; r < runs; r++)
+		for (i = 0; i < k; i++)
+			run_once(&st[i], r);
+	for (i = 0; i < k; i++) {
+		if (st[i].failed) {
+			fail = 1;
+			continue;
+		}
+		qsort(st[i].ns, runs, sizeof(st[i].ns[0]), cmp_u32);
+		printf("BENCH xdp %s %u ns/pkt\n", st[i].c->name,
+		       st[i].ns[runs / 2]);
+		fflush(stdout);
+	}
+	return fail;
 }
 
 /* Verifier's processed-instruction count of the real xlb.bpf.o. */
@@ -283,37 +337,25 @@ int main(void)
 		       info.jited_prog_len);
 	}
 	e = getenv("BENCH_CASE");
-	for (i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
-		if (e && strcmp(e, CASES[i].name))
-			continue;
-		ns = run_case(&CASES[i]);
-		if (ns < 0) {
-			fail = 1;
-			continue;
-		}
-		printf("BENCH xdp %s %d ns/pkt\n", CASES[i].name, ns);
-		fflush(stdout);
-	}
+	fail = measure(CASES, sizeof(CASES) / sizeof(CASES[0]), e);
 	/*
 	 * The same established flow with the flow cache off (every packet
 	 * looks the LRU connection table up), then with both caches off.
 	 */
 	for (i = 0; i < 2; i++) {
-		static const char *const name[] = { "tcp4_established_lru",
-						    "tcp4_established_nocache" };
+		static const char *const name[] = {
+			"tcp4_established_lru", "tcp4_established_nocache"
+		};
 		struct bcase c = CASES[2];
 
 		c.name = name[i];
+		c.fc = 0;
 		if (e && strcmp(e, c.name))
 			continue;
 		bench_xdp__destroy(B);
 		if (load(i ? 0 : XLB_DEFAULT_NH_TTL_JIFFIES, 0))
 			return 1;
-		ns = run_case(&c);
-		if (ns < 0)
-			fail = 1;
-		else
-			printf("BENCH xdp %s %d ns/pkt\n", c.name, ns);
+		fail |= measure(&c, 1, NULL);
 	}
 	ns = verifier_insns();
 	if (ns > 0)

@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -638,16 +638,21 @@ static void test_icmp(void)
 	/* IPv4 flows live in xlb_conntrack4 under their 16-byte key */
 	if (c >= 0) {
 		pkt_flow(&F[c], &f);
-		f4 = (struct xlb_flow4){ .src = f.src[0], .dst = f.dst[0],
-					 .sport = f.sport, .dport = f.dport,
+		f4 = (struct xlb_flow4){ .src = f.src[0],
+					 .dst = f.dst[0],
+					 .sport = f.sport,
+					 .dport = f.dport,
 					 .proto = f.proto };
 		ok(!bpf_map__lookup_elem(H.m.conntrack4, &f4, sizeof(f4), &ce,
-					 sizeof(ce), 0) && ce.bid == FB[c],
+					 sizeof(ce), 0) &&
+			   ce.bid == FB[c],
 		   "v4 flow recorded in xlb_conntrack4 with its backend");
 	}
 	pkt_flow(&p, &f);
-	f4 = (struct xlb_flow4){ .src = f.src[0], .dst = f.dst[0],
-				 .sport = f.sport, .dport = f.dport,
+	f4 = (struct xlb_flow4){ .src = f.src[0],
+				 .dst = f.dst[0],
+				 .sport = f.sport,
+				 .dport = f.dport,
 				 .proto = f.proto };
 	ok(bpf_map__lookup_elem(H.m.conntrack4, &f4, sizeof(f4), &ce,
 				sizeof(ce), 0) == -ENOENT,
@@ -979,12 +984,13 @@ static void test_flow_cache(void)
 	fc_reset(true);
 	a.tcp_flags = TCP_SYN;
 	send_to("fc ttl 1: syn", &a, pick(S[0], &a), INFO(CT_MISS));
-	usleep(100 * 1000);
+	nanosleep(&(struct timespec){ .tv_nsec = 100000000L }, NULL);
 	/* the model would say "cached": it knows no time, so turn it off */
 	fc_reset(false);
 	a.tcp_flags = TCP_ACK;
 	send_to("fc ttl 1: ack 100 ms later -> connection table, not the "
-		"expired cache entry", &a, pick(S[0], &a), INFO(CT_HIT));
+		"expired cache entry",
+		&a, pick(S[0], &a), INFO(CT_HIT));
 }
 
 int main(void)
@@ -999,7 +1005,8 @@ int main(void)
 	CPU_ZERO(&cpus);
 	CPU_SET(0, &cpus);
 	if (sched_setaffinity(0, sizeof(cpus), &cpus))
-		return ok(false, "pin to CPU 0: %s", strerror(errno)), tap_done();
+		return ok(false, "pin to CPU 0: %s", strerror(errno)),
+		       tap_done();
 	xlbh_fc_ttl = 1ULL << 40;
 	if_a = if_nametoindex("xa0");
 	if_b = if_nametoindex("xb0");

@@ -26,8 +26,7 @@ struct bpf_map;
 /* The data path's maps in a loaded object (xlb.bpf.o or the bench). */
 struct xlbh_maps {
 	struct bpf_map *ctl, *vips, *services, *tables, *backends, *conntrack,
-		*conntrack4,
-		*svc_stats, *be_stats, *stats;
+		*conntrack4, *svc_stats, *be_stats, *stats;
 };
 
 struct xlbh_be {
