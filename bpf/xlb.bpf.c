@@ -46,7 +46,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 xlb_cfg_table_max = XLB_DEFAULT_TABLE_MAX;
 const volatile __u32 xlb_cfg_vip_slots = XLB_DEFAULT_VIP_SLOTS;
 const volatile __u64 xlb_cfg_nh_ttl_jiffies = XLB_DEFAULT_NH_TTL_JIFFIES;
-const volatile __u32 xlb_cfg_fc_slots = XLB_DEFAULT_FC_SLOTS;
+const volatile __u32 xlb_cfg_fc_bits = XLB_DEFAULT_FC_BITS;
 const volatile __u64 xlb_cfg_fc_ttl_jiffies = XLB_DEFAULT_FC_TTL_JIFFIES;
 
 struct {
@@ -523,7 +523,7 @@ static __always_inline struct xlb_fc *xlb_fc_slot(const struct xlb_flow *f)
 
 	if (!xlb_cfg_fc_ttl_jiffies)
 		return NULL;
-	idx = xlb_fc_index(f, xlb_cfg_fc_slots);
+	idx = xlb_fc_index(f, xlb_cfg_fc_bits);
 	return bpf_map_lookup_elem(&xlb_flow_cache, &idx);
 }
 

@@ -118,21 +118,23 @@ static __always_inline __u32 xlb_hash_vip(const struct xlb_vip_key *k,
 
 /*
  * Slot of a flow in the data path's per-CPU flow cache (xlb_flow_cache,
- * slots a power of two).  It only spreads flows over the slots, so a cheap
- * fold of the key words is enough; unseeded, since a collision costs one
- * connection-table lookup and nothing else.
+ * 2^bits slots, 1 <= bits <= 31).  It only spreads flows over the slots:
+ * the key words are folded with one rotation, then Fibonacci hashing keeps
+ * the top bits of one multiplication, which depend on every bit of the
+ * fold (a multiplication carries low bits up, and the varying last octet
+ * of an address in network order sits in the top byte of its word).
+ * Unseeded, since a collision costs one connection-table lookup and
+ * nothing else.
  */
 static __always_inline __u32 xlb_fc_index(const struct xlb_flow *f,
-					  __u32 slots)
+					  __u32 bits)
 {
 	const __u32 *w = (const __u32 *)f;
 	__u32 h = w[0] ^ xlb_rotl32(w[4], 16) ^ w[8] ^ w[9];
 
 	if (f->family == XLB_AF_INET6)
 		h ^= w[1] ^ w[2] ^ w[3] ^ w[5] ^ w[6] ^ w[7];
-	h *= 0x9e3779b1u;
-	h ^= h >> 15;
-	return h & (slots - 1);
+	return (h * 0x9e3779b1u) >> (32 - bits);
 }
 
 #endif /* _XLB_HASH_H */

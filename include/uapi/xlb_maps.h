@@ -259,7 +259,7 @@ struct xlb_nh {
 };
 
 /*
- * xlb_flow_cache[slot] (PERCPU_ARRAY of XLB_DEFAULT_FC_SLOTS, a power of two;
+ * xlb_flow_cache[slot] (PERCPU_ARRAY of XLB_DEFAULT_FC_SLOTS = 2^fc_bits;
  * XDP private): a direct-mapped per-CPU copy of recent forwarding
  * decisions, so an established flow's packets reach their backend without
  * a hash-map call and without the VIP match.  The LRU connection table
@@ -274,7 +274,8 @@ struct xlb_nh {
  *     keeps its recency there.
  * fc_ttl 0 turns the cache off.
  */
-#define XLB_DEFAULT_FC_SLOTS		4096
+#define XLB_DEFAULT_FC_BITS		12
+#define XLB_DEFAULT_FC_SLOTS		(1U << XLB_DEFAULT_FC_BITS)
 #define XLB_DEFAULT_FC_TTL_JIFFIES	25
 
 struct xlb_fc {

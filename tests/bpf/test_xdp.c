@@ -117,7 +117,7 @@ static int fc_expect(const struct pkt *p, __u32 info, int stat)
 	if (!fc_on)
 		return 0;
 	pkt_flow(p, &f);
-	i = xlb_fc_index(&f, XLB_DEFAULT_FC_SLOTS);
+	i = xlb_fc_index(&f, XLB_DEFAULT_FC_BITS);
 	if ((info & INFO(CT_HIT)) && fc_model[i].gen == H.gen &&
 	    !memcmp(&fc_model[i].flow, &f, sizeof(f)))
 		return 1;
@@ -945,14 +945,14 @@ static void test_flow_cache(void)
 	for (port = 7001; port; port++) {
 		b.sport = port;
 		pkt_flow(&b, &fb);
-		if (xlb_fc_index(&fb, XLB_DEFAULT_FC_SLOTS) ==
-		    xlb_fc_index(&fa, XLB_DEFAULT_FC_SLOTS))
+		if (xlb_fc_index(&fb, XLB_DEFAULT_FC_BITS) ==
+		    xlb_fc_index(&fa, XLB_DEFAULT_FC_BITS))
 			break;
 	}
 	ok(port != 0, "two flows sharing a flow cache slot (sport %u)", port);
 	send_to("fc: syn a", &a, pick(S[0], &a), INFO(CT_MISS));
 	a.tcp_flags = TCP_ACK;
-	ok(!memcmp(&fc_model[xlb_fc_index(&fa, XLB_DEFAULT_FC_SLOTS)].flow, &fa,
+	ok(!memcmp(&fc_model[xlb_fc_index(&fa, XLB_DEFAULT_FC_BITS)].flow, &fa,
 		   sizeof(fa)),
 	   "model: a is in the cache");
 	send_to("fc: ack a served by the flow cache", &a, pick(S[0], &a),
@@ -966,7 +966,7 @@ static void test_flow_cache(void)
 	send_to("fc: ack b again -> flow cache", &b, pick(S[0], &b),
 		INFO(CT_HIT));
 	ok(xlbh_publish(&H) == 0, "publish (configuration generation moves)");
-	ok(fc_model[xlb_fc_index(&fb, XLB_DEFAULT_FC_SLOTS)].gen != H.gen,
+	ok(fc_model[xlb_fc_index(&fb, XLB_DEFAULT_FC_BITS)].gen != H.gen,
 	   "model: a publish invalidates the flow cache");
 	send_to("fc: ack b after a publish -> connection table", &b,
 		pick(S[0], &b), INFO(CT_HIT));

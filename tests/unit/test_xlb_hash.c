@@ -2,7 +2,8 @@
 /*
  * test_xlb_hash.c - unit tests of the data path's five-tuple hash
  * (lib/xlb_hash.h): determinism, seeding, which fields count, and how
- * uniformly xlb_hash_slot() spreads flows over a table.
+ * uniformly xlb_hash_slot() spreads flows over a table; the flow cache
+ * index (xlb_fc_index).
  */
 #include <arpa/inet.h>
 #include <math.h>
@@ -201,6 +202,49 @@ static void test_avalanche(void)
 	   "avalanche: about half the output bits change");
 }
 
+/*
+ * The flow cache index stays inside the cache and spreads typical client
+ * flows (many source ports of one client, many clients on one port, IPv6
+ * clients differing in the last word) over it: a degenerate fold would put
+ * them in a few slots and send every packet to the LRU.
+ */
+static void test_fc_index(void)
+{
+	static unsigned char used[XLB_DEFAULT_FC_SLOTS];
+	struct xlb_flow f;
+	unsigned int set, i, n, out = 0;
+
+	for (set = 0; set < 3; set++) {
+		memset(used, 0, sizeof(used));
+		for (i = 0; i < XLB_DEFAULT_FC_SLOTS; i++) {
+			if (set == 0)
+				flow4(&f, 0xc0000201, 0x0a640001, 20000 + i, 80,
+				      6);
+			else if (set == 1)
+				flow4(&f, 0x0a000000 + i * 7, 0x0a640001, 40000,
+				      443, 6);
+			else
+				flow6(&f, 0x1000 + i, 50000);
+			n = xlb_fc_index(&f, XLB_DEFAULT_FC_BITS);
+			out += n >= XLB_DEFAULT_FC_SLOTS;
+			used[n % XLB_DEFAULT_FC_SLOTS] = 1;
+		}
+		for (i = n = 0; i < XLB_DEFAULT_FC_SLOTS; i++)
+			n += used[i];
+		/* random placement fills 1 - 1/e = 63 % */
+		diag("fc index, flow set %u: %u flows in %u of %u slots", set,
+		     XLB_DEFAULT_FC_SLOTS, n, XLB_DEFAULT_FC_SLOTS);
+		ok(n > XLB_DEFAULT_FC_SLOTS / 2,
+		   "fc index spreads flow set %u over more than half the slots",
+		   set);
+	}
+	ok(out == 0, "fc index always inside the cache");
+	flow4(&f, 0xc0000201, 0x0a640001, 20000, 80, 6);
+	ok(xlb_fc_index(&f, 6) < 64 &&
+		   xlb_fc_index(&f, 6) == xlb_fc_index(&f, 12) >> 6,
+	   "fc index of a smaller cache is the top bits");
+}
+
 int main(void)
 {
 	test_determinism_and_seed();
@@ -208,5 +252,6 @@ int main(void)
 	test_src_hash();
 	test_distribution();
 	test_avalanche();
+	test_fc_index();
 	return tap_done();
 }
