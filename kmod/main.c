@@ -9,6 +9,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "compat.h"
 #include "xlb.h"
 
 unsigned int xlb_max_services = 256;
@@ -135,3 +136,4 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("xlb: Maglev L4 load balancer control plane for XDP");
 MODULE_AUTHOR("xlb developers");
 MODULE_ALIAS_GENL_FAMILY(XLB_GENL_NAME);
+XLB_IMPORT_BPF_INTERNAL();

@@ -16,6 +16,7 @@
 #include <net/sock.h>
 
 #include "maglev.h"
+#include "compat.h"
 #include "xlb_hash.h"
 #include "xlb.h"
 
@@ -1144,8 +1145,8 @@ static int xlb_svc_dump(struct sk_buff *skb, struct netlink_callback *cb)
 static int xlb_be_dump_locked(struct xlb_net *xn, struct sk_buff *skb,
 			      struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
-	struct nlattr *tb[XLB_SVC_A_MAX + 1], *nest = di->attrs[XLB_A_SERVICE];
+	struct nlattr *tb[XLB_SVC_A_MAX + 1];
+	struct nlattr *nest = xlb_dump_attrs(cb)[XLB_A_SERVICE];
 	struct xlb_svc *svc;
 	u32 i = cb->args[0];
 	void *hdr;
