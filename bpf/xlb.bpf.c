@@ -422,15 +422,17 @@ static __always_inline __u32 xlb_match(const struct xlb_ctl *ctl,
 				       const struct xlb_pkt *p)
 {
 	struct xlb_vip_key k;
-	__u32 h, base, mask = xlb_cfg_vip_slots - 1;
+	__u32 h, half, base, mask = xlb_cfg_vip_slots - 1;
 	int i;
 
 	__builtin_memcpy(k.addr, p->flow.dst, sizeof(k.addr));
 	k.port = p->flow.dport;
 	k.proto = p->flow.proto;
 	k.family = p->flow.family;
-	h = xlb_hash_vip(&k, ctl->seed);
-	base = (ctl->vip_active & 1) * xlb_cfg_vip_slots;
+	/* One load of vip_active picks the half and the seed it was built with. */
+	half = *(volatile __u32 *)&ctl->vip_active & 1;
+	h = xlb_hash_vip(&k, ctl->seed[half]);
+	base = half * xlb_cfg_vip_slots;
 
 #pragma unroll
 	for (i = 0; i < XLB_VIP_MAX_PROBE; i++) {
@@ -599,17 +601,19 @@ static __always_inline struct xlb_backend *xlb_ct_backend(struct xlb_pkt *p,
 
 /* Maglev: seeded flow hash -> slot of the active table -> backend. */
 static __always_inline struct xlb_backend *
-xlb_maglev(const struct xlb_ctl *ctl, const struct xlb_service *svc, __u32 sid,
-	   struct xlb_pkt *p, __u32 *bid)
+xlb_maglev(const struct xlb_service *svc, __u32 sid, struct xlb_pkt *p,
+	   __u32 *bid)
 {
+	/* One load of active picks the copy, its size, flags and seed. */
+	__u32 c = *(volatile __u32 *)&svc->active & 1;
+	const struct xlb_svc_cfg *cfg = &svc->cfg[c];
+	__u32 key = XLB_TABLE_KEY(sid, c), m = cfg->table_size, slot, *tbl;
 	struct xlb_backend *be;
-	__u32 key = XLB_TABLE_KEY(sid, svc->active & 1);
-	__u32 m = svc->table_size, slot, *tbl;
 
 	tbl = bpf_map_lookup_elem(&xlb_tables, &key);
 	if (!tbl || m > xlb_cfg_table_max)
 		return NULL;
-	slot = xlb_hash_slot(xlb_hash_flow(&p->flow, ctl->seed, svc->flags), m);
+	slot = xlb_hash_slot(xlb_hash_flow(&p->flow, cfg->seed, cfg->flags), m);
 	if (slot >= xlb_cfg_table_max)
 		return NULL;
 	*bid = tbl[slot];
@@ -951,7 +955,7 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	else
 		st->c[XLB_STAT_CT_MISS]++;
 	if (!be) {
-		be = xlb_maglev(ctl, svc, sid, &p, &v.bid);
+		be = xlb_maglev(svc, sid, &p, &v.bid);
 		if (!be)
 			goto no_backend;
 		if (!p.icmp) {

@@ -62,6 +62,7 @@ static int __net_init xlb_net_init(struct net *net)
 	u64 space = (u64)xlb_max_services * xlb_max_backends;
 
 	mutex_init(&xn->lock);
+	xn->cookie = net->net_cookie;
 	xn->seed = XLB_DEFAULT_SEED;
 	xn->gen = 1;	/* dumps treat seq 0 as "unset" */
 	xn->bid_space = min_t(u64, space, XLB_BID_SPACE_MAX);

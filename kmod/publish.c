@@ -15,6 +15,7 @@
  *   - anything removed is marked unused only after a grace period that
  *     follows the publication without it.
  */
+#include <linux/bitmap.h>
 #include <linux/bpf.h>
 #include <linux/file.h>
 #include <linux/log2.h>
@@ -35,20 +36,38 @@ static void *xlb_value(struct bpf_map *map, u32 key)
 	return v;
 }
 
+/* Every map of a binding, in BIND attribute order. */
+static struct bpf_map **xlb_maps_slot(struct xlb_maps *m, int a)
+{
+	switch (a) {
+	case XLB_BIND_A_CTL_FD:
+		return &m->ctl;
+	case XLB_BIND_A_VIPS_FD:
+		return &m->vips;
+	case XLB_BIND_A_SERVICES_FD:
+		return &m->svcs;
+	case XLB_BIND_A_TABLES_FD:
+		return &m->tables;
+	default:
+		return &m->bes;
+	}
+}
+
 static void xlb_maps_put(struct xlb_maps *m)
 {
+	struct bpf_map *map;
+	int a;
+
 	if (!m)
 		return;
-	if (m->ctl)
-		bpf_map_put(m->ctl);
-	if (m->vips)
-		bpf_map_put(m->vips);
-	if (m->svcs)
-		bpf_map_put(m->svcs);
-	if (m->tables)
-		bpf_map_put(m->tables);
-	if (m->bes)
-		bpf_map_put(m->bes);
+	for (a = XLB_BIND_A_CTL_FD; a <= XLB_BIND_A_MAX; a++) {
+		map = *xlb_maps_slot(m, a);
+		if (!map)
+			continue;
+		if (m->claimed & BIT(a))
+			atomic64_dec(&map->writecnt);
+		bpf_map_put(map);
+	}
 	kfree(m);
 }
 
@@ -102,6 +121,11 @@ static void xlb_pub_table(struct xlb_maps *m, struct xlb_svc *svc, bool wait)
 	memcpy(t, svc->table, svc->table_size * sizeof(*t));
 	memset32(t + svc->table_size, XLB_TABLE_EMPTY,
 		 m->table_max - svc->table_size);
+	/* What a packet needs of copy c switches with it (one flip). */
+	sv->cfg[c].table_size = svc->table_size;
+	sv->cfg[c].flags = svc->flags;
+	sv->cfg[c].seed = svc->seed;
+	sv->cfg[c].nbackends = svc->nslotted;
 	svc->active = c;
 }
 
@@ -116,10 +140,7 @@ static void xlb_pub_svc(struct xlb_maps *m, struct xlb_svc *svc, bool fresh)
 		smp_wmb();	/* unused entry while its key changes */
 		v->key = svc->key;
 	}
-	WRITE_ONCE(v->table_size, svc->table_size);
-	WRITE_ONCE(v->flags, svc->flags);
-	WRITE_ONCE(v->nbackends, svc->nslotted);
-	smp_wmb();	/* the table copy and fields before the flip */
+	smp_wmb();	/* the table copy and its cfg before the flip */
 	WRITE_ONCE(v->active, svc->active);
 	if (fresh) {
 		smp_wmb();	/* complete entry before it is in use */
@@ -180,8 +201,8 @@ static void xlb_pub_vips(struct xlb_net *xn, struct xlb_maps *m,
 		if (s)
 			*s = img[i];
 	}
-	WRITE_ONCE(ctl->seed, seed);
-	smp_wmb();	/* the VIP half before the flip */
+	WRITE_ONCE(ctl->seed[c], seed);
+	smp_wmb();	/* the VIP half and its seed before the flip */
 	WRITE_ONCE(ctl->vip_active, c);
 	xn->vip_cookie = get_state_synchronize_rcu();
 }
@@ -200,6 +221,22 @@ static void xlb_pub_ctl(struct xlb_net *xn, struct xlb_maps *m, __be32 src4,
 	if (bound)
 		WRITE_ONCE(ctl->flags, READ_ONCE(ctl->flags) | XLB_CTL_F_BOUND);
 	WRITE_ONCE(ctl->gen, READ_ONCE(ctl->gen) + 1);
+}
+
+/*
+ * The highest allocation stamp, recorded in the maps before any object
+ * carrying it is published: a later module instance binding these maps
+ * starts above it, so a connection entry (bid, gen) of a retired backend
+ * can never match a backend allocated after a reload.
+ */
+static void xlb_pub_stamp(struct xlb_maps *m, u32 stamp)
+{
+	struct xlb_ctl *ctl = xlb_value(m->ctl, 0);
+
+	if (WARN_ON_ONCE(!ctl))
+		return;
+	if (stamp > READ_ONCE(ctl->stamp))
+		WRITE_ONCE(ctl->stamp, stamp);
 }
 
 /* After a grace period: retire removed services and backends. */
@@ -238,6 +275,8 @@ void xlb_publish_txn(struct xlb_net *xn, struct xlb_txn *txn)
 	u32 seed = txn->seed_set ? txn->seed : xn->seed, i, j;
 	bool removed = false;
 
+	lockdep_assert_held(&xn->lock);
+	xlb_pub_stamp(m, xn->stamp);
 	for (i = 0; i < txn->n; i++) {
 		struct xlb_svc *new = txn->ch[i].new;
 
@@ -283,19 +322,87 @@ static const u32 xlb_bind_vsize[] = {
 	[XLB_BIND_A_BACKENDS_FD] = sizeof(struct xlb_backend),
 };
 
-static int xlb_bind_get(struct xlb_net *xn, int a, u32 fd,
-			const struct nlattr *attr, struct bpf_map **out,
+/*
+ * Serialises BIND's check of xlb_ctl.owner with its claim across
+ * namespaces (each BIND otherwise holds only its own namespace's mutex).
+ */
+static DEFINE_MUTEX(xlb_bind_lock);
+
+/*
+ * The caller must be allowed to write the map through this very fd: BIND
+ * is a write, so a read-only fd (O_RDONLY, BPF_F_RDONLY) cannot grant it.
+ */
+static int xlb_bind_fd_mode(struct xlb_net *xn, const char *name, u32 fd,
+			    struct bpf_map *map, const struct nlattr *attr,
+			    struct netlink_ext_ack *extack)
+{
+	struct file *file = fget(fd);
+	int ret = 0;
+
+	if (!file || file->private_data != map) {
+		xlb_err(xn, extack, attr, "%s: fd %u changed during BIND",
+			name, fd);
+		ret = -EBADF;
+	} else if (!(file->f_mode & FMODE_CAN_WRITE)) {
+		xlb_err(xn, extack, attr,
+			"%s: fd %u is read-only: BIND needs a map fd opened for writing",
+			name, fd);
+		ret = -EPERM;
+	}
+	if (file)
+		fput(file);
+	return ret;
+}
+
+/*
+ * Refuse maps whose values programs may treat as constants (RDONLY_PROG,
+ * frozen), and keep the map from being frozen while bound: a raised
+ * writecnt makes BPF_MAP_FREEZE fail with EBUSY, as for a writable mmap.
+ */
+static int xlb_bind_claim(struct xlb_net *xn, struct xlb_maps *m, int a,
+			  struct bpf_map *map, const struct nlattr *attr,
+			  struct netlink_ext_ack *extack)
+{
+	const char *name = xlb_bind_names[a];
+	int ret = 0;
+
+	if (map->map_flags & BPF_F_RDONLY_PROG) {
+		xlb_err(xn, extack, attr,
+			"%s: created with BPF_F_RDONLY_PROG: programs may use its values as constants",
+			name);
+		return -EPERM;
+	}
+	mutex_lock(&map->freeze_mutex);
+	if (READ_ONCE(map->frozen)) {
+		xlb_err(xn, extack, attr,
+			"%s: map is frozen (BPF_MAP_FREEZE): it must not change",
+			name);
+		ret = -EPERM;
+	} else {
+		atomic64_inc(&map->writecnt);
+		m->claimed |= BIT(a);
+	}
+	mutex_unlock(&map->freeze_mutex);
+	return ret;
+}
+
+static int xlb_bind_get(struct xlb_net *xn, struct xlb_maps *m, int a,
+			u32 fd, const struct nlattr *attr,
 			struct netlink_ext_ack *extack)
 {
 	const char *name = xlb_bind_names[a];
 	struct bpf_map *map = bpf_map_get(fd);
 	u32 vs = xlb_bind_vsize[a];
+	int ret;
 
 	if (IS_ERR(map)) {
 		xlb_err(xn, extack, attr, "%s: fd %u is not a BPF map", name, fd);
 		return -EBADF;
 	}
-	*out = map;
+	*xlb_maps_slot(m, a) = map;
+	ret = xlb_bind_fd_mode(xn, name, fd, map, attr, extack);
+	if (ret)
+		return ret;
 	if (map->map_type != BPF_MAP_TYPE_ARRAY) {
 		xlb_err(xn, extack, attr,
 			"%s: map type %u is not BPF_MAP_TYPE_ARRAY (%u)", name,
@@ -314,7 +421,7 @@ static int xlb_bind_get(struct xlb_net *xn, int a, u32 fd,
 			name, map->value_size, vs ? vs : 4 * XLB_TABLE_SIZE_DEFAULT);
 		return -EINVAL;
 	}
-	return 0;
+	return xlb_bind_claim(xn, m, a, map, attr, extack);
 }
 
 static int xlb_bind_caps(struct xlb_net *xn, struct xlb_maps *m,
@@ -344,15 +451,35 @@ static int xlb_bind_caps(struct xlb_net *xn, struct xlb_maps *m,
 	return 0;
 }
 
-/* Does the current state fit maps m? */
-static int xlb_bind_fit(struct xlb_net *xn, const struct xlb_maps *m,
+/* One namespace's data path: maps another namespace bound are refused. */
+static int xlb_bind_owner(struct xlb_net *xn, struct xlb_maps *m,
+			  const struct nlattr *const *attrs,
+			  struct netlink_ext_ack *extack)
+{
+	struct xlb_ctl *ctl = xlb_value(m->ctl, 0);
+	u64 owner;
+
+	if (WARN_ON_ONCE(!ctl))
+		return -EINVAL;
+	owner = READ_ONCE(ctl->owner);
+	if (!owner || owner == xn->cookie)
+		return 0;
+	xlb_err(xn, extack, attrs[XLB_BIND_A_CTL_FD],
+		"%s: these maps belong to the data path of network namespace cookie %llu (this is %llu): load a program of its own for this namespace",
+		XLB_MAP_CTL, owner, xn->cookie);
+	return -EBUSY;
+}
+
+/* Does the state svcs[] (ids already those of m) fit maps m? */
+static int xlb_bind_fit(struct xlb_net *xn, struct xlb_svc *const *svcs,
+			const struct xlb_maps *m,
 			struct netlink_ext_ack *extack)
 {
 	u32 smax = min(xlb_max_services, m->max_services), i, j;
 	char k[64];
 
 	for (i = 0; i < xlb_max_services; i++) {
-		const struct xlb_svc *svc = xn->svcs[i];
+		const struct xlb_svc *svc = svcs[i];
 
 		if (!svc)
 			continue;
@@ -387,46 +514,281 @@ static int xlb_bind_fit(struct xlb_net *xn, const struct xlb_maps *m,
 	return 0;
 }
 
-/* Publish the complete state into maps that may be live already. */
-static void xlb_bind_publish(struct xlb_net *xn, struct xlb_maps *m,
-			     const struct xlb_vip_slot *img)
+/*
+ * BIND adopts what the maps already hold.  A service whose key has a live
+ * entry keeps that entry's id and stamp, and so does each of its backends
+ * with a live entry of the same address: established connections (bid,
+ * gen) stay valid through a module reload or a rebind, and nothing in use
+ * is rewritten as if new.  Everything else gets ids free in the maps and
+ * stamps above every stamp the maps have seen.
+ */
+struct xlb_adopt {
+	struct xlb_svc	**next;		/* state with the maps' ids */
+	unsigned long	*bids;		/* backend ids of next */
+	unsigned long	*live_b;	/* backend ids live in the maps */
+	unsigned long	*sids;		/* service ids of next */
+	unsigned long	*live_s;	/* service ids live in the maps */
+	struct xlb_vip_slot *img;	/* VIP half of next */
+	u32		smax;		/* bitmap sizes */
+	u32		bmax;
+	u32		stamp;		/* highest stamp the maps have seen */
+};
+
+static void xlb_adopt_free(struct xlb_adopt *ad, bool objects)
 {
-	u32 i, j;
+	u32 i;
 
-	/*
-	 * The maps may be live (bound before, by us or by an earlier module
-	 * instance): let readers of copies flipped away lately finish first.
-	 */
-	synchronize_rcu();
-	xlb_pub_ctl(xn, m, xn->src4, xn->src6, false);
-	for (i = 0; i < xlb_max_services; i++) {
-		struct xlb_svc *svc = xn->svcs[i];
+	if (ad->next && objects)
+		for (i = 0; i < xlb_max_services; i++)
+			xlb_svc_free(ad->next[i]);
+	kfree(ad->next);
+	bitmap_free(ad->bids);
+	bitmap_free(ad->live_b);
+	bitmap_free(ad->sids);
+	bitmap_free(ad->live_s);
+	kvfree(ad->img);
+}
 
-		for (j = 0; svc && j < svc->nbe; j++)
-			xlb_pub_be(m, svc->id, &svc->be[j], true);
-	}
-	for (i = 0; i < xlb_max_services; i++) {
-		struct xlb_svc *svc = xn->svcs[i];
+/* The live service entry of key in m, or -1. */
+static int xlb_adopt_sid(const struct xlb_maps *m, const struct xlb_vip_key *key,
+			 u32 *gen)
+{
+	u32 sid;
 
-		if (!svc)
+	for (sid = 0; sid < m->max_services; sid++) {
+		struct xlb_service *v = xlb_value(m->svcs, sid);
+
+		if (!v || !READ_ONCE(v->gen) ||
+		    memcmp(&v->key, key, sizeof(*key)))
 			continue;
-		xlb_pub_table(m, svc, false);
-		xlb_pub_svc(m, svc, true);
+		*gen = v->gen;
+		return sid;
 	}
-	xlb_pub_vips(xn, m, img, xn->seed, false);
-	xlb_pub_ctl(xn, m, xn->src4, xn->src6, true);
-	/* Entries a previous user of these maps left behind go unused. */
-	synchronize_rcu();
+	return -1;
+}
+
+/* Ids and stamps live in the maps, and the highest stamp they have seen. */
+static int xlb_adopt_scan(struct xlb_adopt *ad, const struct xlb_maps *m)
+{
+	struct xlb_ctl *ctl = xlb_value(m->ctl, 0);
+	u32 i;
+
+	ad->smax = max(xlb_max_services, m->max_services);
+	ad->bmax = m->max_backends;
+	ad->next = kcalloc(xlb_max_services, sizeof(*ad->next), GFP_KERNEL);
+	ad->sids = bitmap_zalloc(ad->smax, GFP_KERNEL);
+	ad->live_s = bitmap_zalloc(ad->smax, GFP_KERNEL);
+	ad->bids = bitmap_zalloc(ad->bmax, GFP_KERNEL);
+	ad->live_b = bitmap_zalloc(ad->bmax, GFP_KERNEL);
+	ad->img = kvcalloc(m->vip_slots, sizeof(*ad->img), GFP_KERNEL);
+	if (!ctl || !ad->next || !ad->sids || !ad->live_s || !ad->bids ||
+	    !ad->live_b || !ad->img)
+		return -ENOMEM;
+	ad->stamp = READ_ONCE(ctl->stamp);
 	for (i = 0; i < m->max_services; i++) {
 		struct xlb_service *v = xlb_value(m->svcs, i);
 
-		if (v && (i >= xlb_max_services || !xn->svcs[i]) && v->gen)
+		if (v && v->gen) {
+			__set_bit(i, ad->live_s);
+			ad->stamp = max(ad->stamp, v->gen);
+		}
+	}
+	for (i = 0; i < m->max_backends; i++) {
+		struct xlb_backend *v = xlb_value(m->bes, i);
+
+		if (v && (v->gen || v->state != XLB_BE_UNUSED)) {
+			__set_bit(i, ad->live_b);
+			ad->stamp = max(ad->stamp, v->gen);
+		}
+	}
+	return 0;
+}
+
+/* Backends of svc that the maps hold live for service sid: keep them. */
+static void xlb_adopt_bes(struct xlb_net *xn, struct xlb_adopt *ad,
+			  const struct xlb_maps *m, struct xlb_svc *svc, u32 sid)
+{
+	u32 i;
+
+	for (i = 0; i < m->max_backends; i++) {
+		struct xlb_backend *v = xlb_value(m->bes, i);
+		struct xlb_be *be;
+
+		if (!v || v->state == XLB_BE_UNUSED || !v->gen ||
+		    v->sid != sid || i >= xn->bid_space ||
+		    test_bit(i, ad->bids))
+			continue;
+		be = xlb_be_find(svc, v->family, v->addr);
+		if (!be || !be->fresh)
+			continue;
+		be->id = i;
+		be->gen = v->gen;
+		be->fresh = false;
+		__set_bit(i, ad->bids);
+		if (!(i % 1024))
+			cond_resched();
+	}
+}
+
+/* First id below max free in taken, preferring ids not live in the maps. */
+static u32 xlb_adopt_free_id(const unsigned long *taken,
+			     const unsigned long *live, u32 max, u32 cur)
+{
+	u32 id;
+
+	if (cur < max && !test_bit(cur, taken) && !test_bit(cur, live))
+		return cur;
+	for (id = 0; id < max; id++)
+		if (!test_bit(id, taken) && !test_bit(id, live))
+			return id;
+	return find_first_zero_bit(taken, max);
+}
+
+/* A fresh stamp above everything the maps have seen. */
+static u32 xlb_adopt_stamp(struct xlb_net *xn, const struct xlb_adopt *ad)
+{
+	if (xn->stamp < ad->stamp)
+		xn->stamp = ad->stamp;
+	return xlb_stamp(xn);
+}
+
+/* Give svc's backends that were not adopted their ids and stamps. */
+static int xlb_adopt_fresh_bes(struct xlb_net *xn, struct xlb_adopt *ad,
+			       struct xlb_svc *svc,
+			       struct netlink_ext_ack *extack)
+{
+	u32 j;
+
+	for (j = 0; j < svc->nbe; j++) {
+		struct xlb_be *be = &svc->be[j];
+
+		if (!be->fresh)
+			continue;
+		be->id = xlb_adopt_free_id(ad->bids, ad->live_b, ad->bmax,
+					   be->id);
+		if (be->id >= ad->bmax || be->id >= xn->bid_space) {
+			xlb_err(xn, extack, NULL,
+				"backend id space of %u entries is full",
+				min(ad->bmax, xn->bid_space));
+			return -ENOSPC;
+		}
+		__set_bit(be->id, ad->bids);
+		be->gen = xlb_adopt_stamp(xn, ad);
+	}
+	return 0;
+}
+
+/* Clones of every service with the maps' ids (first pass: adoption). */
+static int xlb_adopt_svcs(struct xlb_net *xn, struct xlb_adopt *ad,
+			  const struct xlb_maps *m, struct xlb_svc **clones)
+{
+	u32 i, j, gen;
+	int sid;
+
+	for (i = 0; i < xlb_max_services; i++) {
+		struct xlb_svc *svc;
+
+		if (!xn->svcs[i])
+			continue;
+		svc = xlb_svc_clone(xn->svcs[i], 0);
+		if (!svc)
+			return -ENOMEM;
+		clones[i] = svc;
+		svc->fresh = true;
+		for (j = 0; j < svc->nbe; j++)
+			svc->be[j].fresh = true;
+		sid = xlb_adopt_sid(m, &svc->key, &gen);
+		if (sid < 0 || test_bit(sid, ad->sids))
+			continue;
+		svc->id = sid;
+		svc->gen = gen;
+		svc->fresh = false;
+		__set_bit(sid, ad->sids);
+		xlb_adopt_bes(xn, ad, m, svc, sid);
+	}
+	return 0;
+}
+
+/* Second pass: ids and stamps for the rest, tables with the final ids. */
+static int xlb_adopt_rest(struct xlb_net *xn, struct xlb_adopt *ad,
+			  const struct xlb_maps *m, struct xlb_svc **clones,
+			  struct netlink_ext_ack *extack)
+{
+	u32 smax = min(xlb_max_services, m->max_services), i;
+	int ret;
+
+	for (i = 0; i < xlb_max_services; i++) {
+		struct xlb_svc *svc = clones[i];
+
+		if (!svc)
+			continue;
+		if (svc->fresh) {
+			svc->id = xlb_adopt_free_id(ad->sids, ad->live_s, smax,
+						    svc->id);
+			if (svc->id >= smax) {
+				xlb_err(xn, extack, NULL,
+					"service limit %u reached", smax);
+				return -ENOSPC;
+			}
+			__set_bit(svc->id, ad->sids);
+			svc->gen = xlb_adopt_stamp(xn, ad);
+		}
+		ret = xlb_adopt_fresh_bes(xn, ad, svc, extack);
+		if (ret)
+			return ret;
+		ret = xlb_svc_build(xn, svc, xn->seed, extack);
+		if (ret)
+			return ret;
+		clones[i] = NULL;
+		ad->next[svc->id] = svc;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int xlb_adopt(struct xlb_net *xn, struct xlb_adopt *ad,
+		     const struct xlb_maps *m, struct netlink_ext_ack *extack)
+{
+	struct xlb_svc **clones;
+	u32 i;
+	int ret;
+
+	ret = xlb_adopt_scan(ad, m);
+	if (ret)
+		return ret;
+	clones = kcalloc(xlb_max_services, sizeof(*clones), GFP_KERNEL);
+	if (!clones)
+		return -ENOMEM;
+	ret = xlb_adopt_svcs(xn, ad, m, clones);
+	if (!ret)
+		ret = xlb_adopt_rest(xn, ad, m, clones, extack);
+	for (i = 0; i < xlb_max_services; i++)
+		xlb_svc_free(clones[i]);
+	kfree(clones);
+	if (ret)
+		return ret;
+	ret = xlb_bind_fit(xn, ad->next, m, extack);
+	if (ret)
+		return ret;
+	return xlb_vip_build(xn, ad->next, xlb_max_services, xn->seed,
+			     m->vip_slots, ad->img, extack);
+}
+
+/* Retire what a previous user of the maps left and the state does not use. */
+static void xlb_bind_retire(struct xlb_maps *m, const struct xlb_adopt *ad)
+{
+	u32 i;
+
+	for (i = 0; i < m->max_services; i++) {
+		struct xlb_service *v = xlb_value(m->svcs, i);
+
+		if (v && v->gen && !test_bit(i, ad->sids))
 			WRITE_ONCE(v->gen, 0);
 	}
 	for (i = 0; i < m->max_backends; i++) {
 		struct xlb_backend *v = xlb_value(m->bes, i);
 
-		if (!v || (i < xn->bid_space && test_bit(i, xn->bid_map)))
+		if (!v || test_bit(i, ad->bids))
 			continue;
 		if (v->state != XLB_BE_UNUSED || v->gen) {
 			WRITE_ONCE(v->state, XLB_BE_UNUSED);
@@ -437,50 +799,104 @@ static void xlb_bind_publish(struct xlb_net *xn, struct xlb_maps *m,
 	}
 }
 
+/*
+ * Publish the complete state into maps that may be live already.  Adopted
+ * entries are updated in place (weight, state, a new table copy and its
+ * flip), never made unused first: a rebind is hitless.
+ */
+static void xlb_bind_publish(struct xlb_net *xn, struct xlb_maps *m,
+			     const struct xlb_adopt *ad)
+{
+	struct xlb_ctl *ctl = xlb_value(m->ctl, 0);
+	struct xlb_svc *const *svcs = ad->next;
+	u32 i, j;
+
+	/*
+	 * The maps may be live (bound before, by us or by an earlier module
+	 * instance): let readers of copies flipped away lately finish first.
+	 */
+	synchronize_rcu();
+	xlb_pub_stamp(m, xn->stamp);
+	WRITE_ONCE(ctl->owner, xn->cookie);
+	xlb_pub_ctl(xn, m, xn->src4, xn->src6, false);
+	for (i = 0; i < xlb_max_services; i++) {
+		struct xlb_svc *svc = svcs[i];
+
+		for (j = 0; svc && j < svc->nbe; j++)
+			xlb_pub_be(m, svc->id, &svc->be[j], svc->be[j].fresh);
+	}
+	for (i = 0; i < xlb_max_services; i++) {
+		struct xlb_svc *svc = svcs[i];
+
+		if (!svc)
+			continue;
+		xlb_pub_table(m, svc, false);
+		xlb_pub_svc(m, svc, svc->fresh);
+	}
+	xlb_pub_vips(xn, m, ad->img, xn->seed, false);
+	xlb_pub_ctl(xn, m, xn->src4, xn->src6, true);
+	/* Entries a previous user of these maps left behind go unused. */
+	synchronize_rcu();
+	xlb_bind_retire(m, ad);
+}
+
+/* The adopted state becomes the live one; the old objects go. */
+static void xlb_bind_swap(struct xlb_net *xn, struct xlb_adopt *ad)
+{
+	u32 i;
+
+	xlb_net_free_state(xn);
+	for (i = 0; i < xlb_max_services; i++) {
+		struct xlb_svc *svc = ad->next[i];
+
+		xn->svcs[i] = svc;
+		if (svc)
+			xn->nsvcs++;
+		ad->next[i] = NULL;
+	}
+	for (i = 0; i < ad->bmax && i < xn->bid_space; i++)
+		if (test_bit(i, ad->bids))
+			__set_bit(i, xn->bid_map);
+}
+
 int xlb_bind(struct xlb_net *xn, const u32 *fds,
 	     const struct nlattr *const *attrs, struct netlink_ext_ack *extack)
 {
-	struct bpf_map **slot[XLB_BIND_A_MAX + 1];
-	struct xlb_vip_slot *img = NULL;
+	struct xlb_adopt ad = {};
 	struct xlb_maps *m;
 	int a, ret;
 
+	lockdep_assert_held(&xn->lock);
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return -ENOMEM;
-	slot[XLB_BIND_A_CTL_FD] = &m->ctl;
-	slot[XLB_BIND_A_VIPS_FD] = &m->vips;
-	slot[XLB_BIND_A_SERVICES_FD] = &m->svcs;
-	slot[XLB_BIND_A_TABLES_FD] = &m->tables;
-	slot[XLB_BIND_A_BACKENDS_FD] = &m->bes;
 	for (a = XLB_BIND_A_CTL_FD; a <= XLB_BIND_A_MAX; a++) {
-		ret = xlb_bind_get(xn, a, fds[a], attrs[a], slot[a], extack);
+		ret = xlb_bind_get(xn, m, a, fds[a], attrs[a], extack);
 		if (ret)
 			goto err;
 	}
 	ret = xlb_bind_caps(xn, m, attrs, extack);
 	if (ret)
 		goto err;
-	ret = xlb_bind_fit(xn, m, extack);
-	if (ret)
+	mutex_lock(&xlb_bind_lock);
+	ret = xlb_bind_owner(xn, m, attrs, extack);
+	if (!ret)
+		ret = xlb_adopt(xn, &ad, m, extack);
+	if (ret) {
+		mutex_unlock(&xlb_bind_lock);
 		goto err;
-	ret = -ENOMEM;
-	img = kvcalloc(m->vip_slots, sizeof(*img), GFP_KERNEL);
-	if (!img)
-		goto err;
-	ret = xlb_vip_build(xn, xn->svcs, xlb_max_services, xn->seed,
-			    m->vip_slots, img, extack);
-	if (ret)
-		goto err;
-	xlb_bind_publish(xn, m, img);
-	kvfree(img);
+	}
+	xlb_bind_publish(xn, m, &ad);
+	mutex_unlock(&xlb_bind_lock);
+	xlb_bind_swap(xn, &ad);
+	xlb_adopt_free(&ad, false);
 	xlb_maps_put(xn->maps);
 	xn->maps = m;
 	xn->gen++;
 	return 0;
 
 err:
-	kvfree(img);
+	xlb_adopt_free(&ad, true);
 	xlb_maps_put(m);
 	return ret;
 }

@@ -173,6 +173,7 @@ int xlb_svc_build(struct xlb_net *xn, struct xlb_svc *svc, u32 seed,
 		goto out;
 	}
 	svc->digest = xlb_maglev_digest(mb, table, m);
+	svc->seed = seed;
 	svc->nslotted = 0;
 	for (i = 0; i < n; i++) {
 		svc->be[i].slots = slots[i];

@@ -47,6 +47,8 @@ struct xlb_svc {
 	u32			*table;	/* table_size backend ids */
 	u64			digest;
 	u32			nslotted;	/* backends holding slots */
+	u32			seed;	/* the table was built with */
+	bool			fresh;	/* BIND: entry written from scratch */
 	/* Publishing state, carried from one version of a service to the next. */
 	u32			active;		/* live copy in xlb_tables */
 	unsigned long		flip_cookie;	/* RCU state at the last flip */
@@ -59,6 +61,7 @@ struct xlb_maps {
 	struct bpf_map	*svcs;
 	struct bpf_map	*tables;
 	struct bpf_map	*bes;
+	u32		claimed;	/* maps whose writecnt we raised */
 	u32		max_services;
 	u32		max_backends;
 	u32		table_max;
@@ -70,6 +73,7 @@ struct xlb_maps {
 
 struct xlb_net {
 	struct mutex	lock;
+	u64		cookie;		/* net->net_cookie, owner of bound maps */
 	struct xlb_svc	**svcs;		/* xlb_max_services slots */
 	u32		nsvcs;
 	unsigned long	*bid_map;	/* backend ids in use */

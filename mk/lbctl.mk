@@ -5,7 +5,8 @@
 # object is embedded through its skeleton (build/xlb.skel.h).
 .PHONY: lbctl install-lbctl
 LBCTL_SRCS := $(addprefix user/,lbctl.c nl.c parse.c json.c service.c \
-	backend.c show.c lookup.c config.c stats.c attach.c save.c monitor.c)
+	backend.c show.c lookup.c config.c stats.c attach.c save.c monitor.c \
+	pins.c)
 lbctl: $(BUILD)/lbctl
 
 $(BUILD)/lbctl: $(LBCTL_SRCS) $(wildcard user/*.h) lib/maglev.c lib/maglev.h include/uapi/*.h $(BUILD)/xlb.skel.h | $(BUILD)

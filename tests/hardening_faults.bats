@@ -14,7 +14,6 @@ load lbctl_lib
 
 NLFUZZ=$XLB_ROOT/build/nlfuzz
 VIP=10.1.0.100
-PIN=/sys/fs/bpf/xlb
 
 setup_file() {
 	lbctl_setup_file faults
@@ -77,6 +76,11 @@ verdicts() {
 		.conntrack_stale, .icmp_error, .ipv4_options, .vlan,
 		.flow_cache_hit) |
 		[.[]] | add'
+}
+
+# The independent netlink/map client (tests/tools/xlbnl.py).
+xnl() {
+	python3 "$XLB_ROOT/tests/tools/xlbnl.py" "$@"
 }
 
 xlb_maps() {
@@ -193,29 +197,47 @@ xlb_maps() {
 	[ "$status" -ne 0 ]
 }
 
-@test "another namespace's attach cannot take over this one's data path" {
-	# $NS is attached and publishes $VIP:53/udp into the pinned maps.
-	# An IPv4 address in a service key: raw bytes, or with BTF the u32
-	# word as this little-endian machine reads it.
-	has() {
-		local d
-		d=$(bpftool map dump pinned $PIN/xlb_services | tr -d '\n')
-		[[ "$d" == *"$1"* || "$d" == *"$2"* ]]
+@test "another namespace's attach gets its own data path; this one's is untouched" {
+	local before after p2 id1 id2 c1
+	# $NS is attached (earlier tests) and publishes $VIP:53/udp.
+	snapshot() {
+		bpftool -j map dump pinned "$PIN/xlb_services" | jq -c .
+		bpftool -j map dump pinned "$PIN/xlb_backends" |
+			jq -c '[.[] | select(.value.state != 0)]'
+		xnl map "$PIN/xlb_ctl" ctl 0 | jq -c '{owner, seeds, vip_active}'
 	}
-	has "0x0a 0x01 0x00 0x64" 1677721866	# 10.1.0.100
+	before=$(snapshot)
+	c1=$(xnl map "$PIN/xlb_ctl" ctl 0 | jq -r .owner)
+	[ "$c1" != 0 ]
 	ip -n "$NS2" link add lbz type veth peer name lbw
 	ip -n "$NS2" link set lbz up
 	ip -n "$NS2" link set lbw up
 	lbn2() { nsenter --net="/run/netns/$NS2" "$LBCTL" "$@"; }
+	p2=$(pin_dir "$NS2")
+	[ "$p2" != "$PIN" ]
 	lbn2 flush
 	lbn2 service add 192.0.2.99:80/tcp
-	run lbn2 attach lbz mode generic src4 10.1.0.1
-	echo "attach from $NS2: $status: $output"
-	lbn2 detach lbz 2>/dev/null || true
-	# Refused, or given its own maps: either way $NS's service stays
-	# published and $NS2's never appears in $NS's maps.
-	has "0x0a 0x01 0x00 0x64" 1677721866
-	if has "0xc0 0x00 0x02 0x63" 1661075648; then return 1; fi # 192.0.2.99
+	lbn2 attach lbz mode generic src4 10.1.0.1 max-services 8 \
+		max-backends 512 table-max 1021 conntrack-size 4096
+	# Its own pins, program and maps.
+	[ -e "$p2/xlb_ctl" ]
+	id1=$(bpftool -j prog show pinned "$PIN/xlb_xdp" | jq .id)
+	id2=$(bpftool -j prog show pinned "$p2/xlb_xdp" | jq .id)
+	[ "$id1" != "$id2" ]
+	[ "$(xnl map "$p2/xlb_services" service 0 | jq -r .addr)" = 192.0.2.99 ]
+	# lbctl under ip netns exec (which remounts /sys) finds the same pins.
+	run ip netns exec "$NS2" "$LBCTL" -j stats
+	[ "$status" -eq 0 ]
+	[[ "$(jq -c '[.services[].service]' <<<"$output")" == *192.0.2.99* ]]
+	# The module refuses $NS's maps to $NS2, whatever the pin path.
+	run nsenter --net="/run/netns/$NS2" python3 \
+		"$XLB_ROOT/tests/tools/xlbnl.py" --bind-dir "$PIN" bind
+	echo "$output"
+	[ "$(jq -r .error <<<"$output")" = EBUSY ]
+	[[ "$(jq -r .msg <<<"$output")" == *"belong to the data path of network namespace cookie $c1"* ]]
+	lbn2 detach lbz
+	after=$(snapshot)
+	[ "$before" = "$after" ]
 }
 
 @test "namespace deleted while maps are bound and traffic flows: no leak" {
@@ -225,6 +247,7 @@ xlb_maps() {
 	NS3="$NS-gone" CL3="$NS-gonecl"
 	ip netns add "$NS3"
 	ip netns add "$CL3"
+	P3=$(pin_dir "$NS3")
 	topology "$NS3" "$CL3"
 	lb3() { nsenter --net="/run/netns/$NS3" "$LBCTL" "$@"; }
 	lb3 attach lb0 mode generic src4 10.1.0.1 max-services 8 \
@@ -235,7 +258,7 @@ xlb_maps() {
 	[ "$(xlb_maps)" -gt "$maps0" ]
 	start_traffic "$CL3"
 	sleep 1
-	rm -rf $PIN		# only the module and the device hold the maps now
+	rm -rf "$P3"		# only the module and the device hold the maps now
 	ip netns del "$NS3"
 	pkill_traffic
 	ip netns del "$CL3"

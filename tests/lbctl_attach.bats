@@ -52,7 +52,7 @@ verdicts() {
 
 @test "stats before any attach: no maps, clear message" {
 	run lb stats
-	expect 2 'lbctl: no data path maps at /sys/fs/bpf/xlb/xlb_svc_stats: attach a device first (lbctl attach DEV)'
+	expect 2 "lbctl: no data path maps at $PIN/xlb_svc_stats: attach a device first (lbctl attach DEV)"
 }
 
 @test "attach: missing device, bad mode, bad sizes" {
@@ -71,7 +71,7 @@ verdicts() {
 	run lb attach
 	expect 1 'lbctl: missing device after "attach"'
 	[ -z "$(xdp_prog_id lb0)" ]
-	[ ! -e /sys/fs/bpf/xlb ]
+	[ ! -e "$PIN" ]
 }
 
 @test "attach lb0 mode generic: XDP on, maps pinned 0700/0600, bound" {
@@ -79,11 +79,11 @@ verdicts() {
 	expect 0 ''
 	[ -n "$(xdp_prog_id lb0)" ]
 	[ "$(ip -n "$NS" -j link show dev lb0 | jq -r '.[0].xdp.mode')" = 2 ]
-	[ "$(stat -c %a /sys/fs/bpf/xlb)" = 700 ]
+	[ "$(stat -c %a "$PIN")" = 700 ]
 	for m in xlb_ctl xlb_vips xlb_services xlb_tables xlb_backends \
 		 xlb_conntrack xlb_conntrack4 xlb_svc_stats xlb_be_stats xlb_stats \
 		 xlb_nh_cache xlb_flow_cache xlb_xdp; do
-		[ "$(stat -c %a "/sys/fs/bpf/xlb/$m")" = 600 ]
+		[ "$(stat -c %a "$PIN/$m")" = 600 ]
 	done
 	run lb -j config
 	[ "$(jq -r .bound <<<"$output")" = true ]
@@ -115,7 +115,7 @@ verdicts() {
 	lb config set src4 10.1.0.1
 	# Other sizes than the pinned maps' are refused.
 	run lb attach lby table-max 251
-	expect 1 'lbctl: the maps pinned under /sys/fs/bpf/xlb have other sizes (max-services 32, table-max 65537): detach every device and remove /sys/fs/bpf/xlb to resize'
+	expect 1 "lbctl: the maps pinned under $PIN have other sizes (max-services 32, table-max 65537): detach every device and remove $PIN to resize"
 	[ -z "$(xdp_prog_id lby)" ]
 }
 
@@ -199,7 +199,7 @@ verdicts() {
 
 @test "fresh pins with other sizes; the module enforces the new limits" {
 	lb flush
-	rm -rf /sys/fs/bpf/xlb
+	rm -rf "$PIN"
 	run lb attach lb0 mode generic max-services 4 max-backends 8 table-max 251 conntrack-size 1024
 	expect 0 ''
 	run lb -j config

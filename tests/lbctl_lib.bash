@@ -18,19 +18,32 @@ lb_nobody() {
 		--clear-groups --inh-caps=-all "$LBCTL" "$@"
 }
 
+# The pin directory of namespace ${1:-$NS}, computed independently of
+# lbctl: /sys/fs/bpf/xlb-netns-<SO_NETNS_COOKIE> outside PID 1's namespace.
+pin_dir() {
+	local c
+	c=$(nsenter --net="/run/netns/${1:-$NS}" python3 -c '
+import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+print(int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 71, 8), "little"))') || return 1
+	echo "/sys/fs/bpf/xlb-netns-$c"
+}
+
 lbctl_setup_file() {
 	[ -f "$XLB_KO" ] || { echo "no module at $XLB_KO (make module)" >&2; return 1; }
 	[ -x "$LBCTL" ] || { echo "no lbctl at $LBCTL (make lbctl)" >&2; return 1; }
 	xlb_unload
-	rm -rf /sys/fs/bpf/xlb
+	rm -rf /sys/fs/bpf/xlb /sys/fs/bpf/xlb-netns-*
 	export NS="lbctl-test-$$-$1"
 	ip netns add "$NS"
 	ip -n "$NS" link set lo up
+	PIN=$(pin_dir) || return 1
+	export PIN
 }
 
 lbctl_teardown_file() {
 	ip netns del "$NS" 2>/dev/null || true
-	rm -rf /sys/fs/bpf/xlb
+	rm -rf /sys/fs/bpf/xlb /sys/fs/bpf/xlb-netns-*
 	xlb_unload
 }
 

@@ -79,11 +79,20 @@ mk_maps() {
 	local d=$1 ns=$2 nb=$3 tmax=$4 vs=$5
 	rm -rf "$d"
 	mkdir -p "$d"
-	bpftool map create "$d/xlb_ctl" type array key 4 value 48 entries 1 name xlb_ctl
+	bpftool map create "$d/xlb_ctl" type array key 4 value 64 entries 1 name xlb_ctl
 	bpftool map create "$d/xlb_vips" type array key 4 value 24 entries $((2 * vs)) name xlb_vips
-	bpftool map create "$d/xlb_services" type array key 4 value 44 entries "$ns" name xlb_services
+	bpftool map create "$d/xlb_services" type array key 4 value 64 entries "$ns" name xlb_services
 	bpftool map create "$d/xlb_tables" type array key 4 value $((4 * tmax)) entries $((2 * ns)) name xlb_tables
 	bpftool map create "$d/xlb_backends" type array key 4 value 32 entries "$nb" name xlb_backends
+}
+
+# fresh_maps DIR: unbound, empty, default seed; new small maps under DIR
+# (4 services, 16 backends, table_max 1021, 8 VIP slots).
+fresh_maps() {
+	nl_ok unbind >/dev/null
+	nl_ok flush >/dev/null
+	nl_ok config_set "{\"config\": {\"seed\": $((DEFAULT_SEED))}}" >/dev/null
+	mk_maps "$1" 4 16 1021 8
 }
 
 # map DIR NAME KIND [KEY]: decoded contents of a pinned map.

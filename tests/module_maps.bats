@@ -21,10 +21,7 @@ teardown_file() {
 }
 
 setup() {
-	nl_ok unbind >/dev/null
-	nl_ok flush >/dev/null
-	nl_ok config_set "{\"config\": {\"seed\": $((DEFAULT_SEED))}}" >/dev/null
-	mk_maps $M 4 16 1021 8
+	fresh_maps $M
 }
 
 bind() {

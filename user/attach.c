@@ -5,7 +5,7 @@
  * The first attach loads the XDP object embedded in lbctl (libbpf skeleton
  * of build/xlb.bpf.o, so no object file has to be found at run time), sizes
  * its maps from the options, pins every map and the program under
- * XLB_PIN_DIR (directory 0700, pins 0600), attaches the program to DEV and
+ * the namespace's pin directory (pins.c; directory 0700, pins 0600), attaches the program to DEV and
  * hands the control maps to the module (XLB_CMD_BIND).  Later attaches to
  * other devices reuse the pinned program and maps, so every device shares
  * one data path state.
@@ -30,15 +30,11 @@
 #include "lbctl.h"
 #include "maglev.h"
 #include "nl.h"
+#include "pins.h"
 #include "uapi/xlb_maps.h"
 #include "xlb.skel.h"
 
-#ifndef BPF_FS_MAGIC
-#define BPF_FS_MAGIC 0xcafe4a11
-#endif
-
 #define PIN_PROG "xlb_xdp"
-#define BPFFS_ROOT "/sys/fs/bpf"
 
 /* The maps handed to the module, in XLB_BIND_A_* order. */
 static const char *const bind_maps[] = {
@@ -65,11 +61,6 @@ struct attach_args {
 	struct lb_addr src4, src6;
 	uint32_t max_services, max_backends, table_max, ct_size;
 };
-
-static void pin_path(char *buf, size_t len, const char *name)
-{
-	snprintf(buf, len, "%s/%s", XLB_PIN_DIR, name);
-}
 
 static unsigned int dev_index(const char *dev)
 {
@@ -152,25 +143,11 @@ static void parse_attach(int argc, char **argv, struct attach_args *a)
 	a->ifindex = dev_index(a->dev);
 }
 
-/* Mount bpffs on /sys/fs/bpf when it is not there yet. */
-static void ensure_bpffs(void)
-{
-	struct statfs st;
-
-	if (!statfs(BPFFS_ROOT, &st) && st.f_type == BPF_FS_MAGIC)
-		return;
-	if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700"))
-		lb_die(EXIT_ENV,
-		       "%s is not a BPF filesystem and mounting one "
-		       "failed: %s (try: mount -t bpf bpf %s)",
-		       BPFFS_ROOT, strerror(errno), BPFFS_ROOT);
-}
-
 static bool pinned(const char *name)
 {
 	char path[256];
 
-	pin_path(path, sizeof(path), name);
+	lb_pin_path(path, sizeof(path), name);
 	return access(path, F_OK) == 0;
 }
 
@@ -179,7 +156,7 @@ static int get_pin(const char *name)
 	char path[256];
 	int fd;
 
-	pin_path(path, sizeof(path), name);
+	lb_pin_path(path, sizeof(path), name);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		lb_die(EXIT_ENV, "cannot open pinned %s: %s", path,
@@ -228,25 +205,25 @@ static void unpin_all(void)
 {
 	char path[512];
 	struct dirent *de;
-	DIR *d = opendir(XLB_PIN_DIR);
+	DIR *d = opendir(lb_pin_dir());
 
 	if (!d)
 		return;
 	while ((de = readdir(d)))
 		if (de->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s", XLB_PIN_DIR,
+			snprintf(path, sizeof(path), "%s/%s", lb_pin_dir(),
 				 de->d_name);
 			unlink(path);
 		}
 	closedir(d);
-	rmdir(XLB_PIN_DIR);
+	rmdir(lb_pin_dir());
 }
 
 static int pin_one(int fd, const char *name)
 {
 	char path[256];
 
-	pin_path(path, sizeof(path), name);
+	lb_pin_path(path, sizeof(path), name);
 	if (bpf_obj_pin(fd, path) || chmod(path, 0600)) {
 		lb_err("cannot pin %s: %s", path, strerror(errno));
 		return -1;
@@ -287,10 +264,10 @@ static int load_fresh(const struct attach_args *a)
 		       "cannot load the XDP program: %s (run with "
 		       "LBCTL_DEBUG=1 for libbpf's log)",
 		       strerror(-err));
-	if (mkdir(XLB_PIN_DIR, 0700) && errno != EEXIST)
-		lb_die(EXIT_ENV, "cannot create %s: %s", XLB_PIN_DIR,
+	if (mkdir(lb_pin_dir(), 0700) && errno != EEXIST)
+		lb_die(EXIT_ENV, "cannot create %s: %s", lb_pin_dir(),
 		       strerror(errno));
-	chmod(XLB_PIN_DIR, 0700);
+	chmod(lb_pin_dir(), 0700);
 	bpf_object__for_each_map(map, skel->obj) {
 		if (!strcmp(bpf_map__name(map), "xlb.rodata") ||
 		    strchr(bpf_map__name(map), '.'))
@@ -330,8 +307,8 @@ static void check_sizes(const struct attach_args *a)
 		       "the maps pinned under %s have other sizes "
 		       "(max-services %u, table-max %u): detach every device "
 		       "and remove %s to resize",
-		       XLB_PIN_DIR, info.max_entries / 2, info.value_size / 4,
-		       XLB_PIN_DIR);
+		       lb_pin_dir(), info.max_entries / 2, info.value_size / 4,
+		       lb_pin_dir());
 }
 
 static int get_prog(const struct attach_args *a)
@@ -346,7 +323,7 @@ static int get_prog(const struct attach_args *a)
 		lb_die(EXIT_ENV,
 		       "%s holds only part of xlb's pins: detach "
 		       "every device and remove it (rm -r %s)",
-		       XLB_PIN_DIR, XLB_PIN_DIR);
+		       lb_pin_dir(), lb_pin_dir());
 	check_sizes(a);
 	return get_pin(PIN_PROG);
 }
@@ -489,15 +466,18 @@ int cmd_attach(int argc, char **argv)
 		       "programs needs root (CAP_BPF, CAP_NET_ADMIN)");
 	if (!getenv("LBCTL_DEBUG"))
 		libbpf_set_print(NULL);
-	ensure_bpffs();
+	lb_pin_dir_mount();
 	prog_fd = get_prog(&a);
-	xdp_attach(&a, prog_fd);
+	/*
+	 * Bind first: the program never sees traffic before the module has
+	 * published this namespace's state into its maps, and maps the
+	 * module refuses (another namespace's) never reach a device.
+	 */
 	err = bind_module();
-	if (err) {
-		bpf_xdp_detach((int)a.ifindex, a.xdp_flags, NULL);
+	if (err)
 		return xnl_report(err,
 				  "attach: handing the maps to the module");
-	}
+	xdp_attach(&a, prog_fd);
 	err = set_sources(&a);
 	if (err)
 		return xnl_report(err, "attach: setting the outer source "
@@ -527,7 +507,7 @@ int cmd_detach(int argc, char **argv)
 	if (!q.prog_id)
 		lb_die(EXIT_ERR, "device \"%s\" has no XDP program attached",
 		       argv[1]);
-	ensure_bpffs();
+	lb_pin_dir_mount();
 	if (pinned(PIN_PROG)) {
 		fd = get_pin(PIN_PROG);
 		if (prog_id(fd) != q.prog_id)

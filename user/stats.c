@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * stats.c - "lbctl stats": the data path's counters, read from the per-CPU
- * maps pinned under XLB_PIN_DIR and summed over CPUs.  A per-service or
+ * maps pinned in the namespace's pin directory (pins.c) and summed over CPUs.  A per-service or
  * per-backend counter of a CPU counts only while its gen equals the owner's
  * current gen (struct xlb_counter): a reused id must not inherit counts.
  */
@@ -16,6 +16,7 @@
 
 #include "json.h"
 #include "lbctl.h"
+#include "pins.h"
 #include "nl.h"
 #include "uapi/xlb_maps.h"
 
@@ -42,7 +43,7 @@ static int open_pin(const char *name)
 	char path[256];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", XLB_PIN_DIR, name);
+	lb_pin_path(path, sizeof(path), name);
 	fd = bpf_obj_get(path);
 	if (fd >= 0)
 		return fd;

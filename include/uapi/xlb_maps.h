@@ -130,30 +130,50 @@ struct xlb_vip_slot {
 	__u32	sid_plus1;	/* 0: empty slot, otherwise service id + 1 */
 };
 
-/* xlb_ctl[0]. */
+/*
+ * xlb_ctl[0].  A packet reads vip_active once and then only the half it
+ * names: the VIP slots of that half and seed[vip_active], the seed the half
+ * was placed with.  The module writes a half and its seed before the flip
+ * (Documentation/design.md, "One packet, one configuration").
+ */
 struct xlb_ctl {
-	__u32	seed;		/* five-tuple hash seed */
+	__u32	seed[2];	/* VIP hash seed of each xlb_vips half */
 	__u32	vip_active;	/* 0 or 1: which half of xlb_vips is live */
 	__u32	vip_slots;	/* slots per half, power of two */
 	__u32	table_max;	/* u32 entries in one xlb_tables value */
 	__u32	flags;		/* XLB_CTL_F_* */
 	__u32	gen;		/* bumped on every publish */
+	__u32	stamp;		/* highest allocation stamp ever published */
 	__be32	src4;		/* outer source for IPIP, 0 = unset */
 	__be32	src6[4];	/* outer source for ip6ip6, :: = unset */
 	__u32	pad;
+	__u64	owner;		/* netns cookie of the namespace bound to these
+				 * maps (0: never bound); no other namespace
+				 * may bind them */
 };
 
 #define XLB_CTL_F_BOUND		(1U << 0)	/* module has published state */
+
+/*
+ * What a packet needs of one table copy, stored beside it: the copy's
+ * size, hash flags, the seed it was built with and the backends holding
+ * slots in it.  Switched together with the table by one store of
+ * xlb_service.active.
+ */
+struct xlb_svc_cfg {
+	__u32	table_size;	/* M, prime, <= table_max */
+	__u32	flags;		/* XLB_SVC_F_* (xlb_netlink.h) */
+	__u32	seed;		/* five-tuple hash seed of this copy */
+	__u32	nbackends;	/* backends holding table slots */
+};
 
 /* xlb_services[sid]. */
 struct xlb_service {
 	struct xlb_vip_key key;
 	__u32	active;		/* 0 or 1: live table copy, see xlb_tables */
-	__u32	table_size;	/* M, prime, <= table_max */
-	__u32	flags;		/* XLB_SVC_F_* (xlb_netlink.h) */
 	__u32	gen;		/* 0: unused entry */
-	__u32	nbackends;	/* backends holding table slots */
 	__u32	pad;
+	struct xlb_svc_cfg cfg[2];	/* of table copy 0 and 1 */
 };
 
 /* xlb_tables key of service sid, copy c (0 or 1). Value: __u32[table_max]. */

@@ -239,10 +239,11 @@ static int publish_service(struct xlbh *h, struct xlbh_svc *s)
 		memset(&sv, 0, sizeof(sv));
 		sv.key = s->key;
 		sv.active = s->active;
-		sv.table_size = s->table_size;
-		sv.flags = s->flags;
+		sv.cfg[s->active].table_size = s->table_size;
+		sv.cfg[s->active].flags = s->flags;
+		sv.cfg[s->active].seed = h->seed;
+		sv.cfg[s->active].nbackends = n;
 		sv.gen = s->gen;
-		sv.nbackends = n;
 		err = put(h->m.services, s->sid, &sv);
 	}
 	free(s->table);
@@ -308,7 +309,8 @@ int xlbh_publish(struct xlbh *h)
 	if (err)
 		return err;
 	memset(&c, 0, sizeof(c));
-	c.seed = h->seed;
+	c.seed[0] = h->seed;	/* the live half was built with it */
+	c.seed[1] = h->seed;
 	c.vip_active = h->vip_active;
 	c.vip_slots = h->vip_slots;
 	c.table_max = h->table_max;

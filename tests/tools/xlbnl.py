@@ -30,7 +30,7 @@ take the attribute's type from the table below; to send anything else use a
 one-key object: {"u8": 1}, {"u16": 1}, {"u32": 1}, {"u64": 1}, {"hex":
 "0a0b"}, {"str": "x"}, {"nest": {...}}.  Unknown attributes are given by
 number: {"99": {"u32": 1}}.  Nested arrays (services, backends) are JSON
-lists; a list element {"raw": HEX} is put in the array as raw bytes.  A map fd may be given as "@/sys/fs/bpf/PATH": the file is opened with
+lists; a list element {"raw": HEX} is put in the array as raw bytes.  A map fd may be given as "@/sys/fs/bpf/PATH" ("@ro:/sys/fs/bpf/PATH": read-only): the file is opened with
 BPF_OBJ_GET and its fd sent.  --bind-dir DIR fills XLB_A_BIND from the maps
 pinned in DIR (xlb_ctl, xlb_vips, xlb_services, xlb_tables, xlb_backends).
 --raw HEX appends raw bytes after the attributes.  --interleave CMD JSON
@@ -139,12 +139,19 @@ def nla(atype, payload):
     return hdr + payload + pad
 
 
+BPF_F_RDONLY = 1 << 3
+
+
 def obj_get(path):
-    """BPF_OBJ_GET(path) -> fd, through the raw bpf(2) syscall."""
+    """BPF_OBJ_GET(path) -> fd, through the raw bpf(2) syscall; a path
+    prefixed with "ro:" is opened read-only (file_flags BPF_F_RDONLY)."""
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
+    flags = 0
+    if path.startswith("ro:"):
+        path, flags = path[3:], BPF_F_RDONLY
     cpath = ctypes.create_string_buffer(path.encode())
-    attr = struct.pack("=QII", ctypes.addressof(cpath), 0, 0)
+    attr = struct.pack("=QII", ctypes.addressof(cpath), 0, flags)
     buf = ctypes.create_string_buffer(attr, 128)
     fd = libc.syscall(321, 7, buf, 128)
     if fd < 0:
@@ -365,7 +372,7 @@ def decode_msgs(res, cmd_names):
 
 BPF_MAP_LOOKUP_ELEM = 1
 BPF_OBJ_GET_INFO_BY_FD = 15
-MAP_KINDS = {"ctl": "=6I4s16sI", "vip": "=16s2sBBI", "service": "=16s2sBB6I",
+MAP_KINDS = {"ctl": "=8I4s16sIQ", "vip": "=16s2sBBI", "service": "=16s2sBB11I",
              "backend": "=16sBBHIII"}
 
 
@@ -408,9 +415,12 @@ def dec_entry(kind, raw):
         return list(struct.unpack("=%dI" % (len(raw) // 4), raw))
     f = struct.unpack(MAP_KINDS[kind], raw)
     if kind == "ctl":
-        return {"seed": f[0], "vip_active": f[1], "vip_slots": f[2],
-                "table_max": f[3], "flags": f[4], "gen": f[5],
-                "src4": ip_of(f[6], 2), "src6": ip_of(f[7], 10)}
+        # "seed": the live half's (seed[vip_active]); "seeds": both halves.
+        return {"seed": f[f[2] & 1], "seeds": [f[0], f[1]],
+                "vip_active": f[2], "vip_slots": f[3], "table_max": f[4],
+                "flags": f[5], "gen": f[6], "stamp": f[7],
+                "src4": ip_of(f[8], 2), "src6": ip_of(f[9], 10),
+                "owner": f[11]}
     if kind == "backend":
         return {"addr": ip_of(f[0], f[1]), "family": f[1], "state": f[2],
                 "sid": f[4], "gen": f[5], "weight": f[6]}
@@ -418,8 +428,10 @@ def dec_entry(kind, raw):
            "proto": f[2], "family": f[3]}
     if kind == "vip":
         return dict(key, sid_plus1=f[4])
-    return dict(key, active=f[4], table_size=f[5], flags=f[6], gen=f[7],
-                nbackends=f[8])
+    # table_size, flags, seed, nbackends: of the live copy (cfg[active]).
+    cfg = [dict(zip(("table_size", "flags", "seed", "nbackends"),
+                    f[7 + 4 * c:11 + 4 * c])) for c in (0, 1)]
+    return dict(key, active=f[4], gen=f[5], cfg=cfg, **cfg[f[4] & 1])
 
 
 def map_cmd(args):
