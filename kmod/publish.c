@@ -644,13 +644,6 @@ static u32 xlb_adopt_free_id(const unsigned long *taken,
 	return find_first_zero_bit(taken, max);
 }
 
-/* A fresh stamp above everything the maps have seen. */
-static u32 xlb_adopt_stamp(struct xlb_net *xn, const struct xlb_adopt *ad)
-{
-	if (xn->stamp < ad->stamp)
-		xn->stamp = ad->stamp;
-	return xlb_stamp(xn);
-}
 
 /* Give svc's backends that were not adopted their ids and stamps. */
 static int xlb_adopt_fresh_bes(struct xlb_net *xn, struct xlb_adopt *ad,
@@ -673,7 +666,7 @@ static int xlb_adopt_fresh_bes(struct xlb_net *xn, struct xlb_adopt *ad,
 			return -ENOSPC;
 		}
 		__set_bit(be->id, ad->bids);
-		be->gen = xlb_adopt_stamp(xn, ad);
+		be->gen = xlb_stamp(xn);
 	}
 	return 0;
 }
@@ -731,7 +724,7 @@ static int xlb_adopt_rest(struct xlb_net *xn, struct xlb_adopt *ad,
 				return -ENOSPC;
 			}
 			__set_bit(svc->id, ad->sids);
-			svc->gen = xlb_adopt_stamp(xn, ad);
+			svc->gen = xlb_stamp(xn);
 		}
 		ret = xlb_adopt_fresh_bes(xn, ad, svc, extack);
 		if (ret)
@@ -756,6 +749,9 @@ static int xlb_adopt(struct xlb_net *xn, struct xlb_adopt *ad,
 	ret = xlb_adopt_scan(ad, m);
 	if (ret)
 		return ret;
+	/* Every later stamp, adopted state or not, is above the maps'. */
+	if (xn->stamp < ad->stamp)
+		xn->stamp = ad->stamp;
 	clones = kcalloc(xlb_max_services, sizeof(*clones), GFP_KERNEL);
 	if (!clones)
 		return -ENOMEM;

@@ -147,9 +147,9 @@ struct xlb_ctl {
 	__be32	src4;		/* outer source for IPIP, 0 = unset */
 	__be32	src6[4];	/* outer source for ip6ip6, :: = unset */
 	__u32	pad;
-	__u64	owner;		/* netns cookie of the namespace bound to these
-				 * maps (0: never bound); no other namespace
-				 * may bind them */
+	__u64	owner;		/* netns cookie of the first namespace that
+				 * bound these maps (0: none); no other may
+				 */
 };
 
 #define XLB_CTL_F_BOUND		(1U << 0)	/* module has published state */

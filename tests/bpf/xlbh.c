@@ -309,7 +309,7 @@ int xlbh_publish(struct xlbh *h)
 	if (err)
 		return err;
 	memset(&c, 0, sizeof(c));
-	c.seed[0] = h->seed;	/* the live half was built with it */
+	c.seed[0] = h->seed; /* the live half was built with it */
 	c.seed[1] = h->seed;
 	c.vip_active = h->vip_active;
 	c.vip_slots = h->vip_slots;
