@@ -660,9 +660,12 @@ static int xlb_adopt_fresh_bes(struct xlb_net *xn, struct xlb_adopt *ad,
 		be->id = xlb_adopt_free_id(ad->bids, ad->live_b, ad->bmax,
 					   be->id);
 		if (be->id >= ad->bmax || be->id >= xn->bid_space) {
+			char a[48];
+
+			xlb_fmt_addr(a, sizeof(a), be->family, be->addr);
 			xlb_err(xn, extack, NULL,
-				"backend id space of %u entries is full",
-				min(ad->bmax, xn->bid_space));
+				"backend %s: no free id in %s of %u entries",
+				a, XLB_MAP_BACKENDS, min(ad->bmax, xn->bid_space));
 			return -ENOSPC;
 		}
 		__set_bit(be->id, ad->bids);

@@ -214,7 +214,7 @@ bind() {
 	# The state no longer fits the small maps: binding them is refused.
 	nl_ok unbind
 	nl_ok backend_new "{\"service\": $(svc 10.0.0.2 80), \"backend\": $(be 10.1.0.4)}"
-	nl_fail ENOSPC 'backend id 3 does not fit xlb_backends of 3 entries' --bind-dir $S bind
+	nl_fail ENOSPC '^backend 10.1.0.4: no free id in xlb_backends of 3 entries$' --bind-dir $S bind
 	rm -rf $S
 }
 
