@@ -72,14 +72,17 @@ flow_list() {
 }
 
 # lookups FLOWS: for each "SRC SPORT" line, "SRC SPORT NAME" with the
-# backend lbctl lookup gives the flow under lb1's current configuration.
+# backend lbctl lookup gives the flow under lb1's current configuration (one
+# lbctl call for all flows).
 lookups() {
-	local src sport be
+	local src sport args=()
 	while read -r src sport; do
-		be=$(lbn lb1 -j lookup "$src:$sport" "$VIP4:$VPORT" udp | jq -r .backend) ||
-			return 1
-		echo "$src $sport b$((${be##*.} - 10))"
+		args+=("$src:$sport" "$VIP4:$VPORT" udp)
 	done <"$1"
+	lbn lb1 -n lookup "${args[@]}" | awk '{ print $2 }' >"$E2E_DIR/lookups" ||
+		return 1
+	paste -d' ' "$1" "$E2E_DIR/lookups" |
+		awk '{ split($3, a, "."); print $1, $2, "b" (a[4] - 10) }'
 }
 
 @test "seed and table size changes under traffic: new flows on the old or the new pick only" {

@@ -288,8 +288,16 @@ SVC6='[2001:db8::10]:443/tcp'
 	lb set "$be" weight 1
 	seen=$(for p in $(seq 40000 40031); do
 		lb -j lookup 198.51.100.7:$p 192.0.2.10:80 tcp | jq -r .backend
-	done | sort -u | wc -l)
-	[ "$seen" -eq 2 ]
+	done)
+	[ "$(sort -u <<<"$seen" | wc -l)" -eq 2 ]
+	# The same 32 flows in one call: one JSON object per flow, same picks.
+	flows=()
+	for p in $(seq 40000 40031); do
+		flows+=(198.51.100.7:$p 192.0.2.10:80 tcp)
+	done
+	run lb -j lookup "${flows[@]}"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .backend <<<"$output")" = "$seen" ]
 }
 
 @test "lookup over IPv6 and the lookup errors" {
@@ -307,7 +315,9 @@ SVC6='[2001:db8::10]:443/tcp'
 	run lb lookup 198.51.100.7:1 192.0.2.10:80 icmp
 	expect 1 'lbctl: invalid protocol "icmp": expected tcp or udp'
 	run lb lookup 198.51.100.7:1
-	expect 1 'lbctl: usage: lbctl lookup SRC:SPORT DST:DPORT tcp|udp'
+	expect 1 'lbctl: usage: lbctl lookup SRC:SPORT DST:DPORT tcp|udp [SRC:SPORT DST:DPORT tcp|udp]...'
+	run lb lookup '[2001:db8::7]:1234' '[2001:db8::10]:443' tcp '[2001:db8::7]:1'
+	expect 1 'lbctl: usage: lbctl lookup SRC:SPORT DST:DPORT tcp|udp [SRC:SPORT DST:DPORT tcp|udp]...'
 }
 
 @test "config: show, set seed/src4/src6 (text and JSON)" {

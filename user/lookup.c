@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lookup.c - "lbctl lookup SRC:SPORT DST:DPORT tcp|udp": which backend the
- * module's current table gives a flow (XLB_CMD_LOOKUP), with its hash and
- * slot.
+ * lookup.c - "lbctl lookup SRC:SPORT DST:DPORT tcp|udp ...": which backend
+ * the module's current table gives each flow (XLB_CMD_LOOKUP), with its hash
+ * and slot, one line (or JSON object) per flow.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -58,7 +58,7 @@ static void print_reply(const struct lookup_reply *r)
 	       r->hash, r->slot);
 }
 
-int cmd_lookup(int argc, char **argv)
+static int lookup_one(char **argv)
 {
 	struct lb_endpoint src, dst;
 	struct lookup_reply r;
@@ -67,18 +67,14 @@ int cmd_lookup(int argc, char **argv)
 	uint8_t proto;
 	int err;
 
-	if (argc != 4)
-		lb_die(EXIT_ERR, "usage: lbctl lookup SRC:SPORT DST:DPORT "
-				 "tcp|udp");
-	if (lb_parse_endpoint(argv[1], &src) ||
-	    lb_parse_endpoint(argv[2], &dst) || lb_parse_proto(argv[3], &proto))
+	if (lb_parse_endpoint(argv[0], &src) ||
+	    lb_parse_endpoint(argv[1], &dst) || lb_parse_proto(argv[2], &proto))
 		lb_die_parse();
 	if (src.addr.family != dst.addr.family)
 		lb_die(EXIT_ERR,
 		       "invalid flow \"%s\" -> \"%s\": source and "
 		       "destination must be of the same address family",
-		       argv[1], argv[2]);
-	xnl_open();
+		       argv[0], argv[1]);
 	m = xnl_msg(XLB_CMD_LOOKUP, 0);
 	n = nla_nest_start(m, XLB_A_FLOW);
 	if (!n ||
@@ -95,11 +91,28 @@ int cmd_lookup(int argc, char **argv)
 		lb_die(EXIT_ERR,
 		       "lookup: no service at %s/%s, or it has no "
 		       "backend with a non-zero weight",
-		       argv[2], argv[3]);
+		       argv[1], argv[2]);
 	if (err)
 		return xnl_report(err, "lookup");
 	if (!r.ok)
 		lb_die(EXIT_ERR, "lookup: the module sent no answer");
 	print_reply(&r);
+	return EXIT_OK;
+}
+
+/* One flow, or several (one line each): SRC:SPORT DST:DPORT PROTO ... */
+int cmd_lookup(int argc, char **argv)
+{
+	int i, err;
+
+	if (argc < 4 || (argc - 1) % 3)
+		lb_die(EXIT_ERR, "usage: lbctl lookup SRC:SPORT DST:DPORT "
+				 "tcp|udp [SRC:SPORT DST:DPORT tcp|udp]...");
+	xnl_open();
+	for (i = 1; i < argc; i += 3) {
+		err = lookup_one(argv + i);
+		if (err)
+			return err;
+	}
 	return EXIT_OK;
 }
