@@ -98,9 +98,10 @@ lookups() {
 		base=$((33000 + 100 * i))
 		flow_list $n $base >"$d/flows.$i"
 		lookups "$d/flows.$i" >"$d/before.$i"
-		flows_bg "$d/stress.$i" 4 -u -n $n -c 4 -b $base -m "$d/stress.$i.map"
+		flows_bg "$d/stress.$i" 4 -u -n $n -c 1 -b $base -m "$d/stress.$i.map"
 		local pid=$XN_PID
-		sleep 0.5
+		# One flow at a time, so the change lands among them.
+		sleep 0.3
 		lbn lb1 ${changes[$i]}
 		wait "$pid" || true
 		lookups "$d/flows.$i" >"$d/after.$i"
