@@ -21,7 +21,8 @@ XLBH_DEPS  := $(XLBH_SRCS) tests/bpf/xlbh.h lib/maglev.h lib/xlb_hash.h \
 CFLAGS_XLBH := $(CFLAGS_USER) -Iinclude/uapi -Itests/bpf -Itests/unit
 
 $(BUILD)/test_xdp: tests/bpf/test_xdp.c $(XLBH_DEPS) | $(BUILD)
-	$(CC) $(CFLAGS_XLBH) -o $@ $< $(XLBH_SRCS) $(LDLIBS_BPF)
+	$(CC) $(CFLAGS_XLBH) -DMAGLEV_REF=\"$(abspath tests/tools/maglev_ref.py)\" \
+		-o $@ $< $(XLBH_SRCS) $(LDLIBS_BPF)
 
 # Fixture tests with BPF_PROG_TEST_RUN in a throwaway netns (root).
 check-bpf: $(BUILD)/test_xdp

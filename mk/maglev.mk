@@ -32,3 +32,11 @@ $(BUILD)/test_maglev_tool: tests/unit/test_maglev_tool.sh $(BUILD)/maglev-tool
 	chmod +x $@
 
 UNIT_TESTS += $(BUILD)/test_maglev_tool
+
+# lib/maglev.c (through maglev-tool) against the independent reference
+# tests/tools/maglev_ref.py, and the weighted rounding rule.
+$(BUILD)/test_maglev_ref: tests/unit/test_maglev_ref.py tests/tools/maglev_ref.py $(BUILD)/maglev-tool
+	printf '#!/bin/sh\nexec python3 %s %s\n' $(abspath $<) $(abspath $(BUILD)/maglev-tool) > $@
+	chmod +x $@
+
+UNIT_TESTS += $(BUILD)/test_maglev_ref

@@ -5,8 +5,14 @@
 load vm/helpers
 
 XLBNL=(/usr/bin/python3 "$XLB_ROOT/tests/tools/xlbnl.py")
-MAGLEV_TOOL=${MAGLEV_TOOL:-$XLB_ROOT/build/maglev-tool}
 DEFAULT_SEED=0x9e3779b9
+
+# maglev_ref ARGS...: the expected Maglev table, digest, slot counts or flow
+# lookups, from tests/tools/maglev_ref.py: written from the paper and
+# Documentation/maglev.md, independent of the lib/maglev.c in xlb.ko.
+maglev_ref() {
+	/usr/bin/python3 -B "$XLB_ROOT/tests/tools/maglev_ref.py" "$@"
+}
 
 # nl ARGS...: the client's JSON on stdout, its exit status (0 ok, 1 errno).
 nl() {

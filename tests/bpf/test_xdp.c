@@ -11,6 +11,11 @@
  * connection table carries state from one case to the next (flows
  * established in "v4 tcp syn" are used by the table-change, drain, delete
  * and ICMP cases).
+ *
+ * Which backend a new flow must reach is not taken from lib/maglev.c (which
+ * builds the tables the harness publishes): pick() looks it up in the
+ * table of tests/tools/maglev_ref.py, an independent implementation, and
+ * every publish compares the published tables with it slot by slot.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -23,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -249,12 +255,272 @@ static bool send_to(const char *name, const struct pkt *p, __u32 want_bid,
 	return fixture(name, in, len, verdict, stat, info, want, wlen);
 }
 
+/*
+ * The expected Maglev tables come from tests/tools/maglev_ref.py, written
+ * from the paper and Documentation/maglev.md independently of lib/maglev.c,
+ * which builds the tables the harness publishes.  After every publish,
+ * oracle_refresh() gets each service's table from it (as addresses, cached
+ * by command line), and checks the table the data path reads against it;
+ * pick() maps a flow through it.
+ */
+#ifndef MAGLEV_REF
+#define MAGLEV_REF "tests/tools/maglev_ref.py"
+#endif
+#define ORACLE_MAX 64
+#define ORACLE_ARGS 1024
+
+struct oracle {
+	char args[ORACLE_ARGS]; /* the command line: the configuration */
+	__u32 m;
+	char (*slot)[INET6_ADDRSTRLEN]; /* backend address or "-" */
+};
+
+static struct oracle oracle_cache[ORACLE_MAX];
+static const struct oracle *oracle_of[XLBH_MAX_SVC]; /* NULL: no backends */
+
+/* maglev_ref.py's arguments for service s as published (drained: weight 0);
+ * 0 when it has no backends. */
+static size_t oracle_args(const struct xlbh_svc *s, char *buf)
+{
+	size_t n = 0;
+	bool any = false;
+	__u32 i;
+
+	n += snprintf(buf, ORACLE_ARGS, "--m %u --seed %u", s->table_size,
+		      H.seed);
+	for (i = 0; i < s->nbe; i++) {
+		const struct xlbh_be *b = &s->be[i];
+		char a[INET6_ADDRSTRLEN];
+		bool v4 = b->family == XLB_AF_INET;
+
+		if (b->state == XLB_BE_UNUSED)
+			continue;
+		inet_ntop(v4 ? AF_INET : AF_INET6, b->addr, a, sizeof(a));
+		n += snprintf(buf + n, ORACLE_ARGS - n,
+			      v4 ? " %s:%u" : " [%s]:%u", a,
+			      b->state == XLB_BE_ACTIVE ? b->weight : 0);
+		any = true;
+	}
+	return any ? n : 0;
+}
+
+/* Start maglev_ref.py with args (split at spaces); its stdout, or NULL. */
+static FILE *oracle_spawn(const char *args, pid_t *pid)
+{
+	char buf[ORACLE_ARGS + 128], *argv[ORACLE_ARGS / 2], *save = NULL;
+	posix_spawn_file_actions_t fa;
+	int fd[2], n = 0, err;
+
+	snprintf(buf, sizeof(buf), "%s", args);
+	argv[n++] = "python3";
+	argv[n++] = "-B";
+	argv[n++] = MAGLEV_REF;
+	for (char *t = strtok_r(buf, " ", &save); t && n < ORACLE_ARGS / 2 - 1;
+	     t = strtok_r(NULL, " ", &save))
+		argv[n++] = t;
+	argv[n] = NULL;
+	if (pipe(fd))
+		return NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
+	posix_spawn_file_actions_addclose(&fa, fd[0]);
+	posix_spawn_file_actions_addclose(&fa, fd[1]);
+	err = posix_spawnp(pid, "python3", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fd[1]);
+	if (err) {
+		close(fd[0]);
+		return NULL;
+	}
+	return fdopen(fd[0], "r");
+}
+
+/* Run maglev_ref.py with args; its want lines into out, width bytes each. */
+static bool oracle_run(const char *args, char *out, size_t width, __u32 want)
+{
+	char line[256];
+	bool good = true;
+	__u32 n = 0;
+	pid_t pid;
+	FILE *f = oracle_spawn(args, &pid);
+	int st = -1;
+
+	if (!f) {
+		diag("cannot run %s: %s", MAGLEV_REF, strerror(errno));
+		return false;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		size_t l = strcspn(line, "\n");
+
+		if (n < want && l < width) {
+			memcpy(out + n * width, line, l);
+			out[n * width + l] = 0;
+		} else {
+			good = false; /* too many lines, or one too long */
+		}
+		n++;
+	}
+	fclose(f);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		good = false;
+	if (!good || n != want)
+		diag("maglev_ref.py %s: status 0x%x, %u lines, want %u", args,
+		     st, n, want);
+	return good && n == want;
+}
+
+static const struct oracle *oracle_get(const struct xlbh_svc *s,
+				       const char *args)
+{
+	struct oracle *o;
+	__u32 i;
+
+	for (i = 0; i < ORACLE_MAX && oracle_cache[i].slot; i++)
+		if (!strcmp(oracle_cache[i].args, args))
+			return &oracle_cache[i];
+	if (i == ORACLE_MAX) {
+		diag("oracle cache full");
+		return NULL;
+	}
+	o = &oracle_cache[i];
+	o->slot = calloc(s->table_size, sizeof(*o->slot));
+	if (!o->slot ||
+	    !oracle_run(args, o->slot[0], sizeof(*o->slot), s->table_size)) {
+		free(o->slot);
+		o->slot = NULL;
+		return NULL;
+	}
+	snprintf(o->args, sizeof(o->args), "%s", args);
+	o->m = s->table_size;
+	return o;
+}
+
+/* Backend id of address a in service s (a "-": XLB_TABLE_EMPTY). */
+static __u32 oracle_bid(const struct xlbh_svc *s, const char *a)
+{
+	char t[INET6_ADDRSTRLEN];
+	__u32 i;
+
+	for (i = 0; i < s->nbe; i++) {
+		const struct xlbh_be *b = &s->be[i];
+
+		inet_ntop(b->family == XLB_AF_INET ? AF_INET : AF_INET6,
+			  b->addr, t, sizeof(t));
+		if (b->state != XLB_BE_UNUSED && !strcmp(t, a))
+			return b->bid;
+	}
+	return XLB_TABLE_EMPTY;
+}
+
+/* The live table of service s in xlb_tables equals the oracle's (bids,
+ * slot by slot; an empty service: every slot XLB_TABLE_EMPTY). */
+static bool oracle_check(const struct xlbh_svc *s, const struct oracle *o)
+{
+	__u32 key = XLB_TABLE_KEY(s->sid, s->active), i, want;
+	__u32 *val = calloc(H.table_max, 4);
+	bool same = val != NULL;
+
+	if (!val || bpf_map__lookup_elem(H.m.tables, &key, sizeof(key), val,
+					 4ul * H.table_max, 0)) {
+		diag("service %u: cannot read its table", s->sid);
+		same = false;
+	}
+	for (i = 0; same && i < H.table_max; i++) {
+		want = o && i < s->table_size ? oracle_bid(s, o->slot[i]) :
+						XLB_TABLE_EMPTY;
+		if (val[i] != want) {
+			diag("service %u slot %u: table has %u, maglev_ref.py %s",
+			     s->sid, i, val[i],
+			     o && i < s->table_size ? o->slot[i] : "-");
+			same = false;
+		}
+	}
+	free(val);
+	return same;
+}
+
+/* After a publish: every service's oracle table, checked against the map. */
+static void oracle_refresh(void)
+{
+	char args[ORACLE_ARGS];
+	bool same = true;
+	__u32 i;
+
+	for (i = 0; i < XLBH_MAX_SVC; i++) {
+		oracle_of[i] = NULL;
+		if (!H.svc[i].used)
+			continue;
+		if (oracle_args(&H.svc[i], args)) {
+			oracle_of[i] = oracle_get(&H.svc[i], args);
+			if (!oracle_of[i]) {
+				same = false;
+				continue;
+			}
+		}
+		same &= oracle_check(&H.svc[i], oracle_of[i]);
+	}
+	ok(same, "published tables equal maglev_ref.py's, slot by slot");
+}
+
+static bool publish(const char *name)
+{
+	bool ret = ok(xlbh_publish(&H) == 0, "%s", name);
+
+	oracle_refresh();
+	return ret;
+}
+
+/* Backend id maglev_ref.py's table gives the flow of p in service s. */
 static __u32 pick(const struct xlbh_svc *s, const struct pkt *p)
 {
+	const struct oracle *o = oracle_of[s - H.svc];
 	struct xlb_flow f;
+	__u32 hash;
+
+	if (!o)
+		return XLB_TABLE_EMPTY;
+	pkt_flow(p, &f);
+	hash = xlb_hash_flow(&f, H.seed, s->flags);
+	return oracle_bid(s, o->slot[xlb_hash_slot(hash, o->m)]);
+}
+
+/*
+ * The flow hash and slot of p (lib/xlb_hash.h, as the data path computes
+ * them) and pick()'s backend equal what maglev_ref.py --flow computes from
+ * the documented definitions.
+ */
+static void oracle_flow(const char *name, const struct xlbh_svc *s,
+			const struct pkt *p)
+{
+	char args[ORACLE_ARGS + 128], src[INET6_ADDRSTRLEN],
+		dst[INET6_ADDRSTRLEN], line[128], want[128];
+	int af = p->family == XLB_AF_INET ? AF_INET : AF_INET6;
+	const struct xlbh_be *b;
+	size_t n = oracle_args(s, args);
+	struct xlb_flow f;
+	__u32 hash;
 
 	pkt_flow(p, &f);
-	return xlbh_pick(&H, s, &f);
+	hash = xlb_hash_flow(&f, H.seed, s->flags);
+	b = xlbh_be_by_bid(&H, pick(s, p));
+	if (!n || !b) {
+		ok(false, "%s: flow hash: no backend", name);
+		return;
+	}
+	inet_ntop(af, p->src, src, sizeof(src));
+	inet_ntop(af, p->dst, dst, sizeof(dst));
+	snprintf(args + n, sizeof(args) - n, " --flow %u,%s,%u,%s,%u%s",
+		 p->proto, src, p->sport, dst, p->dport,
+		 s->flags & XLB_SVC_F_SRC_HASH ? " --src-hash" : "");
+	inet_ntop(b->family == XLB_AF_INET ? AF_INET : AF_INET6, b->addr, src,
+		  sizeof(src));
+	snprintf(want, sizeof(want), "%u %u %s", hash,
+		 xlb_hash_slot(hash, s->table_size), src);
+	if (!oracle_run(args, line, sizeof(line), 1))
+		line[0] = 0;
+	if (!ok(!strcmp(line, want), "%s: hash, slot, backend as maglev_ref.py",
+		name))
+		diag("C: %s, maglev_ref.py: %s", want, line);
 }
 
 static bool send_unchanged(const char *name, const struct pkt *p, __u32 verdict,
@@ -368,6 +634,21 @@ static void test_basic(void)
 	}
 }
 
+/* The flow hash against its documented definition (maglev_ref.py). */
+static void test_flow_hash(void)
+{
+	struct pkt p;
+
+	oracle_flow("v4 tcp", S[0], &F[0]);
+	oracle_flow("v4 tcp, other port", S[0], &F[1]);
+	p = cli("192.0.2.7", 5353, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	oracle_flow("v4 udp", S[1], &p);
+	p = cli("2001:db8::7", 40000, "fd10::1", 80, IPPROTO_TCP, TCP_SYN);
+	oracle_flow("v6 tcp", S[2], &p);
+	p = cli("192.0.2.9", 1234, "10.100.0.6", 443, IPPROTO_TCP, TCP_SYN);
+	oracle_flow("v4 source hash", S[8], &p);
+}
+
 static void test_not_service(void)
 {
 	static const __u8 echo[8] = { 8, 0, 0xf7, 0xff, 0, 0, 0, 0 };
@@ -462,7 +743,7 @@ static void test_table_change(void)
 	int i;
 
 	xlbh_be_add(&H, S[0], 11, "10.0.0.12", 3);
-	ok(xlbh_publish(&H) == 0, "publish: backend 10.0.0.12 added");
+	publish("publish: backend 10.0.0.12 added");
 	for (i = 0; i < NFLOWS; i++) {
 		nb = pick(S[0], &F[i]);
 		if (nb != FB[i] && changed < 0 && i % 5)
@@ -500,7 +781,7 @@ static void test_drain_delete(void)
 	struct pkt p;
 
 	b0->state = XLB_BE_DRAIN;
-	ok(xlbh_publish(&H) == 0, "publish: backend 10.0.0.10 draining");
+	publish("publish: backend 10.0.0.10 draining");
 	for (i = 0; i < NFLOWS; i++) {
 		if (FB[i] != 0 || (i % 5 && i != changed))
 			continue;
@@ -523,7 +804,7 @@ static void test_drain_delete(void)
 	/* weight 0 behaves like drain */
 	b1 = xlbh_be_by_bid(&H, 1);
 	b1->weight = 0;
-	ok(xlbh_publish(&H) == 0, "publish: backend 10.0.0.11 weight 0");
+	publish("publish: backend 10.0.0.11 weight 0");
 	for (i = 0; i < NFLOWS; i++) {
 		if (FB[i] != 1 || i % 5)
 			continue;
@@ -535,7 +816,7 @@ static void test_drain_delete(void)
 
 	/* delete 10.0.0.11 (bid 1): its conntrack entries become stale */
 	b1->state = XLB_BE_UNUSED;
-	ok(xlbh_publish(&H) == 0, "publish: backend 10.0.0.11 deleted");
+	publish("publish: backend 10.0.0.11 deleted");
 	for (i = 0; i < NFLOWS && !stale; i++) {
 		if (FB[i] != 1)
 			continue;
@@ -551,7 +832,7 @@ static void test_drain_delete(void)
 
 	/* bid 1 reused by another service's backend, with a new gen */
 	xlbh_be_add(&H, S[1], 1, "10.0.0.11", 0);
-	ok(xlbh_publish(&H) == 0, "publish: bid 1 reused in service 1");
+	publish("publish: bid 1 reused in service 1");
 	for (i = 0; i < NFLOWS; i++) {
 		if (FB[i] != 1)
 			continue;
@@ -835,7 +1116,7 @@ static void test_counters(void)
 
 	/* a new generation of the service resets its counters */
 	S[1]->gen = H.next_gen++;
-	ok(xlbh_publish(&H) == 0, "publish: service 1 new generation");
+	publish("publish: service 1 new generation");
 	send_to("udp after service generation change", &p, 2, INFO(CT_HIT));
 	xlbh_counter(&H, false, 1, S[1]->gen, &pk1, &by1);
 	is_u64(pk1, 1, "service counter restarted with the new gen");
@@ -875,12 +1156,12 @@ static void test_nh_cache(void)
 		return;
 	memcpy(old, nh->mac, 6);
 	memcpy(nh->mac, newmac, 6);
-	ok(xlbh_publish(&H) == 0, "publish after neighbour change");
+	publish("publish after neighbour change");
 	send_to("publish invalidates the next-hop cache: new MAC", &p, 2,
 		INFO(CT_HIT));
 	memcpy(nh->mac, old, 6);
 	ok(set_neigh("02:00:00:00:0b:10") == 0, "neighbour restored");
-	ok(xlbh_publish(&H) == 0, "publish after neighbour restore");
+	publish("publish after neighbour restore");
 	send_to("and back to the old MAC", &p, 2, INFO(CT_HIT));
 }
 
@@ -903,7 +1184,7 @@ static void test_no_nh_cache(void)
 	prog = xlbh_prog_fd(&H);
 	setup_config();
 	H.flags = XLB_CTL_F_BOUND;
-	ok(xlbh_publish(&H) == 0, "publish");
+	publish("publish");
 	for (i = 0; i < 4; i++) {
 		p = cli("192.0.2.1", 41000 + i, "10.100.0.1", 80, IPPROTO_TCP,
 			TCP_SYN);
@@ -965,7 +1246,7 @@ static void test_flow_cache(void)
 		pick(S[0], &b), INFO(CT_HIT));
 	send_to("fc: ack b again -> flow cache", &b, pick(S[0], &b),
 		INFO(CT_HIT));
-	ok(xlbh_publish(&H) == 0, "publish (configuration generation moves)");
+	publish("publish (configuration generation moves)");
 	ok(fc_model[xlb_fc_index(&fb, XLB_DEFAULT_FC_BITS)].gen != H.gen,
 	   "model: a publish invalidates the flow cache");
 	send_to("fc: ack b after a publish -> connection table", &b,
@@ -980,7 +1261,7 @@ static void test_flow_cache(void)
 	prog = xlbh_prog_fd(&H);
 	setup_config();
 	H.flags = XLB_CTL_F_BOUND;
-	ok(xlbh_publish(&H) == 0, "publish");
+	publish("publish");
 	fc_reset(true);
 	a.tcp_flags = TCP_SYN;
 	send_to("fc ttl 1: syn", &a, pick(S[0], &a), INFO(CT_MISS));
@@ -1022,15 +1303,16 @@ int main(void)
 	setup_config();
 
 	/* not bound yet: everything passes untouched */
-	ok(xlbh_publish(&H) == 0, "publish without XLB_CTL_F_BOUND");
+	publish("publish without XLB_CTL_F_BOUND");
 	p = cli("192.0.2.1", 40000, "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN);
 	len = pkt_build(&p, in);
 	fixture("not bound -> pass_not_bound", in, len, XDP_PASS,
 		XLB_STAT_PASS_NOT_BOUND, 0, NULL, 0);
 	H.flags = XLB_CTL_F_BOUND;
-	ok(xlbh_publish(&H) == 0, "publish bound configuration");
+	publish("publish bound configuration");
 
 	test_basic();
+	test_flow_hash();
 	test_not_service();
 	test_vlan_options_fragments();
 	test_table_change();
