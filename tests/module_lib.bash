@@ -119,3 +119,11 @@ published_table() {
 		jq -r --argjson b "$bes" --argjson m "$m" \
 			'.[0:$m][] | if . == 4294967295 then "-" else ($b[tostring] // "?") end'
 }
+
+# table_is ARGS...: service 0's table published under $M (the suite's map
+# directory) equals maglev_ref ARGS.
+table_is() {
+	local want
+	want=$(maglev_ref "$@") || return 1
+	diff <(published_table "$M" 0) - <<<"$want"
+}

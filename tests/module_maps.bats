@@ -71,13 +71,6 @@ bind() {
 	done
 }
 
-# table_is ARGS...: service 0's published table equals maglev_ref ARGS.
-table_is() {
-	local want
-	want=$(maglev_ref "$@") || return 1
-	diff <(published_table "$M" 0) - <<<"$want"
-}
-
 @test "published table equals maglev_ref.py slot by slot, tail is empty" {
 	bind
 	nl_ok service_new '{"service": {"addr4": "10.0.0.1", "port": 80, "proto": 6, "table_size": 509}}'
