@@ -201,9 +201,8 @@ xlb_maps() {
 	local before after p2 id1 id2 c1
 	# $NS is attached (earlier tests) and publishes $VIP:53/udp.
 	snapshot() {
-		bpftool -j map dump pinned "$PIN/xlb_services" | jq -c .
-		bpftool -j map dump pinned "$PIN/xlb_backends" |
-			jq -c '[.[] | select(.value.state != 0)]'
+		xnl map "$PIN/xlb_services" service | jq -c '[.[] | select(.gen != 0)]'
+		xnl map "$PIN/xlb_backends" backend | jq -c '[.[] | select(.state != 0)]'
 		xnl map "$PIN/xlb_ctl" ctl 0 | jq -c '{owner, seeds, vip_active}'
 	}
 	before=$(snapshot)
@@ -216,7 +215,7 @@ xlb_maps() {
 	p2=$(pin_dir "$NS2")
 	[ "$p2" != "$PIN" ]
 	lbn2 flush
-	lbn2 service add 192.0.2.99:80/tcp
+	lbn2 service add 192.0.2.99:80/tcp table-size 1021
 	lbn2 attach lbz mode generic src4 10.1.0.1 max-services 8 \
 		max-backends 512 table-max 1021 conntrack-size 4096
 	# Its own pins, program and maps.
