@@ -27,17 +27,12 @@ teardown_file() {
 
 # lbctl in the second namespace.
 lb2() {
-	nsenter --net="/run/netns/$NS2" "$LBCTL" "$@"
-}
-
-# No kernel complaint since the module was loaded.
-dmesg_clean() {
-	! dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|kmemleak'
+	lbctl_in "$NS2" "$@"
 }
 
 @test "nlfuzz: $XLB_NLFUZZ_SHORT messages, then the dump equals the model" {
 	insmod "$XLB_KO"
-	run nsenter --net="/run/netns/$NS" "$NLFUZZ" -n "$XLB_NLFUZZ_SHORT" -c 1000
+	run in_ns "$NS" "$NLFUZZ" -n "$XLB_NLFUZZ_SHORT" -c 1000
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"PASS: 0 failures"* ]]
@@ -140,7 +135,7 @@ dmesg_clean() {
 	before=$(lb save)
 	for cmd in "service add 192.0.2.12:80/tcp" "add 10.0.0.5" "flush" \
 		   "config set seed 9"; do
-		run nsenter --net="/run/netns/$NS" unshare --user --map-root-user \
+		run in_ns "$NS" unshare --user --map-root-user \
 			"$LBCTL" $cmd
 		echo "userns root: lbctl $cmd -> $status: $output"
 		[ "$status" -ne 0 ]
@@ -170,7 +165,7 @@ dmesg_clean() {
 	run lb2 lookup 198.51.100.1:1234 192.0.2.10:80 tcp
 	[ "$status" -ne 0 ]
 	# Raw netlink with every service id the module could have given out.
-	run nsenter --net="/run/netns/$NS2" "$NLFUZZ" -p 64
+	run in_ns "$NS2" "$NLFUZZ" -p 64
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"448 requests for ids 0..63, 0 succeeded"* ]]

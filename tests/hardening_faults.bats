@@ -45,6 +45,8 @@ topology() {
 }
 
 # UDP datagrams from the client to VIP:53, many flows, until killed.
+# nsenter itself, not in_ns: $! must be the pid of the sender (nsenter
+# execs it), not of a subshell whose child a kill would miss.
 start_traffic() {
 	nsenter --net="/run/netns/$1" python3 -c '
 import socket, sys
@@ -64,18 +66,6 @@ pkill_traffic() {
 	kill "$(cat "$f")" 2>/dev/null || true
 	wait "$(cat "$f")" 2>/dev/null || true
 	rm -f "$f"
-}
-
-dmesg_clean() {
-	! dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|kmemleak'
-}
-
-# Sum of the verdict (non-info) counters of lbctl stats.
-verdicts() {
-	lb -j stats | jq '.global | del(.conntrack_hit, .conntrack_miss,
-		.conntrack_stale, .icmp_error, .ipv4_options, .vlan,
-		.flow_cache_hit) |
-		[.[]] | add'
 }
 
 # The independent netlink/map client (tests/tools/xlbnl.py).
@@ -141,16 +131,15 @@ xlb_maps() {
 	# writer NETNS N: five backends of its own, reweights, a service.
 	writer() {
 		local n=$2 b
-		lbn() { nsenter --net="/run/netns/$1" "$LBCTL" "${@:2}"; }
 		for b in 1 2 3 4 5; do
-			lbn "$1" add 10.2.$n.$b weight $((n * 10 + b)) \
+			lbctl_in "$1" add 10.2.$n.$b weight $((n * 10 + b)) \
 				service $VIP:53/udp || return 1
 		done
-		lbn "$1" set 10.2.$n.3 weight 7 service $VIP:53/udp &&
-			lbn "$1" drain 10.2.$n.5 service $VIP:53/udp &&
-			lbn "$1" del 10.2.$n.1 service $VIP:53/udp &&
-			lbn "$1" service add 192.0.2.$n:80/tcp table-size 251 &&
-			lbn "$1" add 10.3.$n.1 service 192.0.2.$n:80/tcp weight $n
+		lbctl_in "$1" set 10.2.$n.3 weight 7 service $VIP:53/udp &&
+			lbctl_in "$1" drain 10.2.$n.5 service $VIP:53/udp &&
+			lbctl_in "$1" del 10.2.$n.1 service $VIP:53/udp &&
+			lbctl_in "$1" service add 192.0.2.$n:80/tcp table-size 251 &&
+			lbctl_in "$1" add 10.3.$n.1 service 192.0.2.$n:80/tcp weight $n
 	}
 	pids=()
 	for n in 1 2 3 4 5 6 7 8; do
@@ -163,14 +152,14 @@ xlb_maps() {
 	v1=$(verdicts)
 	pkill_traffic
 	# The same commands one after the other in a fresh namespace.
-	nsenter --net="/run/netns/$NS2" "$LBCTL" service add $VIP:53/udp table-size 1021
-	nsenter --net="/run/netns/$NS2" "$LBCTL" add 10.1.0.50
+	lbctl_in "$NS2" service add $VIP:53/udp table-size 1021
+	lbctl_in "$NS2" add 10.1.0.50
 	for n in 1 2 3 4 5 6 7 8; do
 		writer "$NS2" $n
 	done
 	# Services and backends; the config line differs by design (attach
 	# set src4 in $NS only).
-	serial=$(nsenter --net="/run/netns/$NS2" "$LBCTL" save | grep -v '^config' | sort)
+	serial=$(lbctl_in "$NS2" save | grep -v '^config' | sort)
 	concurrent=$(lb save | grep -v '^config' | sort)
 	echo "# traffic during the writes: $((v1 - v0)) frames through XDP" >&3
 	diff <(echo "$serial") <(echo "$concurrent") || {
@@ -249,7 +238,7 @@ xlb_maps() {
 	ip netns add "$CL3"
 	P3=$(pin_dir "$NS3")
 	topology "$NS3" "$CL3"
-	lb3() { nsenter --net="/run/netns/$NS3" "$LBCTL" "$@"; }
+	lb3() { lbctl_in "$NS3" "$@"; }
 	lb3 attach lb0 mode generic src4 10.1.0.1 max-services 8 \
 		max-backends 512 table-max 1021 conntrack-size 4096
 	lb3 service add $VIP:53/udp table-size 1021
@@ -282,7 +271,7 @@ xlb_maps() {
 	xlb_unload
 	cycle() {
 		insmod "$XLB_KO" &&
-			nsenter --net="/run/netns/$NS" "$NLFUZZ" -B $PIN &&
+			in_ns "$NS" "$NLFUZZ" -B $PIN &&
 			rmmod xlb
 	}
 	# kB, in /proc/meminfo order: MemAvailable SUnreclaim VmallocUsed Percpu
