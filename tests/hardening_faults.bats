@@ -94,18 +94,56 @@ xlb_maps() {
 	lb restore "$BATS_FILE_TMPDIR/old"
 	old=$(lb save)
 	[ "$old" != "$new" ]
-	# How long a whole restore takes here: kill within 0..1.5 times that.
+	# Kills at two known points (strace stops lbctl at each system call
+	# and delivers SIGKILL on entry to the chosen one): the sendmsg that
+	# carries the restore (the request never leaves: old state), and the
+	# recvmsg after it (the request is in flight, lbctl dies before the
+	# answer: the kernel applies all of it, new state).  A traced run
+	# tells which calls those are: the restore is the last sendmsg.
+	lb restore "$BATS_FILE_TMPDIR/new"
+	lb restore "$BATS_FILE_TMPDIR/old"
+	in_ns "$NS" strace -f -qq -o "$BATS_FILE_TMPDIR/trace" \
+		-e trace=sendmsg,recvmsg "$LBCTL" restore "$BATS_FILE_TMPDIR/new"
+	[ "$(lb save)" = "$new" ]
+	calls=$(grep -oE '(send|recv)msg\(' "$BATS_FILE_TMPDIR/trace" | tr -d '(')
+	echo "$calls"
+	n_send=$(grep -c sendmsg <<<"$calls")
+	n_recv=$(awk '$0 == "sendmsg" { r = n } $0 == "recvmsg" { n++ } END { print r + 0 }' <<<"$calls")
+	[ "$n_send" -ge 1 ]
+	lb restore "$BATS_FILE_TMPDIR/old"
+	run in_ns "$NS" strace -f -qq -o /dev/null -e trace=sendmsg \
+		-e inject=sendmsg:signal=KILL:when="$n_send" \
+		"$LBCTL" restore "$BATS_FILE_TMPDIR/new"
+	echo "killed on sendmsg $n_send: status $status, $output"
+	[ "$status" -eq 137 ]
+	[ "$(lb save)" = "$old" ]
+	run in_ns "$NS" strace -f -qq -o /dev/null -e trace=recvmsg \
+		-e inject=recvmsg:signal=KILL:when=$((n_recv + 1)) \
+		"$LBCTL" restore "$BATS_FILE_TMPDIR/new"
+	echo "killed on recvmsg $((n_recv + 1)): status $status, $output"
+	[ "$status" -eq 137 ]
+	[ "$(lb save)" = "$new" ]
+
+	# Kills at random points.  How long a whole restore takes here: kill
+	# within 0..1.5 times that.
 	t0=$(date +%s%N)
 	lb restore "$BATS_FILE_TMPDIR/new"
 	ms=$((($(date +%s%N) - t0) / 1000000))
-	n_old=0 n_new=0
+	n_old=0 n_new=0 n_kill=0
 	for i in $(seq 1 8); do
 		lb restore "$BATS_FILE_TMPDIR/old"
 		# SIGKILL t ms after lbctl starts, t uniform in 0..1.5 * ms
 		t=$(awk -v m=$ms -v r=$RANDOM 'BEGIN { printf "%.3f", 0.001 + m * 1.5 * r / 32768 / 1000 }')
-		timeout -s KILL "$t" nsenter --net="/run/netns/$NS" "$LBCTL" \
-			restore "$BATS_FILE_TMPDIR/new" 2>/dev/null || true
+		run timeout -s KILL "$t" nsenter --net="/run/netns/$NS" "$LBCTL" \
+			restore "$BATS_FILE_TMPDIR/new"
 		now=$(lb save)
+		# 137: timeout killed it; 0: it finished first, so all is new.
+		if [ "$status" -eq 137 ]; then
+			n_kill=$((n_kill + 1))
+		elif [ "$status" -ne 0 ] || [ "$now" != "$new" ]; then
+			echo "run $i (kill after ${t}s): status $status: $output"
+			return 1
+		fi
 		if [ "$now" = "$old" ]; then
 			n_old=$((n_old + 1))
 		elif [ "$now" = "$new" ]; then
@@ -116,7 +154,7 @@ xlb_maps() {
 			return 1
 		fi
 	done
-	echo "# restore of 164 lines takes ${ms} ms; after 8 kills: $n_old old, $n_new new" >&3
+	echo "# restore of 164 lines takes ${ms} ms; 8 runs, $n_kill killed: $n_old old, $n_new new" >&3
 	dmesg_clean
 }
 
