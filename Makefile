@@ -36,8 +36,15 @@ $(BUILD):
 
 include $(sort $(wildcard mk/*.mk))
 
+# Every unit test runs, even after one failed; the failed ones are listed
+# and the exit status is non-zero.  "== PATH" heads each one's TAP output
+# (.ci/run counts tests per binary: check-asan's rerun adds none).
 check-unit: $(UNIT_TESTS)
-	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+	@failed=; for t in $(UNIT_TESTS); do \
+		echo "== $$t"; \
+		$$t || { echo "== $$t: exit status $$?"; failed="$$failed $$t"; }; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== check-unit FAILED:$$failed"; exit 1; fi
 
 # Every stage runs even when an earlier one failed, so one run reports all
 # failures; the failed stages are listed and the exit status is non-zero.

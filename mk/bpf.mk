@@ -25,7 +25,9 @@ $(BUILD)/test_xdp: tests/bpf/test_xdp.c $(XLBH_DEPS) | $(BUILD)
 		-o $@ $< $(XLBH_SRCS) $(LDLIBS_BPF)
 
 # Fixture tests with BPF_PROG_TEST_RUN in a throwaway netns (root).
+# "== PROGRAM" heads each TAP stream (.ci/run tells the streams apart).
 check-bpf: $(BUILD)/test_xdp
+	@echo "== $(BUILD)/test_xdp"
 	tests/bpf/run.sh $(BUILD)/test_xdp
 
 # Benchmark: `make bench-xdp` prints BENCH xdp <case> <ns> ns/pkt lines.
@@ -51,6 +53,7 @@ $(BUILD)/decap.bpf.o: tests/host/decap.bpf.c | $(BUILD)
 
 .PHONY: check-dsr
 check-dsr: $(BUILD)/xlb_pub $(BUILD)/decap.bpf.o
+	@echo "== tests/host/dsr.sh"
 	tests/host/dsr.sh $(BUILD)
 
 check-bpf: check-dsr

@@ -11,7 +11,9 @@
 PKTFUZZ_SHORT	?= 100000
 PKTFUZZ_LONG	?= 2000000
 NLFUZZ_LONG	?= 200000
-FUZZ_SEED	?= 0	# 0: a new seed each run (printed)
+# 0: a new seed each run.  The seed is printed at the start of a run and
+# again on the FAIL line, with the command that replays it.
+FUZZ_SEED	?= 0
 
 FUZZ_TOOLS := $(BUILD)/nlfuzz $(BUILD)/pktfuzz
 fuzz-tools: $(FUZZ_TOOLS)
@@ -30,7 +32,7 @@ fuzz-pkt: $(BUILD)/pktfuzz
 	tests/bpf/run.sh $(BUILD)/pktfuzz -n $(PKTFUZZ_LONG) -s $(FUZZ_SEED)
 
 fuzz-nl: $(BUILD)/nlfuzz module
-	XLB_NLFUZZ_N=$(NLFUZZ_LONG) XLB_VM_TIMEOUT=3000 \
+	XLB_NLFUZZ_N=$(NLFUZZ_LONG) XLB_FUZZ_SEED=$(FUZZ_SEED) XLB_VM_TIMEOUT=3000 \
 		tests/vm/run.sh --script tests/fuzz/nlfuzz-vm.sh -S
 
 fuzz: fuzz-pkt fuzz-nl

@@ -2,16 +2,17 @@
 # Documentation/CONTRIBUTING.md says what each gate checks and why.
 #
 #   make lint              every gate: checkpatch, sparse, cppcheck,
-#                          clang-tidy, clang-format drift
+#                          clang-tidy, clang-format drift, bats assertions
+#                          that cannot fail (scripts/lint_bats.py)
 #   make lint-<gate>       one gate (lint-checkpatch, lint-sparse, ...)
 #   make format            rewrite user/, bpf/, tests/ C with .clang-format
 #   make check-asan        unit tests (UNIT_TESTS) and lbctl rebuilt with
 #                          -fsanitize=address,undefined in $(BUILD)/asan
 .PHONY: lint lint-checkpatch lint-sparse lint-cppcheck lint-clang-tidy \
-	lint-format format check-asan
+	lint-format lint-bats format check-asan
 
 LINT       := BUILD=$(BUILD) KDIR=$(KDIR) scripts/lint.sh
-LINT_GATES := checkpatch sparse cppcheck clang-tidy format
+LINT_GATES := checkpatch sparse cppcheck clang-tidy format bats
 
 # clang-tidy needs the skeleton headers; a BPF build failure is reported by
 # the gate ("could not run") rather than stopping the other gates.
@@ -25,7 +26,7 @@ lint-clang-tidy:
 	-@$(MAKE) --no-print-directory $(LINT_SKELS)
 	$(LINT) clang-tidy
 
-lint-checkpatch lint-sparse lint-cppcheck lint-format:
+lint-checkpatch lint-sparse lint-cppcheck lint-format lint-bats:
 	$(LINT) $(@:lint-%=%)
 
 format:
@@ -48,4 +49,8 @@ check-asan:
 # unit test is in UNIT_TESTS already).
 .PHONY: check-asan-lbctl
 check-asan-lbctl: $(BUILD)/lbctl
+	@echo "== tests/asan/lbctl_cli.sh"
 	tests/asan/lbctl_cli.sh $(BUILD)/lbctl
+
+# The bats gate's own test: planted cases it must flag, forms it must not.
+UNIT_TESTS += tests/unit/test_lint_bats.sh

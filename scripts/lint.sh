@@ -5,7 +5,7 @@
 #
 # usage: scripts/lint.sh [-v] [GATE...]
 #        scripts/lint.sh --apply-format       (make format)
-#   GATE: checkpatch sparse cppcheck clang-tidy format (default: all of them)
+#   GATE: checkpatch sparse cppcheck clang-tidy format bats (default: all)
 #   -v    also print the full clang-format diff of every drifting file
 #
 # Every finding is printed as "FILE:LINE: GATE: message", then one summary
@@ -61,6 +61,12 @@ format_files() {
 USER_CFLAGS="-std=gnu11 -D_GNU_SOURCE -Iinclude -Iinclude/uapi -Ilib -Iuser \
 -Itests/unit -Itests/bpf -I$BUILD \
 $(pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)"
+
+# bats suites and the helper files they load: assertions that cannot fail
+# (scripts/lint_bats.py).
+bats_files() {
+	find tests \( -name '*.bats' -o -name '*.bash' \) 2>/dev/null | sort
+}
 
 # --- helpers ----------------------------------------------------------------
 
@@ -226,9 +232,32 @@ gate_format() {
 	found[format]=$nfiles
 }
 
+gate_bats() {
+	local files out rc
+
+	mapfile -t files < <(bats_files)
+	if [ ${#files[@]} -eq 0 ]; then
+		found[bats]=0
+		return
+	fi
+	if ! command -v python3 >/dev/null; then
+		broken[bats]="python3 is not installed"
+		return
+	fi
+	out=$(python3 scripts/lint_bats.py "${files[@]}")
+	rc=$?
+	if [ $rc -gt 1 ]; then
+		printf '%s\n' "$out"
+		broken[bats]="scripts/lint_bats.py could not parse a file (exit $rc)"
+		return
+	fi
+	[ -n "$out" ] && printf '%s\n' "$out"
+	found[bats]=$(printf '%s\n' "$out" | finding_count)
+}
+
 # --- main -------------------------------------------------------------------
 
-all_gates=(checkpatch sparse cppcheck clang-tidy format)
+all_gates=(checkpatch sparse cppcheck clang-tidy format bats)
 want=()
 for a in "$@"; do
 	case $a in
@@ -237,7 +266,7 @@ for a in "$@"; do
 		format_files | xargs -r "$CLANG_FORMAT" --style=file -i
 		exit ;;
 	all) want+=("${all_gates[@]}") ;;
-	checkpatch|sparse|cppcheck|clang-tidy|format) want+=("$a") ;;
+	checkpatch|sparse|cppcheck|clang-tidy|format|bats) want+=("$a") ;;
 	*) echo "lint.sh: unknown gate \"$a\": expected one of" \
 		"${all_gates[*]} or all" >&2; exit 2 ;;
 	esac

@@ -44,6 +44,7 @@ pkg-config
 python3
 qemu-system-x86
 sparse
+strace
 util-linux
 zlib1g-dev
 "

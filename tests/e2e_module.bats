@@ -25,7 +25,7 @@ load e2e/suite
 	open=$(hold_start mod 4 40 30000)
 	note "held: $open"
 	rmmod xlb
-	! grep -q '^xlb ' /proc/modules
+	run ! xlb_loaded
 	ip -n "$E2E_P-lb1" -j link show dev eth0 | jq -e '.[0].xdp.prog.id' >/dev/null
 	for f in 4 6; do
 		run flows "$f" -n 1500 -b 20000 -m "$E2E_DIR/m$f.unloaded"

@@ -38,9 +38,18 @@ lb_fwd() {
 			b1=$(($(lb_fwd lb1) - a1)) b2=$(($(lb_fwd lb2) - a2))
 			note "  frames forwarded by lb1: $b1, by lb2: $b2"
 			case $via in
-			lb1) [ "$b1" -gt 0 ] && [ "$b2" = 0 ] ;;
-			lb2) [ "$b2" -gt 0 ] && [ "$b1" = 0 ] ;;
-			ecmp) [ "$b1" -gt 0 ] && [ "$b2" -gt 0 ] ;;
+			lb1)
+				[ "$b1" -gt 0 ]
+				[ "$b2" = 0 ]
+				;;
+			lb2)
+				[ "$b2" -gt 0 ]
+				[ "$b1" = 0 ]
+				;;
+			ecmp)
+				[ "$b1" -gt 0 ]
+				[ "$b2" -gt 0 ]
+				;;
 			esac
 		done
 		for via in lb2 ecmp; do
@@ -63,7 +72,8 @@ lb_fwd() {
 		for f in 4 6; do
 			out=$(hold_check "e$f")
 			note "route now $via, IPv$f: $out"
-			[ "$(jq .ok <<<"$out")" = 60 ] && [ "$(jq .fail <<<"$out")" = 0 ]
+			[ "$(jq .ok <<<"$out")" = 60 ]
+			[ "$(jq .fail <<<"$out")" = 0 ]
 		done
 	done
 }

@@ -44,7 +44,8 @@ load e2e/suite
 		[ "$(jq -r .fail <<<"$output")" = 0 ]
 		m=$(map_moved "$E2E_DIR/w$f.map" "$E2E_DIR/w$f.again")
 		note "IPv$f: flows landing elsewhere the second time: ${m% *} of ${m#* }"
-		[ "${m% *}" = 0 ] && [ "${m#* }" = 3000 ]
+		[ "${m% *}" = 0 ]
+		[ "${m#* }" = 3000 ]
 	done
 }
 
@@ -55,8 +56,10 @@ load e2e/suite
 	note "open: $open4 / $open6"
 	n4=$(jcount "$open4" .backends b2) n6=$(jcount "$open6" .backends b2)
 	note "connections held on b2 before the drain: v4 $n4, v6 $n6"
-	[ "$n4" -gt 0 ] && [ "$n6" -gt 0 ]
-	[ "$(jq .ok <<<"$open4")" = 60 ] && [ "$(jq .ok <<<"$open6")" = 60 ]
+	[ "$n4" -gt 0 ]
+	[ "$n6" -gt 0 ]
+	[ "$(jq .ok <<<"$open4")" = 60 ]
+	[ "$(jq .ok <<<"$open6")" = 60 ]
 
 	e2e_be lb1 drain 2
 	run flows 4 -n 1500 -b 31000
@@ -70,11 +73,13 @@ load e2e/suite
 	# every one answers, from the backend it had.
 	out=$(hold_check d4)
 	note "after the drain, IPv4: $out"
-	[ "$(jq .ok <<<"$out")" = 60 ] && [ "$(jq .fail <<<"$out")" = 0 ]
+	[ "$(jq .ok <<<"$out")" = 60 ]
+	[ "$(jq .fail <<<"$out")" = 0 ]
 	[ "$(jcount "$out" .backends b2)" = "$n4" ]
 	out=$(hold_check d6)
 	note "after the drain, IPv6: $out"
-	[ "$(jq .ok <<<"$out")" = 60 ] && [ "$(jq .fail <<<"$out")" = 0 ]
+	[ "$(jq .ok <<<"$out")" = 60 ]
+	[ "$(jq .fail <<<"$out")" = 0 ]
 	[ "$(jcount "$out" .backends b2)" = "$n6" ]
 	hold_stop d4 d6
 	e2e_be lb1 set 2 weight 20 state active

@@ -45,6 +45,8 @@ topology() {
 }
 
 # UDP datagrams from the client to VIP:53, many flows, until killed.
+# nsenter itself, not in_ns: $! must be the pid of the sender (nsenter
+# execs it), not of a subshell whose child a kill would miss.
 start_traffic() {
 	nsenter --net="/run/netns/$1" python3 -c '
 import socket, sys
@@ -64,18 +66,6 @@ pkill_traffic() {
 	kill "$(cat "$f")" 2>/dev/null || true
 	wait "$(cat "$f")" 2>/dev/null || true
 	rm -f "$f"
-}
-
-dmesg_clean() {
-	! dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|kmemleak'
-}
-
-# Sum of the verdict (non-info) counters of lbctl stats.
-verdicts() {
-	lb -j stats | jq '.global | del(.conntrack_hit, .conntrack_miss,
-		.conntrack_stale, .icmp_error, .ipv4_options, .vlan,
-		.flow_cache_hit) |
-		[.[]] | add'
 }
 
 # The independent netlink/map client (tests/tools/xlbnl.py).
@@ -104,18 +94,56 @@ xlb_maps() {
 	lb restore "$BATS_FILE_TMPDIR/old"
 	old=$(lb save)
 	[ "$old" != "$new" ]
-	# How long a whole restore takes here: kill within 0..1.5 times that.
+	# Kills at two known points (strace stops lbctl at each system call
+	# and delivers SIGKILL on entry to the chosen one): the sendmsg that
+	# carries the restore (the request never leaves: old state), and the
+	# recvmsg after it (the request is in flight, lbctl dies before the
+	# answer: the kernel applies all of it, new state).  A traced run
+	# tells which calls those are: the restore is the last sendmsg.
+	lb restore "$BATS_FILE_TMPDIR/new"
+	lb restore "$BATS_FILE_TMPDIR/old"
+	in_ns "$NS" strace -f -qq -o "$BATS_FILE_TMPDIR/trace" \
+		-e trace=sendmsg,recvmsg "$LBCTL" restore "$BATS_FILE_TMPDIR/new"
+	[ "$(lb save)" = "$new" ]
+	calls=$(grep -oE '(send|recv)msg\(' "$BATS_FILE_TMPDIR/trace" | tr -d '(')
+	echo "$calls"
+	n_send=$(grep -c sendmsg <<<"$calls")
+	n_recv=$(awk '$0 == "sendmsg" { r = n } $0 == "recvmsg" { n++ } END { print r + 0 }' <<<"$calls")
+	[ "$n_send" -ge 1 ]
+	lb restore "$BATS_FILE_TMPDIR/old"
+	run in_ns "$NS" strace -f -qq -o /dev/null -e trace=sendmsg \
+		-e inject=sendmsg:signal=KILL:when="$n_send" \
+		"$LBCTL" restore "$BATS_FILE_TMPDIR/new"
+	echo "killed on sendmsg $n_send: status $status, $output"
+	[ "$status" -eq 137 ]
+	[ "$(lb save)" = "$old" ]
+	run in_ns "$NS" strace -f -qq -o /dev/null -e trace=recvmsg \
+		-e inject=recvmsg:signal=KILL:when=$((n_recv + 1)) \
+		"$LBCTL" restore "$BATS_FILE_TMPDIR/new"
+	echo "killed on recvmsg $((n_recv + 1)): status $status, $output"
+	[ "$status" -eq 137 ]
+	[ "$(lb save)" = "$new" ]
+
+	# Kills at random points.  How long a whole restore takes here: kill
+	# within 0..1.5 times that.
 	t0=$(date +%s%N)
 	lb restore "$BATS_FILE_TMPDIR/new"
 	ms=$((($(date +%s%N) - t0) / 1000000))
-	n_old=0 n_new=0
+	n_old=0 n_new=0 n_kill=0
 	for i in $(seq 1 8); do
 		lb restore "$BATS_FILE_TMPDIR/old"
 		# SIGKILL t ms after lbctl starts, t uniform in 0..1.5 * ms
 		t=$(awk -v m=$ms -v r=$RANDOM 'BEGIN { printf "%.3f", 0.001 + m * 1.5 * r / 32768 / 1000 }')
-		timeout -s KILL "$t" nsenter --net="/run/netns/$NS" "$LBCTL" \
-			restore "$BATS_FILE_TMPDIR/new" 2>/dev/null || true
+		run timeout -s KILL "$t" nsenter --net="/run/netns/$NS" "$LBCTL" \
+			restore "$BATS_FILE_TMPDIR/new"
 		now=$(lb save)
+		# 137: timeout killed it; 0: it finished first, so all is new.
+		if [ "$status" -eq 137 ]; then
+			n_kill=$((n_kill + 1))
+		elif [ "$status" -ne 0 ] || [ "$now" != "$new" ]; then
+			echo "run $i (kill after ${t}s): status $status: $output"
+			return 1
+		fi
 		if [ "$now" = "$old" ]; then
 			n_old=$((n_old + 1))
 		elif [ "$now" = "$new" ]; then
@@ -126,7 +154,7 @@ xlb_maps() {
 			return 1
 		fi
 	done
-	echo "# restore of 164 lines takes ${ms} ms; after 8 kills: $n_old old, $n_new new" >&3
+	echo "# restore of 164 lines takes ${ms} ms; 8 runs, $n_kill killed: $n_old old, $n_new new" >&3
 	dmesg_clean
 }
 
@@ -141,16 +169,15 @@ xlb_maps() {
 	# writer NETNS N: five backends of its own, reweights, a service.
 	writer() {
 		local n=$2 b
-		lbn() { nsenter --net="/run/netns/$1" "$LBCTL" "${@:2}"; }
 		for b in 1 2 3 4 5; do
-			lbn "$1" add 10.2.$n.$b weight $((n * 10 + b)) \
+			lbctl_in "$1" add 10.2.$n.$b weight $((n * 10 + b)) \
 				service $VIP:53/udp || return 1
 		done
-		lbn "$1" set 10.2.$n.3 weight 7 service $VIP:53/udp &&
-			lbn "$1" drain 10.2.$n.5 service $VIP:53/udp &&
-			lbn "$1" del 10.2.$n.1 service $VIP:53/udp &&
-			lbn "$1" service add 192.0.2.$n:80/tcp table-size 251 &&
-			lbn "$1" add 10.3.$n.1 service 192.0.2.$n:80/tcp weight $n
+		lbctl_in "$1" set 10.2.$n.3 weight 7 service $VIP:53/udp &&
+			lbctl_in "$1" drain 10.2.$n.5 service $VIP:53/udp &&
+			lbctl_in "$1" del 10.2.$n.1 service $VIP:53/udp &&
+			lbctl_in "$1" service add 192.0.2.$n:80/tcp table-size 251 &&
+			lbctl_in "$1" add 10.3.$n.1 service 192.0.2.$n:80/tcp weight $n
 	}
 	pids=()
 	for n in 1 2 3 4 5 6 7 8; do
@@ -163,14 +190,14 @@ xlb_maps() {
 	v1=$(verdicts)
 	pkill_traffic
 	# The same commands one after the other in a fresh namespace.
-	nsenter --net="/run/netns/$NS2" "$LBCTL" service add $VIP:53/udp table-size 1021
-	nsenter --net="/run/netns/$NS2" "$LBCTL" add 10.1.0.50
+	lbctl_in "$NS2" service add $VIP:53/udp table-size 1021
+	lbctl_in "$NS2" add 10.1.0.50
 	for n in 1 2 3 4 5 6 7 8; do
 		writer "$NS2" $n
 	done
 	# Services and backends; the config line differs by design (attach
 	# set src4 in $NS only).
-	serial=$(nsenter --net="/run/netns/$NS2" "$LBCTL" save | grep -v '^config' | sort)
+	serial=$(lbctl_in "$NS2" save | grep -v '^config' | sort)
 	concurrent=$(lb save | grep -v '^config' | sort)
 	echo "# traffic during the writes: $((v1 - v0)) frames through XDP" >&3
 	diff <(echo "$serial") <(echo "$concurrent") || {
@@ -248,7 +275,7 @@ xlb_maps() {
 	ip netns add "$CL3"
 	P3=$(pin_dir "$NS3")
 	topology "$NS3" "$CL3"
-	lb3() { nsenter --net="/run/netns/$NS3" "$LBCTL" "$@"; }
+	lb3() { lbctl_in "$NS3" "$@"; }
 	lb3 attach lb0 mode generic src4 10.1.0.1 max-services 8 \
 		max-backends 512 table-max 1021 conntrack-size 4096
 	lb3 service add $VIP:53/udp table-size 1021
@@ -281,7 +308,7 @@ xlb_maps() {
 	xlb_unload
 	cycle() {
 		insmod "$XLB_KO" &&
-			nsenter --net="/run/netns/$NS" "$NLFUZZ" -B $PIN &&
+			in_ns "$NS" "$NLFUZZ" -B $PIN &&
 			rmmod xlb
 	}
 	# kB, in /proc/meminfo order: MemAvailable SUnreclaim VmallocUsed Percpu

@@ -14,6 +14,7 @@ setup_file() {
 }
 
 teardown_file() {
+	ip netns del "$NS-2" 2>/dev/null || true
 	lbctl_teardown_file
 }
 
@@ -507,10 +508,35 @@ SVC6='[2001:db8::10]:443/tcp'
 	expect_re 2 '^lbctl: attach: permission denied'
 }
 
+# Services with their table sizes and backends ([address, weight]).
+config_of() {
+	lbctl_in "$1" -j show |
+		jq -c '[.[] | {service, table_size, backends: [.backends[] | [.address, .weight]]}]'
+}
+
 @test "every namespace has its own configuration" {
-	lb service add "$SVC"
-	ip netns add "$NS-2"
-	run nsenter --net="/run/netns/$NS-2" "$LBCTL" -j show
-	ip netns del "$NS-2"
+	local ns2=$NS-2
+	lb service add "$SVC" table-size 251
+	lb add 10.0.0.2 weight 7 service "$SVC"
+	lb config set seed 0x1234
+	ip netns add "$ns2"
+	# A new namespace starts empty, with the default seed.
+	run lbctl_in "$ns2" -j show
 	expect 0 '[]'
+	[ "$(lbctl_in "$ns2" -j config | jq -r .seed)" = $((0x9e3779b9)) ]
+	# Its own service, backend and seed.
+	lbctl_in "$ns2" service add "$SVC6"
+	lbctl_in "$ns2" add 2001:db8::2 weight 3 service "$SVC6"
+	lbctl_in "$ns2" config set seed 0x5678
+	a='[{"service":"192.0.2.10:80/tcp","table_size":251,"backends":[["10.0.0.2",7]]}]'
+	b='[{"service":"[2001:db8::10]:443/tcp","table_size":65537,"backends":[["2001:db8::2",3]]}]'
+	[ "$(config_of "$NS")" = "$a" ]
+	[ "$(config_of "$ns2")" = "$b" ]
+	[ "$(lb -j config | jq -r .seed)" = $((0x1234)) ]
+	[ "$(lbctl_in "$ns2" -j config | jq -r .seed)" = $((0x5678)) ]
+	# A flush there leaves this namespace as it was.
+	lbctl_in "$ns2" flush
+	[ "$(config_of "$ns2")" = '[]' ]
+	[ "$(config_of "$NS")" = "$a" ]
+	ip netns del "$ns2"
 }

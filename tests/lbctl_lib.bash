@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared setup for the lbctl VM suites (tests/lbctl*.bats): a fresh network
-# namespace per file and `lb`, which runs lbctl inside it.  nsenter keeps the
-# mount namespace (ip netns exec would remount /sys and hide the BPF pins).
+# Shared setup for the lbctl VM suites (tests/lbctl*.bats, tests/hardening*.bats):
+# a fresh network namespace per file and `lb`, which runs lbctl inside it.
 
 load vm/helpers
 
@@ -9,12 +8,12 @@ bats_require_minimum_version 1.5.0
 
 # lbctl in the suite's namespace.
 lb() {
-	nsenter --net="/run/netns/$NS" "$LBCTL" "$@"
+	lbctl_in "$NS" "$@"
 }
 
 # lbctl in the namespace as user nobody (no capabilities).
 lb_nobody() {
-	nsenter --net="/run/netns/$NS" setpriv --reuid=65534 --regid=65534 \
+	in_ns "$NS" setpriv --reuid=65534 --regid=65534 \
 		--clear-groups --inh-caps=-all "$LBCTL" "$@"
 }
 
@@ -22,11 +21,20 @@ lb_nobody() {
 # lbctl: /sys/fs/bpf/xlb-netns-<SO_NETNS_COOKIE> outside PID 1's namespace.
 pin_dir() {
 	local c
-	c=$(nsenter --net="/run/netns/${1:-$NS}" python3 -c '
+	c=$(in_ns "${1:-$NS}" python3 -c '
 import socket
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 print(int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 71, 8), "little"))') || return 1
 	echo "/sys/fs/bpf/xlb-netns-$c"
+}
+
+# Sum of the verdict (non-info) counters of `lb stats`: frames the XDP
+# program decided on (forwarded, passed or dropped).
+verdicts() {
+	lb -j stats | jq '.global | del(.conntrack_hit, .conntrack_miss,
+		.conntrack_stale, .icmp_error, .ipv4_options, .vlan,
+		.flow_cache_hit) |
+		[.[]] | add'
 }
 
 lbctl_setup_file() {

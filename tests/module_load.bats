@@ -14,9 +14,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	[ -f "$XLB_KO" ] || { echo "no module at $XLB_KO (make module)" >&2; return 1; }
 	# Start from a kernel without the module.
-	if grep -q '^xlb ' /proc/modules; then
-		rmmod xlb
-	fi
+	xlb_unload
 }
 
 teardown_file() {

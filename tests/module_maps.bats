@@ -246,7 +246,7 @@ load_xdp() {
 	ip netns add $ns
 	ip -n $ns link add v0 type veth peer name v1
 	prog=$(ls /sys/fs/bpf/xlbt-prog | head -1)
-	nsenter --net=/run/netns/$ns ip link set dev v0 xdpgeneric pinned "/sys/fs/bpf/xlbt-prog/$prog"
+	in_ns $ns ip link set dev v0 xdpgeneric pinned "/sys/fs/bpf/xlbt-prog/$prog"
 	# Pins go: the module's references keep the maps alive until rmmod.
 	before=$(published_table /sys/fs/bpf/xlbt-pm 0 | sort -u)
 	rmmod xlb

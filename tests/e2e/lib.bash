@@ -8,9 +8,7 @@
 # /sys/fs/bpf/xlb: two load balancers on one machine must not share pins.
 
 # shellcheck source=tests/e2e/topo.sh
-. "${XLB_ROOT:?}/tests/e2e/topo.sh"
-: "${XLB_KO:=$XLB_ROOT/xlb.ko}"
-: "${LBCTL:=$XLB_ROOT/build/lbctl}"
+. "${XLB_ROOT:?}/tests/e2e/topo.sh"	# and tests/vm/helpers.bash
 
 # A figure worth seeing in the TAP output even when the test passes
 # (bats shows fd 3 as is; outside bats only stdout).
@@ -27,7 +25,7 @@ SVC6U="[$VIP6]:$VPORT/udp"
 e2e_setup() {
 	[ -f "$XLB_KO" ] || { echo "no module at $XLB_KO (make module)" >&2; return 1; }
 	[ -x "$LBCTL" ] || { echo "no lbctl at $LBCTL (make lbctl)" >&2; return 1; }
-	grep -q '^xlb ' /proc/modules || insmod "$XLB_KO" || return 1
+	xlb_load || return 1
 	topo_up || return 1
 	mkdir -p "$E2E_DIR/mnt"
 	mount --bind "$E2E_DIR/mnt" "$E2E_DIR/mnt" &&
@@ -49,7 +47,7 @@ e2e_teardown() {
 	done
 	umount "$E2E_DIR/mnt" 2>/dev/null || true
 	topo_down
-	if grep -q '^xlb ' /proc/modules; then rmmod xlb || true; fi
+	xlb_unload || true
 	return 0
 }
 

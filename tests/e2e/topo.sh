@@ -26,9 +26,12 @@
 # Namespace names are unique per process: xlbe2e-$$-<node>.
 
 E2E_ROOT=${XLB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+XLB_ROOT=$E2E_ROOT
+# shellcheck source=tests/vm/helpers.bash
+. "$E2E_ROOT/tests/vm/helpers.bash"
 FLOWGEN=${XLB_FLOWGEN:-$E2E_ROOT/build/flowgen}
 NAMESRV=${XLB_NAMESRV:-$E2E_ROOT/build/namesrv}
-XDP_PASS=${XLB_XDP_PASS:-$E2E_ROOT/build/xdp_pass.bpf.o}
+XDP_PASS=$XLB_XDP_PASS
 E2E_NB=${XLB_E2E_BACKENDS:-5}
 
 VIP4=198.51.100.10
@@ -45,12 +48,11 @@ be_mac() { printf '02:77:00:00:01:%02x' "$1"; }
 be_mss() { echo $((1400 - $1)); }
 
 # Run a command in the network namespace of NODE (client, router, switch,
-# lb1, lb2, b1..bN).  nsenter keeps the mount namespace, so /sys/fs/bpf pins
-# stay visible (ip netns exec would remount /sys).
+# lb1, lb2, b1..bN).
 xn() {
 	local node=$1
 	shift
-	nsenter --net="/run/netns/$E2E_P-$node" "$@"
+	in_ns "$E2E_P-$node" "$@"
 }
 
 # Start CMD in NODE in the background, stdout to OUT; its pid in XN_PID

@@ -9,7 +9,8 @@
 # WARN/BUG/oops in dmesg.
 set -euo pipefail
 : "${XLB_ROOT:?run through tests/vm/run.sh}"
-: "${XLB_KO:=$XLB_ROOT/xlb.ko}"
+# shellcheck source=tests/vm/helpers.bash
+. "$XLB_ROOT/tests/vm/helpers.bash"
 N=${XLB_NLFUZZ_N:-200000}
 SEED=${XLB_FUZZ_SEED:-0}
 NS=xlb-nlfuzz-$$
@@ -20,12 +21,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-grep -q '^xlb ' /proc/modules || insmod "$XLB_KO"
+xlb_load
 ip netns add "$NS"
-seedopt=()
-[ "$SEED" = 0 ] || seedopt=(-s "$SEED")
 start=$(date +%s)
-ip netns exec "$NS" "$XLB_ROOT/build/nlfuzz" -n "$N" "${seedopt[@]}" "$@"
+ip netns exec "$NS" "$XLB_ROOT/build/nlfuzz" -n "$N" -s "$SEED" "$@"
 echo "nlfuzz: $N messages in $(($(date +%s) - start)) s (TCG)"
 # The module still answers in the initial namespace too.
 "$XLB_ROOT/build/nlfuzz" -n 0

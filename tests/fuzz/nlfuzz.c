@@ -2045,6 +2045,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: nlfuzz [-n messages] [-s seed] [-c check-interval] [-S] [-v]\n"
+		"       -s 0 or none: a new seed (printed)\n"
 		"       -S: trailing bytes in a nested array accepted = failure\n"
 		"       nlfuzz -p N   (guess service ids 0..N-1: all must fail)\n"
 		"       nlfuzz -B DIR (bind the maps pinned in DIR, use, unbind)\n"
@@ -2056,7 +2057,7 @@ int main(int argc, char **argv)
 {
 	unsigned long count = 100000, interval = 5000, probe = 0;
 	const char *bind_dir = NULL;
-	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	uint64_t seed = 0;
 	static struct stats st;
 	bool verbose = false;
 	struct nl nl;
@@ -2089,6 +2090,8 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
+	if (!seed) /* -s 0 too: a new seed, printed */
+		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	rng_seed(seed);
 	rnd_bytes(junk, sizeof(junk));
 	nl_open(&nl);
@@ -2131,5 +2134,12 @@ int main(int argc, char **argv)
 		printf(" %d", model.svc[i].nbe);
 	printf("\n%s: %lu failures\n", st.failures ? "FAIL" : "PASS",
 	       st.failures);
+	/* The seed where a failure is read, so that it can be replayed. */
+	if (st.failures)
+		printf("FAIL: seed %#llx; replay: nlfuzz -n %lu -s %#llx%s, "
+		       "or the same make target with XLB_FUZZ_SEED=%#llx\n",
+		       (unsigned long long)seed, count,
+		       (unsigned long long)seed, strict ? " -S" : "",
+		       (unsigned long long)seed);
 	return st.failures ? 1 : 0;
 }

@@ -852,6 +852,17 @@ static void print_results(const struct result *r, double secs)
 	       r->failures);
 }
 
+/* The seed on the verdict line, where a failure is read: it replays. */
+static void print_replay(const struct result *r, unsigned long n,
+			 uint64_t seed)
+{
+	if (r->failures)
+		printf("FAIL: seed %#llx; replay: pktfuzz -n %lu -s %#llx, "
+		       "or the same make target with FUZZ_SEED=%#llx\n",
+		       (unsigned long long)seed, n, (unsigned long long)seed,
+		       (unsigned long long)seed);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long n = 1000000;
@@ -895,6 +906,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	print_results(&res,
 		      t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	print_replay(&res, n, seed);
 	xlbh_close(&H);
 	return res.failures ? 1 : 0;
 }

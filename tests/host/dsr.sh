@@ -34,7 +34,13 @@ cleanup() {
 }
 trap cleanup EXIT
 x() { local n=$1; shift; ip netns exec "$n" "$@"; }
-fail() { echo "not ok - $*"; exit 1; }
+# TAP: t checks passed so far; a failure is check t + 1, and the last.
+t=0
+fail() {
+	echo "not ok $((t + 1)) - $*"
+	echo "1..$((t + 1))"
+	exit 1
+}
 
 for n in $C $L $B1 $B2; do ip netns add "$n"; x "$n" ip link set lo up; done
 ip -n $C link add c0 type veth peer name lc netns $L
@@ -141,14 +147,13 @@ for i in range(n):
     s.close()
 ' "$1" "$2"
 }
-n=0
 for vip in 10.99.0.100 fd99::100; do
 	out=$(client $vip 16) || fail "tcp to $vip through xlb"
 	[ "$(echo "$out" | wc -l)" = 16 ] || fail "$vip: $(echo "$out" | wc -l) of 16 connections"
 	echo "$out" | grep -qx b1 || fail "$vip: backend b1 never answered"
 	echo "$out" | grep -qx b2 || fail "$vip: backend b2 never answered"
-	n=$((n + 1))
-	echo "ok $n - 16 tcp connections to $vip spread over b1 and b2, answered directly"
+	t=$((t + 1))
+	echo "ok $t - 16 tcp connections to $vip spread over b1 and b2, answered directly"
 done
 
 exec 3>&-
@@ -158,5 +163,6 @@ stat() { awk -v k="$1" '$1 == "stat" && $2 == k { print $3 }' "$T/pub"; }
 [ "$(stat redirect)" -gt 0 ] || fail "no redirect counted"
 [ "$(stat conntrack_hit)" -gt 0 ] || fail "no conntrack hit counted"
 [ "$(stat pass_no_neigh)" -gt 0 ] || fail "first IPv4 packets did not take pass_no_neigh"
-echo "ok $((n + 1)) - counters: redirect $(stat redirect), conntrack_hit $(stat conntrack_hit), pass_no_neigh $(stat pass_no_neigh)"
-echo "1..$((n + 1))"
+t=$((t + 1))
+echo "ok $t - counters: redirect $(stat redirect), conntrack_hit $(stat conntrack_hit), pass_no_neigh $(stat pass_no_neigh)"
+echo "1..$t"

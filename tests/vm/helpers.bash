@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-# Helpers for the bats suites that run in the test VM (tests/vm/run.sh).
+# Helpers shared by everything that runs in the test VM (tests/vm/run.sh):
+# the bats suites, the end-to-end library and topology, the demo and the
+# VM scripts.  The one place for such helpers; suite-specific ones live in
+# lbctl_lib.bash, module_lib.bash and e2e/lib.bash, which load this file.
 # Use from a suite in tests/:   load vm/helpers
+# From a script:                . "$XLB_ROOT/tests/vm/helpers.bash"
 #
 # The harness exports XLB_ROOT (checkout), XLB_KO (module to insmod) and
 # LBCTL (the CLI binary).
@@ -8,6 +12,8 @@
 : "${XLB_ROOT:?run the VM suites through tests/vm/run.sh}"
 : "${XLB_KO:=$XLB_ROOT/xlb.ko}"
 : "${LBCTL:=$XLB_ROOT/build/lbctl}"
+# A do-nothing XDP program (tests/e2e/xdp_pass.bpf.c, make e2e-tools).
+: "${XLB_XDP_PASS:=$XLB_ROOT/build/xdp_pass.bpf.o}"
 
 # True when the xlb module is loaded.
 xlb_loaded() {
@@ -27,4 +33,32 @@ xlb_unload() {
 # True when the generic netlink family "xlb" is registered.
 xlb_genl_registered() {
 	genl ctrl list | grep -qx 'Name: xlb'
+}
+
+# in_ns NS CMD [ARG...]: CMD in the network namespace NS (/run/netns/NS).
+# nsenter keeps the mount namespace: `ip netns exec` would remount /sys and
+# hide the BPF pins under /sys/fs/bpf.  In the background ($!) use
+# nsenter itself: a function runs in a subshell that a kill would not pass
+# on to CMD.
+in_ns() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" "$@"
+}
+
+# lbctl_in NS ARG...: lbctl in the network namespace NS.
+lbctl_in() {
+	local ns=$1
+	shift
+	in_ns "$ns" "$LBCTL" "$@"
+}
+
+# The kernel log has no warning, bug, oops or leak report (the VM boots
+# with panic_on_warn, so this mostly catches BUG/kmemleak reports and
+# WARNs of kernels built without it).  Prints the offending lines.
+dmesg_clean() {
+	local bad
+	bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|kmemleak') || return 0
+	echo "kernel log: $bad" >&2
+	return 1
 }
