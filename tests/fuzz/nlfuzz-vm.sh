@@ -9,7 +9,7 @@
 # WARN/BUG/oops in dmesg.
 set -euo pipefail
 : "${XLB_ROOT:?run through tests/vm/run.sh}"
-: "${XLB_KO:=$XLB_ROOT/xlb.ko}"
+: "${XLB_KO:=$XLB_ROOT/build/kmod/$(uname -r)/xlb.ko}"
 N=${XLB_NLFUZZ_N:-200000}
 SEED=${XLB_FUZZ_SEED:-0}
 NS=xlb-nlfuzz-$$

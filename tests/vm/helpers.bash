@@ -6,7 +6,7 @@
 # LBCTL (the CLI binary).
 
 : "${XLB_ROOT:?run the VM suites through tests/vm/run.sh}"
-: "${XLB_KO:=$XLB_ROOT/xlb.ko}"
+: "${XLB_KO:=$XLB_ROOT/build/kmod/$(uname -r)/xlb.ko}"
 : "${LBCTL:=$XLB_ROOT/build/lbctl}"
 
 # True when the xlb module is loaded.

@@ -1,18 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot Debian's VM kernel (scripts/kabi.sh) under QEMU TCG once and run, in
-# the guest, either bats suites or one script from this checkout.
+# Boot one of Debian's VM kernels (scripts/kabi.sh) under QEMU TCG once and
+# run, in the guest, either bats suites or one script from this checkout.
 #
-#   tests/vm/run.sh [SUITE.bats ...]          bats --tap on the suites
-#                                             (default: $SUITES, else tests/*.bats)
-#   tests/vm/run.sh --script FILE [ARG ...]   bash FILE ARG... instead
+#   tests/vm/run.sh [--kabi K] [SUITE.bats ...]          bats --tap on the suites
+#                                   (default: $SUITES, else tests/*.bats)
+#   tests/vm/run.sh [--kabi K] --script FILE [ARG ...]   bash FILE ARG... instead
 #
+# K (or $KABI) is the kernel to boot: an ABI (6.12.117+deb12-amd64) or a
+# series (6.1, 6.12); default: the default kernel (scripts/kabi.sh).
 # The guest sees the host's root read-only (9p, overlay with a tmpfs upper
 # layer), so paths are the same as on the host.  Suites get XLB_ROOT (the
-# checkout), XLB_KO (the module to insmod, default ./xlb.ko) and LBCTL
-# (default build/lbctl) in their environment; every XLB_* variable of the
-# caller is passed through as well.
+# checkout), XLB_KO (the module to insmod, default build/kmod/<abi>/xlb.ko,
+# built by `make module` for that kernel), XLB_KABI (the booted ABI) and
+# LBCTL (default build/lbctl) in their environment; every XLB_* variable of
+# the caller is passed through as well.
 #
 # The payload's output is printed as it runs.  Exit status: the payload's, or
 # non-zero if the guest printed a kernel WARNING/BUG/Oops/Call Trace/kmemleak
@@ -36,6 +39,12 @@ guest_visible() {
 
 # Paths given by the caller are relative to the caller's directory; make
 # them absolute before changing to the checkout.
+kabi=${KABI:-}
+if [ "${1:-}" = --kabi ]; then
+	[ $# -ge 2 ] || die "usage: $0 --kabi ABI|SERIES ..."
+	kabi=$2
+	shift 2
+fi
 mode=bats
 if [ "${1:-}" = --script ]; then
 	[ $# -ge 2 ] || die "usage: $0 --script FILE [ARG ...]"
@@ -55,15 +64,20 @@ if [ "$mode" = bats ] && [ -n "${args+set}" ]; then
 		guest_visible "${args[$i]}"
 	done
 fi
-XLB_KO=$(realpath -m "${XLB_KO:-$ROOT/xlb.ko}")
+[ -z "${XLB_KO:-}" ] || XLB_KO=$(realpath -m "$XLB_KO")
 LBCTL=$(realpath -m "${LBCTL:-$ROOT/build/lbctl}")
-export XLB_KO LBCTL
+cd "$ROOT"
+case $kabi in
+(*-*) KABI=$kabi ;;	# an ABI: 6.1.0-57-amd64, 6.12.117+deb12-amd64
+(*) KABI=$(scripts/kabi.sh $kabi) || die "no kernel '$kabi' (scripts/kabi.sh): run scripts/setup.sh" ;;
+esac
+XLB_KO=${XLB_KO:-$ROOT/build/kmod/$KABI/xlb.ko}
+XLB_KABI=$KABI
+export XLB_KO LBCTL XLB_KABI
 guest_visible "$XLB_KO"
 guest_visible "$LBCTL"
-cd "$ROOT"
 [ -n "${args+set}" ] || args=(tests/*.bats)
 
-KABI=$(scripts/kabi.sh) || die "scripts/kabi.sh failed: run scripts/setup.sh"
 KTREE=$ROOT/build/vm/kernel/$KABI
 KMODS=$KTREE/lib/modules/$KABI
 VMLINUZ=$KTREE/boot/vmlinuz-$KABI
@@ -93,20 +107,24 @@ export -p | grep -E '^declare -x (XLB_[A-Za-z0-9_]*|LBCTL|V)=' >"$RUN/res/env.sh
 printf '%s\n' "${args[@]}" >"$RUN/res/args"
 
 # Initramfs: static busybox, the modules needed to reach the 9p root, /init.
-MODS="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
-      9pnet 9pnet_virtio netfs fscache 9p overlay"
+# Which modules those are, and their load order, comes from the kernel's own
+# modules.dep: the kernels differ (6.1 has virtio as modules and a separate
+# fscache.ko; 6.12 builds virtio in and folds fscache into netfs.ko).
+ROOT_MODS="virtio_pci 9pnet_virtio 9p overlay"
 ird=$RUN/initramfs
 mkdir -p "$ird"/{bin,dev,proc,sys,modules}
 cp "$BUSYBOX" "$ird/bin/busybox"
 cp tests/vm/initramfs-init "$ird/init"
+deps=$(for m in $ROOT_MODS; do
+	modprobe -d "$KTREE" -S "$KABI" --show-depends "$m" ||
+		die "module $m not found in $KMODS"
+done) || exit 1
 : >"$ird/modules.list"
-for m in $MODS; do
-	f=$(modinfo -b "$KTREE" -k "$KABI" -F filename "$m") || die "module $m not found in $KMODS"
+for f in $(awk '$1 == "insmod" && !seen[$2]++ { print $2 }' <<<"$deps"); do
 	case $f in
-	(builtin) continue ;;
 	(*.ko) cp "$f" "$ird/modules/" ;;
 	(*.ko.xz) xz -dc "$f" >"$ird/modules/$(basename "$f" .xz)" ;;
-	(*) die "module $m: unsupported file $f" ;;
+	(*) die "unsupported module file $f" ;;
 	esac
 	basename "${f%.xz}" >>"$ird/modules.list"
 done
