@@ -69,13 +69,15 @@ check-unit: $(UNIT_TESTS)
 
 # Every stage runs even when an earlier one failed, so one run reports all
 # failures; the failed stages are listed and the exit status is non-zero.
+# Each stage's wall time is printed after it ("==== make X: N s").
 CHECK_STAGES := lint check-unit check-asan check-bpf check-fuzz-short check-vm
 
 check: setup
 	$(MAKE) all
 	@failed=; for s in $(CHECK_STAGES); do \
-		echo "==== make $$s"; \
+		echo "==== make $$s"; t0=$$(date +%s); \
 		$(MAKE) $$s || failed="$$failed $$s"; \
+		echo "==== make $$s: $$(($$(date +%s) - t0)) s"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "==== make check FAILED:$$failed"; exit 1; fi; \
 	echo "==== make check passed: $(CHECK_STAGES)"
