@@ -138,7 +138,7 @@ CMDLINE="console=ttyS0 loglevel=7 panic_on_warn=1 oops=panic panic=-1 \
 softlockup_panic=1 mitigations=off tsc=reliable \
 rcupdate.rcu_cpu_stall_timeout=300 watchdog_thresh=60"
 
-echo "vm: booting $KABI (TCG), $mode: ${args[*]} (log: build/vm/last/console.log)"
+echo "vm: booting $KABI (TCG), $mode: ${args[*]} (log: ${RUN#"$ROOT"/}/console.log)"
 start=$(date +%s)
 set +e
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
@@ -175,23 +175,23 @@ show_console() {
 
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
 	show_console
-	echo "vm: FAIL: guest did not finish within ${TIMEOUT}s (XLB_VM_TIMEOUT), killed"
+	echo "vm: FAIL: $KABI guest did not finish within ${TIMEOUT}s (XLB_VM_TIMEOUT), killed"
 	exit 124
 fi
 if [ ! -f "$RUN/res/rc" ]; then
 	show_console
-	echo "vm: FAIL: guest left no exit status (panic or crash; qemu exit $qrc) after ${elapsed}s"
+	echo "vm: FAIL: $KABI guest left no exit status (panic or crash; qemu exit $qrc) after ${elapsed}s"
 	exit 125
 fi
 rc=$(cat "$RUN/res/rc")
 bad=$(grep -E 'WARNING:|BUG:|Oops|Call Trace|kmemleak' "$RUN/res/dmesg.txt" || true)
 if [ -n "$bad" ]; then
-	echo "vm: FAIL: kernel log has warnings/bugs (full log: $RUN/res/dmesg.txt):"
+	echo "vm: FAIL: $KABI kernel log has warnings/bugs (full log: $RUN/res/dmesg.txt):"
 	echo "$bad"
 	[ "$rc" -ne 0 ] || rc=1
 fi
 if [ "$rc" -ne 0 ]; then
 	show_console 12
 fi
-echo "vm: guest exit status $rc after ${elapsed}s"
+echo "vm: $KABI: guest exit status $rc after ${elapsed}s"
 exit "$rc"
