@@ -10,4 +10,6 @@
 check-vm: bpf
 
 check-module: module bpf
-	@$(call vm_each,$(filter-out tests/module_load.bats,$(sort $(wildcard tests/module_*.bats))))
+	@$(call vm_each,kmod_suites)
+
+kmod_suites = $(filter-out tests/module_load.bats,$(sort $(wildcard tests/module_*.bats)))
