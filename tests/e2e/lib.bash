@@ -9,7 +9,7 @@
 
 # shellcheck source=tests/e2e/topo.sh
 . "${XLB_ROOT:?}/tests/e2e/topo.sh"
-: "${XLB_KO:=$XLB_ROOT/xlb.ko}"
+: "${XLB_KO:=$XLB_ROOT/build/kmod/$(uname -r)/xlb.ko}"
 : "${LBCTL:=$XLB_ROOT/build/lbctl}"
 
 # A figure worth seeing in the TAP output even when the test passes
