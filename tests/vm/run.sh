@@ -69,7 +69,7 @@ LBCTL=$(realpath -m "${LBCTL:-$ROOT/build/lbctl}")
 cd "$ROOT"
 case $kabi in
 (*-*) KABI=$kabi ;;	# an ABI: 6.1.0-57-amd64, 6.12.117+deb12-amd64
-(*) KABI=$(scripts/kabi.sh $kabi) || die "no kernel '$kabi' (scripts/kabi.sh): run scripts/setup.sh" ;;
+(*) KABI=$(scripts/kabi.sh ${kabi:+"$kabi"}) || die "cannot resolve kernel '$kabi' (scripts/kabi.sh)" ;;
 esac
 XLB_KO=${XLB_KO:-$ROOT/build/kmod/$KABI/xlb.ko}
 XLB_KABI=$KABI
@@ -120,14 +120,14 @@ deps=$(for m in $ROOT_MODS; do
 		die "module $m not found in $KMODS"
 done) || exit 1
 : >"$ird/modules.list"
-for f in $(awk '$1 == "insmod" && !seen[$2]++ { print $2 }' <<<"$deps"); do
+while read -r f; do
 	case $f in
 	(*.ko) cp "$f" "$ird/modules/" ;;
 	(*.ko.xz) xz -dc "$f" >"$ird/modules/$(basename "$f" .xz)" ;;
 	(*) die "unsupported module file $f" ;;
 	esac
 	basename "${f%.xz}" >>"$ird/modules.list"
-done
+done < <(awk '$1 == "insmod" && !seen[$2]++ { print $2 }' <<<"$deps")
 (cd "$ird" && find . | cpio -o -H newc --quiet) >"$RUN/initramfs.cpio"
 rm -rf "$ird"
 
