@@ -5,8 +5,20 @@
 # `make check` installs what it needs (scripts/setup.sh) and runs every test.
 # Each part's rules live in mk/<part>.mk; this file holds what they share.
 
-# Kernel ABI pinned to the installed linux-headers-amd64 metapackage.
+# Kernel ABIs pinned to the installed header metapackages (scripts/kabi.sh):
+# KABI is the default kernel (make install, lint), KABIS every kernel that
+# `make module` builds for and `make check-vm` boots.  KABI=<abi> (or a
+# series: KABI=6.12) on the command line narrows KABIS to that kernel;
+# KDIR=<dir> (with one ABI) builds against other headers.
 KABI	?= $(shell scripts/kabi.sh 2>/dev/null)
+ifeq ($(origin KABI),command line)
+ifeq ($(findstring -,$(KABI)),)
+# A series (KABI=6.12): the ABI its metapackage points at.
+override KABI := $(shell scripts/kabi.sh $(KABI))
+$(if $(KABI),,$(error KABI: unknown kernel series (scripts/kabi.sh)))
+endif
+endif
+KABIS	?= $(if $(filter command line override,$(origin KABI)),$(KABI),$(shell scripts/kabi.sh --all 2>/dev/null))
 KDIR	?= /usr/src/linux-headers-$(KABI)
 BUILD	:= build
 CC	:= gcc
@@ -28,8 +40,24 @@ UNIT_TESTS :=
 
 all: module bpf lbctl
 
-module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+# One kbuild tree per kernel, build/kmod/<abi>/ -> build/kmod/<abi>/xlb.ko.
+# Kbuild writes objects next to the sources (M=), so each tree mirrors
+# Kbuild, include/, kmod/ and lib/ with symlinks and the kernels' objects
+# never mix; kbuild rebuilds incrementally in each tree.
+KMOD_LINKS = Kbuild include $(wildcard kmod/*.[ch] lib/*.[ch])
+kmod_kdir = $(if $(filter command line environment,$(origin KDIR)),$(KDIR),/usr/src/linux-headers-$(1))
+
+module: $(KABIS:%=module-%)
+
+module-%:
+	@$(if $(filter command line environment,$(origin KDIR)),$(if $(word 2,$(KABIS)),\
+		echo "make: KDIR=$(KDIR) needs one kernel: add KABI=<abi>" >&2; exit 1;))
+	@test -d $(call kmod_kdir,$*) || \
+		{ echo "make: no kernel headers at $(call kmod_kdir,$*) (scripts/setup.sh)" >&2; exit 1; }
+	@mkdir -p $(BUILD)/kmod/$*/kmod $(BUILD)/kmod/$*/lib
+	@find $(BUILD)/kmod/$* -xtype l -delete
+	@for f in $(KMOD_LINKS); do ln -sfn $(CURDIR)/$$f $(BUILD)/kmod/$*/$$f; done
+	$(MAKE) -C $(call kmod_kdir,$*) M=$(abspath $(BUILD)/kmod/$*) modules
 
 $(BUILD):
 	mkdir -p $@
@@ -48,13 +76,15 @@ check-unit: $(UNIT_TESTS)
 
 # Every stage runs even when an earlier one failed, so one run reports all
 # failures; the failed stages are listed and the exit status is non-zero.
+# Each stage's wall time is printed after it ("==== make X: N s").
 CHECK_STAGES := lint check-unit check-asan check-bpf check-fuzz-short check-vm
 
 check: setup
 	$(MAKE) all
 	@failed=; for s in $(CHECK_STAGES); do \
-		echo "==== make $$s"; \
+		echo "==== make $$s"; t0=$$(date +%s); \
 		$(MAKE) $$s || failed="$$failed $$s"; \
+		echo "==== make $$s: $$(($$(date +%s) - t0)) s"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "==== make check FAILED:$$failed"; exit 1; fi; \
 	echo "==== make check passed: $(CHECK_STAGES)"

@@ -20,7 +20,7 @@ bench-bpf: $(BUILD)/bpf_info $(BUILD)/xlb.bpf.o
 # process starts per system dominate).
 bench-vm: $(BUILD)/bpf_info $(BUILD)/xlb.bpf.o lbctl module
 	XLB_VM_TIMEOUT=$${XLB_VM_TIMEOUT:-3600} \
-		tests/vm/run.sh --script tests/bench/vm_bench.sh
+		tests/vm/run.sh --kabi $(KABI) --script tests/bench/vm_bench.sh
 
 bench:
 	tests/bench/run.sh $(BENCH_DIR)

@@ -33,7 +33,7 @@ fuzz-pkt: $(BUILD)/pktfuzz
 
 fuzz-nl: $(BUILD)/nlfuzz module
 	XLB_NLFUZZ_N=$(NLFUZZ_LONG) XLB_FUZZ_SEED=$(FUZZ_SEED) XLB_VM_TIMEOUT=3000 \
-		tests/vm/run.sh --script tests/fuzz/nlfuzz-vm.sh -S
+		tests/vm/run.sh --kabi $(KABI) --script tests/fuzz/nlfuzz-vm.sh -S
 
 fuzz: fuzz-pkt fuzz-nl
 

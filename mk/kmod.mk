@@ -4,10 +4,12 @@
 # tests/tools/maglev_ref.py (independent of lib/maglev.c)
 # and bind the maps of build/xlb.bpf.o.
 #
-#   make check-module       only the module suites, in one VM boot
+#   make check-module       only the module suites, one VM boot per kernel
 .PHONY: check-module
 
 check-vm: bpf
 
 check-module: module bpf
-	tests/vm/run.sh $(filter-out tests/module_load.bats,$(sort $(wildcard tests/module_*.bats)))
+	@$(call vm_each,kmod_suites)
+
+kmod_suites = $(filter-out tests/module_load.bats,$(sort $(wildcard tests/module_*.bats)))

@@ -6,10 +6,13 @@
 # when dpkg-query says one is absent, and the VM kernel is only fetched when
 # its unpacked tree is not in the cache yet.
 #
-# The VM kernel (build/vm/kernel/<abi>/) is Debian's linux-image package for
-# the ABI of the installed linux-headers-amd64 metapackage (scripts/kabi.sh),
-# so the module built against those headers loads in the VM.  It is unpacked
-# with dpkg -x, never installed.
+# Two kernels: Debian 12's default 6.1 and its 6.12.  For each, the header
+# metapackage named by scripts/kabi.sh --meta is installed (it pins the ABI)
+# and the VM kernel (build/vm/kernel/<abi>/) is Debian's linux-image package
+# of that ABI, so the module built against those headers loads in the VM.
+# The VM kernels are unpacked with dpkg -x, never installed (the 6.12
+# headers package depends on its image, so apt installs that one on the host
+# as well; the host does not need to boot it).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -37,7 +40,6 @@ libc6-dev
 libelf-dev
 libnl-3-dev
 libnl-genl-3-dev
-linux-headers-amd64
 llvm
 make
 pkg-config
@@ -48,6 +50,8 @@ strace
 util-linux
 zlib1g-dev
 "
+# The header metapackages of the supported kernels.
+PACKAGES+=" $(scripts/kabi.sh --meta)"
 
 export DEBIAN_FRONTEND=noninteractive
 
@@ -79,12 +83,11 @@ if [ -n "$missing" ]; then
 	fi
 fi
 
-abi=$(scripts/kabi.sh)
 cache=build/vm
-kdir=$cache/kernel/$abi
 
 fetch_kernel() {
-	local pkg deb
+	# $1: ABI.  Unpacks linux-image-$1(-unsigned) into $cache/kernel/$1.
+	local abi=$1 kdir=$cache/kernel/$1 pkg deb
 	mkdir -p "$cache/debs"
 	for pkg in "linux-image-$abi-unsigned" "linux-image-$abi"; do
 		deb=$(compgen -G "$cache/debs/${pkg}_*.deb" | head -n1 || true)
@@ -110,14 +113,18 @@ fetch_kernel() {
 	mv "$kdir.tmp" "$kdir"
 }
 
-if [ ! -f "$kdir/boot/vmlinuz-$abi" ] || [ ! -f "$kdir/lib/modules/$abi/modules.dep" ]; then
-	fetch_kernel
-fi
-
-if [ ! -d "/usr/src/linux-headers-$abi" ]; then
-	echo "setup: /usr/src/linux-headers-$abi is missing" >&2
-	exit 1
-fi
+abis=$(scripts/kabi.sh --all)
+for abi in $abis; do
+	kdir=$cache/kernel/$abi
+	if [ ! -f "$kdir/boot/vmlinuz-$abi" ] ||
+	   [ ! -f "$kdir/lib/modules/$abi/modules.dep" ]; then
+		fetch_kernel "$abi"
+	fi
+	if [ ! -d "/usr/src/linux-headers-$abi" ]; then
+		echo "setup: /usr/src/linux-headers-$abi is missing" >&2
+		exit 1
+	fi
+done
 
 # checkpatch.pl for `make lint`, from Debian's linux-source-6.1 (not committed).
 if ! scripts/fetch-checkpatch.sh >/dev/null; then

@@ -32,12 +32,13 @@
 # median of RUNS runs (xlb and IPVS interleaved), with min and max.  Under
 # QEMU TCG absolute times are meaningless; compare the ratios.
 #
-# Environment: LBCTL (default build/lbctl), XLB_KO (default ./xlb.ko),
+# Environment: LBCTL (default build/lbctl), XLB_KO (default
+# build/kmod/<running kernel>/xlb.ko),
 # XLB_BENCH_RUNS (5), XLB_BENCH_BACKENDS (1000), XLB_BENCH_SETS (100).
 set -euo pipefail
 
 LBCTL=${LBCTL:-build/lbctl}
-XLB_KO=${XLB_KO:-xlb.ko}
+XLB_KO=${XLB_KO:-build/kmod/$(uname -r)/xlb.ko}
 RUNS=${XLB_BENCH_RUNS:-5}
 N=${XLB_BENCH_BACKENDS:-1000}
 K=${XLB_BENCH_SETS:-100}

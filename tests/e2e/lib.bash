@@ -4,8 +4,8 @@
 # that run traffic and compute what the assertions compare.
 #
 # Each load balancer node also gets its own mount namespace with a private
-# bpffs on /sys/fs/bpf, because lbctl pins its maps at the fixed path
-# /sys/fs/bpf/xlb: two load balancers on one machine must not share pins.
+# bpffs on /sys/fs/bpf, as separate machines would have (lbctl also pins
+# per network namespace, so the nodes would not share pins anyway).
 
 # shellcheck source=tests/e2e/topo.sh
 . "${XLB_ROOT:?}/tests/e2e/topo.sh"	# and tests/vm/helpers.bash

@@ -10,7 +10,7 @@
 # LBCTL (the CLI binary).
 
 : "${XLB_ROOT:?run the VM suites through tests/vm/run.sh}"
-: "${XLB_KO:=$XLB_ROOT/xlb.ko}"
+: "${XLB_KO:=$XLB_ROOT/build/kmod/$(uname -r)/xlb.ko}"
 : "${LBCTL:=$XLB_ROOT/build/lbctl}"
 # A do-nothing XDP program (tests/e2e/xdp_pass.bpf.c, make e2e-tools).
 : "${XLB_XDP_PASS:=$XLB_ROOT/build/xdp_pass.bpf.o}"

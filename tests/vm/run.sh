@@ -1,18 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot Debian's VM kernel (scripts/kabi.sh) under QEMU TCG once and run, in
-# the guest, either bats suites or one script from this checkout.
+# Boot one of Debian's VM kernels (scripts/kabi.sh) under QEMU TCG once and
+# run, in the guest, either bats suites or one script from this checkout.
 #
-#   tests/vm/run.sh [SUITE.bats ...]          bats --tap on the suites
-#                                             (default: $SUITES, else tests/*.bats)
-#   tests/vm/run.sh --script FILE [ARG ...]   bash FILE ARG... instead
+#   tests/vm/run.sh [--kabi K] [SUITE.bats ...]          bats --tap on the suites
+#                                   (default: $SUITES, else tests/*.bats)
+#   tests/vm/run.sh [--kabi K] --script FILE [ARG ...]   bash FILE ARG... instead
 #
+# K (or $KABI) is the kernel to boot: an ABI (6.12.117+deb12-amd64) or a
+# series (6.1, 6.12); default: the default kernel (scripts/kabi.sh).
 # The guest sees the host's root read-only (9p, overlay with a tmpfs upper
 # layer), so paths are the same as on the host.  Suites get XLB_ROOT (the
-# checkout), XLB_KO (the module to insmod, default ./xlb.ko) and LBCTL
-# (default build/lbctl) in their environment; every XLB_* variable of the
-# caller is passed through as well.
+# checkout), XLB_KO (the module to insmod, default build/kmod/<abi>/xlb.ko,
+# built by `make module` for that kernel), XLB_KABI (the booted ABI) and
+# LBCTL (default build/lbctl) in their environment; every XLB_* variable of
+# the caller is passed through as well.
 #
 # The payload's output is printed as it runs.  Exit status: the payload's, or
 # non-zero if the guest printed a kernel WARNING/BUG/Oops/Call Trace/kmemleak
@@ -36,6 +39,12 @@ guest_visible() {
 
 # Paths given by the caller are relative to the caller's directory; make
 # them absolute before changing to the checkout.
+kabi=${KABI:-}
+if [ "${1:-}" = --kabi ]; then
+	[ $# -ge 2 ] || die "usage: $0 --kabi ABI|SERIES ..."
+	kabi=$2
+	shift 2
+fi
 mode=bats
 if [ "${1:-}" = --script ]; then
 	[ $# -ge 2 ] || die "usage: $0 --script FILE [ARG ...]"
@@ -55,15 +64,20 @@ if [ "$mode" = bats ] && [ -n "${args+set}" ]; then
 		guest_visible "${args[$i]}"
 	done
 fi
-XLB_KO=$(realpath -m "${XLB_KO:-$ROOT/xlb.ko}")
+[ -z "${XLB_KO:-}" ] || XLB_KO=$(realpath -m "$XLB_KO")
 LBCTL=$(realpath -m "${LBCTL:-$ROOT/build/lbctl}")
-export XLB_KO LBCTL
+cd "$ROOT"
+case $kabi in
+(*-*) KABI=$kabi ;;	# an ABI: 6.1.0-57-amd64, 6.12.117+deb12-amd64
+(*) KABI=$(scripts/kabi.sh ${kabi:+"$kabi"}) || die "cannot resolve kernel '$kabi' (scripts/kabi.sh)" ;;
+esac
+XLB_KO=${XLB_KO:-$ROOT/build/kmod/$KABI/xlb.ko}
+XLB_KABI=$KABI
+export XLB_KO LBCTL XLB_KABI
 guest_visible "$XLB_KO"
 guest_visible "$LBCTL"
-cd "$ROOT"
 [ -n "${args+set}" ] || args=(tests/*.bats)
 
-KABI=$(scripts/kabi.sh) || die "scripts/kabi.sh failed: run scripts/setup.sh"
 KTREE=$ROOT/build/vm/kernel/$KABI
 KMODS=$KTREE/lib/modules/$KABI
 VMLINUZ=$KTREE/boot/vmlinuz-$KABI
@@ -93,23 +107,27 @@ export -p | grep -E '^declare -x (XLB_[A-Za-z0-9_]*|LBCTL|V)=' >"$RUN/res/env.sh
 printf '%s\n' "${args[@]}" >"$RUN/res/args"
 
 # Initramfs: static busybox, the modules needed to reach the 9p root, /init.
-MODS="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
-      9pnet 9pnet_virtio netfs fscache 9p overlay"
+# Which modules those are, and their load order, comes from the kernel's own
+# modules.dep: the kernels differ (6.1 has virtio as modules and a separate
+# fscache.ko; 6.12 builds virtio in and folds fscache into netfs.ko).
+ROOT_MODS="virtio_pci 9pnet_virtio 9p overlay"
 ird=$RUN/initramfs
 mkdir -p "$ird"/{bin,dev,proc,sys,modules}
 cp "$BUSYBOX" "$ird/bin/busybox"
 cp tests/vm/initramfs-init "$ird/init"
+deps=$(for m in $ROOT_MODS; do
+	modprobe -d "$KTREE" -S "$KABI" --show-depends "$m" ||
+		die "module $m not found in $KMODS"
+done) || exit 1
 : >"$ird/modules.list"
-for m in $MODS; do
-	f=$(modinfo -b "$KTREE" -k "$KABI" -F filename "$m") || die "module $m not found in $KMODS"
+while read -r f; do
 	case $f in
-	(builtin) continue ;;
 	(*.ko) cp "$f" "$ird/modules/" ;;
 	(*.ko.xz) xz -dc "$f" >"$ird/modules/$(basename "$f" .xz)" ;;
-	(*) die "module $m: unsupported file $f" ;;
+	(*) die "unsupported module file $f" ;;
 	esac
 	basename "${f%.xz}" >>"$ird/modules.list"
-done
+done < <(awk '$1 == "insmod" && !seen[$2]++ { print $2 }' <<<"$deps")
 (cd "$ird" && find . | cpio -o -H newc --quiet) >"$RUN/initramfs.cpio"
 rm -rf "$ird"
 
@@ -119,8 +137,17 @@ rm -rf "$ird"
 CMDLINE="console=ttyS0 loglevel=7 panic_on_warn=1 oops=panic panic=-1 \
 softlockup_panic=1 mitigations=off tsc=reliable \
 rcupdate.rcu_cpu_stall_timeout=300 watchdog_thresh=60"
+# Under TCG the guest's TSC is the host's counter, but the guest calibrates
+# its frequency against the emulated PIT at boot, and a vCPU starved during
+# that window gets it wrong for good (seen on a loaded host: 453 MHz for
+# 2596 MHz, so the guest clock ran 5.7 times fast and every timeout in a
+# test expired early).  When the host kernel's log has the frequency
+# (printed as MHz with three decimals), hand it over: no calibration.
+tsc_re='tsc: \(Refined TSC clocksource calibration\|Detected\):\{0,1\} \([0-9]*\)\.\([0-9]\{3\}\) MHz'
+tsc_khz=$(dmesg 2>/dev/null | sed -n "s/.*$tsc_re.*/\2\3/p" | tail -n1)
+[ -z "$tsc_khz" ] || CMDLINE="$CMDLINE tsc_early_khz=$tsc_khz"
 
-echo "vm: booting $KABI (TCG), $mode: ${args[*]} (log: build/vm/last/console.log)"
+echo "vm: booting $KABI (TCG), $mode: ${args[*]} (log: ${RUN#"$ROOT"/}/console.log)"
 start=$(date +%s)
 set +e
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
@@ -157,23 +184,23 @@ show_console() {
 
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
 	show_console
-	echo "vm: FAIL: guest did not finish within ${TIMEOUT}s (XLB_VM_TIMEOUT), killed"
+	echo "vm: FAIL: $KABI guest did not finish within ${TIMEOUT}s (XLB_VM_TIMEOUT), killed"
 	exit 124
 fi
 if [ ! -f "$RUN/res/rc" ]; then
 	show_console
-	echo "vm: FAIL: guest left no exit status (panic or crash; qemu exit $qrc) after ${elapsed}s"
+	echo "vm: FAIL: $KABI guest left no exit status (panic or crash; qemu exit $qrc) after ${elapsed}s"
 	exit 125
 fi
 rc=$(cat "$RUN/res/rc")
 bad=$(grep -E 'WARNING:|BUG:|Oops|Call Trace|kmemleak' "$RUN/res/dmesg.txt" || true)
 if [ -n "$bad" ]; then
-	echo "vm: FAIL: kernel log has warnings/bugs (full log: $RUN/res/dmesg.txt):"
+	echo "vm: FAIL: $KABI kernel log has warnings/bugs (full log: $RUN/res/dmesg.txt):"
 	echo "$bad"
 	[ "$rc" -ne 0 ] || rc=1
 fi
 if [ "$rc" -ne 0 ]; then
 	show_console 12
 fi
-echo "vm: guest exit status $rc after ${elapsed}s"
+echo "vm: $KABI: guest exit status $rc after ${elapsed}s"
 exit "$rc"
