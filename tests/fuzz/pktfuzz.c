@@ -853,8 +853,7 @@ static void print_results(const struct result *r, double secs)
 }
 
 /* The seed on the verdict line, where a failure is read: it replays. */
-static void print_replay(const struct result *r, unsigned long n,
-			 uint64_t seed)
+static void print_replay(const struct result *r, unsigned long n, uint64_t seed)
 {
 	if (r->failures)
 		printf("FAIL: seed %#llx; replay: pktfuzz -n %lu -s %#llx, "
