@@ -68,12 +68,18 @@ static const struct nla_policy xlb_be_ref_policy[XLB_BE_A_MAX + 1] =
 
 #define XLB_SVC_ID_ASSIGNED { .type = NLA_REJECT, \
 	.reject_message = "XLB_SVC_A_ID is assigned by the module" }
-#define XLB_SVC_BES_REPLACE { .type = NLA_REJECT, \
-	.reject_message = "XLB_SVC_A_BACKENDS belongs to XLB_CMD_REPLACE" }
+/*
+ * A nest the command does not use: the core would refuse NLA_REJECT with
+ * "NLA_F_NESTED not expected", so its type is accepted here and the nest
+ * refused with a clear message before any handler looks at it
+ * (xlb_unused_attrs(), xlb_svc_nest()).
+ */
+#define XLB_NEST_UNUSED { .type = NLA_NESTED }
+#define XLB_SVC_BES_REPLACE { .type = NLA_NESTED_ARRAY }
 
 /* A service named by ID or key: SERVICE_DEL/GET, backend commands. */
 const struct nla_policy xlb_svc_ref_policy[XLB_SVC_A_MAX + 1] =
-	XLB_SVC_POLICY({ .type = NLA_U32 }, XLB_UNUSED, XLB_UNUSED);
+	XLB_SVC_POLICY({ .type = NLA_U32 }, XLB_UNUSED, XLB_SVC_BES_REPLACE);
 
 static const struct nla_policy xlb_svc_new_policy[XLB_SVC_A_MAX + 1] =
 	XLB_SVC_POLICY(XLB_SVC_ID_ASSIGNED, { .type = NLA_U32 },
@@ -129,7 +135,7 @@ static const struct nla_policy xlb_flow_policy[XLB_FLOW_A_MAX + 1] = {
 	[XLB_A_GENERATION]	= XLB_REPLY,				\
 }
 
-#define XLB_NA XLB_UNUSED
+#define XLB_NA XLB_NEST_UNUSED
 
 static const struct nla_policy xlb_p_none[XLB_A_MAX + 1] =
 	XLB_TOP(XLB_NA, XLB_NA, XLB_NA, XLB_NA, XLB_NA, XLB_NA);
@@ -326,12 +332,27 @@ int xlb_nest(struct genl_info *info, int type, int max,
 {
 	struct nlattr *nest = info->attrs[type];
 
+	int ret;
+
 	if (!nest) {
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
 		xlb_err(NULL, info->extack, NULL, "missing attribute %s", name);
 		return -EINVAL;
 	}
-	return nla_parse_nested(tb, max, nest, policy, info->extack);
+	ret = nla_parse_nested(tb, max, nest, policy, info->extack);
+	if (!ret && type == XLB_A_SERVICE)
+		ret = xlb_svc_nest(info->extack, tb);
+	return ret;
+}
+
+/* XLB_SVC_A_BACKENDS outside REPLACE (the policy only checks its type). */
+int xlb_svc_nest(struct netlink_ext_ack *extack, struct nlattr **tb)
+{
+	if (!tb[XLB_SVC_A_BACKENDS])
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, tb[XLB_SVC_A_BACKENDS],
+			    "XLB_SVC_A_BACKENDS belongs to XLB_CMD_REPLACE");
+	return -EINVAL;
 }
 
 /* The service the request's XLB_A_SERVICE names; tb receives its nest. */
@@ -489,27 +510,53 @@ void *xlb_dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
 
 typedef int (*xlb_handler_t)(struct xlb_net *xn, struct genl_info *info);
 
-/* Handlers; a "change" one needs the namespace's state (xlb_net_state()). */
+#define A(x)	BIT(XLB_A_##x)
+
+/*
+ * Handlers, the top-level attributes each one uses (the policies accept the
+ * type of the others: xlb_unused_attrs() refuses them), and whether it
+ * needs the namespace's state (xlb_net_state()).
+ */
 static const struct {
 	xlb_handler_t	fn;
+	u32		attrs;
 	bool		change;
 } xlb_handlers[XLB_CMD_MAX + 1] = {
-	[XLB_CMD_SERVICE_NEW]	= { xlb_svc_new, true },
-	[XLB_CMD_SERVICE_SET]	= { xlb_svc_set, true },
-	[XLB_CMD_SERVICE_DEL]	= { xlb_svc_del, true },
-	[XLB_CMD_SERVICE_GET]	= { xlb_svc_get, false },
-	[XLB_CMD_BACKEND_NEW]	= { xlb_be_new, true },
-	[XLB_CMD_BACKEND_SET]	= { xlb_be_set, true },
-	[XLB_CMD_BACKEND_DEL]	= { xlb_be_del, true },
-	[XLB_CMD_BACKEND_GET]	= { xlb_be_get, false },
-	[XLB_CMD_REPLACE]	= { xlb_replace, true },
-	[XLB_CMD_FLUSH]		= { xlb_flush, true },
-	[XLB_CMD_CONFIG_GET]	= { xlb_cfg_get, false },
-	[XLB_CMD_CONFIG_SET]	= { xlb_cfg_set, true },
-	[XLB_CMD_BIND]		= { xlb_bind_cmd, true },
-	[XLB_CMD_UNBIND]	= { xlb_unbind_cmd, false },
-	[XLB_CMD_LOOKUP]	= { xlb_lookup, false },
+	[XLB_CMD_SERVICE_NEW]	= { xlb_svc_new, A(SERVICE), true },
+	[XLB_CMD_SERVICE_SET]	= { xlb_svc_set, A(SERVICE), true },
+	[XLB_CMD_SERVICE_DEL]	= { xlb_svc_del, A(SERVICE), true },
+	[XLB_CMD_SERVICE_GET]	= { xlb_svc_get, A(SERVICE), false },
+	[XLB_CMD_BACKEND_NEW]	= { xlb_be_new, A(SERVICE) | A(BACKEND), true },
+	[XLB_CMD_BACKEND_SET]	= { xlb_be_set, A(SERVICE) | A(BACKEND), true },
+	[XLB_CMD_BACKEND_DEL]	= { xlb_be_del, A(SERVICE) | A(BACKEND), true },
+	[XLB_CMD_BACKEND_GET]	= { xlb_be_get, A(SERVICE) | A(BACKEND), false },
+	[XLB_CMD_REPLACE]	= { xlb_replace, A(SERVICES) | A(CONFIG), true },
+	[XLB_CMD_FLUSH]		= { xlb_flush, 0, true },
+	[XLB_CMD_CONFIG_GET]	= { xlb_cfg_get, 0, false },
+	[XLB_CMD_CONFIG_SET]	= { xlb_cfg_set, A(CONFIG), true },
+	[XLB_CMD_BIND]		= { xlb_bind_cmd, A(BIND), true },
+	[XLB_CMD_UNBIND]	= { xlb_unbind_cmd, 0, false },
+	[XLB_CMD_LOOKUP]	= { xlb_lookup, A(FLOW), false },
 };
+
+#undef A
+
+/* A top-level attribute outside used: EINVAL, the attribute, a message. */
+static int xlb_unused_attrs(struct netlink_ext_ack *extack,
+			    struct nlattr **attrs, u32 used, const char *what)
+{
+	int a;
+
+	for (a = 1; a <= XLB_A_MAX; a++) {
+		if (!attrs[a] || (used & BIT(a)))
+			continue;
+		NL_SET_BAD_ATTR(extack, attrs[a]);
+		XLB_SET_ERR_MSG_FMT(extack, "attribute not used by this %s",
+				    what);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 /*
  * Every doit: the namespace's handler under its mutex.  A command that may
@@ -525,12 +572,17 @@ static int xlb_doit(struct sk_buff *skb, struct genl_info *info)
 	int ret = 0;
 
 	info->extack = xlb_ack_begin(&ack, core);
+	ret = xlb_unused_attrs(info->extack, info->attrs,
+			       xlb_handlers[cmd].attrs, "command");
+	if (ret)
+		goto out;
 	mutex_lock(&xn->lock);
 	if (xlb_handlers[cmd].change)
 		ret = xlb_net_state(xn);
 	if (!ret)
 		ret = xlb_handlers[cmd].fn(xn, info);
 	mutex_unlock(&xn->lock);
+out:
 	info->extack = core;
 	return xlb_ack_end(&ack, skb, info->nlhdr, ret);
 }
@@ -546,18 +598,12 @@ static int xlb_dump_start(struct netlink_callback *cb)
 	struct xlb_net *xn = xlb_net(sock_net(cb->skb->sk));
 	struct netlink_ext_ack *extack;
 	struct xlb_ack ack;
-	int a, ret = 0;
 	u8 cmd = di->op.cmd;
+	int ret;
 
 	extack = xlb_ack_begin(&ack, cb->extack);
-	for (a = 1; a <= XLB_A_MAX && !ret; a++) {
-		if (!attrs[a] || (a == XLB_A_SERVICE &&
-				  cmd == XLB_CMD_BACKEND_GET))
-			continue;
-		NL_SET_ERR_MSG_ATTR(extack, attrs[a],
-				    "attribute not used by this dump");
-		ret = -EINVAL;
-	}
+	ret = xlb_unused_attrs(extack, attrs, cmd == XLB_CMD_BACKEND_GET ?
+			       BIT(XLB_A_SERVICE) : 0, "dump");
 	if (!ret && cmd == XLB_CMD_BACKEND_GET) {
 		mutex_lock(&xn->lock);
 		ret = xlb_be_dump_start(xn, cb, extack);

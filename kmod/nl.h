@@ -33,6 +33,7 @@ struct xlb_svc *xlb_find_svc(struct xlb_net *xn,
 			     struct netlink_ext_ack *extack,
 			     const struct nlattr *nest, struct nlattr **tb,
 			     int *err);
+int xlb_svc_nest(struct netlink_ext_ack *extack, struct nlattr **tb);
 int xlb_nest(struct genl_info *info, int type, int max,
 	     const struct nla_policy *policy, struct nlattr **tb,
 	     const char *name);

@@ -565,6 +565,8 @@ static struct xlb_svc *xlb_be_dump_svc(struct xlb_net *xn,
 		return NULL;
 	}
 	*err = nla_parse_nested(tb, XLB_SVC_A_MAX, nest, NULL, extack);
+	if (!*err)
+		*err = xlb_svc_nest(extack, tb);
 	if (*err)
 		return NULL;
 	return xlb_find_svc(xn, extack, nest, tb, err);
