@@ -60,7 +60,11 @@ static inline struct nlattr **xlb_dump_attrs(struct netlink_callback *cb)
  * already" (net/netlink/af_netlink.c: no second ack).  Messages that are
  * string literals are handed to the core unchanged.  No buffer is shared
  * between requests, nothing outlives the request.  Every extack handed to
- * xlb_err() must come from xlb_ack_begin() (or be NULL).
+ * xlb_err() must come from xlb_ack_begin() (or be NULL).  (A kmalloc'd
+ * message freed by task_work_add(TWA_RESUME) would also outlive the ack,
+ * but module unload would then have to wait for callbacks that return into
+ * module text after their last store: this way there is nothing to wait
+ * for.)
  */
 #define XLB_MSG_LEN	80	/* NETLINK_MAX_FMTMSG_LEN from 6.2 on */
 
