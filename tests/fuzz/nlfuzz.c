@@ -2081,16 +2081,17 @@ static void fill_bind(struct mb *m, void *arg)
 	nest_end(m, n);
 }
 
+/* XLB_A_SERVICE of pool service 0; arg non-NULL: with a table size. */
 static void fill_svc(struct mb *m, void *arg)
 {
 	struct mkey k;
 	size_t n;
 
-	(void)arg;
 	pool_vip(&k, 0);
 	n = nest_begin(m, XLB_A_SERVICE);
 	gen_key(m, &k);
-	put_u32(m, XLB_SVC_A_TABLE_SIZE, xlb_maglev_sizes[0]);
+	if (arg)
+		put_u32(m, XLB_SVC_A_TABLE_SIZE, xlb_maglev_sizes[0]);
 	nest_end(m, n);
 }
 
@@ -2099,7 +2100,7 @@ static void fill_be(struct mb *m, void *arg)
 	uint8_t a[16];
 	size_t n;
 
-	fill_svc(m, NULL);
+	fill_svc(m, NULL);	/* names the service: key only */
 	pool_be(4, a, *(unsigned int *)arg);
 	n = nest_begin(m, XLB_A_BACKEND);
 	put(m, XLB_BE_A_ADDR4, a, 4);
