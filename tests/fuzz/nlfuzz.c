@@ -2100,7 +2100,7 @@ static void fill_be(struct mb *m, void *arg)
 	uint8_t a[16];
 	size_t n;
 
-	fill_svc(m, NULL);	/* names the service: key only */
+	fill_svc(m, NULL); /* names the service: key only */
 	pool_be(4, a, *(unsigned int *)arg);
 	n = nest_begin(m, XLB_A_BACKEND);
 	put(m, XLB_BE_A_ADDR4, a, 4);
