@@ -10,6 +10,8 @@
 
 #include <linux/module.h>
 #include <linux/version.h>
+#include <linux/netlink.h>
+#include <linux/string.h>
 #include <net/genetlink.h>
 
 /*
@@ -40,6 +42,96 @@ static inline struct nlattr **xlb_dump_attrs(struct netlink_callback *cb)
 #define XLB_IMPORT_BPF_INTERNAL()	MODULE_IMPORT_NS(BPF_INTERNAL)
 #else
 #define XLB_IMPORT_BPF_INTERNAL()
+#endif
+
+/*
+ * Formatted extended-ack messages, one buffer per request.
+ *
+ * Kernels with NL_SET_ERR_MSG_FMT() (6.2 and later) format into
+ * extack->_msg_buf, which lives as long as the request's extack.
+ *
+ * 6.1 has neither the macro nor the buffer, and netlink_ack() reads
+ * extack->_msg after the doit (or the dump's start) has returned.  There,
+ * each request gets a struct xlb_ack on the stack of xlb_doit() or of the
+ * dump's start callback: the handler works on its embedded extack, a
+ * formatted message goes into its buffer, and xlb_ack_end() sends the error
+ * ack itself with netlink_ack() while the buffer is alive, then returns
+ * -EINTR, the value by which a netlink_rcv_skb() callback says "answered
+ * already" (net/netlink/af_netlink.c: no second ack).  Messages that are
+ * string literals are handed to the core unchanged.  No buffer is shared
+ * between requests, nothing outlives the request.  Every extack handed to
+ * xlb_err() must come from xlb_ack_begin() (or be NULL).  (A kmalloc'd
+ * message freed by task_work_add(TWA_RESUME) would also outlive the ack,
+ * but module unload would then have to wait for callbacks that return into
+ * module text after their last store: this way there is nothing to wait
+ * for.)
+ */
+#define XLB_MSG_LEN	80	/* NETLINK_MAX_FMTMSG_LEN from 6.2 on */
+
+#ifdef NL_SET_ERR_MSG_FMT
+struct xlb_ack {
+	struct netlink_ext_ack	*core;
+};
+
+static inline struct netlink_ext_ack *
+xlb_ack_begin(struct xlb_ack *a, struct netlink_ext_ack *core)
+{
+	a->core = core;
+	return core;
+}
+
+static inline int xlb_ack_end(struct xlb_ack *a, struct sk_buff *skb,
+			      const struct nlmsghdr *nlh, int err)
+{
+	return err;
+}
+
+#define XLB_SET_ERR_MSG_FMT(extack, fmt, ...) \
+	NL_SET_ERR_MSG_FMT(extack, fmt, ##__VA_ARGS__)
+#else
+struct xlb_ack {
+	struct netlink_ext_ack	ext;
+	struct netlink_ext_ack	*core;
+	char			buf[XLB_MSG_LEN];
+};
+
+static inline struct netlink_ext_ack *
+xlb_ack_begin(struct xlb_ack *a, struct netlink_ext_ack *core)
+{
+	memset(&a->ext, 0, sizeof(a->ext));
+	a->core = core;
+	return &a->ext;
+}
+
+static inline int xlb_ack_end(struct xlb_ack *a, struct sk_buff *skb,
+			      const struct nlmsghdr *nlh, int err)
+{
+	if (!err || a->ext._msg != a->buf) {
+		if (err && a->core)
+			*a->core = a->ext;
+		return err;
+	}
+	netlink_ack(skb, (struct nlmsghdr *)nlh, err, &a->ext);
+	return -EINTR;
+}
+
+static inline __printf(2, 3) void xlb_ack_fmt(struct netlink_ext_ack *extack,
+					      const char *fmt, ...)
+{
+	struct xlb_ack *a;
+	va_list ap;
+
+	if (!extack)
+		return;
+	a = container_of(extack, struct xlb_ack, ext);
+	va_start(ap, fmt);
+	vsnprintf(a->buf, sizeof(a->buf), fmt, ap);
+	va_end(ap);
+	extack->_msg = a->buf;
+}
+
+#define XLB_SET_ERR_MSG_FMT(extack, fmt, ...) \
+	xlb_ack_fmt(extack, fmt, ##__VA_ARGS__)
 #endif
 
 #endif /* _XLB_COMPAT_H */

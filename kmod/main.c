@@ -30,30 +30,37 @@ struct xlb_net *xlb_net(const struct net *net)
 	return net_generic(net, xlb_net_id);
 }
 
-void xlb_err(struct xlb_net *xn, struct netlink_ext_ack *extack,
-	     const struct nlattr *attr, const char *fmt, ...)
-{
-	char *buf;
-	va_list ap;
-
-	if (!extack)
-		return;
-	buf = xn->msg[(unsigned int)atomic_inc_return(&xn->msg_next) %
-		      XLB_MSG_RING];
-	va_start(ap, fmt);
-	vsnprintf(buf, XLB_MSG_LEN, fmt, ap);
-	va_end(ap);
-	extack->_msg = buf;
-	if (attr)
-		extack->bad_attr = attr;
-}
-
 /* A fresh non-zero allocation stamp (generation of a service or backend). */
 u32 xlb_stamp(struct xlb_net *xn)
 {
+	lockdep_assert_held(&xn->lock);
 	if (++xn->stamp == 0)
 		++xn->stamp;
 	return xn->stamp;
+}
+
+/*
+ * The services table and the backend id bitmap of a namespace, allocated by
+ * the first command that changes something: a namespace that never uses
+ * xlb costs only its struct xlb_net.
+ */
+int xlb_net_state(struct xlb_net *xn)
+{
+	lockdep_assert_held(&xn->lock);
+	if (xn->svcs)
+		return 0;
+	xn->bid_map = kvcalloc(BITS_TO_LONGS(xn->bid_space), sizeof(long),
+			       GFP_KERNEL);
+	if (!xn->bid_map)
+		return -ENOMEM;
+	/* kmalloc'd: a commit swaps in a kmemdup() copy (state.c). */
+	xn->svcs = kcalloc(xlb_max_services, sizeof(*xn->svcs), GFP_KERNEL);
+	if (!xn->svcs) {
+		kvfree(xn->bid_map);
+		xn->bid_map = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static int __net_init xlb_net_init(struct net *net)
@@ -66,30 +73,24 @@ static int __net_init xlb_net_init(struct net *net)
 	xn->seed = XLB_DEFAULT_SEED;
 	xn->gen = 1;	/* dumps treat seq 0 as "unset" */
 	xn->bid_space = min_t(u64, space, XLB_BID_SPACE_MAX);
-	xn->svcs = kcalloc(xlb_max_services, sizeof(*xn->svcs), GFP_KERNEL);
-	if (!xn->svcs)
-		goto err;
-	xn->bid_map = kvcalloc(BITS_TO_LONGS(xn->bid_space), sizeof(long),
-			       GFP_KERNEL);
-	if (!xn->bid_map)
-		goto err_svcs;
 	return 0;
-
-err_svcs:
-	kfree(xn->svcs);
-err:
-	return -ENOMEM;
 }
 
 static void __net_exit xlb_net_exit(struct net *net)
 {
 	struct xlb_net *xn = xlb_net(net);
 
+	/* No command runs any more: the lock only pleases lockdep. */
+	mutex_lock(&xn->lock);
 	/* Maps keep the last published state; only the references go. */
 	xlb_unbind(xn);
-	xlb_net_free_state(xn);
-	kvfree(xn->bid_map);
-	kfree(xn->svcs);
+	if (xn->svcs) {
+		xlb_net_free_state(xn);
+		kvfree(xn->bid_map);
+		kfree(xn->svcs);
+	}
+	mutex_unlock(&xn->lock);
+	mutex_destroy(&xn->lock);
 }
 
 static struct pernet_operations xlb_net_ops = {

@@ -368,7 +368,7 @@ static int xlb_bind_claim(struct xlb_net *xn, struct xlb_maps *m, int a,
 
 	if (map->map_flags & BPF_F_RDONLY_PROG) {
 		xlb_err(xn, extack, attr,
-			"%s: created with BPF_F_RDONLY_PROG: programs may use its values as constants",
+			"%s: BPF_F_RDONLY_PROG map: programs may treat values as constants",
 			name);
 		return -EPERM;
 	}
@@ -465,7 +465,7 @@ static int xlb_bind_owner(struct xlb_net *xn, struct xlb_maps *m,
 	if (!owner || owner == xn->cookie)
 		return 0;
 	xlb_err(xn, extack, attrs[XLB_BIND_A_CTL_FD],
-		"%s: these maps belong to the data path of network namespace cookie %llu (this is %llu): load a program of its own for this namespace",
+		"%s: maps of netns cookie %llu, not this one (%llu): attach its own",
 		XLB_MAP_CTL, owner, xn->cookie);
 	return -EBUSY;
 }

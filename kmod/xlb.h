@@ -15,6 +15,7 @@
 #include <linux/netlink.h>
 #include <linux/types.h>
 
+#include "compat.h"
 #include "uapi/xlb_maps.h"
 #include "uapi/xlb_netlink.h"
 
@@ -68,13 +69,16 @@ struct xlb_maps {
 	u32		vip_slots;
 };
 
-#define XLB_MSG_RING	8
-#define XLB_MSG_LEN	128
-
+/*
+ * Per network namespace.  Creating a namespace allocates only this small
+ * struct; svcs and bid_map (up to 1 MiB with the largest parameters) are
+ * allocated by the first command that changes something (xlb_net_state())
+ * and stay NULL in namespaces that never use xlb.
+ */
 struct xlb_net {
 	struct mutex	lock;
 	u64		cookie;		/* net->net_cookie, owner of bound maps */
-	struct xlb_svc	**svcs;		/* xlb_max_services slots */
+	struct xlb_svc	**svcs;		/* xlb_max_services slots, or NULL */
 	u32		nsvcs;
 	unsigned long	*bid_map;	/* backend ids in use */
 	u32		bid_space;	/* bits in bid_map */
@@ -86,12 +90,6 @@ struct xlb_net {
 	struct xlb_maps	*maps;		/* NULL while unbound */
 	u32		vip_active;
 	unsigned long	vip_cookie;
-	/*
-	 * Formatted extack messages: 6.1 has no NL_SET_ERR_MSG_FMT, and the
-	 * message must outlive the doit (the ack is built after it returns).
-	 */
-	atomic_t	msg_next;
-	char		msg[XLB_MSG_RING][XLB_MSG_LEN];
 };
 
 /* One service of a transaction: old NULL = created, new NULL = deleted. */
@@ -113,10 +111,24 @@ struct xlb_txn {
 	__be32			src6[4];
 };
 
+/*
+ * An extack error naming the bad attribute (attr, may be NULL) and value:
+ * fmt must be a string literal.  The message is formatted into storage of
+ * the request itself (compat.h); xn is not used.
+ */
+#define xlb_err(xn, extack, attr, fmt, ...) do {			\
+	struct netlink_ext_ack *__xe = (extack);			\
+	const struct nlattr *__xa = (attr);				\
+									\
+	(void)(xn);							\
+	if (__xa)							\
+		NL_SET_BAD_ATTR(__xe, __xa);				\
+	XLB_SET_ERR_MSG_FMT(__xe, fmt, ##__VA_ARGS__);			\
+} while (0)
+
 /* main.c */
 struct xlb_net *xlb_net(const struct net *net);
-__printf(4, 5) void xlb_err(struct xlb_net *xn, struct netlink_ext_ack *extack,
-			    const struct nlattr *attr, const char *fmt, ...);
+int xlb_net_state(struct xlb_net *xn);
 u32 xlb_stamp(struct xlb_net *xn);
 
 /* state.c */

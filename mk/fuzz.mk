@@ -32,7 +32,7 @@ fuzz-pkt: $(BUILD)/pktfuzz
 	tests/bpf/run.sh $(BUILD)/pktfuzz -n $(PKTFUZZ_LONG) -s $(FUZZ_SEED)
 
 fuzz-nl: $(BUILD)/nlfuzz module
-	XLB_NLFUZZ_N=$(NLFUZZ_LONG) XLB_FUZZ_SEED=$(FUZZ_SEED) XLB_VM_TIMEOUT=3000 \
+	XLB_NLFUZZ_N=$(NLFUZZ_LONG) XLB_FUZZ_SEED=$(strip $(FUZZ_SEED)) XLB_VM_TIMEOUT=3000 \
 		tests/vm/run.sh --kabi $(KABI) --script tests/fuzz/nlfuzz-vm.sh -S
 
 fuzz: fuzz-pkt fuzz-nl

@@ -260,7 +260,7 @@ xlb_maps() {
 		"$XLB_ROOT/tests/tools/xlbnl.py" --bind-dir "$PIN" bind
 	echo "$output"
 	[ "$(jq -r .error <<<"$output")" = EBUSY ]
-	[[ "$(jq -r .msg <<<"$output")" == *"belong to the data path of network namespace cookie $c1"* ]]
+	[[ "$(jq -r .msg <<<"$output")" == "xlb_ctl: maps of netns cookie $c1, not this one ("*"): attach its own" ]]
 	lbn2 detach lbz
 	after=$(snapshot)
 	[ "$before" = "$after" ]

@@ -97,7 +97,7 @@ new_svc() {
 	bpftool map create $M/xlb_backends type array key 4 value 32 entries 16 \
 		name xlb_backends flags 0x80
 	before=$(maps_dump)
-	nl_fail EPERM '^xlb_backends: created with BPF_F_RDONLY_PROG: programs may use its values as constants$' \
+	nl_fail EPERM '^xlb_backends: BPF_F_RDONLY_PROG map: programs may treat values as constants$' \
 		--bind-dir $M bind
 	[ "$(maps_dump)" = "$before" ]
 }
@@ -122,7 +122,7 @@ new_svc() {
 	run nsenter --net="/run/netns/$OTHER" "${XLBNL[@]}" --bind-dir $M bind
 	echo "$output"
 	[ "$(jq -r .error <<<"$output")" = EBUSY ]
-	[[ "$(jq -r .msg <<<"$output")" == *"belong to the data path of network namespace cookie $owner (this is "* ]]
+	[[ "$(jq -r .msg <<<"$output")" == "xlb_ctl: maps of netns cookie $owner, not this one ("*"): attach its own" ]]
 	nl_ok unbind
 	run nsenter --net="/run/netns/$OTHER" "${XLBNL[@]}" --bind-dir $M bind
 	[ "$(jq -r .error <<<"$output")" = EBUSY ]

@@ -54,6 +54,14 @@
  *     reply: XLB_A_SERVICE: {ID}, key; XLB_A_BACKEND: {ID}, addr, WEIGHT;
  *            XLB_A_FLOW: ..., {HASH}, {SLOT}
  *
+ * Policies: every command has its own, at every nesting level, parsed
+ * strictly.  An attribute a command does not use (e.g. XLB_A_SERVICES in
+ * BACKEND_DEL, XLB_BE_A_WEIGHT in the backend of BACKEND_DEL, TABLE_SIZE in
+ * the service naming the target of a backend command), a reply-only ({})
+ * attribute or an unknown one is refused with EINVAL, the attribute's offset
+ * and a message; no request is accepted with parts ignored.  A SERVICE_GET
+ * dump takes no attribute, a BACKEND_GET dump only XLB_A_SERVICE.
+ *
  * Dumps: SERVICE_GET and BACKEND_GET dumps are resumable; every message of a
  * dump carries the namespace generation in nlmsg_seq consistency checking
  * (genl_dump_check_consistent): NLM_F_DUMP_INTR means the configuration
@@ -61,7 +69,8 @@
  *
  * Errors (negative errno, with an extended ack message naming the bad
  * attribute or value):
- *   EINVAL   malformed or out-of-range attribute, missing attribute, address
+ *   EINVAL   malformed or out-of-range attribute, attribute not used by the
+ *            command, reply-only attribute, missing attribute, address
  *            family mix-up, table size not in the prime list, unknown proto
  *   ERANGE   integer outside its policy range (weight > 65535, state > 1,
  *            port 0) or address of the wrong length: refused by the netlink

@@ -39,6 +39,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -711,9 +712,10 @@ static bool gen_msg(struct mb *m, uint16_t fam, enum gen_mode mode)
 /* --------------------------------------------------------- interpreter */
 
 /*
- * Attribute kinds of our reading of the ABI.  REPLY marks attributes that
- * only appear in replies: a request carrying one is AMBIGUOUS (the module
- * may ignore or reject it).
+ * Attribute kinds of our reading of the ABI.  Every command has its own
+ * policy, down to the nests (Documentation/netlink.md): REPLY marks
+ * attributes that only appear in replies, UNUSED those the command does not
+ * use; the module refuses both, like unknown ones (MALFORMED).
  */
 enum kind {
 	K_NONE,
@@ -732,6 +734,7 @@ struct pol {
 	uint8_t kind;
 	uint8_t len; /* K_FIX: exact payload length */
 	bool reply;
+	bool unused;
 	const struct polset *nest; /* K_NEST, K_LIST: child policy */
 	uint16_t child; /* K_LIST: attribute type of each child */
 };
@@ -744,31 +747,53 @@ struct pol {
 	{                                                \
 		.kind = K_FIX, .len = (l), .reply = true \
 	}
+#define UNUSED                                 \
+	{                                      \
+		.kind = K_NONE, .unused = true \
+	}
+#define NEST(ps)                              \
+	{                                     \
+		.kind = K_NEST, .nest = &(ps) \
+	}
+#define LIST(ps, c)                                         \
+	{                                                   \
+		.kind = K_LIST, .nest = &(ps), .child = (c) \
+	}
 
-static const struct pol be_p[XLB_BE_A_MAX + 1] = {
-	[XLB_BE_A_ID] = RFIX(4),    [XLB_BE_A_ADDR4] = FIX(4),
-	[XLB_BE_A_ADDR6] = FIX(16), [XLB_BE_A_WEIGHT] = FIX(4),
-	[XLB_BE_A_STATE] = FIX(1),  [XLB_BE_A_SLOTS] = RFIX(4),
-	[XLB_BE_A_GEN] = RFIX(4),
-};
+/* A backend with settings (NEW, SET, REPLACE) or named only (DEL, GET). */
+#define BE_P(w, st)                                                 \
+	{                                                           \
+		[XLB_BE_A_ID] = RFIX(4), [XLB_BE_A_ADDR4] = FIX(4), \
+		[XLB_BE_A_ADDR6] = FIX(16), [XLB_BE_A_WEIGHT] = w,  \
+		[XLB_BE_A_STATE] = st, [XLB_BE_A_SLOTS] = RFIX(4),  \
+		[XLB_BE_A_GEN] = RFIX(4),                           \
+	}
+static const struct pol be_p[XLB_BE_A_MAX + 1] = BE_P(FIX(4), FIX(1));
 static const struct polset be_ps = { XLB_BE_A_MAX, be_p };
+static const struct pol be_ref_p[XLB_BE_A_MAX + 1] = BE_P(UNUSED, UNUSED);
+static const struct polset be_ref_ps = { XLB_BE_A_MAX, be_ref_p };
 
-static const struct pol svc_p[XLB_SVC_A_MAX + 1] = {
-	[XLB_SVC_A_ID] = FIX(4),
-	[XLB_SVC_A_ADDR4] = FIX(4),
-	[XLB_SVC_A_ADDR6] = FIX(16),
-	[XLB_SVC_A_PORT] = FIX(2),
-	[XLB_SVC_A_PROTO] = FIX(1),
-	[XLB_SVC_A_TABLE_SIZE] = FIX(4),
-	[XLB_SVC_A_FLAGS] = FIX(4),
-	[XLB_SVC_A_BACKENDS] = { .kind = K_LIST,
-				 .nest = &be_ps,
-				 .child = XLB_A_BACKEND },
-	[XLB_SVC_A_NBACKENDS] = RFIX(4),
-	[XLB_SVC_A_DIGEST] = RFIX(8),
-	[XLB_SVC_A_PAD] = { .kind = K_NONE, .reply = true },
-};
-static const struct polset svc_ps = { XLB_SVC_A_MAX, svc_p };
+#define SVC_P(id, opts, bes)                                                   \
+	{                                                                      \
+		[XLB_SVC_A_ID] = id, [XLB_SVC_A_ADDR4] = FIX(4),               \
+		[XLB_SVC_A_ADDR6] = FIX(16), [XLB_SVC_A_PORT] = FIX(2),        \
+		[XLB_SVC_A_PROTO] = FIX(1), [XLB_SVC_A_TABLE_SIZE] = opts,     \
+		[XLB_SVC_A_FLAGS] = opts, [XLB_SVC_A_BACKENDS] = bes,          \
+		[XLB_SVC_A_NBACKENDS] = RFIX(4), [XLB_SVC_A_DIGEST] = RFIX(8), \
+		[XLB_SVC_A_PAD] = { .kind = K_NONE, .reply = true },           \
+	}
+static const struct pol svc_ref_p[XLB_SVC_A_MAX + 1] =
+	SVC_P(FIX(4), UNUSED, UNUSED);
+static const struct polset svc_ref_ps = { XLB_SVC_A_MAX, svc_ref_p };
+static const struct pol svc_new_p[XLB_SVC_A_MAX + 1] =
+	SVC_P(UNUSED, FIX(4), UNUSED);
+static const struct polset svc_new_ps = { XLB_SVC_A_MAX, svc_new_p };
+static const struct pol svc_set_p[XLB_SVC_A_MAX + 1] =
+	SVC_P(FIX(4), FIX(4), UNUSED);
+static const struct polset svc_set_ps = { XLB_SVC_A_MAX, svc_set_p };
+static const struct pol svc_repl_p[XLB_SVC_A_MAX + 1] =
+	SVC_P(UNUSED, FIX(4), LIST(be_ps, XLB_A_BACKEND));
+static const struct polset svc_repl_ps = { XLB_SVC_A_MAX, svc_repl_p };
 
 static const struct pol cfg_p[XLB_CFG_A_MAX + 1] = {
 	[XLB_CFG_A_SEED] = FIX(4),	    [XLB_CFG_A_SRC4] = FIX(4),
@@ -792,18 +817,75 @@ static const struct pol flow_p[XLB_FLOW_A_MAX + 1] = {
 };
 static const struct polset flow_ps = { XLB_FLOW_A_MAX, flow_p };
 
-static const struct pol top_p[XLB_A_MAX + 1] = {
-	[XLB_A_SERVICE] = { .kind = K_NEST, .nest = &svc_ps },
-	[XLB_A_BACKEND] = { .kind = K_NEST, .nest = &be_ps },
-	[XLB_A_SERVICES] = { .kind = K_LIST,
-			     .nest = &svc_ps,
-			     .child = XLB_A_SERVICE },
-	[XLB_A_CONFIG] = { .kind = K_NEST, .nest = &cfg_ps },
-	[XLB_A_BIND] = { .kind = K_NEST, .nest = &bind_ps },
-	[XLB_A_FLOW] = { .kind = K_NEST, .nest = &flow_ps },
-	[XLB_A_GENERATION] = RFIX(4),
-};
-static const struct polset top_ps = { XLB_A_MAX, top_p };
+/* The top level of one command. */
+#define TOP_P(svc, be, svcs, cfg, bind, flow)                  \
+	{                                                      \
+		[XLB_A_SERVICE] = svc, [XLB_A_BACKEND] = be,   \
+		[XLB_A_SERVICES] = svcs, [XLB_A_CONFIG] = cfg, \
+		[XLB_A_BIND] = bind, [XLB_A_FLOW] = flow,      \
+		[XLB_A_GENERATION] = RFIX(4),                  \
+	}
+static const struct pol top_none_p[XLB_A_MAX + 1] =
+	TOP_P(UNUSED, UNUSED, UNUSED, UNUSED, UNUSED, UNUSED);
+static const struct polset top_none_ps = { XLB_A_MAX, top_none_p };
+static const struct pol top_svc_new_p[XLB_A_MAX + 1] =
+	TOP_P(NEST(svc_new_ps), UNUSED, UNUSED, UNUSED, UNUSED, UNUSED);
+static const struct polset top_svc_new_ps = { XLB_A_MAX, top_svc_new_p };
+static const struct pol top_svc_set_p[XLB_A_MAX + 1] =
+	TOP_P(NEST(svc_set_ps), UNUSED, UNUSED, UNUSED, UNUSED, UNUSED);
+static const struct polset top_svc_set_ps = { XLB_A_MAX, top_svc_set_p };
+static const struct pol top_svc_ref_p[XLB_A_MAX + 1] =
+	TOP_P(NEST(svc_ref_ps), UNUSED, UNUSED, UNUSED, UNUSED, UNUSED);
+static const struct polset top_svc_ref_ps = { XLB_A_MAX, top_svc_ref_p };
+static const struct pol top_be_p[XLB_A_MAX + 1] =
+	TOP_P(NEST(svc_ref_ps), NEST(be_ps), UNUSED, UNUSED, UNUSED, UNUSED);
+static const struct polset top_be_ps = { XLB_A_MAX, top_be_p };
+static const struct pol top_be_ref_p[XLB_A_MAX + 1] = TOP_P(
+	NEST(svc_ref_ps), NEST(be_ref_ps), UNUSED, UNUSED, UNUSED, UNUSED);
+static const struct polset top_be_ref_ps = { XLB_A_MAX, top_be_ref_p };
+static const struct pol top_replace_p[XLB_A_MAX + 1] =
+	TOP_P(UNUSED, UNUSED, LIST(svc_repl_ps, XLB_A_SERVICE), NEST(cfg_ps),
+	      UNUSED, UNUSED);
+static const struct polset top_replace_ps = { XLB_A_MAX, top_replace_p };
+static const struct pol top_cfg_p[XLB_A_MAX + 1] =
+	TOP_P(UNUSED, UNUSED, UNUSED, NEST(cfg_ps), UNUSED, UNUSED);
+static const struct polset top_cfg_ps = { XLB_A_MAX, top_cfg_p };
+static const struct pol top_bind_p[XLB_A_MAX + 1] =
+	TOP_P(UNUSED, UNUSED, UNUSED, UNUSED, NEST(bind_ps), UNUSED);
+static const struct polset top_bind_ps = { XLB_A_MAX, top_bind_p };
+static const struct pol top_lookup_p[XLB_A_MAX + 1] =
+	TOP_P(UNUSED, UNUSED, UNUSED, UNUSED, UNUSED, NEST(flow_ps));
+static const struct polset top_lookup_ps = { XLB_A_MAX, top_lookup_p };
+
+/* The policy of each command (kmod/netlink.c: xlb_ops). */
+static const struct polset *cmd_policy(uint8_t cmd)
+{
+	switch (cmd) {
+	case XLB_CMD_SERVICE_NEW:
+		return &top_svc_new_ps;
+	case XLB_CMD_SERVICE_SET:
+		return &top_svc_set_ps;
+	case XLB_CMD_SERVICE_DEL:
+	case XLB_CMD_SERVICE_GET:
+		return &top_svc_ref_ps;
+	case XLB_CMD_BACKEND_NEW:
+	case XLB_CMD_BACKEND_SET:
+		return &top_be_ps;
+	case XLB_CMD_BACKEND_DEL:
+	case XLB_CMD_BACKEND_GET:
+		return &top_be_ref_ps;
+	case XLB_CMD_REPLACE:
+		return &top_replace_ps;
+	case XLB_CMD_CONFIG_SET:
+		return &top_cfg_ps;
+	case XLB_CMD_BIND:
+		return &top_bind_ps;
+	case XLB_CMD_LOOKUP:
+		return &top_lookup_ps;
+	default:
+		return &top_none_ps;
+	}
+}
 
 enum verdict {
 	V_EFFECT,
@@ -861,8 +943,16 @@ static void validate(struct interp *in, const void *data, int len,
 			continue;
 		}
 		p = &ps->p[t];
-		if (p->reply)
-			mark(in, V_AMBIG, "reply-only attribute in request");
+		if (p->reply) {
+			mark(in, V_MALFORMED,
+			     "reply-only attribute in request");
+			continue;
+		}
+		if (p->unused) {
+			mark(in, V_MALFORMED,
+			     "attribute not used by this command");
+			continue;
+		}
 		if (p->kind == K_NONE)
 			continue;
 		if (nested != (p->kind == K_NEST || p->kind == K_LIST)) {
@@ -1232,6 +1322,28 @@ static void interp_service(struct interp *in, uint8_t cmd,
 	c->svc.flags = tb[XLB_SVC_A_FLAGS] ? get_u32(tb[XLB_SVC_A_FLAGS]) : 0;
 }
 
+/* A dump: only SERVICE_GET (no attribute) and BACKEND_GET (a service). */
+static void interp_dump(struct interp *in, uint8_t cmd,
+			const struct nlattr **top)
+{
+	const struct nlattr *tb[XLB_SVC_A_MAX + 1];
+	const struct nlattr *sn = top[XLB_A_SERVICE];
+
+	if (cmd != XLB_CMD_SERVICE_GET && cmd != XLB_CMD_BACKEND_GET) {
+		mark(in, V_INVALID, "dump of a command without one");
+		return;
+	}
+	for (int a = 1; a <= XLB_A_MAX; a++)
+		if (top[a] &&
+		    (a != XLB_A_SERVICE || cmd != XLB_CMD_BACKEND_GET))
+			mark(in, V_INVALID, "attribute not used by this dump");
+	if (cmd == XLB_CMD_BACKEND_GET) {
+		parse(tb, XLB_SVC_A_MAX, sn ? A_DATA(sn) : NULL,
+		      sn ? A_LEN(sn) : 0);
+		resolve_svc(in, sn, tb);
+	}
+}
+
 /* Classify the message exactly as sent; fill c for EFFECT. */
 static struct interp interpret(const uint8_t *buf, size_t len, struct change *c)
 {
@@ -1256,14 +1368,12 @@ static struct interp interpret(const uint8_t *buf, size_t len, struct change *c)
 		mark(&in, V_MALFORMED, "unknown command");
 		return in;
 	}
-	validate(&in, attrs, alen, &top_ps);
+	validate(&in, attrs, alen, cmd_policy(cmd));
+	parse(top, XLB_A_MAX, attrs, alen);
 	if ((n->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP) {
-		if (cmd != XLB_CMD_SERVICE_GET && cmd != XLB_CMD_BACKEND_GET &&
-		    cmd != XLB_CMD_CONFIG_GET && cmd != XLB_CMD_LOOKUP)
-			mark(&in, V_INVALID, "dump of a command without one");
+		interp_dump(&in, cmd, top);
 		return in;
 	}
-	parse(top, XLB_A_MAX, attrs, alen);
 	if (top[XLB_A_GENERATION])
 		mark(&in, V_AMBIG, "generation in request");
 	switch (cmd) {
@@ -1971,16 +2081,17 @@ static void fill_bind(struct mb *m, void *arg)
 	nest_end(m, n);
 }
 
+/* XLB_A_SERVICE of pool service 0; arg non-NULL: with a table size. */
 static void fill_svc(struct mb *m, void *arg)
 {
 	struct mkey k;
 	size_t n;
 
-	(void)arg;
 	pool_vip(&k, 0);
 	n = nest_begin(m, XLB_A_SERVICE);
 	gen_key(m, &k);
-	put_u32(m, XLB_SVC_A_TABLE_SIZE, xlb_maglev_sizes[0]);
+	if (arg)
+		put_u32(m, XLB_SVC_A_TABLE_SIZE, xlb_maglev_sizes[0]);
 	nest_end(m, n);
 }
 
@@ -1989,7 +2100,7 @@ static void fill_be(struct mb *m, void *arg)
 	uint8_t a[16];
 	size_t n;
 
-	fill_svc(m, NULL);
+	fill_svc(m, NULL); /* names the service: key only */
 	pool_be(4, a, *(unsigned int *)arg);
 	n = nest_begin(m, XLB_A_BACKEND);
 	put(m, XLB_BE_A_ADDR4, a, 4);
@@ -2041,6 +2152,77 @@ static int bind_cycle(struct nl *nl, const char *dir)
 	return err ? 1 : 0;
 }
 
+/*
+ * -E K: K processes send -n failing LOOKUPs each at the same time, every
+ * one for a service that does not exist and that no other request names
+ * (10.<process>.<i / 256>.<i % 256>:<port>); each checks that its own
+ * extack message names its own service.  A message buffer shared between
+ * requests shows up as another request's address.
+ */
+static int extack_child(unsigned int child, unsigned long n)
+{
+	unsigned long bad = 0;
+	struct nl nl;
+	char want[64];
+
+	nl_open(&nl);
+	for (unsigned long i = 0; i < n; i++) {
+		uint8_t src[4] = { 192, 0, 2, 1 };
+		uint8_t dst[4] = { 10, child, (i >> 8) & 0xff, i & 0xff };
+		uint16_t port = 1 + (i >> 16);
+		static struct mb m;
+		size_t f;
+		int err;
+
+		m.fuzz = 0;
+		msg_begin(&m, nl.fam, XLB_CMD_LOOKUP, 0);
+		f = nest_begin(&m, XLB_A_FLOW);
+		put(&m, XLB_FLOW_A_SRC4, src, 4);
+		put(&m, XLB_FLOW_A_DST4, dst, 4);
+		put_u16(&m, XLB_FLOW_A_SPORT, 1000);
+		put_u16(&m, XLB_FLOW_A_DPORT, port);
+		put_u8(&m, XLB_FLOW_A_PROTO, IPPROTO_TCP);
+		nest_end(&m, f);
+		((struct nlmsghdr *)m.buf)->nlmsg_len = m.len;
+		((struct nlmsghdr *)m.buf)->nlmsg_seq = ++nl.seq;
+		if (nl_send(&nl, m.buf, m.len))
+			die("send: %s", strerror(errno));
+		err = nl_wait(&nl, nl.seq, NULL, NULL, NULL);
+		snprintf(want, sizeof(want), "no service %u.%u.%u.%u:%u/tcp",
+			 dst[0], dst[1], dst[2], dst[3], port);
+		if (err != -ENOENT || strcmp(last_extack, want)) {
+			if (bad++ < 5)
+				printf("FAIL process %u request %lu: %s, message \"%s\", want \"%s\"\n",
+				       child, i, strerror(-err), last_extack,
+				       want);
+		}
+	}
+	printf("process %u: %lu requests, %lu wrong answers\n", child, n, bad);
+	return bad ? 1 : 0;
+}
+
+static int extack_race(unsigned int procs, unsigned long n)
+{
+	int status, fails = 0;
+
+	if (procs < 1 || procs > 250)
+		die("-E: %s", "1 to 250 processes");
+	fflush(stdout);
+	for (unsigned int c = 0; c < procs; c++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork: %s", strerror(errno));
+		if (!pid)
+			exit(extack_child(c, n));
+	}
+	while (wait(&status) > 0)
+		fails += !WIFEXITED(status) || WEXITSTATUS(status);
+	printf("extack race: %u processes x %lu requests: %s\n", procs, n,
+	       fails ? "FAIL" : "PASS");
+	return fails ? 1 : 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -2049,13 +2231,15 @@ static void usage(void)
 		"       -S: trailing bytes in a nested array accepted = failure\n"
 		"       nlfuzz -p N   (guess service ids 0..N-1: all must fail)\n"
 		"       nlfuzz -B DIR (bind the maps pinned in DIR, use, unbind)\n"
+		"       nlfuzz -E K -n N (K processes, N failing LOOKUPs each:\n"
+		"                 every extack message must name its own request)\n"
 		"Fuzzes the xlb generic netlink family; exit 0 = no finding.\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long count = 100000, interval = 5000, probe = 0;
+	unsigned long count = 100000, interval = 5000, probe = 0, race = 0;
 	const char *bind_dir = NULL;
 	uint64_t seed = 0;
 	static struct stats st;
@@ -2063,7 +2247,7 @@ int main(int argc, char **argv)
 	struct nl nl;
 	int opt, err;
 
-	while ((opt = getopt(argc, argv, "n:s:c:p:B:Svh")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:c:p:B:E:Svh")) != -1) {
 		switch (opt) {
 		case 'S':
 			strict = true;
@@ -2073,6 +2257,9 @@ int main(int argc, char **argv)
 			break;
 		case 'B':
 			bind_dir = optarg;
+			break;
+		case 'E':
+			race = strtoul(optarg, NULL, 0);
 			break;
 		case 'n':
 			count = strtoul(optarg, NULL, 0);
@@ -2094,6 +2281,8 @@ int main(int argc, char **argv)
 		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	rng_seed(seed);
 	rnd_bytes(junk, sizeof(junk));
+	if (race)
+		return extack_race(race, count);
 	nl_open(&nl);
 	if (probe)
 		return probe_ids(&nl, probe);

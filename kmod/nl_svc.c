@@ -1,0 +1,624 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nl_svc.c - services and backends: SERVICE_*, BACKEND_*, REPLACE, FLUSH
+ * and the dumps of services and backends.  Every handler runs under the
+ * namespace mutex (netlink.c: xlb_doit()), in a namespace with state when
+ * it may change something.
+ */
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "maglev.h"
+#include "nl.h"
+
+/* Queue a change of one service, then apply. */
+static int xlb_apply1(struct xlb_net *xn, struct genl_info *info,
+		      struct xlb_svc *old, struct xlb_svc *new,
+		      const struct xlb_be *be)
+{
+	struct xlb_txn txn;
+
+	xlb_txn_init(&txn);
+	if (xlb_txn_add(&txn, old, new)) {
+		xlb_svc_free(new);
+		return -ENOMEM;
+	}
+	return xlb_apply(xn, info, &txn, new ? new : old, be);
+}
+
+static int xlb_parse_svc_opts(struct netlink_ext_ack *extack,
+			      struct nlattr **tb, struct xlb_svc *svc)
+{
+	struct nlattr *a;
+
+	a = tb[XLB_SVC_A_TABLE_SIZE];
+	if (a) {
+		svc->table_size = nla_get_u32(a);
+		if (!xlb_maglev_size_valid(svc->table_size)) {
+			xlb_err(NULL, extack, a,
+				"table size %u is not a prime from the supported list (251 ... 655373)",
+				svc->table_size);
+			return -EINVAL;
+		}
+	}
+	a = tb[XLB_SVC_A_FLAGS];
+	if (a) {
+		svc->flags = nla_get_u32(a);
+		if (svc->flags & ~__XLB_SVC_F_ALL) {
+			xlb_err(NULL, extack, a, "unknown service flags 0x%x",
+				svc->flags & ~__XLB_SVC_F_ALL);
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+/* A new service from its nest (SERVICE_NEW, an entry of REPLACE). */
+static struct xlb_svc *xlb_svc_parse(struct netlink_ext_ack *extack,
+				     const struct nlattr *nest,
+				     struct nlattr **tb, int *err)
+{
+	struct xlb_svc *svc = xlb_svc_alloc();
+
+	*err = -ENOMEM;
+	if (!svc)
+		return NULL;
+	svc->table_size = XLB_TABLE_SIZE_DEFAULT;
+	*err = xlb_parse_key(extack, nest, tb, &svc->key);
+	if (!*err)
+		*err = xlb_parse_svc_opts(extack, tb, svc);
+	if (!*err)
+		return svc;
+	xlb_svc_free(svc);
+	return NULL;
+}
+
+/* Backend attributes; fresh = defaults for a new backend. */
+static int xlb_parse_be(struct netlink_ext_ack *extack,
+			const struct nlattr *nest, struct nlattr **tb,
+			struct xlb_be *be, bool fresh)
+{
+	int ret;
+
+	ret = xlb_addr(extack, nest, tb, XLB_BE_A_ADDR4, XLB_BE_A_ADDR6,
+		       "backend", &be->family, be->addr);
+	if (ret)
+		return ret;
+	if (fresh) {
+		be->weight = XLB_WEIGHT_DEFAULT;
+		be->admin = XLB_BE_STATE_ACTIVE;
+		be->fresh = true;
+	}
+	if (tb[XLB_BE_A_WEIGHT])
+		be->weight = nla_get_u32(tb[XLB_BE_A_WEIGHT]);
+	if (tb[XLB_BE_A_STATE])
+		be->admin = nla_get_u8(tb[XLB_BE_A_STATE]);
+	return 0;
+}
+
+/* ---- services --------------------------------------------------------- */
+
+int xlb_svc_new(struct xlb_net *xn, struct genl_info *info)
+{
+	struct nlattr *tb[XLB_SVC_A_MAX + 1];
+	struct xlb_svc *svc;
+	char k[64];
+	int ret;
+
+	/* The policy validated the nest: reparse it for the attributes. */
+	ret = xlb_nest(info, XLB_A_SERVICE, XLB_SVC_A_MAX, NULL, tb,
+		       "XLB_A_SERVICE");
+	if (ret)
+		return ret;
+	svc = xlb_svc_parse(info->extack, info->attrs[XLB_A_SERVICE], tb,
+			    &ret);
+	if (!svc)
+		return ret;
+	if (xlb_svc_by_key(xn, &svc->key)) {
+		xlb_fmt_key(k, sizeof(k), &svc->key);
+		xlb_err(xn, info->extack, info->attrs[XLB_A_SERVICE],
+			"service %s already exists", k);
+		xlb_svc_free(svc);
+		return -EEXIST;
+	}
+	return xlb_apply1(xn, info, NULL, svc, NULL);
+}
+
+int xlb_svc_set(struct xlb_net *xn, struct genl_info *info)
+{
+	struct nlattr *tb[XLB_SVC_A_MAX + 1];
+	struct xlb_svc *old, *svc;
+	int ret;
+
+	ret = xlb_nest(info, XLB_A_SERVICE, XLB_SVC_A_MAX, NULL, tb,
+		       "XLB_A_SERVICE");
+	if (ret)
+		return ret;
+	old = xlb_find_svc(xn, info->extack, info->attrs[XLB_A_SERVICE], tb,
+			   &ret);
+	if (!old)
+		return ret;
+	svc = xlb_svc_clone(old, 0);
+	if (!svc)
+		return -ENOMEM;
+	ret = xlb_parse_svc_opts(info->extack, tb, svc);
+	if (ret) {
+		xlb_svc_free(svc);
+		return ret;
+	}
+	return xlb_apply1(xn, info, old, svc, NULL);
+}
+
+int xlb_svc_del(struct xlb_net *xn, struct genl_info *info)
+{
+	struct nlattr *tb[XLB_SVC_A_MAX + 1];
+	struct xlb_svc *old;
+	int ret;
+
+	old = xlb_req_svc(xn, info, tb, &ret);
+	if (!old)
+		return ret;
+	return xlb_apply1(xn, info, old, NULL, NULL);
+}
+
+int xlb_svc_get(struct xlb_net *xn, struct genl_info *info)
+{
+	struct nlattr *tb[XLB_SVC_A_MAX + 1];
+	struct xlb_svc *svc;
+	int ret;
+
+	svc = xlb_req_svc(xn, info, tb, &ret);
+	if (!svc)
+		return ret;
+	return xlb_reply(info, xlb_msg(info->snd_portid, info->snd_seq,
+				       XLB_CMD_SERVICE_GET, svc, NULL, xn->gen));
+}
+
+/* ---- backends --------------------------------------------------------- */
+
+/* The service and the parsed backend nest of a backend command. */
+static struct xlb_svc *xlb_be_target(struct xlb_net *xn,
+				     struct genl_info *info,
+				     struct nlattr **btb, struct xlb_be *be,
+				     bool fresh, int *err)
+{
+	struct nlattr *tb[XLB_SVC_A_MAX + 1];
+	struct xlb_svc *svc;
+
+	svc = xlb_req_svc(xn, info, tb, err);
+	if (!svc)
+		return NULL;
+	*err = xlb_nest(info, XLB_A_BACKEND, XLB_BE_A_MAX, NULL, btb,
+			"XLB_A_BACKEND");
+	if (!*err)
+		*err = xlb_parse_be(info->extack, info->attrs[XLB_A_BACKEND],
+				    btb, be, fresh);
+	return *err ? NULL : svc;
+}
+
+static int xlb_be_missing(struct genl_info *info, const struct xlb_svc *svc,
+			  const struct xlb_be *be, bool exists)
+{
+	char k[64], a[48];
+
+	xlb_fmt_key(k, sizeof(k), &svc->key);
+	xlb_fmt_addr(a, sizeof(a), be->family, be->addr);
+	if (exists) {
+		xlb_err(NULL, info->extack, info->attrs[XLB_A_BACKEND],
+			"backend %s already exists in service %s", a, k);
+		return -EEXIST;
+	}
+	xlb_err(NULL, info->extack, info->attrs[XLB_A_BACKEND],
+		"backend %s does not exist in service %s", a, k);
+	return -ENOENT;
+}
+
+int xlb_be_new(struct xlb_net *xn, struct genl_info *info)
+{
+	struct nlattr *btb[XLB_BE_A_MAX + 1];
+	struct xlb_be be = {};
+	struct xlb_svc *old, *svc;
+	u32 max = xlb_eff_max_backends(xn);
+	char k[64];
+	int ret;
+
+	old = xlb_be_target(xn, info, btb, &be, true, &ret);
+	if (!old)
+		return ret;
+	if (xlb_be_find(old, be.family, be.addr))
+		return xlb_be_missing(info, old, &be, true);
+	if (old->nbe >= max) {
+		xlb_fmt_key(k, sizeof(k), &old->key);
+		xlb_err(xn, info->extack, info->attrs[XLB_A_BACKEND],
+			"service %s already has the maximum of %u backends",
+			k, max);
+		return -ENOSPC;
+	}
+	svc = xlb_svc_clone(old, 1);
+	if (!svc)
+		return -ENOMEM;
+	svc->be[svc->nbe++] = be;
+	return xlb_apply1(xn, info, old, svc, &svc->be[svc->nbe - 1]);
+}
+
+int xlb_be_set(struct xlb_net *xn, struct genl_info *info)
+{
+	struct nlattr *btb[XLB_BE_A_MAX + 1];
+	struct xlb_be be = {}, *b;
+	struct xlb_svc *old, *svc;
+	int ret;
+
+	old = xlb_be_target(xn, info, btb, &be, false, &ret);
+	if (!old)
+		return ret;
+	b = xlb_be_find(old, be.family, be.addr);
+	if (!b)
+		return xlb_be_missing(info, old, &be, false);
+	svc = xlb_svc_clone(old, 0);
+	if (!svc)
+		return -ENOMEM;
+	b = &svc->be[b - old->be];
+	if (btb[XLB_BE_A_WEIGHT])
+		b->weight = be.weight;
+	if (btb[XLB_BE_A_STATE])
+		b->admin = be.admin;
+	return xlb_apply1(xn, info, old, svc, b);
+}
+
+int xlb_be_del(struct xlb_net *xn, struct genl_info *info)
+{
+	struct nlattr *btb[XLB_BE_A_MAX + 1];
+	struct xlb_be be = {}, *b;
+	struct xlb_svc *old, *svc;
+	u32 i;
+	int ret;
+
+	old = xlb_be_target(xn, info, btb, &be, false, &ret);
+	if (!old)
+		return ret;
+	b = xlb_be_find(old, be.family, be.addr);
+	if (!b)
+		return xlb_be_missing(info, old, &be, false);
+	svc = xlb_svc_clone(old, 0);
+	if (!svc)
+		return -ENOMEM;
+	i = b - old->be;
+	memmove(&svc->be[i], &svc->be[i + 1],
+		(svc->nbe - i - 1) * sizeof(*svc->be));
+	svc->nbe--;
+	/* The notice names the old backend: build it from the old object. */
+	return xlb_apply1(xn, info, old, svc, b);
+}
+
+int xlb_be_get(struct xlb_net *xn, struct genl_info *info)
+{
+	struct nlattr *btb[XLB_BE_A_MAX + 1];
+	struct xlb_be be = {}, *b;
+	struct xlb_svc *svc;
+	int ret;
+
+	svc = xlb_be_target(xn, info, btb, &be, false, &ret);
+	if (!svc)
+		return ret;
+	b = xlb_be_find(svc, be.family, be.addr);
+	if (!b)
+		return xlb_be_missing(info, svc, &be, false);
+	return xlb_reply(info, xlb_msg(info->snd_portid, info->snd_seq,
+				       XLB_CMD_BACKEND_GET, svc, b, xn->gen));
+}
+
+/* ---- replace and flush ------------------------------------------------ */
+
+/*
+ * Count the entries of a nested list.  Bytes after the last whole entry are
+ * rejected: nested-array validation does not look at them, and accepting
+ * them would apply a request the caller did not fully describe.
+ */
+static int xlb_count_nested(struct netlink_ext_ack *extack,
+			    const struct nlattr *list, const char *name,
+			    u32 *n)
+{
+	const struct nlattr *a;
+	int rem;
+
+	*n = 0;
+	nla_for_each_nested(a, list, rem)
+		(*n)++;
+	if (rem) {
+		xlb_err(NULL, extack, list,
+			"%s: %d trailing bytes after the last entry", name, rem);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One backend of a REPLACE entry, keeping the id of a live one. */
+static int xlb_replace_be(struct netlink_ext_ack *extack, struct nlattr *a,
+			  struct xlb_svc *svc, const struct xlb_svc *old)
+{
+	struct nlattr *btb[XLB_BE_A_MAX + 1];
+	struct xlb_be *be = &svc->be[svc->nbe], *ob;
+	char k[64], s[48];
+	int ret;
+
+	/* Validated with the request: parse only. */
+	ret = nla_parse_nested(btb, XLB_BE_A_MAX, a, NULL, extack);
+	if (!ret)
+		ret = xlb_parse_be(extack, a, btb, be, true);
+	if (ret)
+		return ret;
+	if (xlb_be_find(svc, be->family, be->addr)) {
+		xlb_fmt_key(k, sizeof(k), &svc->key);
+		xlb_fmt_addr(s, sizeof(s), be->family, be->addr);
+		xlb_err(NULL, extack, a,
+			"backend %s appears twice in service %s", s, k);
+		return -EEXIST;
+	}
+	ob = old ? xlb_be_find(old, be->family, be->addr) : NULL;
+	if (ob) {
+		/* Same backend: keep its id, its flows stay valid. */
+		be->fresh = false;
+		be->id = ob->id;
+		be->gen = ob->gen;
+	}
+	svc->nbe++;
+	return 0;
+}
+
+/* Backends of one service of a REPLACE request into svc->be. */
+static int xlb_replace_bes(struct xlb_net *xn, struct netlink_ext_ack *extack,
+			   struct nlattr *list, struct xlb_svc *svc,
+			   const struct xlb_svc *old)
+{
+	u32 n = 0, max = xlb_eff_max_backends(xn);
+	struct nlattr *a;
+	char k[64];
+	int rem, ret;
+
+	ret = xlb_count_nested(extack, list, "XLB_SVC_A_BACKENDS", &n);
+	if (ret)
+		return ret;
+	if (n > max) {
+		xlb_fmt_key(k, sizeof(k), &svc->key);
+		xlb_err(xn, extack, list,
+			"service %s: %u backends exceed the limit of %u", k, n,
+			max);
+		return -ENOSPC;
+	}
+	svc->be = kvcalloc(max_t(u32, n, 1), sizeof(*svc->be), GFP_KERNEL);
+	if (!svc->be)
+		return -ENOMEM;
+	nla_for_each_nested(a, list, rem) {
+		ret = xlb_replace_be(extack, a, svc, old);
+		if (ret)
+			return ret;
+		if (!(svc->nbe % 256))
+			cond_resched();
+	}
+	return 0;
+}
+
+/* One service of a REPLACE request, matched to the live one by key. */
+static int xlb_replace_svc(struct xlb_net *xn, struct netlink_ext_ack *extack,
+			   struct nlattr *a, struct xlb_txn *txn)
+{
+	struct nlattr *tb[XLB_SVC_A_MAX + 1];
+	struct xlb_svc *svc, *old;
+	char k[64];
+	u32 i;
+	int ret;
+
+	ret = nla_parse_nested(tb, XLB_SVC_A_MAX, a, NULL, extack);
+	if (ret)
+		return ret;
+	svc = xlb_svc_parse(extack, a, tb, &ret);
+	if (!svc)
+		return ret;
+	for (i = 0; !ret && i < txn->n; i++) {
+		if (memcmp(&txn->ch[i].new->key, &svc->key, sizeof(svc->key)))
+			continue;
+		xlb_fmt_key(k, sizeof(k), &svc->key);
+		xlb_err(xn, extack, a, "service %s appears twice", k);
+		ret = -EEXIST;
+	}
+	old = ret ? NULL : xlb_svc_by_key(xn, &svc->key);
+	if (old) {
+		svc->id = old->id;
+		svc->gen = old->gen;
+		svc->active = old->active;
+		svc->flip_cookie = old->flip_cookie;
+	}
+	if (!ret && tb[XLB_SVC_A_BACKENDS])
+		ret = xlb_replace_bes(xn, extack, tb[XLB_SVC_A_BACKENDS], svc,
+				      old);
+	if (!ret)
+		ret = xlb_txn_add(txn, old, svc);
+	if (ret)
+		xlb_svc_free(svc);
+	return ret;
+}
+
+/* Every live service not in the transaction yet goes (or is rebuilt). */
+int xlb_txn_all(struct xlb_net *xn, struct xlb_txn *txn, bool keep)
+{
+	u32 i, j;
+	int ret;
+
+	lockdep_assert_held(&xn->lock);
+	for (i = 0; i < xlb_max_services; i++) {
+		struct xlb_svc *old = xn->svcs[i], *new = NULL;
+
+		if (!old)
+			continue;
+		for (j = 0; j < txn->n; j++)
+			if (txn->ch[j].old == old)
+				break;
+		if (j < txn->n)
+			continue;
+		if (keep) {
+			new = xlb_svc_clone(old, 0);
+			if (!new)
+				return -ENOMEM;
+		}
+		ret = xlb_txn_add(txn, old, new);
+		if (ret) {
+			xlb_svc_free(new);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int xlb_replace(struct xlb_net *xn, struct genl_info *info)
+{
+	struct nlattr *list = info->attrs[XLB_A_SERVICES], *a;
+	u32 n = 0, max = xlb_eff_max_services(xn);
+	struct xlb_txn txn;
+	int rem, ret;
+
+	ret = xlb_need(info->extack, NULL, info->attrs, XLB_A_SERVICES,
+		       "XLB_A_SERVICES");
+	if (ret)
+		return ret;
+	ret = xlb_count_nested(info->extack, list, "XLB_A_SERVICES", &n);
+	if (ret)
+		return ret;
+	if (n > max) {
+		xlb_err(xn, info->extack, list,
+			"%u services exceed the limit of %u", n, max);
+		return -ENOSPC;
+	}
+	xlb_txn_init(&txn);
+	if (info->attrs[XLB_A_CONFIG])
+		ret = xlb_parse_cfg(xn, info->extack, info->attrs[XLB_A_CONFIG],
+				    &txn);
+	nla_for_each_nested(a, list, rem) {
+		if (ret)
+			break;
+		ret = xlb_replace_svc(xn, info->extack, a, &txn);
+	}
+	if (!ret)
+		ret = xlb_txn_all(xn, &txn, false);
+	if (ret) {
+		xlb_txn_abort(&txn);
+		return ret;
+	}
+	return xlb_apply(xn, info, &txn, NULL, NULL);
+}
+
+int xlb_flush(struct xlb_net *xn, struct genl_info *info)
+{
+	struct xlb_txn txn;
+	int ret;
+
+	xlb_txn_init(&txn);
+	ret = xlb_txn_all(xn, &txn, false);
+	if (ret) {
+		xlb_txn_abort(&txn);
+		return ret;
+	}
+	return xlb_apply(xn, info, &txn, NULL, NULL);
+}
+
+/* ---- dumps ------------------------------------------------------------ */
+
+/* cb->args[0]: next service id. */
+int xlb_svc_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct xlb_net *xn = xlb_net(sock_net(skb->sk));
+	u32 sid = cb->args[0];
+	void *hdr;
+
+	mutex_lock(&xn->lock);
+	cb->seq = xn->gen;
+	for (; xn->svcs && sid < xlb_max_services; sid++) {
+		if (!xn->svcs[sid])
+			continue;
+		hdr = xlb_dump_put(skb, cb, XLB_CMD_SERVICE_GET);
+		if (!hdr)
+			break;
+		if (xlb_fill_svc(skb, xn->svcs[sid], true) ||
+		    nla_put_u32(skb, XLB_A_GENERATION, xn->gen)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = sid;
+	mutex_unlock(&xn->lock);
+	return skb->len;
+}
+
+/* The service of a BACKEND_GET dump; extack NULL: no message. */
+static struct xlb_svc *xlb_be_dump_svc(struct xlb_net *xn,
+				       struct netlink_callback *cb,
+				       struct netlink_ext_ack *extack,
+				       int *err)
+{
+	struct nlattr *nest = xlb_dump_attrs(cb)[XLB_A_SERVICE];
+	struct nlattr *tb[XLB_SVC_A_MAX + 1];
+
+	if (!nest) {
+		NL_SET_ERR_ATTR_MISS(extack, NULL, XLB_A_SERVICE);
+		NL_SET_ERR_MSG(extack, "missing attribute XLB_A_SERVICE");
+		*err = -EINVAL;
+		return NULL;
+	}
+	*err = nla_parse_nested(tb, XLB_SVC_A_MAX, nest, NULL, extack);
+	if (!*err)
+		*err = xlb_svc_nest(extack, tb);
+	if (*err)
+		return NULL;
+	return xlb_find_svc(xn, extack, nest, tb, err);
+}
+
+int xlb_be_dump_start(struct xlb_net *xn, struct netlink_callback *cb,
+		      struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	lockdep_assert_held(&xn->lock);
+	xlb_be_dump_svc(xn, cb, extack, &ret);
+	return ret;
+}
+
+/* cb->args[0]: next backend index of the requested service. */
+static int xlb_be_dump_locked(struct xlb_net *xn, struct sk_buff *skb,
+			      struct netlink_callback *cb)
+{
+	struct xlb_svc *svc;
+	u32 i = cb->args[0];
+	void *hdr;
+	int ret;
+
+	lockdep_assert_held(&xn->lock);
+	svc = xlb_be_dump_svc(xn, cb, NULL, &ret);
+	if (!svc)
+		return i ? 0 : ret;	/* gone mid-dump: the seq tells */
+	for (; i < svc->nbe; i++) {
+		hdr = xlb_dump_put(skb, cb, XLB_CMD_BACKEND_GET);
+		if (!hdr)
+			break;
+		if (xlb_fill_svc(skb, svc, false) ||
+		    xlb_fill_be(skb, &svc->be[i]) ||
+		    nla_put_u32(skb, XLB_A_GENERATION, xn->gen)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = i;
+	return skb->len;
+}
+
+int xlb_be_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct xlb_net *xn = xlb_net(sock_net(skb->sk));
+	int ret;
+
+	mutex_lock(&xn->lock);
+	cb->seq = xn->gen;
+	ret = xlb_be_dump_locked(xn, skb, cb);
+	mutex_unlock(&xn->lock);
+	return ret;
+}
