@@ -39,7 +39,7 @@ stat() {
 }
 
 @test "rebinding the maps in use under traffic: nothing dropped, nothing re-picked" {
-	local drop0 stale0 i out
+	local drop0 stale0 i out pin wpid
 	e2e_lb lb1 1:10 2:20 3:30
 	flows_bg "$E2E_DIR/rebind.out" 4 -T 600 -H 16 -i 100 -c 8 -n 4000 -b 32000
 	echo "$XN_PID" >"$E2E_DIR/rebind.hpid"	# teardown's hold_stop ends it
@@ -47,14 +47,25 @@ stat() {
 	sleep 1
 	drop0=$(stat drop_no_backend)
 	stale0=$(stat conntrack_stale)
-	for i in $(seq 1 15); do
+	# A watcher reads service 0's entry in a tight loop meanwhile: a rebind
+	# that rewrote it as if new would show it unused (gen 0) for a moment.
+	pin=$(lbn_ns lb1 sh -c 'ls -d /sys/fs/bpf/xlb*/xlb_services' | head -n 1)
+	lbn_ns lb1 python3 "$XLB_ROOT/tests/tools/xlbnl.py" watch "$pin" \
+		service 0 >"$E2E_DIR/watch.out" &
+	wpid=$!
+	sleep 1
+	for i in $(seq 1 30); do
 		lbn lb1 attach eth0 mode native
 	done
+	kill -TERM "$wpid"
+	wait "$wpid"
 	kill -TERM "$XN_PID"
 	wait_lines "$E2E_DIR/rebind.out" 1 '"mode":"loop"'
 	out=$(grep '"mode":"loop"' "$E2E_DIR/rebind.out")
-	note "15 rebinds under traffic: $out"
-	note "drop_no_backend +$(($(stat drop_no_backend) - drop0)), conntrack_stale +$(($(stat conntrack_stale) - stale0))"
+	note "30 rebinds under traffic: $out"
+	note "drop_no_backend +$(($(stat drop_no_backend) - drop0)), conntrack_stale +$(($(stat conntrack_stale) - stale0)), service entry reads $(cat "$E2E_DIR/watch.out")"
+	[ "$(jq .reads "$E2E_DIR/watch.out")" -gt 1000 ]
+	[ "$(jq .unused "$E2E_DIR/watch.out")" = 0 ]
 	[ "$(stat drop_no_backend)" = "$drop0" ]
 	[ "$(stat conntrack_stale)" = "$stale0" ]
 	[ "$(jq '.new.ok' <<<"$out")" -gt 0 ]

@@ -55,8 +55,15 @@ e2e_teardown() {
 lbn() {
 	local node=$1
 	shift
+	lbn_ns "$node" "$LBCTL" "$@"
+}
+
+# Any command in load balancer NODE's network and mount namespaces.
+lbn_ns() {
+	local node=$1
+	shift
 	nsenter --net="/run/netns/$E2E_P-$node" \
-		--mount="$E2E_DIR/mnt/$node" "$LBCTL" "$@"
+		--mount="$E2E_DIR/mnt/$node" "$@"
 }
 
 # The restore file of load balancer NODE: the four services (v4/v6 x
