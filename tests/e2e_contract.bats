@@ -50,8 +50,10 @@ stat() {
 	# A watcher reads service 0's entry in a tight loop meanwhile: a rebind
 	# that rewrote it as if new would show it unused (gen 0) for a moment.
 	pin=$(lbn_ns lb1 sh -c 'ls -d /sys/fs/bpf/xlb*/xlb_services' | head -n 1)
-	lbn_ns lb1 python3 "$XLB_ROOT/tests/tools/xlbnl.py" watch "$pin" \
-		service 0 >"$E2E_DIR/watch.out" &
+	# Plain nsenter (it execs python): the pid is the watcher's own.
+	nsenter --net="/run/netns/$E2E_P-lb1" --mount="$E2E_DIR/mnt/lb1" \
+		python3 "$XLB_ROOT/tests/tools/xlbnl.py" watch "$pin" service 0 \
+		>"$E2E_DIR/watch.out" &
 	wpid=$!
 	sleep 1
 	for i in $(seq 1 30); do
