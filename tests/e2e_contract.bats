@@ -39,7 +39,7 @@ stat() {
 }
 
 @test "rebinding the maps in use under traffic: nothing dropped, nothing re-picked" {
-	local drop0 stale0 i out pin wpid
+	local drop0 stale0 i out pin wpid w watch
 	e2e_lb lb1 1:10 2:20 3:30
 	flows_bg "$E2E_DIR/rebind.out" 4 -T 600 -H 16 -i 100 -c 8 -n 4000 -b 32000
 	echo "$XN_PID" >"$E2E_DIR/rebind.hpid"	# teardown's hold_stop ends it
@@ -47,27 +47,36 @@ stat() {
 	sleep 1
 	drop0=$(stat drop_no_backend)
 	stale0=$(stat conntrack_stale)
-	# A watcher reads service 0's entry in a tight loop meanwhile: a rebind
-	# that rewrote it as if new would show it unused (gen 0) for a moment.
+	# A watcher (tests/e2e/watch.bpf.c, on the pinned xlb_services) reads
+	# service 0's entry in bpf_loop meanwhile: a rebind that rewrote it as
+	# if new would show it unused (gen 0), even for the few stores it takes.
 	pin=$(lbn_ns lb1 sh -c 'ls -d /sys/fs/bpf/xlb*/xlb_services' | head -n 1)
-	# Plain nsenter (it execs python): the pid is the watcher's own.
-	nsenter --net="/run/netns/$E2E_P-lb1" --mount="$E2E_DIR/mnt/lb1" \
-		python3 "$XLB_ROOT/tests/tools/xlbnl.py" watch "$pin" service 0 \
-		>"$E2E_DIR/watch.out" &
+	w=/sys/fs/bpf/xlbt-watch
+	lbn_ns lb1 rm -rf "$w" "$w-maps"
+	lbn_ns lb1 bpftool prog loadall "$XLB_ROOT/build/watch.bpf.o" "$w" \
+		map name xlb_services pinned "$pin" pinmaps "$w-maps"
+	head -c 64 /dev/zero >"$E2E_DIR/watch.pkt"
+	rm -f "$E2E_DIR/watch.stop"
+	lbn_ns lb1 sh -c 'while [ ! -e "$1" ]; do
+		bpftool prog run pinned "$2" data_in "$3" repeat 1 >/dev/null || exit 1
+	done' sh "$E2E_DIR/watch.stop" "$w/xlb_watch_gen" "$E2E_DIR/watch.pkt" &
 	wpid=$!
 	sleep 1
 	for i in $(seq 1 30); do
 		lbn lb1 attach eth0 mode native
 	done
-	kill -TERM "$wpid"
+	touch "$E2E_DIR/watch.stop"
 	wait "$wpid"
+	watch=$(lbn_ns lb1 bpftool -j map dump pinned "$w-maps/xlb_watch" |
+		jq -c 'map(.value)')
+	lbn_ns lb1 rm -rf "$w" "$w-maps"
 	kill -TERM "$XN_PID"
 	wait_lines "$E2E_DIR/rebind.out" 1 '"mode":"loop"'
 	out=$(grep '"mode":"loop"' "$E2E_DIR/rebind.out")
 	note "30 rebinds under traffic: $out"
-	note "drop_no_backend +$(($(stat drop_no_backend) - drop0)), conntrack_stale +$(($(stat conntrack_stale) - stale0)), service entry reads $(cat "$E2E_DIR/watch.out")"
-	[ "$(jq .reads "$E2E_DIR/watch.out")" -gt 1000 ]
-	[ "$(jq .unused "$E2E_DIR/watch.out")" = 0 ]
+	note "drop_no_backend +$(($(stat drop_no_backend) - drop0)), conntrack_stale +$(($(stat conntrack_stale) - stale0)), service entry [reads, unused]: $watch"
+	[ "$(jq '.[0]' <<<"$watch")" -gt 1000000 ]
+	[ "$(jq '.[1]' <<<"$watch")" = 0 ]
 	[ "$(stat drop_no_backend)" = "$drop0" ]
 	[ "$(stat conntrack_stale)" = "$stale0" ]
 	[ "$(jq '.new.ok' <<<"$out")" -gt 0 ]

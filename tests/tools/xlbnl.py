@@ -448,39 +448,6 @@ def map_cmd(args):
     return 0
 
 
-def watch_cmd(args):
-    """watch PATH service|backend KEY: read one entry in a tight loop until
-    SIGTERM, then print {"reads": N, "unused": M}: the reads that found it
-    unused (service: gen 0; backend: state UNUSED or gen 0)."""
-    import ctypes
-    import signal
-    if len(args) != 3 or args[1] not in ("service", "backend"):
-        raise UsageError("watch PATH service|backend KEY")
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    fd = obj_get(args[0])
-    _, _, vsize, _ = map_info(fd)
-    libc = ctypes.CDLL(None, use_errno=True)
-    k = ctypes.create_string_buffer(struct.pack("=I", int(args[2])))
-    v = ctypes.create_string_buffer(vsize)
-    attr = ctypes.create_string_buffer(
-        struct.pack("=IIQQQ", fd, 0, ctypes.addressof(k),
-                    ctypes.addressof(v), 0), 128)
-    backend = args[1] == "backend"
-    reads = unused = 0
-    while not stop:
-        if libc.syscall(321, BPF_MAP_LOOKUP_ELEM, attr, 128):
-            raise UsageError("lookup: " + os.strerror(ctypes.get_errno()))
-        raw = v.raw
-        reads += 1
-        # gen is at offset 24 in both layouts; a backend's state at 17.
-        if struct.unpack_from("=I", raw, 24)[0] == 0 or \
-                (backend and raw[17] == 0):
-            unused += 1
-    print(json.dumps({"reads": reads, "unused": unused}))
-    return 0
-
-
 def monitor(args):
     import select
     count, timeout = 1, 10.0
@@ -529,8 +496,6 @@ def main(argv):
         return monitor(args[1:])
     if args and args[0] == "map":
         return map_cmd(args[1:])
-    if args and args[0] == "watch":
-        return watch_cmd(args[1:])
     flags, family, version, raw, bind_dir = NLM_F_REQUEST | NLM_F_ACK, \
         "xlb", 1, b"", None
     inter = None
