@@ -48,8 +48,10 @@ stat() {
 	drop0=$(stat drop_no_backend)
 	stale0=$(stat conntrack_stale)
 	# A watcher (tests/e2e/watch.bpf.c, on the pinned xlb_services) reads
-	# service 0's entry in bpf_loop meanwhile: a rebind that rewrote it as
-	# if new would show it unused (gen 0), even for the few stores it takes.
+	# service 0's entry in bpf_loop meanwhile (~10^8 reads): a rebind that
+	# made it unused (gen 0) for more than a few stores would be seen.  The
+	# code before adoption rewrote it as new in about ten stores, which
+	# neither this watcher nor the counters ever caught (30 rebinds).
 	pin=$(lbn_ns lb1 sh -c 'ls -d /sys/fs/bpf/xlb*/xlb_services' | head -n 1)
 	w=/sys/fs/bpf/xlbt-watch
 	lbn_ns lb1 rm -rf "$w" "$w-maps"
@@ -67,8 +69,12 @@ stat() {
 	done
 	touch "$E2E_DIR/watch.stop"
 	wait "$wpid"
+	# Values as numbers (with BTF) or little-endian byte lists (without).
 	watch=$(lbn_ns lb1 bpftool -j map dump pinned "$w-maps/xlb_watch" |
-		jq -c 'map(.value)')
+		python3 -c 'import json, sys
+print(json.dumps([e["value"] if isinstance(e["value"], int) else
+	int.from_bytes(bytes(int(b, 16) for b in e["value"]), "little")
+	for e in json.load(sys.stdin)]))')
 	lbn_ns lb1 rm -rf "$w" "$w-maps"
 	kill -TERM "$XN_PID"
 	wait_lines "$E2E_DIR/rebind.out" 1 '"mode":"loop"'
