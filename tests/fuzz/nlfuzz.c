@@ -760,6 +760,11 @@ struct pol {
 		.kind = K_LIST, .nest = &(ps), .child = (c) \
 	}
 
+/*
+ * The policy macros below fill designated initializers with brace-enclosed
+ * arguments, which parentheses would turn into statement expressions.
+ */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 /* A backend with settings (NEW, SET, REPLACE) or named only (DEL, GET). */
 #define BE_P(w, st)                                                 \
 	{                                                           \
@@ -825,6 +830,7 @@ static const struct polset flow_ps = { XLB_FLOW_A_MAX, flow_p };
 		[XLB_A_BIND] = bind, [XLB_A_FLOW] = flow,      \
 		[XLB_A_GENERATION] = RFIX(4),                  \
 	}
+/* NOLINTEND(bugprone-macro-parentheses) */
 static const struct pol top_none_p[XLB_A_MAX + 1] =
 	TOP_P(UNUSED, UNUSED, UNUSED, UNUSED, UNUSED, UNUSED);
 static const struct polset top_none_ps = { XLB_A_MAX, top_none_p };
@@ -2082,6 +2088,7 @@ static void fill_bind(struct mb *m, void *arg)
 }
 
 /* XLB_A_SERVICE of pool service 0; arg non-NULL: with a table size. */
+/* cppcheck-suppress constParameter ; the fill callback type takes void * */
 static void fill_svc(struct mb *m, void *arg)
 {
 	struct mkey k;
