@@ -70,6 +70,8 @@ static int __net_init xlb_net_init(struct net *net)
 
 	mutex_init(&xn->lock);
 	xn->cookie = net->net_cookie;
+	xn->net = net;
+	xlb_nh_init(xn);
 	xn->seed = XLB_DEFAULT_SEED;
 	xn->gen = 1;	/* dumps treat seq 0 as "unset" */
 	xn->bid_space = min_t(u64, space, XLB_BID_SPACE_MAX);
@@ -80,6 +82,7 @@ static void __net_exit xlb_net_exit(struct net *net)
 {
 	struct xlb_net *xn = xlb_net(net);
 
+	xlb_nh_stop(xn);
 	/* No command runs any more: the lock only pleases lockdep. */
 	mutex_lock(&xn->lock);
 	/* Maps keep the last published state; only the references go. */

@@ -892,6 +892,7 @@ int xlb_bind(struct xlb_net *xn, const u32 *fds,
 	xlb_maps_put(xn->maps);
 	xn->maps = m;
 	xn->gen++;
+	xlb_nh_kick(xn);
 	return 0;
 
 err:
@@ -905,4 +906,5 @@ void xlb_unbind(struct xlb_net *xn)
 {
 	xlb_maps_put(xn->maps);
 	xn->maps = NULL;
+	xlb_nh_kick(xn);
 }

@@ -489,6 +489,7 @@ void xlb_txn_commit(struct xlb_net *xn, struct xlb_txn *txn)
 	}
 	xn->gen++;
 	xlb_txn_abort(txn);
+	xlb_nh_kick(xn);
 }
 
 void xlb_net_free_state(struct xlb_net *xn)

@@ -14,6 +14,7 @@
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "compat.h"
 #include "uapi/xlb_maps.h"
@@ -69,6 +70,14 @@ struct xlb_maps {
 	u32		vip_slots;
 };
 
+/* A next hop the module keeps resolved (neigh.c); compared with memcmp. */
+struct xlb_nhop {
+	__be32	addr[4];
+	int	ifindex;
+	u8	family;
+	u8	pad[3];
+};
+
 /*
  * Per network namespace.  Creating a namespace allocates only this small
  * struct; svcs and bid_map (up to 1 MiB with the largest parameters) are
@@ -90,6 +99,12 @@ struct xlb_net {
 	struct xlb_maps	*maps;		/* NULL while unbound */
 	u32		vip_active;
 	unsigned long	vip_cookie;
+	struct net	*net;
+	/* neigh.c: next hops kept resolved while bound */
+	struct delayed_work nh_work;
+	struct xlb_nhop	*nh;		/* sorted, nnh entries */
+	u32		nnh;
+	bool		nh_stop;	/* namespace or module going away */
 };
 
 /* One service of a transaction: old NULL = created, new NULL = deleted. */
@@ -162,6 +177,11 @@ int xlb_vip_build(struct xlb_net *xn, struct xlb_svc *const *svcs, u32 nsvcs,
 		  u32 seed, u32 vip_slots, struct xlb_vip_slot *img,
 		  struct netlink_ext_ack *extack);
 void xlb_publish_txn(struct xlb_net *xn, struct xlb_txn *txn);
+
+/* neigh.c */
+void xlb_nh_init(struct xlb_net *xn);
+void xlb_nh_kick(struct xlb_net *xn);
+void xlb_nh_stop(struct xlb_net *xn);
 
 /* netlink.c */
 int xlb_genl_init(void);

@@ -453,6 +453,72 @@ static int set_sources(struct attach_args *a)
 	return xnl_request(m, NULL, NULL);
 }
 
+/* Write VALUE to /proc/sys/net/FAMILY/conf/DEV/KEY; 0 or an errno. */
+static int dev_sysctl(const char *family, const char *dev, const char *key,
+		      const char *value)
+{
+	char path[128], cur[16] = "";
+	FILE *f;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/%s", family, dev,
+		 key);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(cur, sizeof(cur), f))
+			cur[0] = 0;
+		fclose(f);
+	}
+	if (!strncmp(cur, value, strlen(value)) && cur[strlen(value)] == '\n')
+		return 0;
+	f = fopen(path, "w");
+	if (!f)
+		return errno;
+	if (fputs(value, f) < 0)
+		err = errno;
+	if (fclose(f) && !err)
+		err = errno;
+	return err;
+}
+
+/*
+ * What the data path needs of DEV's IPv4 settings (Documentation/datapath.md,
+ * "Next hops"): forwarding, since bpf_fib_lookup() answers "forwarding
+ * disabled" without it, and accept_local, since a frame whose next hop is
+ * not resolved yet is handed to the kernel already encapsulated, with this
+ * host's address as its source; the kernel forwards it (and resolves the
+ * neighbour) only with accept_local set, and drops it as a martian
+ * otherwise.  IPv6 forwarding is one host-wide switch that changes more
+ * than xlb's device: only checked.
+ */
+static void prepare_dev(const char *dev)
+{
+	static const char *const keys[] = { "forwarding", "accept_local" };
+	char v6[4] = "";
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		int err = dev_sysctl("ipv4", dev, keys[i], "1");
+
+		if (err)
+			fprintf(stderr,
+				"lbctl: warning: cannot set "
+				"net.ipv4.conf.%s.%s=1 (%s): IPv4 backends "
+				"may be unreachable\n",
+				dev, keys[i], strerror(err));
+	}
+	f = fopen("/proc/sys/net/ipv6/conf/all/forwarding", "r");
+	if (f) {
+		if (fgets(v6, sizeof(v6), f) && v6[0] == '0')
+			fprintf(stderr,
+				"lbctl: warning: net.ipv6.conf.all.forwarding"
+				" is 0: IPv6 backends are unreachable until it "
+				"is 1\n");
+		fclose(f);
+	}
+}
+
 int cmd_attach(int argc, char **argv)
 {
 	struct attach_args a;
@@ -477,6 +543,7 @@ int cmd_attach(int argc, char **argv)
 	if (err)
 		return xnl_report(err,
 				  "attach: handing the maps to the module");
+	prepare_dev(a.dev);
 	xdp_attach(&a, prog_fd);
 	err = set_sources(&a);
 	if (err)

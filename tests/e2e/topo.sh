@@ -12,7 +12,8 @@
 #            lb1 (topo_route lb1|lb2|ecmp), L4 multipath hashing
 #   lb1, lb2 10.77.0.2, 10.77.0.3 (fd77::2, ::3): xlb attaches to their eth0
 #            and sends the encapsulated packets back out of it (XDP_TX);
-#            forwarding on (bpf_fib_lookup needs it), redirects off
+#            IPv6 forwarding on (bpf_fib_lookup needs it; lbctl attach
+#            turns on IPv4's), redirects off, no neighbour entries
 #   bI       10.77.0.(10+I) (fd77::(10+I)): decapsulate IPIP (xlbt4) and
 #            ip6ip6 (xlbt6), hold the VIPs on lo, run namesrv "bI" on port
 #            80 TCP+UDP, and reply to the client directly through the router
@@ -142,10 +143,11 @@ topo_up() {
 		net/ipv4/conf/default/send_redirects=0 \
 		net/ipv4/fib_multipath_hash_policy=1 \
 		net/ipv6/fib_multipath_hash_policy=1 || return 1
-	# bpf_fib_lookup() answers "forwarding disabled" unless it is on.
+	# bpf_fib_lookup() answers "forwarding disabled" unless it is on:
+	# lbctl attach turns IPv4 forwarding on for its device, IPv6's is one
+	# host-wide switch left to the operator.
 	for node in lb1 lb2; do
-		_topo_sysctl "$node" net/ipv4/ip_forward=1 \
-			net/ipv6/conf/all/forwarding=1 \
+		_topo_sysctl "$node" net/ipv6/conf/all/forwarding=1 \
 			net/ipv4/conf/all/send_redirects=0 \
 			net/ipv4/conf/default/send_redirects=0 || return 1
 	done
@@ -201,16 +203,13 @@ topo_up() {
 	link set dev p-lb2 xdpdrv obj $XDP_PASS sec xdp
 	EOF
 
-	# Load balancers: default route to the router, every backend's
-	# neighbour entry fixed so the data path never waits for ARP / ND.
+	# Load balancers: default route to the router.  Neighbour entries are
+	# left to xlb (managed next hops, Documentation/datapath.md): the
+	# load balancers start with cold caches, as a fresh machine does.
 	for n in lb1 lb2; do
 		ip -n "$(_topo_ns $n)" -batch - <<-EOF || return 1
 		route add default via 10.77.0.1
 		route add default via fd77::1
-		$(for ((i = 1; i <= E2E_NB; i++)); do
-			echo "neigh replace $(be4 "$i") lladdr $(be_mac "$i") dev eth0 nud permanent"
-			echo "neigh replace $(be6 "$i") lladdr $(be_mac "$i") dev eth0 nud permanent"
-		done)
 		EOF
 	done
 	topo_wait_links && topo_wait_servers
