@@ -120,7 +120,8 @@ xdp_prog_id() {
 		 pass_not_bound drop_parse_error drop_no_backend \
 		 drop_encap_failure drop_fib_failure drop_too_big tx redirect \
 		 conntrack_hit conntrack_miss conntrack_stale icmp_error \
-		 ipv4_options vlan flow_cache_hit; do
+		 ipv4_options vlan flow_cache_hit tx_icmp_too_big \
+		 drop_too_big_ratelimited; do
 		[[ "$(jq -r ".global.$c" <<<"$output")" =~ ^[0-9]+$ ]]
 	done
 	[ "$(jq -r '.services[0].service' <<<"$output")" = 10.1.0.100:5000/udp ]
