@@ -7,7 +7,9 @@
  * service in the VIP table; pick the backend from the connection table or
  * the service's Maglev table; encapsulate (IPIP / ip6ip6 / 4in6 / 6in4, outer
  * family = backend family) and forward to the next hop found with
- * bpf_fib_lookup().  Documentation/datapath.md has the full policy; every
+ * bpf_fib_lookup(), or answer a frame too big for the backend path with an
+ * ICMP / ICMPv6 too-big error (rate limited).
+ * Documentation/datapath.md has the full policy; every
  * frame is counted in exactly one non-info XLB_STAT_* counter.
  *
  * Load-time configuration (the loader writes these skeleton rodata
