@@ -877,17 +877,24 @@ static __always_inline int xlb_icmp_allowed(void)
 }
 
 /*
- * One's complement sum (unfolded) of the n 4-byte words at w, n <= max.
- * Word sums fold to the same 16-bit sum as the RFC 1071 one.
+ * One's complement sum (unfolded) of the 4-byte words from w to the end of
+ * the frame, which is a multiple of 4 and at most max bytes away.  Word sums
+ * fold to the same 16-bit sum as the RFC 1071 one.
  */
-static __always_inline __u64 xlb_sum_words(const __u32 *w, const void *end,
-					   __u32 n, const __u32 max)
+static __always_inline __u64 xlb_sum_tail(const __u32 *w, const void *end,
+					  const __u32 max)
 {
 	__u64 s = 0;
 	__u32 i;
 
-	for (i = 0; i < max; i++) {
-		if (i >= n || (const void *)(w + 1) > end)
+	/*
+	 * One pointer, checked and read: otherwise the compiler may read
+	 * through a copy rebuilt from the packet start, whose range the
+	 * verifier does not know.
+	 */
+	for (i = 0; i < max / 4; i++) {
+		xlb_keep_apart(w);
+		if ((const void *)(w + 1) > end)
 			break;
 		s += *w++;
 	}
@@ -916,8 +923,8 @@ static __always_inline void *xlb_icmp_frame(struct xdp_md *ctx,
 {
 	void *data, *end, *l3;
 	struct ethhdr *eth, *old;
-	__u32 l2 = p->vlan ? sizeof(*eth) + sizeof(struct xlb_vlan) :
-			     sizeof(*eth);
+	/* without a branch: both tag cases verify as one path */
+	__u32 l2 = sizeof(*eth) + (p->vlan & 1) * sizeof(struct xlb_vlan);
 	int cut;
 
 	if (bpf_xdp_adjust_head(ctx, -(int)(hlen + sizeof(struct xlb_icmp))))
@@ -935,7 +942,7 @@ static __always_inline void *xlb_icmp_frame(struct xdp_md *ctx,
 	__builtin_memcpy(eth->h_dest, old->h_source, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, old->h_dest, ETH_ALEN);
 	l3 = eth + 1;
-	if (p->vlan) {
+	if (l2 != sizeof(*eth)) {
 		struct xlb_vlan *vn = l3, *vo = (void *)(old + 1);
 
 		eth->h_proto = bpf_htons(ETH_P_8021Q);
@@ -974,8 +981,7 @@ static __always_inline int xlb_icmp4_too_big(struct xdp_md *ctx,
 	ic[0] = xlb_pack16(
 		xlb_pack8(XLB_ICMP_DEST_UNREACH, XLB_ICMP_FRAG_NEEDED), 0);
 	ic[1] = xlb_pack16(0, bpf_htons(mtu));
-	s = (__u64)ic[0] + ic[1] +
-	    xlb_sum_words(ic + 2, end, quote / 4, XLB_QUOTE4_MAX / 4);
+	s = (__u64)ic[0] + ic[1] + xlb_sum_tail(ic + 2, end, XLB_QUOTE4_MAX);
 	((__u16 *)ic)[1] = xlb_fold(s);
 	return 0;
 }
@@ -1005,8 +1011,7 @@ static __always_inline int xlb_icmp6_too_big(struct xdp_md *ctx,
 	s = (__u64)bpf_htonl(plen) + bpf_htonl(IPPROTO_ICMPV6);
 	for (i = 0; i < 4; i++)
 		s += (__u64)p->flow.src[i] + p->flow.dst[i];
-	s += (__u64)ic[0] + ic[1] +
-	     xlb_sum_words(ic + 2, end, quote / 4, XLB_QUOTE6_MAX / 4);
+	s += (__u64)ic[0] + ic[1] + xlb_sum_tail(ic + 2, end, XLB_QUOTE6_MAX);
 	((__u16 *)ic)[1] = xlb_fold(s);
 	return 0;
 }
@@ -1016,12 +1021,28 @@ static __always_inline int xlb_icmp6_too_big(struct xdp_md *ctx,
  * with the MTU left for its packets (pmtu - olen, at least the family's
  * minimum), rate limited.  Never about an ICMP error (RFC 1122 3.2.2).
  */
+/*
+ * The reply, in a global function: the verifier checks it once, not once
+ * per call site, family and tag case (the quote checksum loops make up
+ * most of the program's verification otherwise).  0 or -1.
+ */
+__attribute__((noinline)) int xlb_icmp_reply(struct xdp_md *ctx,
+					     const struct xlb_pkt *p, __u32 mtu)
+{
+	if (!p)
+		return -1;
+	if (p->flow.family == XLB_AF_INET)
+		return xlb_icmp4_too_big(
+			ctx, p, mtu < XLB_IP4_MIN_MTU ? XLB_IP4_MIN_MTU : mtu);
+	return xlb_icmp6_too_big(ctx, p,
+				 mtu < XLB_IP6_MIN_MTU ? XLB_IP6_MIN_MTU : mtu);
+}
+
 static __always_inline int xlb_too_big(struct xdp_md *ctx,
 				       const struct xlb_pkt *p, __u32 pmtu,
 				       __u32 olen, struct xlb_stats *st)
 {
 	__u32 mtu = pmtu > olen ? pmtu - olen : 0;
-	int rc;
 
 	if (p->icmp) {
 		st->c[XLB_STAT_DROP_TOO_BIG]++;
@@ -1031,13 +1052,7 @@ static __always_inline int xlb_too_big(struct xdp_md *ctx,
 		st->c[XLB_STAT_DROP_TOO_BIG_RL]++;
 		return XDP_DROP;
 	}
-	if (p->flow.family == XLB_AF_INET)
-		rc = xlb_icmp4_too_big(
-			ctx, p, mtu < XLB_IP4_MIN_MTU ? XLB_IP4_MIN_MTU : mtu);
-	else
-		rc = xlb_icmp6_too_big(
-			ctx, p, mtu < XLB_IP6_MIN_MTU ? XLB_IP6_MIN_MTU : mtu);
-	if (rc) {
+	if (xlb_icmp_reply(ctx, p, mtu)) {
 		st->c[XLB_STAT_DROP_TOO_BIG]++;
 		return XDP_DROP;
 	}
