@@ -7,7 +7,9 @@
  * service in the VIP table; pick the backend from the connection table or
  * the service's Maglev table; encapsulate (IPIP / ip6ip6 / 4in6 / 6in4, outer
  * family = backend family) and forward to the next hop found with
- * bpf_fib_lookup().  Documentation/datapath.md has the full policy; every
+ * bpf_fib_lookup(), or answer a frame too big for the backend path with an
+ * ICMP / ICMPv6 too-big error (rate limited).
+ * Documentation/datapath.md has the full policy; every
  * frame is counted in exactly one non-info XLB_STAT_* counter.
  *
  * Load-time configuration (the loader writes these skeleton rodata
@@ -19,6 +21,8 @@
  *                           2 * vip_slots
  *   xlb_cfg_nh_ttl_jiffies u64 lifetime of a next-hop cache entry, in
  *                           jiffies; 0 = bpf_fib_lookup() for every packet
+ *   xlb_cfg_icmp_cost_ns u64 ICMP too-big replies: ns of credit per reply
+ *   xlb_cfg_icmp_burst u32  ... and the bucket size in replies (per CPU)
  * All default to the XLB_DEFAULT_* values of include/uapi/xlb_maps.h.
  * Other capacities are plain map max_entries (xlb_services, xlb_backends,
  * xlb_conntrack, xlb_svc_stats, xlb_be_stats, xlb_nh_cache) set with
@@ -48,6 +52,8 @@ const volatile __u32 xlb_cfg_vip_slots = XLB_DEFAULT_VIP_SLOTS;
 const volatile __u64 xlb_cfg_nh_ttl_jiffies = XLB_DEFAULT_NH_TTL_JIFFIES;
 const volatile __u32 xlb_cfg_fc_bits = XLB_DEFAULT_FC_BITS;
 const volatile __u64 xlb_cfg_fc_ttl_jiffies = XLB_DEFAULT_FC_TTL_JIFFIES;
+const volatile __u64 xlb_cfg_icmp_cost_ns = XLB_DEFAULT_ICMP_COST_NS;
+const volatile __u32 xlb_cfg_icmp_burst = XLB_DEFAULT_ICMP_BURST;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -136,6 +142,14 @@ struct {
 	__type(value, struct xlb_stats);
 } xlb_stats SEC(".maps");
 
+/* Per CPU token bucket of the ICMP too-big replies (XDP private). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_icmp_rl);
+} xlb_icmp_rl SEC(".maps");
+
 #define XLB_IP_DF 0x4000
 #define XLB_IP_MF 0x2000
 #define XLB_IP_OFFSET 0x1fff
@@ -145,6 +159,12 @@ struct {
 
 /* <linux/icmp.h> drags in libc headers: the 8 bytes we need. */
 #define XLB_ICMP_DEST_UNREACH 3
+#define XLB_ICMP_FRAG_NEEDED 4
+#define XLB_IP4_MIN_MTU 68 /* RFC 791 */
+#define XLB_IP6_MIN_MTU 1280 /* RFC 8200 */
+/* Bytes of the offending packet an ICMP too-big reply quotes at most. */
+#define XLB_QUOTE4_MAX (576 - 20 - 8) /* RFC 1812 4.3.2.3: reply <= 576 */
+#define XLB_QUOTE6_MAX (1280 - 40 - 8) /* RFC 4443 2.4 (c): reply <= 1280 */
 
 struct xlb_icmp {
 	__u8 type;
@@ -637,12 +657,12 @@ static __always_inline __u32 xlb_csum_word(__u32 w)
  * One's complement sums do not depend on byte order (RFC 1071), so the
  * halves are summed as they sit in memory.
  */
-static __always_inline void xlb_put_ip4(__u32 *o, const struct xlb_pkt *p,
-					__be32 saddr, __be32 daddr, __u8 inner)
+static __always_inline void xlb_put_ip4(__u32 *o, __u8 tos, __u32 tot_len,
+					__u16 frag, __be32 saddr, __be32 daddr,
+					__u8 inner)
 {
-	__u32 w0 = xlb_pack16(bpf_htons(0x4500 | p->tos),
-			      bpf_htons(p->l3_len + sizeof(struct iphdr)));
-	__u32 w1 = xlb_pack16(0, bpf_htons(XLB_IP_DF));
+	__u32 w0 = xlb_pack16(bpf_htons(0x4500 | tos), bpf_htons(tot_len));
+	__u32 w1 = xlb_pack16(0, bpf_htons(frag));
 	__u16 ttlp = bpf_htons(XLB_TTL << 8 | inner);
 	__u32 s;
 
@@ -658,13 +678,12 @@ static __always_inline void xlb_put_ip4(__u32 *o, const struct xlb_pkt *p,
 }
 
 /* The outer IPv6 header, ten word stores. */
-static __always_inline void xlb_put_ip6(__u32 *o, const struct xlb_pkt *p,
+static __always_inline void xlb_put_ip6(__u32 *o, __u8 tc, __u32 plen,
 					const __be32 *saddr,
 					const __be32 *daddr, __u8 inner)
 {
-	o[0] = xlb_pack16(bpf_htons(0x6000 | (__u16)p->tos << 4), 0);
-	o[1] = xlb_pack16(bpf_htons(p->l3_len),
-			  bpf_htons(inner << 8 | XLB_TTL));
+	o[0] = xlb_pack16(bpf_htons(0x6000 | (__u16)tc << 4), 0);
+	o[1] = xlb_pack16(bpf_htons(plen), bpf_htons(inner << 8 | XLB_TTL));
 	o[2] = (__u32)saddr[0];
 	o[3] = (__u32)saddr[1];
 	o[4] = (__u32)saddr[2];
@@ -730,9 +749,10 @@ static __always_inline int xlb_encap(struct xdp_md *ctx,
 	*(__u32 *)((void *)eth + 8) = mac1;
 
 	if (olen == sizeof(struct iphdr))
-		xlb_put_ip4(l3, p, ctl->src4, be->addr[0], inner);
+		xlb_put_ip4(l3, p->tos, p->l3_len + olen, XLB_IP_DF, ctl->src4,
+			    be->addr[0], inner);
 	else
-		xlb_put_ip6(l3, p, ctl->src6, be->addr, inner);
+		xlb_put_ip6(l3, p->tos, p->l3_len, ctl->src6, be->addr, inner);
 	return 0;
 }
 
@@ -770,6 +790,8 @@ xlb_fib(struct xdp_md *ctx, const struct xlb_ctl *ctl, const struct xlb_pkt *p,
 	/* caching: learn the path MTU first (the lookup fails with it) */
 	fib.tot_len = xlb_cfg_nh_ttl_jiffies ? 0xffff : tot_len;
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		nh->mtu = fib.mtu_result; /* for the ICMP reply */
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED && xlb_cfg_nh_ttl_jiffies) {
 		mtu = fib.mtu_result;
 		if (tot_len > mtu)
@@ -815,6 +837,8 @@ xlb_nexthop(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 	if (!nh)
 		nh = scratch;
 	rc = xlb_fib(ctx, ctl, p, be, tot_len, nh);
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		*nhp = nh; /* only nh->mtu is meaningful */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return rc;
 	nh->ifindex_in = ctx->ingress_ifindex;
@@ -823,6 +847,217 @@ xlb_nexthop(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 	nh->expires = xlb_cfg_nh_ttl_jiffies ? now + xlb_cfg_nh_ttl_jiffies : 0;
 	*nhp = nh;
 	return rc;
+}
+
+/*
+ * ICMP too-big replies.  A per-CPU token bucket: credit (in ns) grows with
+ * time up to burst replies' worth, each reply spends xlb_cfg_icmp_cost_ns.
+ */
+static __always_inline int xlb_icmp_allowed(void)
+{
+	__u64 cost = xlb_cfg_icmp_cost_ns, cap = cost * xlb_cfg_icmp_burst;
+	struct xlb_icmp_rl *b;
+	__u32 zero = 0;
+	__u64 now, credit;
+
+	b = bpf_map_lookup_elem(&xlb_icmp_rl, &zero);
+	if (!b)
+		return 0;
+	now = bpf_ktime_get_ns();
+	credit = b->credit + (now - b->stamp);
+	if (!b->stamp || credit > cap)
+		credit = cap;
+	b->stamp = now;
+	if (credit < cost) {
+		b->credit = credit;
+		return 0;
+	}
+	b->credit = credit - cost;
+	return 1;
+}
+
+/*
+ * One's complement sum (unfolded) of the 4-byte words from w to the end of
+ * the frame, which is a multiple of 4 and at most max bytes away.  Word sums
+ * fold to the same 16-bit sum as the RFC 1071 one.
+ */
+static __always_inline __u64 xlb_sum_tail(const __u32 *w, const void *end,
+					  const __u32 max)
+{
+	__u64 s = 0;
+	__u32 i;
+
+	/*
+	 * One pointer, checked and read: otherwise the compiler may read
+	 * through a copy rebuilt from the packet start, whose range the
+	 * verifier does not know.
+	 */
+	for (i = 0; i < max / 4; i++) {
+		xlb_keep_apart(w);
+		if ((const void *)(w + 1) > end)
+			break;
+		s += *w++;
+	}
+	return s;
+}
+
+static __always_inline __u16 xlb_fold(__u64 s)
+{
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)~s;
+}
+
+/*
+ * Turn the frame into its ICMP reply, in place: hlen bytes of IP header and
+ * the 8-byte ICMP header go in front of the offending packet (after the
+ * Ethernet header and tag, whose MACs swap), and the frame is cut after
+ * quote bytes of it.  Returns a pointer to the new IP header, or NULL.
+ */
+static __always_inline void *xlb_icmp_frame(struct xdp_md *ctx,
+					    const struct xlb_pkt *p,
+					    const __u32 hlen, __be16 proto,
+					    __u32 quote)
+{
+	void *data, *end, *l3;
+	struct ethhdr *eth, *old;
+	/* without a branch: both tag cases verify as one path */
+	__u32 l2 = sizeof(*eth) + (p->vlan & 1) * sizeof(struct xlb_vlan);
+	int cut;
+
+	if (bpf_xdp_adjust_head(ctx, -(int)(hlen + sizeof(struct xlb_icmp))))
+		return NULL;
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	cut = (int)(l2 + hlen + sizeof(struct xlb_icmp) + quote) -
+	      (int)(end - data);
+	if (cut > 0)
+		return NULL;
+	eth = data;
+	old = data + hlen + sizeof(struct xlb_icmp);
+	if ((void *)(old + 1) + sizeof(struct xlb_vlan) > end)
+		return NULL;
+	__builtin_memcpy(eth->h_dest, old->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, old->h_dest, ETH_ALEN);
+	l3 = eth + 1;
+	if (l2 != sizeof(*eth)) {
+		struct xlb_vlan *vn = l3, *vo = (void *)(old + 1);
+
+		eth->h_proto = bpf_htons(ETH_P_8021Q);
+		vn->tci = vo->tci;
+		vn->proto = proto;
+	} else {
+		eth->h_proto = proto;
+	}
+	if (cut && bpf_xdp_adjust_tail(ctx, cut))
+		return NULL;
+	data = (void *)(long)ctx->data;
+	return data + l2;
+}
+
+/* IPv4: "fragmentation needed" from the VIP to the client. */
+static __always_inline int xlb_icmp4_too_big(struct xdp_md *ctx,
+					     const struct xlb_pkt *p, __u32 mtu)
+{
+	__u32 quote =
+		(p->l3_len < XLB_QUOTE4_MAX ? p->l3_len : XLB_QUOTE4_MAX) & ~3U;
+	__u32 len = sizeof(struct iphdr) + sizeof(struct xlb_icmp) + quote;
+	__u32 *ip, *ic;
+	void *end;
+	__u64 s;
+
+	ip = xlb_icmp_frame(ctx, p, sizeof(struct iphdr), bpf_htons(ETH_P_IP),
+			    quote);
+	if (!ip)
+		return -1;
+	end = (void *)(long)ctx->data_end;
+	ic = ip + sizeof(struct iphdr) / 4;
+	if ((void *)(ic + 2) > end)
+		return -1;
+	xlb_put_ip4(ip, 0, len, 0, p->flow.dst[0], p->flow.src[0],
+		    IPPROTO_ICMP);
+	ic[0] = xlb_pack16(
+		xlb_pack8(XLB_ICMP_DEST_UNREACH, XLB_ICMP_FRAG_NEEDED), 0);
+	ic[1] = xlb_pack16(0, bpf_htons(mtu));
+	s = (__u64)ic[0] + ic[1] + xlb_sum_tail(ic + 2, end, XLB_QUOTE4_MAX);
+	((__u16 *)ic)[1] = xlb_fold(s);
+	return 0;
+}
+
+/* IPv6: "packet too big" from the VIP to the client. */
+static __always_inline int xlb_icmp6_too_big(struct xdp_md *ctx,
+					     const struct xlb_pkt *p, __u32 mtu)
+{
+	__u32 quote =
+		(p->l3_len < XLB_QUOTE6_MAX ? p->l3_len : XLB_QUOTE6_MAX) & ~3U;
+	__u32 plen = sizeof(struct xlb_icmp) + quote, *ip, *ic, i;
+	void *end;
+	__u64 s;
+
+	ip = xlb_icmp_frame(ctx, p, sizeof(struct ipv6hdr),
+			    bpf_htons(ETH_P_IPV6), quote);
+	if (!ip)
+		return -1;
+	end = (void *)(long)ctx->data_end;
+	ic = ip + sizeof(struct ipv6hdr) / 4;
+	if ((void *)(ic + 2) > end)
+		return -1;
+	xlb_put_ip6(ip, 0, plen, p->flow.dst, p->flow.src, IPPROTO_ICMPV6);
+	ic[0] = xlb_pack16(xlb_pack8(ICMPV6_PKT_TOOBIG, 0), 0);
+	ic[1] = bpf_htonl(mtu);
+	/* pseudo header: addresses, upper-layer length, next header */
+	s = (__u64)bpf_htonl(plen) + bpf_htonl(IPPROTO_ICMPV6);
+	for (i = 0; i < 4; i++)
+		s += (__u64)p->flow.src[i] + p->flow.dst[i];
+	s += (__u64)ic[0] + ic[1] + xlb_sum_tail(ic + 2, end, XLB_QUOTE6_MAX);
+	((__u16 *)ic)[1] = xlb_fold(s);
+	return 0;
+}
+
+/*
+ * The encapsulated frame would exceed the path MTU pmtu: answer the client
+ * with the MTU left for its packets (pmtu - olen, at least the family's
+ * minimum), rate limited.  Never about an ICMP error (RFC 1122 3.2.2).
+ */
+/*
+ * The reply, in a global function: the verifier checks it once, not once
+ * per call site, family and tag case (the quote checksum loops make up
+ * most of the program's verification otherwise).  0 or -1.
+ */
+__attribute__((noinline)) int xlb_icmp_reply(struct xdp_md *ctx,
+					     const struct xlb_pkt *p, __u32 mtu)
+{
+	if (!p)
+		return -1;
+	if (p->flow.family == XLB_AF_INET)
+		return xlb_icmp4_too_big(
+			ctx, p, mtu < XLB_IP4_MIN_MTU ? XLB_IP4_MIN_MTU : mtu);
+	return xlb_icmp6_too_big(ctx, p,
+				 mtu < XLB_IP6_MIN_MTU ? XLB_IP6_MIN_MTU : mtu);
+}
+
+static __always_inline int xlb_too_big(struct xdp_md *ctx,
+				       const struct xlb_pkt *p, __u32 pmtu,
+				       __u32 olen, struct xlb_stats *st)
+{
+	__u32 mtu = pmtu > olen ? pmtu - olen : 0;
+
+	if (p->icmp) {
+		st->c[XLB_STAT_DROP_TOO_BIG]++;
+		return XDP_DROP;
+	}
+	if (!xlb_icmp_allowed()) {
+		st->c[XLB_STAT_DROP_TOO_BIG_RL]++;
+		return XDP_DROP;
+	}
+	if (xlb_icmp_reply(ctx, p, mtu)) {
+		st->c[XLB_STAT_DROP_TOO_BIG]++;
+		return XDP_DROP;
+	}
+	st->c[XLB_STAT_TX_TOO_BIG]++;
+	return XDP_TX;
 }
 
 /* Find the next hop, encapsulate, and return the verdict (counted). */
@@ -850,10 +1085,8 @@ static __always_inline int xlb_forward(struct xdp_md *ctx,
 	}
 
 	rc = xlb_nexthop(ctx, ctl, p, be, bid, p->l3_len + olen, &scratch, &nh);
-	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
-		st->c[XLB_STAT_DROP_TOO_BIG]++;
-		return XDP_DROP;
-	}
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		return xlb_too_big(ctx, p, nh ? nh->mtu : 0, olen, st);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) {
 		st->c[XLB_STAT_DROP_FIB]++;
 		return XDP_DROP;

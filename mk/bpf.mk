@@ -52,7 +52,7 @@ $(BUILD)/decap.bpf.o: tests/host/decap.bpf.c | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 .PHONY: check-dsr
-check-dsr: $(BUILD)/xlb_pub $(BUILD)/decap.bpf.o
+check-dsr: $(BUILD)/xlb_pub $(BUILD)/decap.bpf.o $(BUILD)/xdp_pass.bpf.o
 	@echo "== tests/host/dsr.sh"
 	tests/host/dsr.sh $(BUILD)
 

@@ -50,6 +50,7 @@ static const char *const all_maps[] = {
 	XLB_MAP_TABLES,	    XLB_MAP_BACKENDS,  XLB_MAP_CONNTRACK,
 	XLB_MAP_CONNTRACK4, XLB_MAP_SVC_STATS, XLB_MAP_BE_STATS,
 	XLB_MAP_STATS,	    XLB_MAP_NH_CACHE,  XLB_MAP_FLOW_CACHE,
+	XLB_MAP_ICMP_RL,
 };
 #define NMAPS (sizeof(all_maps) / sizeof(all_maps[0]))
 

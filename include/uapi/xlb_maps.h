@@ -19,6 +19,7 @@
  *   xlb_svc_stats  PERCPU_ARRAY             XDP      per service counters
  *   xlb_be_stats   PERCPU_ARRAY             XDP      per backend counters
  *   xlb_stats      PERCPU_ARRAY[1]          XDP      global reason counters
+ *   xlb_icmp_rl    PERCPU_ARRAY[1]          XDP      ICMP reply token bucket
  *
  * The module writes only ARRAY maps (value pointers from map_lookup_elem,
  * published with WRITE_ONCE / memcpy into an inactive copy followed by a
@@ -59,6 +60,7 @@
 #define XLB_MAP_STATS		"xlb_stats"
 #define XLB_MAP_NH_CACHE	"xlb_nh_cache"	/* XDP private, see struct xlb_nh */
 #define XLB_MAP_FLOW_CACHE	"xlb_flow_cache" /* XDP private, struct xlb_fc */
+#define XLB_MAP_ICMP_RL		"xlb_icmp_rl"	/* XDP private, xlb_icmp_rl */
 
 /* Default pin directory used by lbctl attach. */
 #define XLB_PIN_DIR		"/sys/fs/bpf/xlb"
@@ -244,7 +246,9 @@ struct xlb_counter {
 	X(ICMP_ERROR,		"icmp_error",		1)		\
 	X(IPV4_OPTIONS,		"ipv4_options",		1)		\
 	X(VLAN,			"vlan",			1)		\
-	X(FLOW_CACHE_HIT,	"flow_cache_hit",	1)
+	X(FLOW_CACHE_HIT,	"flow_cache_hit",	1)		\
+	X(TX_TOO_BIG,		"tx_icmp_too_big",	0)		\
+	X(DROP_TOO_BIG_RL,	"drop_too_big_ratelimited", 0)
 
 enum xlb_stat {
 #define XLB_STAT_ENUM(name, text, info) XLB_STAT_##name,
@@ -307,6 +311,22 @@ struct xlb_fc {
 	__u32	ctl_gen;	/* xlb_ctl.gen it was made under */
 	__u32	pad;
 	__u64	expires;	/* bpf_jiffies64() deadline */
+};
+
+/*
+ * xlb_icmp_rl[0] (PERCPU_ARRAY[1], XDP private): the token bucket limiting
+ * the ICMP "fragmentation needed" / ICMPv6 "packet too big" replies the data
+ * path sends (Documentation/datapath.md).  credit is in nanoseconds of
+ * bpf_ktime_get_ns(): it grows with time up to burst * cost, and a reply
+ * costs the loader's icmp_cost_ns (default XLB_DEFAULT_ICMP_COST_NS, i.e.
+ * 1000 replies per second per CPU, bursts of XLB_DEFAULT_ICMP_BURST).
+ */
+#define XLB_DEFAULT_ICMP_COST_NS	1000000ULL
+#define XLB_DEFAULT_ICMP_BURST		50
+
+struct xlb_icmp_rl {
+	__u64	stamp;		/* bpf_ktime_get_ns() of the last update, 0: never */
+	__u64	credit;		/* ns of credit at stamp */
 };
 
 #endif /* _UAPI_XLB_MAPS_H */

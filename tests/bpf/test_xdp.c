@@ -533,6 +533,28 @@ static bool send_unchanged(const char *name, const struct pkt *p, __u32 verdict,
 	return fixture(name, in, len, verdict, stat, info, NULL, 0);
 }
 
+/*
+ * Frame p would exceed the path MTU toward backend bid once encapsulated:
+ * the ICMP reply goes back out (XDP_TX) announcing mtu (0: 1500 minus the
+ * backend's outer header).
+ */
+static bool send_too_big(const char *name, const struct pkt *p, __u32 bid,
+			 __u32 mtu, __u32 info)
+{
+	__u8 in[4096], want[4096];
+	size_t len = pkt_build(p, in), wlen;
+	struct xlbh_be *b = xlbh_be_by_bid(&H, bid);
+
+	if (!b)
+		return ok(false, "%s: model has no backend %u", name, bid);
+	if (!mtu)
+		mtu = 1500 - (b->family == XLB_AF_INET ? 20 : 40);
+	wlen = pkt_too_big(p, in, len, mtu, want);
+	fc_want = fc_expect(p, info, XLB_STAT_TX_TOO_BIG);
+	return fixture(name, in, len, XDP_TX, XLB_STAT_TX_TOO_BIG, info, want,
+		       wlen);
+}
+
 static void setup_config(void)
 {
 	__be32 a[4];
@@ -848,10 +870,11 @@ static void test_drain_delete(void)
 }
 
 /* ICMP error about p's flow, as a router would send it to the VIP. */
-static size_t icmp_error(const struct pkt *flow, __u8 *frame, struct pkt *outer)
+static size_t icmp_error_pad(const struct pkt *flow, __u8 *frame,
+			     struct pkt *outer, size_t pad)
 {
 	struct pkt reply = *flow, o;
-	__u8 q[4096], body[2048];
+	__u8 q[4096], body[2048] = { 0 };
 	size_t l2 = pkt_l2_len(flow), blen;
 
 	/* the quoted packet: the backend's reply, VIP -> client */
@@ -884,9 +907,14 @@ static size_t icmp_error(const struct pkt *flow, __u8 *frame, struct pkt *outer)
 		memcpy(o.dst, flow->dst, 16);
 	}
 	o.raw_l4 = body;
-	o.raw_l4_len = 8 + blen;
+	o.raw_l4_len = 8 + blen + pad;
 	*outer = o;
 	return pkt_build(&o, frame);
+}
+
+static size_t icmp_error(const struct pkt *flow, __u8 *frame, struct pkt *outer)
+{
+	return icmp_error_pad(flow, frame, outer, 0);
 }
 
 static void test_icmp(void)
@@ -1040,15 +1068,15 @@ static void test_sizes(void)
 	p.payload = 1500 - 20 - 20 - 8;
 	send_to("v4 udp, outer size == mtu -> forwarded", &p, 2, INFO(CT_MISS));
 	p.payload++;
-	send_unchanged("v4 udp, outer size == mtu + 1 -> drop_too_big", &p,
-		       XDP_DROP, XLB_STAT_DROP_TOO_BIG, INFO(CT_HIT));
+	send_too_big("v4 udp, outer size == mtu + 1 -> frag needed, mtu 1480",
+		     &p, 2, 1480, INFO(CT_HIT));
 	p = cli("2001:db8::80", 8080, "fd10::1", 80, IPPROTO_TCP, TCP_SYN);
 	p.payload = 1500 - 40 - 40 - 20;
 	send_to("v6 tcp, outer size == mtu -> forwarded", &p, pick(S[2], &p),
 		INFO(CT_MISS));
 	p.payload++;
-	send_unchanged("v6 tcp, outer size == mtu + 1 -> drop_too_big", &p,
-		       XDP_DROP, XLB_STAT_DROP_TOO_BIG, INFO(CT_MISS));
+	send_too_big("v6 tcp, outer size == mtu + 1 -> packet too big", &p,
+		     pick(S[2], &p), 0, INFO(CT_MISS));
 
 	/* Ethernet padding after a short IP packet travels along */
 	p = cli("192.0.2.81", 8081, "10.100.0.1", 53, IPPROTO_UDP, 0);
@@ -1122,20 +1150,132 @@ static void test_counters(void)
 	is_u64(pk1, 1, "service counter restarted with the new gen");
 }
 
+/* Run a command; its exit status or -1. */
+static int run_cmd(char *const argv[])
+{
+	int status;
+	pid_t pid;
+
+	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ))
+		return -1;
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 /* ip neigh replace 10.1.0.10 lladdr MAC dev xb0 nud permanent */
 static int set_neigh(const char *mac)
 {
 	char *argv[] = { "ip",	   "neigh",	"replace", "10.1.0.10",
 			 "lladdr", (char *)mac, "dev",	   "xb0",
 			 "nud",	   "permanent", NULL };
-	int status;
-	pid_t pid;
 
-	if (posix_spawnp(&pid, "ip", NULL, NULL, argv, environ))
-		return -1;
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return run_cmd(argv);
+}
+
+/*
+ * ip route ACTION ADDR dev DEV mtu lock MTU (action "del": no mtu).  Only a
+ * locked route MTU counts for forwarded packets (ip_mtu_from_fib_result).
+ */
+static int set_route(const char *action, const char *addr, const char *dev,
+		     const char *mtu)
+{
+	char *argv[] = { "ip",	      "route",	   (char *)action, (char *)addr,
+			 "dev",	      (char *)dev, "mtu",	   "lock",
+			 (char *)mtu, NULL };
+
+	if (!strcmp(action, "del"))
+		argv[6] = NULL;
+	return run_cmd(argv);
+}
+
+/*
+ * Too big once encapsulated: tagged frames with IPv4 options, ICMP errors,
+ * small path MTUs (quote shorter than the maximum, cut to whole words; the
+ * IPv6 minimum MTU).
+ */
+static void test_too_big(void)
+{
+	__u8 in[4096];
+	struct pkt p, o;
+	size_t len;
+
+	p = cli("192.0.2.84", 8084, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	p.vlan = true;
+	p.tci = 42;
+	p.optlen = 8;
+	p.payload = 1500 - 20 - 28 - 8 + 1;
+	send_too_big("vlan v4 udp with options, too big -> frag needed, tag "
+		     "kept, options quoted",
+		     &p, 2, 1480,
+		     INFO(CT_MISS) | INFO(VLAN) | INFO(IPV4_OPTIONS));
+	p = cli("2001:db8::84", 8084, "fd10::1", 53, IPPROTO_UDP, 0);
+	p.payload = 1500 - 40 - 20 - 8;
+	send_to("6in4 udp, outer size == mtu -> forwarded", &p, 5,
+		INFO(CT_MISS));
+	p.payload++;
+	send_too_big("6in4 udp, too big -> packet too big, mtu 1480", &p, 5,
+		     1480, INFO(CT_HIT));
+
+	/* never an ICMP error about an ICMP error */
+	p = cli("192.0.2.80", 8080, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	len = icmp_error_pad(&p, in, &o, 1500 - 20 - 8 - 28);
+	fixture("icmp error too big once encapsulated -> drop_too_big", in, len,
+		XDP_DROP, XLB_STAT_DROP_TOO_BIG,
+		INFO(ICMP_ERROR) | INFO(CT_HIT), NULL, 0);
+
+	if (!ok(set_route("add", "10.1.0.10/32", "xb0", "403") == 0 &&
+			set_route("add", "10.0.0.10/32", "xa0", "1200") == 0,
+		"routes with mtu 403 and 1200"))
+		return;
+	publish("publish after route change");
+	p = cli("192.0.2.85", 8085, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	p.payload = 403 - 20 - 28 + 2; /* IP length 385 */
+	send_too_big("path mtu 403: frag needed, mtu 383, quote cut to 384", &p,
+		     2, 383, INFO(CT_MISS));
+	p = cli("2001:db8::85", 8085, "fd10::1", 53, IPPROTO_UDP, 0);
+	p.payload = 1200 - 20 - 48 + 1;
+	send_too_big("6in4 path mtu 1200: packet too big says 1280", &p, 5,
+		     1280, INFO(CT_MISS));
+	ok(set_route("del", "10.1.0.10/32", "xb0", NULL) == 0 &&
+		   set_route("del", "10.0.0.10/32", "xa0", NULL) == 0,
+	   "routes restored");
+	publish("publish after route restore");
+}
+
+/*
+ * The reply rate: a program instance with a bucket of 2 replies refilled
+ * at one per second.
+ */
+static void test_too_big_ratelimit(void)
+{
+	struct pkt p;
+	int i;
+
+	xlbh_close(&H);
+	xlbh_icmp_cost_ns = 1000000000ULL;
+	xlbh_icmp_burst = 2;
+	fc_reset(false);
+	if (!ok(xlbh_open_nh(&H, 1021, 64, 0, 0) == 0,
+		"load with a 2-reply bucket, 1 reply/s"))
+		return;
+	prog = xlbh_prog_fd(&H);
+	setup_config();
+	H.flags = XLB_CTL_F_BOUND;
+	publish("publish");
+	p = cli("192.0.2.86", 8086, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	p.payload = 1500 - 20 - 20 - 8 + 1;
+	for (i = 0; i < 2; i++)
+		send_too_big("ratelimit: reply within the burst", &p, 2, 1480,
+			     i ? INFO(CT_HIT) : INFO(CT_MISS));
+	send_unchanged("ratelimit: burst spent -> drop_too_big_ratelimited", &p,
+		       XDP_DROP, XLB_STAT_DROP_TOO_BIG_RL, INFO(CT_HIT));
+	nanosleep(&(struct timespec){ .tv_sec = 1, .tv_nsec = 100000000L },
+		  NULL);
+	send_too_big("ratelimit: 1.1 s later one more reply", &p, 2, 1480,
+		     INFO(CT_HIT));
+	send_unchanged("ratelimit: and then none", &p, XDP_DROP,
+		       XLB_STAT_DROP_TOO_BIG_RL, INFO(CT_HIT));
 }
 
 /*
@@ -1205,8 +1345,8 @@ static void test_no_nh_cache(void)
 	send_to("no cache: outer size == mtu -> forwarded", &p, 2,
 		INFO(CT_MISS));
 	p.payload++;
-	send_unchanged("no cache: outer size == mtu + 1 -> drop_too_big", &p,
-		       XDP_DROP, XLB_STAT_DROP_TOO_BIG, INFO(CT_HIT));
+	send_too_big("no cache: outer size == mtu + 1 -> frag needed", &p, 2,
+		     1480, INFO(CT_HIT));
 }
 
 /*
@@ -1322,8 +1462,10 @@ int main(void)
 	test_sizes();
 	test_counters();
 	test_nh_cache();
+	test_too_big();
 	test_flow_cache();
 	test_no_nh_cache();
+	test_too_big_ratelimit();
 	xlbh_close(&H);
 	return tap_done();
 }

@@ -63,6 +63,8 @@ int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
 }
 
 __u64 xlbh_fc_ttl = XLB_DEFAULT_FC_TTL_JIFFIES;
+__u64 xlbh_icmp_cost_ns = XLB_DEFAULT_ICMP_COST_NS;
+__u32 xlbh_icmp_burst = XLB_DEFAULT_ICMP_BURST;
 
 int xlbh_open(struct xlbh *h, __u32 table_max, __u32 vip_slots)
 {
@@ -81,6 +83,8 @@ int xlbh_open_nh(struct xlbh *h, __u32 table_max, __u32 vip_slots, __u64 nh_ttl,
 		return -errno;
 	skel->rodata->xlb_cfg_nh_ttl_jiffies = nh_ttl;
 	skel->rodata->xlb_cfg_fc_ttl_jiffies = xlbh_fc_ttl;
+	skel->rodata->xlb_cfg_icmp_cost_ns = xlbh_icmp_cost_ns;
+	skel->rodata->xlb_cfg_icmp_burst = xlbh_icmp_burst;
 	if (nh_entries)
 		err = bpf_map__set_max_entries(skel->maps.xlb_nh_cache,
 					       nh_entries);
@@ -561,4 +565,62 @@ size_t pkt_encap(const __u8 *dmac, const __u8 *smac, bool vlan, __u16 tci,
 	}
 	memcpy(b, l3, l3_len);
 	return b + l3_len - out;
+}
+
+size_t pkt_too_big(const struct pkt *p, const __u8 *frame, size_t len,
+		   __u32 mtu, __u8 *out)
+{
+	size_t l2 = pkt_l2_len(p), max, quote, n;
+	bool v4 = p->family == XLB_AF_INET;
+	__u8 *b = put_eth(out, p->smac, p->dmac, p->vlan, p->tci,
+			  v4 ? 0x0800 : 0x86dd);
+	__u8 pseudo[40 + 8 + 1232];
+
+	max = v4 ? 576 - 28 : 1280 - 48;
+	quote = len - l2 < max ? len - l2 : max;
+	quote &= ~(size_t)3;
+	n = 8 + quote;
+	if (v4) {
+		b[0] = 0x45;
+		b[1] = 0;
+		put16(b + 2, 20 + n);
+		memset(b + 4, 0, 4); /* id 0, no DF */
+		b[8] = 64;
+		b[9] = IPPROTO_ICMP;
+		b[10] = b[11] = 0;
+		memcpy(b + 12, p->dst, 4);
+		memcpy(b + 16, p->src, 4);
+		put_csum(b, 20);
+		b += 20;
+		b[0] = 3; /* destination unreachable */
+		b[1] = 4; /* fragmentation needed */
+		memset(b + 2, 0, 4);
+		put16(b + 6, mtu);
+		memcpy(b + 8, frame + l2, quote);
+		memcpy(b + 2, (__u16[]){ pkt_csum(b, n) }, 2);
+		return b + n - out;
+	}
+	b[0] = 0x60;
+	memset(b + 1, 0, 3);
+	put16(b + 4, n);
+	b[6] = IPPROTO_ICMPV6;
+	b[7] = 64;
+	memcpy(b + 8, p->dst, 16);
+	memcpy(b + 24, p->src, 16);
+	b += 40;
+	b[0] = 2; /* packet too big */
+	memset(b + 1, 0, 3);
+	put16(b + 4, mtu >> 16);
+	put16(b + 6, mtu & 0xffff);
+	memcpy(b + 8, frame + l2, quote);
+	/* RFC 4443 2.3: the pseudo header of RFC 8200 8.1 */
+	memcpy(pseudo, p->dst, 16);
+	memcpy(pseudo + 16, p->src, 16);
+	put16(pseudo + 32, 0);
+	put16(pseudo + 34, n);
+	memset(pseudo + 36, 0, 3);
+	pseudo[39] = IPPROTO_ICMPV6;
+	memcpy(pseudo + 40, b, n);
+	memcpy(b + 2, (__u16[]){ pkt_csum(pseudo, 40 + n) }, 2);
+	return b + n - out;
 }

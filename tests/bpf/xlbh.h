@@ -77,6 +77,9 @@ int xlbh_open_nh(struct xlbh *h, __u32 table_max, __u32 vip_slots, __u64 nh_ttl,
 		 __u32 nh_entries);
 /* Flow cache lifetime (jiffies, 0 = off) the next xlbh_open*() uses. */
 extern __u64 xlbh_fc_ttl;
+/* ICMP too-big token bucket (ns per reply, replies) the next open uses. */
+extern __u64 xlbh_icmp_cost_ns;
+extern __u32 xlbh_icmp_burst;
 void xlbh_close(struct xlbh *h);
 /* Use an object loaded elsewhere (same map names); sizes as it was loaded. */
 int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
@@ -149,5 +152,14 @@ size_t pkt_encap(const __u8 *dmac, const __u8 *smac, bool vlan, __u16 tci,
 		 __u8 ofamily, const __be32 osrc[4], const __be32 odst[4],
 		 __u8 tos, __u8 inner_family, const __u8 *l3, size_t l3_len,
 		 __u8 *out);
+
+/*
+ * Expected ICMP too-big reply to frame (built from p, len bytes): MACs
+ * swapped, tag kept, from p's destination to its source, TTL 64; IPv4:
+ * type 3 code 4, no DF, ID 0, quoting up to 548 bytes; IPv6: type 2,
+ * quoting up to 1232 bytes; quotes cut to a multiple of 4 bytes.
+ */
+size_t pkt_too_big(const struct pkt *p, const __u8 *frame, size_t len,
+		   __u32 mtu, __u8 *out);
 
 #endif /* XLBH_H */

@@ -18,7 +18,9 @@
  *     XDP_PASS) and, when passed, leaves the program unchanged;
  *   - a well-formed service packet gets exactly the verdict its backend's
  *     next hop implies (Maglev pick computed here), and a forwarded one is
- *     byte for byte Ethernet + outer header + the exact input IP packet.
+ *     byte for byte Ethernet + outer header + the exact input IP packet;
+ *   - one too big once encapsulated is answered with the ICMP too-big reply
+ *     of tests/bpf/xlbh.c (or rate limited), an ICMP error never is.
  * Prints the verdict histogram and a table per frame class.  Exit 1 on any
  * violation.
  *
@@ -143,6 +145,9 @@ static void setup(void)
 			"pktfuzz: no device xa0: run me under tests/bpf/run.sh\n");
 		exit(2);
 	}
+	/* a bucket that refills in 1 us: nearly every too-big frame is
+	 * answered, the rare burst is rate limited */
+	xlbh_icmp_cost_ns = 1000;
 	err = xlbh_open(&H, TABLE_SIZE, 64);
 	if (err) {
 		fprintf(stderr, "pktfuzz: loading xlb.bpf.o: %s\n",
@@ -175,6 +180,7 @@ enum cls {
 	C_ICMP_ERR,
 	C_OPTIONS,
 	C_PADDED,
+	C_TOO_BIG,
 	C_L4_UNCHECKED,
 	C_NOT_SERVICE,
 	C_TRUNC,
@@ -195,6 +201,7 @@ static const char *const cls_name[C__MAX] = {
 	"service-icmp-error",
 	"service-ipv4-options",
 	"service-eth-padding",
+	"service-too-big",
 	"service-l4-unchecked",
 	"not-service",
 	"truncated-random",
@@ -214,6 +221,7 @@ struct frame {
 	size_t len;
 	enum cls cls;
 	bool fwd; /* a well-formed service packet */
+	bool icmp; /* an ICMP error */
 	int svc; /* its service */
 	struct xlb_flow flow; /* its flow as the data path sees it */
 	size_t l2, l3_len; /* Ethernet(+VLAN) bytes, IP packet bytes */
@@ -341,6 +349,15 @@ static void gen_base(struct frame *f)
 	p.payload = rand_payload();
 	f->fwd = si >= 0;
 	f->cls = si < 0 ? C_NOT_SERVICE : p.optlen ? C_OPTIONS : C_SERVICE;
+	if (si >= 0 && !icmp && chance(5)) {
+		/* IP length 1481..1600: too big for any backend path */
+		size_t hdr = (p.family == XLB_AF_INET ? 20 + p.optlen : 40) +
+			     (p.proto == IPPROTO_TCP ? 20 : 8);
+
+		p.payload = 1481 + rn(120) - hdr;
+		f->cls = C_TOO_BIG;
+	}
+	f->icmp = icmp;
 	if (icmp) {
 		bool right = chance(85);
 
@@ -641,6 +658,7 @@ static uint32_t verdict_of(int stat)
 {
 	switch (stat) {
 	case XLB_STAT_TX:
+	case XLB_STAT_TX_TOO_BIG:
 		return XDP_TX;
 	case XLB_STAT_REDIRECT:
 		return XDP_REDIRECT;
@@ -649,6 +667,7 @@ static uint32_t verdict_of(int stat)
 	case XLB_STAT_DROP_ENCAP:
 	case XLB_STAT_DROP_FIB:
 	case XLB_STAT_DROP_TOO_BIG:
+	case XLB_STAT_DROP_TOO_BIG_RL:
 		return XDP_DROP;
 	default:
 		return XDP_PASS;
@@ -665,7 +684,7 @@ struct result {
 	unsigned long frames, runs, not_runnable, failures;
 	unsigned long by_stat[XLB_STAT__MAX];
 	unsigned long cls_n[C__MAX], cls_fwd[C__MAX], cls_pass[C__MAX],
-		cls_drop[C__MAX], cls_fail[C__MAX];
+		cls_drop[C__MAX], cls_icmp[C__MAX], cls_fail[C__MAX];
 };
 
 static bool verbose;
@@ -710,7 +729,7 @@ static int expected_stat(const struct frame *f, const struct fbe **beo)
 	if (b->nh == NH_NOROUTE)
 		return XLB_STAT_DROP_FIB;
 	if (f->l3_len + olen > MTU)
-		return XLB_STAT_DROP_TOO_BIG;
+		return f->icmp ? XLB_STAT_DROP_TOO_BIG : XLB_STAT_TX_TOO_BIG;
 	if (b->nh == NH_NONEIGH)
 		return XLB_STAT_PASS_NO_NEIGH;
 	return b->nh == NH_TX ? XLB_STAT_TX : XLB_STAT_REDIRECT;
@@ -739,6 +758,27 @@ static size_t expected_output(const struct frame *f, const struct fbe *b,
 		      f->flow.family, f->b + f->l2, f->l3_len, out);
 	memcpy(out + n, f->b + f->l2 + f->l3_len, f->len - f->l2 - f->l3_len);
 	return n + f->len - f->l2 - f->l3_len;
+}
+
+/* The ICMP reply to a frame too big for backend b's 1500-byte path. */
+static size_t expected_reply(const struct frame *f, const struct fbe *b,
+			     uint8_t *out)
+{
+	__be32 a[4];
+	uint32_t mtu = MTU - (xlbh_addr(b->addr, a) == XLB_AF_INET ? 20 : 40);
+	struct pkt p;
+
+	memset(&p, 0, sizeof(p));
+	memcpy(p.dmac, f->b, 6);
+	memcpy(p.smac, f->b + 6, 6);
+	p.vlan = f->vlan;
+	p.tci = f->tci;
+	p.family = f->flow.family;
+	memcpy(p.src, f->flow.src, 16);
+	memcpy(p.dst, f->flow.dst, 16);
+	if (p.family == XLB_AF_INET6 && mtu < 1280)
+		mtu = 1280;
+	return pkt_too_big(&p, f->b, f->l2 + f->l3_len, mtu, out);
 }
 
 static int read_stats(__u64 c[XLB_STAT__MAX])
@@ -796,13 +836,15 @@ static void run_one(struct result *r, struct frame *f, __u64 prev[])
 	}
 	if (encapsulates(stat))
 		r->cls_fwd[f->cls]++;
+	else if (stat == XLB_STAT_TX_TOO_BIG)
+		r->cls_icmp[f->cls]++;
 	else if (verdict == XDP_PASS)
 		r->cls_pass[f->cls]++;
 	else
 		r->cls_drop[f->cls]++;
 
 	if (!f->fwd) {
-		if (encapsulates(stat))
+		if (encapsulates(stat) || stat == XLB_STAT_TX_TOO_BIG)
 			fail(r, f, "not a well-formed service packet, yet %s",
 			     stat_name[stat]);
 		else if (verdict == XDP_PASS &&
@@ -813,15 +855,21 @@ static void run_one(struct result *r, struct frame *f, __u64 prev[])
 	{
 		int want_stat = expected_stat(f, &b);
 
+		if (want_stat == XLB_STAT_TX_TOO_BIG &&
+		    stat == XLB_STAT_DROP_TOO_BIG_RL)
+			return;
 		if (stat != want_stat) {
 			fail(r, f, "service packet: counter %s, want %s",
 			     stat_name[stat], stat_name[want_stat]);
 			return;
 		}
 	}
-	if (!encapsulates(stat))
+	if (stat == XLB_STAT_TX_TOO_BIG)
+		wlen = expected_reply(f, b, want);
+	else if (!encapsulates(stat))
 		return;
-	wlen = expected_output(f, b, stat, want);
+	else
+		wlen = expected_output(f, b, stat, want);
 	if (out_len != wlen || memcmp(out, want, wlen)) {
 		size_t i = 0;
 
@@ -841,13 +889,13 @@ static void print_results(const struct result *r, double secs)
 	printf("verdict histogram (one non-info counter per frame):\n");
 	for (int i = 0; i < XLB_STAT__MAX; i++)
 		if (!stat_info[i])
-			printf("  %-20s %10lu\n", stat_name[i], r->by_stat[i]);
-	printf("%-22s %9s %9s %9s %9s %9s\n", "frame class", "frames", "encap",
-	       "pass", "drop", "FAILED");
+			printf("  %-24s %10lu\n", stat_name[i], r->by_stat[i]);
+	printf("%-22s %9s %9s %9s %9s %9s %9s\n", "frame class", "frames",
+	       "encap", "icmp", "pass", "drop", "FAILED");
 	for (int c = 0; c < C__MAX; c++)
-		printf("  %-20s %9lu %9lu %9lu %9lu %9lu\n", cls_name[c],
-		       r->cls_n[c], r->cls_fwd[c], r->cls_pass[c],
-		       r->cls_drop[c], r->cls_fail[c]);
+		printf("  %-20s %9lu %9lu %9lu %9lu %9lu %9lu\n", cls_name[c],
+		       r->cls_n[c], r->cls_fwd[c], r->cls_icmp[c],
+		       r->cls_pass[c], r->cls_drop[c], r->cls_fail[c]);
 	printf("%s: %lu failures\n", r->failures ? "FAIL" : "PASS",
 	       r->failures);
 }

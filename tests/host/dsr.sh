@@ -54,6 +54,9 @@ x $C ip route add 10.99.0.100/32 via 10.0.0.2
 x $C ip route add fd99::100/128 via fd00::2
 # XDP_TX/REDIRECT carry no checksum fix-up: send complete checksums
 x $C ethtool -K c0 tx off >/dev/null
+# ICMP too-big replies come back with XDP_TX: veth delivers those only to a
+# peer running NAPI, as one with an XDP program does
+x $C ip link set dev c0 xdpdrv obj "$B/xdp_pass.bpf.o" sec xdp
 
 x $L ip addr add 10.0.0.2/24 dev lc
 x $L ip addr add fd00::2/64 dev lc nodad
@@ -156,6 +159,31 @@ for vip in 10.99.0.100 fd99::100; do
 	echo "ok $t - 16 tcp connections to $vip spread over b1 and b2, answered directly"
 done
 
+# 1 MB up through a 1500-byte path: the encapsulated segments would be
+# 1520 / 1540 bytes, so the client must learn MTU 1480 (IPIP) / 1460
+# (ip6ip6) from the XDP program's ICMP / ICMPv6 reply.
+upload() {
+	x $C python3 -c '
+import socket, sys
+data = b"x" * (1 << 20) + b"\n"
+s = socket.create_connection((sys.argv[1], 80), timeout=10)
+f = s.makefile("rwb")
+f.write(data)
+f.flush()
+name, _, echo = f.readline().partition(b" ")
+assert echo == data, len(echo)
+print(name.decode())
+' "$1"
+}
+for vip in 10.99.0.100,1480 fd99::100,1460; do
+	want=${vip#*,} vip=${vip%,*}
+	out=$(upload $vip) || fail "1 MB to $vip through a 1500-byte path"
+	mtu=$(x $C ip route get $vip | grep -o 'mtu [0-9]*') || true
+	[ "$mtu" = "mtu $want" ] || fail "$vip: client route: '$mtu', want mtu $want"
+	t=$((t + 1))
+	echo "ok $t - 1 MB to $vip ($out) over a 1500-byte path, client learnt $mtu"
+done
+
 exec 3>&-
 wait "$PUB"
 PUB=
@@ -163,6 +191,7 @@ stat() { awk -v k="$1" '$1 == "stat" && $2 == k { print $3 }' "$T/pub"; }
 [ "$(stat redirect)" -gt 0 ] || fail "no redirect counted"
 [ "$(stat conntrack_hit)" -gt 0 ] || fail "no conntrack hit counted"
 [ "$(stat pass_no_neigh)" -gt 0 ] || fail "first IPv4 packets did not take pass_no_neigh"
+[ "$(stat tx_icmp_too_big)" -ge 2 ] || fail "tx_icmp_too_big $(stat tx_icmp_too_big), want >= 2"
 t=$((t + 1))
-echo "ok $t - counters: redirect $(stat redirect), conntrack_hit $(stat conntrack_hit), pass_no_neigh $(stat pass_no_neigh)"
+echo "ok $t - counters: redirect $(stat redirect), conntrack_hit $(stat conntrack_hit), pass_no_neigh $(stat pass_no_neigh), tx_icmp_too_big $(stat tx_icmp_too_big)"
 echo "1..$t"
