@@ -175,17 +175,17 @@ learn_check() {
 	e2e_lb lb1 1:10 2:20 3:30
 	# Service 0 ($SVC4T, first in the restore file) is the one watched.
 	changes=(
-		"config set seed 0x0badcafe"
+		"config set seed 0x5eed0002"
 		"service set $SVC4T table-size 251"
-		"config set seed 0x12345678"
+		"config set seed 0x5eed0001"
 		"service set $SVC4T table-size 65537"
 	)
 	sizes=(65537 251 251 65537)
-	seeds=(0x0badcafe 0x0badcafe 0x12345678 0x12345678)
+	seeds=(0x5eed0002 0x5eed0002 0x5eed0001 0x5eed0001)
 	watch_load
-	lbn lb1 config set seed 0x12345678
+	lbn lb1 config set seed 0x5eed0001
 	lbn lb1 service set "$SVC4T" table-size 65537
-	learn_check 65537 0x12345678
+	learn_check 65537 0x5eed0001
 	# One round, learning each configuration once it is published: the
 	# copies alternate, so every later round publishes the same ones.
 	for i in "${!changes[@]}"; do
