@@ -150,12 +150,30 @@ struct {
 	__type(value, struct xlb_icmp_rl);
 } xlb_icmp_rl SEC(".maps");
 
+/* VLAN devices and egress devices, written by lbctl attach (xlb_maps.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLB_VLAN_MAX);
+	__type(key, struct xlb_vlan_key);
+	__type(value, __u32);
+} xlb_vlan_in SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLB_VLAN_MAX);
+	__type(key, __u32);
+	__type(value, struct xlb_egress);
+} xlb_egress SEC(".maps");
+
 #define XLB_IP_DF 0x4000
 #define XLB_IP_MF 0x2000
 #define XLB_IP_OFFSET 0x1fff
 #define XLB_TTL 64
 #define XLB_IP4_MAXLEN 0x3fff /* larger than any linear XDP frame */
 #define XLB_PARSED (-1) /* parse result: candidate service packet */
+#define XLB_VID_MASK 0x0fff
+/* xlb_fib() result beside the BPF_FIB_LKUP_RET_* codes */
+#define XLB_FIB_NO_EGRESS 0x100
 
 /* <linux/icmp.h> drags in libc headers: the 8 bytes we need. */
 #define XLB_ICMP_DEST_UNREACH 3
@@ -183,7 +201,10 @@ struct xlb_pkt {
 	/* conntrack key and hash input; written as five 8-byte words */
 	struct xlb_flow flow __attribute__((aligned(8)));
 	__u32 l3_len; /* bytes from the IP header on, to encapsulate */
+	__u32 fib_ifindex; /* device the kernel sees the frame arrive on */
+	__u16 vid; /* 802.1Q VLAN id of the tag (0: priority tag) */
 	__u8 vlan; /* one 802.1Q tag present */
+	__u8 icmp_foreign; /* ICMP error not sent to the quoted source */
 	__u8 tos; /* inner TOS / traffic class, copied outward */
 	__u8 syn; /* TCP SYN: always take the Maglev path */
 	__u8 icmp; /* ICMP error about the flow: no conntrack write */
@@ -280,7 +301,7 @@ static __always_inline int xlb_parse_l4(struct xlb_pkt *p, void *l4, void *end,
  * client (direct server return), so its reversal is the client's flow.
  */
 static __always_inline int xlb_parse_icmp4(struct xlb_pkt *p, void *l4,
-					   void *end, __u32 room)
+					   void *end, __u32 room, __be32 daddr)
 {
 	struct xlb_icmp *ih = l4;
 	struct iphdr *in;
@@ -310,6 +331,8 @@ static __always_inline int xlb_parse_icmp4(struct xlb_pkt *p, void *l4,
 		     xlb_rotl32(*(const __u32 *)ports, 16), in->protocol,
 		     XLB_AF_INET);
 	p->icmp = 1;
+	/* only the quoted packet's source (the VIP) may get its errors */
+	p->icmp_foreign = in->saddr != daddr;
 	return XLB_PARSED;
 }
 
@@ -336,7 +359,8 @@ static __always_inline int xlb_parse4(struct xlb_pkt *p, void *l3, void *end,
 	p->l3_len = tot;
 	p->tos = ip->tos;
 	if (ip->protocol == IPPROTO_ICMP)
-		return xlb_parse_icmp4(p, l3 + hlen, end, tot - hlen);
+		return xlb_parse_icmp4(p, l3 + hlen, end, tot - hlen,
+				       ip->daddr);
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
 		return XLB_STAT_PASS_NOT_SERVICE;
 	rc = xlb_parse_l4(p, l3 + hlen, end, ip->protocol, tot - hlen, &ports);
@@ -349,7 +373,8 @@ static __always_inline int xlb_parse4(struct xlb_pkt *p, void *l3, void *end,
 
 /* ICMPv6 destination unreachable or packet too big quoting TCP/UDP. */
 static __always_inline int xlb_parse_icmp6(struct xlb_pkt *p, void *l4,
-					   void *end, __u32 room)
+					   void *end, __u32 room,
+					   const struct in6_addr *daddr)
 {
 	struct icmp6hdr *ih = l4;
 	struct ipv6hdr *in;
@@ -373,6 +398,9 @@ static __always_inline int xlb_parse_icmp6(struct xlb_pkt *p, void *l4,
 		     xlb_rotl32(*(const __u32 *)ports, 16), in->nexthdr,
 		     XLB_AF_INET6);
 	p->icmp = 1;
+	p->icmp_foreign = !!(
+		(((const __u64 *)&in->saddr)[0] ^ ((const __u64 *)daddr)[0]) |
+		(((const __u64 *)&in->saddr)[1] ^ ((const __u64 *)daddr)[1]));
 	return XLB_PARSED;
 }
 
@@ -395,7 +423,7 @@ static __always_inline int xlb_parse6(struct xlb_pkt *p, void *l3, void *end)
 	if (ip6->nexthdr == IPPROTO_FRAGMENT)
 		return XLB_STAT_PASS_FRAGMENT;
 	if (ip6->nexthdr == IPPROTO_ICMPV6)
-		return xlb_parse_icmp6(p, ip6 + 1, end, plen);
+		return xlb_parse_icmp6(p, ip6 + 1, end, plen, &ip6->daddr);
 	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
 		return XLB_STAT_PASS_NOT_SERVICE;
 	rc = xlb_parse_l4(p, ip6 + 1, end, ip6->nexthdr, plen, &ports);
@@ -429,6 +457,7 @@ static __always_inline int xlb_parse(struct xdp_md *ctx, struct xlb_pkt *p,
 		proto = vh->proto;
 		l3 = vh + 1;
 		p->vlan = 1;
+		p->vid = bpf_ntohs(vh->tci) & XLB_VID_MASK;
 	}
 	if (proto == bpf_htons(ETH_P_IP))
 		return xlb_parse4(p, l3, end, st);
@@ -695,10 +724,11 @@ static __always_inline void xlb_put_ip6(__u32 *o, __u8 tc, __u32 plen,
 }
 
 /*
- * Prepend the outer IP header of olen bytes (a constant: 20 or 40) and move
- * the Ethernet header and VLAN tag in front of it.  With nh the MACs are the
- * next hop's, otherwise the original ones are kept (XDP_PASS).  The MACs go
- * as one 8-byte and one 4-byte word (x86 has efficient unaligned access, so
+ * Prepend the outer IP header of olen bytes (a constant: 20 or 40) and write
+ * the Ethernet header in front of it.  With nh the MACs are the next hop's
+ * and the frame carries the egress VLAN tag nh->vid_out (none for 0),
+ * otherwise (XDP_PASS) the original MACs and tag are kept.  The MACs go as
+ * one 8-byte and one 4-byte word (x86 has efficient unaligned access, so
  * the verifier accepts unaligned packet stores).
  */
 static __always_inline int xlb_encap(struct xdp_md *ctx,
@@ -711,39 +741,46 @@ static __always_inline int xlb_encap(struct xdp_md *ctx,
 						     IPPROTO_IPV6;
 	__be16 oproto = olen == sizeof(struct iphdr) ? bpf_htons(ETH_P_IP) :
 						       bpf_htons(ETH_P_IPV6);
-	struct ethhdr *eth, *old;
-	void *data, *end, *l3;
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end, *l3;
+	struct ethhdr *eth = data;
+	struct xlb_vlan *vn;
+	__be16 tci = 0;
 	__u64 mac0;
-	__u32 mac1;
+	__u32 mac1, tag;
 
-	if (bpf_xdp_adjust_head(ctx, -(int)olen))
+	/* what the new header needs of the old one, before it moves */
+	if ((void *)(eth + 1) + sizeof(*vn) > end)
+		return -1;
+	if (nh) {
+		mac0 = *(const __u64 *)nh->mac;
+		mac1 = *(const __u32 *)&nh->mac[8];
+		tag = nh->vid_out != 0;
+		tci = bpf_htons(nh->vid_out & XLB_VID_MASK);
+	} else {
+		mac0 = *(const __u64 *)eth;
+		mac1 = *(const __u32 *)((void *)eth + 8);
+		tag = p->vlan;
+		tci = ((struct xlb_vlan *)(eth + 1))->tci;
+	}
+	/* the IP packet stays where it is: only the headers before it grow */
+	if (bpf_xdp_adjust_head(ctx, -(int)(olen + tag * sizeof(*vn)) +
+					     p->vlan * (int)sizeof(*vn)))
 		return -1;
 	data = (void *)(long)ctx->data;
 	end = (void *)(long)ctx->data_end;
 	eth = data;
-	old = data + olen;
-	if (p->vlan) {
-		struct xlb_vlan *vn = (void *)(eth + 1),
-				*vo = (void *)(old + 1);
-
-		if ((void *)(vo + 1) > end)
-			return -1;
+	vn = (void *)(eth + 1);
+	if ((void *)(vn + 1) + olen > end)
+		return -1;
+	if (tag) {
 		eth->h_proto = bpf_htons(ETH_P_8021Q);
-		vn->tci = vo->tci;
+		vn->tci = tci;
 		vn->proto = oproto;
 		l3 = vn + 1;
 	} else {
-		if ((void *)(old + 1) > end)
-			return -1;
 		eth->h_proto = oproto;
-		l3 = eth + 1;
-	}
-	if (nh) {
-		mac0 = *(const __u64 *)nh->mac;
-		mac1 = *(const __u32 *)&nh->mac[8];
-	} else {
-		mac0 = *(const __u64 *)old;
-		mac1 = *(const __u32 *)((void *)old + 8);
+		l3 = vn;
 	}
 	*(__u64 *)eth = mac0;
 	*(__u32 *)((void *)eth + 8) = mac1;
@@ -772,6 +809,7 @@ xlb_fib(struct xdp_md *ctx, const struct xlb_ctl *ctl, const struct xlb_pkt *p,
 	const struct xlb_backend *be, __u32 tot_len, struct xlb_nh *nh)
 {
 	struct bpf_fib_lookup fib = {};
+	struct xlb_egress *eg;
 	__u32 mtu = 0xffff;
 	int rc;
 
@@ -786,7 +824,7 @@ xlb_fib(struct xdp_md *ctx, const struct xlb_ctl *ctl, const struct xlb_pkt *p,
 		__builtin_memcpy(fib.ipv6_src, ctl->src6, 16);
 		__builtin_memcpy(fib.ipv6_dst, be->addr, 16);
 	}
-	fib.ifindex = ctx->ingress_ifindex;
+	fib.ifindex = p->fib_ifindex;
 	/* caching: learn the path MTU first (the lookup fails with it) */
 	fib.tot_len = xlb_cfg_nh_ttl_jiffies ? 0xffff : tot_len;
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
@@ -801,7 +839,7 @@ xlb_fib(struct xdp_md *ctx, const struct xlb_ctl *ctl, const struct xlb_pkt *p,
 			fib.ipv4_dst = be->addr[0];
 		else
 			__builtin_memcpy(fib.ipv6_dst, be->addr, 16);
-		fib.ifindex = ctx->ingress_ifindex;
+		fib.ifindex = p->fib_ifindex;
 		fib.tot_len = tot_len;
 		rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
 	}
@@ -809,7 +847,12 @@ xlb_fib(struct xdp_md *ctx, const struct xlb_ctl *ctl, const struct xlb_pkt *p,
 		return rc;
 	__builtin_memcpy(nh->mac, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(&nh->mac[ETH_ALEN], fib.smac, ETH_ALEN);
-	nh->ifindex_out = fib.ifindex;
+	/* the frame leaves through a device xlb is attached to */
+	eg = bpf_map_lookup_elem(&xlb_egress, &fib.ifindex);
+	if (!eg)
+		return XLB_FIB_NO_EGRESS;
+	nh->ifindex_out = eg->ifindex;
+	nh->vid_out = eg->vid;
 	nh->mtu = mtu;
 	return rc;
 }
@@ -827,7 +870,7 @@ xlb_nexthop(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 		now = bpf_jiffies64();
 		if (nh->expires > now && nh->be_gen == be->gen &&
 		    nh->ctl_gen == ctl->gen &&
-		    nh->ifindex_in == ctx->ingress_ifindex) {
+		    nh->ifindex_in == p->fib_ifindex) {
 			*nhp = nh;
 			return tot_len > nh->mtu ?
 				       BPF_FIB_LKUP_RET_FRAG_NEEDED :
@@ -841,7 +884,7 @@ xlb_nexthop(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 		*nhp = nh; /* only nh->mtu is meaningful */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return rc;
-	nh->ifindex_in = ctx->ingress_ifindex;
+	nh->ifindex_in = p->fib_ifindex;
 	nh->be_gen = be->gen;
 	nh->ctl_gen = ctl->gen;
 	nh->expires = xlb_cfg_nh_ttl_jiffies ? now + xlb_cfg_nh_ttl_jiffies : 0;
@@ -1087,6 +1130,10 @@ static __always_inline int xlb_forward(struct xdp_md *ctx,
 	rc = xlb_nexthop(ctx, ctl, p, be, bid, p->l3_len + olen, &scratch, &nh);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
 		return xlb_too_big(ctx, p, nh ? nh->mtu : 0, olen, st);
+	if (rc == XLB_FIB_NO_EGRESS) {
+		st->c[XLB_STAT_DROP_NO_EGRESS]++;
+		return XDP_DROP;
+	}
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) {
 		st->c[XLB_STAT_DROP_FIB]++;
 		return XDP_DROP;
@@ -1118,6 +1165,28 @@ err_encap:
 	return XDP_DROP;
 }
 
+/*
+ * The device the kernel sees the frame arrive on, for bpf_fib_lookup(): the
+ * VLAN device of its tag, or the XDP device for an untagged (or priority
+ * tagged) frame.  Nonzero: a tag no VLAN device on this one takes.
+ */
+static __always_inline int xlb_ingress_dev(struct xdp_md *ctx,
+					   struct xlb_pkt *p)
+{
+	struct xlb_vlan_key k = { .ifindex = ctx->ingress_ifindex,
+				  .vid = p->vid };
+	__u32 *dev;
+
+	p->fib_ifindex = ctx->ingress_ifindex;
+	if (!p->vid)
+		return 0;
+	dev = bpf_map_lookup_elem(&xlb_vlan_in, &k);
+	if (!dev)
+		return -1;
+	p->fib_ifindex = *dev;
+	return 0;
+}
+
 /* The whole per-frame path (also wrapped by tests/bench/bench_xdp.bpf.c). */
 static __always_inline int xlb_process(struct xdp_md *ctx)
 {
@@ -1147,6 +1216,10 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 		st->c[rc]++;
 		return rc == XLB_STAT_DROP_PARSE ? XDP_DROP : XDP_PASS;
 	}
+	if (xlb_ingress_dev(ctx, &p)) {
+		st->c[XLB_STAT_PASS_VLAN_UNKNOWN]++;
+		return XDP_PASS;
+	}
 
 	/*
 	 * Flow cache: an established flow under an unchanged configuration
@@ -1170,6 +1243,11 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	sid = xlb_match(ctl, &p);
 	if (!sid) {
 		st->c[XLB_STAT_PASS_NOT_SERVICE]++;
+		return XDP_PASS;
+	}
+	if (p.icmp_foreign) {
+		/* for the LB itself or another host: the kernel's business */
+		st->c[XLB_STAT_PASS_ICMP_NOT_VIP]++;
 		return XDP_PASS;
 	}
 	sid--;

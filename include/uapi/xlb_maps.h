@@ -20,6 +20,8 @@
  *   xlb_be_stats   PERCPU_ARRAY             XDP      per backend counters
  *   xlb_stats      PERCPU_ARRAY[1]          XDP      global reason counters
  *   xlb_icmp_rl    PERCPU_ARRAY[1]          XDP      ICMP reply token bucket
+ *   xlb_vlan_in    HASH                     lbctl    (device, VLAN id) -> VLAN device
+ *   xlb_egress     HASH                     lbctl    egress device -> how to send
  *
  * The module writes only ARRAY maps (value pointers from map_lookup_elem,
  * published with WRITE_ONCE / memcpy into an inactive copy followed by a
@@ -61,6 +63,8 @@
 #define XLB_MAP_NH_CACHE	"xlb_nh_cache"	/* XDP private, see struct xlb_nh */
 #define XLB_MAP_FLOW_CACHE	"xlb_flow_cache" /* XDP private, struct xlb_fc */
 #define XLB_MAP_ICMP_RL		"xlb_icmp_rl"	/* XDP private, xlb_icmp_rl */
+#define XLB_MAP_VLAN_IN		"xlb_vlan_in"	/* lbctl attach, see below */
+#define XLB_MAP_EGRESS		"xlb_egress"	/* lbctl attach, see below */
 
 /* Default pin directory used by lbctl attach. */
 #define XLB_PIN_DIR		"/sys/fs/bpf/xlb"
@@ -248,7 +252,10 @@ struct xlb_counter {
 	X(VLAN,			"vlan",			1)		\
 	X(FLOW_CACHE_HIT,	"flow_cache_hit",	1)		\
 	X(TX_TOO_BIG,		"tx_icmp_too_big",	0)		\
-	X(DROP_TOO_BIG_RL,	"drop_too_big_ratelimited", 0)
+	X(DROP_TOO_BIG_RL,	"drop_too_big_ratelimited", 0)	\
+	X(PASS_ICMP_NOT_VIP,	"pass_icmp_not_vip",	0)		\
+	X(PASS_VLAN_UNKNOWN,	"pass_vlan_unknown",	0)		\
+	X(DROP_NO_EGRESS,	"drop_no_egress",	0)
 
 enum xlb_stat {
 #define XLB_STAT_ENUM(name, text, info) XLB_STAT_##name,
@@ -267,7 +274,9 @@ struct xlb_stats {
  * read by the XDP program only): the next hop bpf_fib_lookup() found for a
  * backend, reused for at most the loader's nh_ttl (default
  * XLB_DEFAULT_NH_TTL_JIFFIES: 25 ms at HZ=1000, 100 ms at HZ=250) while gen,
- * ctl_gen and the ingress device match.
+ * ctl_gen and the ingress device match (the VLAN device for a tagged
+ * frame; ifindex_out is then the device xlb sends through, never a VLAN
+ * device, and vid_out the tag it pushes).
  * Backends with an id beyond its size are simply looked up every time.
  */
 #define XLB_DEFAULT_NH_TTL_JIFFIES	25
@@ -280,6 +289,7 @@ struct xlb_nh {
 	__u32	ifindex_in;	/* ingress device of the lookup */
 	__u32	ifindex_out;	/* egress device */
 	__u32	mtu;		/* largest outer IP length that fits */
+	__u32	vid_out;	/* 802.1Q tag to push, 0: none */
 };
 
 /*
@@ -327,6 +337,39 @@ struct xlb_fc {
 struct xlb_icmp_rl {
 	__u64	stamp;		/* bpf_ktime_get_ns() of the last update, 0: never */
 	__u64	credit;		/* ns of credit at stamp */
+};
+
+/*
+ * VLANs (Documentation/datapath.md, "VLANs").  XDP runs on the physical
+ * device, but the kernel routes a tagged frame as arriving on the VLAN
+ * device, and sends to a backend behind a VLAN device through it.  lbctl
+ * attach DEV writes, for DEV and every 802.1Q VLAN device on top of it:
+ *
+ *   xlb_vlan_in[{DEV, vid}] = ifindex of DEV's VLAN device with that id
+ *     (HASH, max_entries XLB_VLAN_MAX).  A frame tagged vid on DEV is
+ *     routed with bpf_fib_lookup() as arriving on that device; a tag
+ *     without an entry is passed to the kernel untouched
+ *     (pass_vlan_unknown).  Untagged frames (and priority tags, vid 0) are
+ *     routed as arriving on DEV.
+ *   xlb_egress[ifindex] = { DEV, vid } for DEV itself (vid 0) and for each
+ *     of its VLAN devices (HASH, max_entries XLB_VLAN_MAX).  When
+ *     bpf_fib_lookup() answers an egress device, the frame leaves through
+ *     DEV (XDP_TX when DEV is the ingress device, else a redirect to DEV,
+ *     which xlb is attached to) with the 802.1Q tag vid, or untagged for
+ *     vid 0.  An egress device without an entry (one xlb is not attached
+ *     to, nor a VLAN device on one) cannot take an XDP frame: the frame is
+ *     dropped and counted drop_no_egress.
+ */
+#define XLB_VLAN_MAX	4096
+
+struct xlb_vlan_key {
+	__u32	ifindex;	/* device xlb is attached to */
+	__u32	vid;		/* 802.1Q VLAN id, 1..4094 */
+};
+
+struct xlb_egress {
+	__u32	ifindex;	/* device xlb is attached to */
+	__u32	vid;		/* 0: untagged, else the 802.1Q VLAN id */
 };
 
 #endif /* _UAPI_XLB_MAPS_H */

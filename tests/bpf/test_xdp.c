@@ -44,26 +44,54 @@
 extern char **environ;
 
 static const __u8 MAC_A0[6] = { 2, 0, 0, 0, 0x0a, 0x00 };
-static const __u8 MAC_B0[6] = { 2, 0, 0, 0, 0x0b, 0x00 };
 static const __u8 MAC_CLI[6] = { 2, 0, 0, 0, 0xc0, 0x01 };
+
+/*
+ * Devices a next hop can be on (run.sh), as the program sends through
+ * them: xav and xbv stand in for the VLAN devices xa0.100 and xb0.200
+ * (registered in setup_config()), xc0 is a device xlb is not attached to.
+ */
+enum {
+	DEV_XA0,
+	DEV_XB0,
+	DEV_XAV,
+	DEV_XBV,
+	DEV_XC0
+};
+static const struct odev {
+	__u8 mac[6]; /* source MAC: the FIB's egress device */
+	__u32 verdict; /* XDP_TX from xa0, XDP_REDIRECT to xb0 */
+	__u16 vid; /* tag pushed, 0: none */
+} ODEV[] = {
+	[DEV_XA0] = { { 2, 0, 0, 0, 0x0a, 0x00 }, XDP_TX, 0 },
+	[DEV_XB0] = { { 2, 0, 0, 0, 0x0b, 0x00 }, XDP_REDIRECT, 0 },
+	[DEV_XAV] = { { 2, 0, 0, 0, 0x0a, 0x64 }, XDP_TX, 100 },
+	[DEV_XBV] = { { 2, 0, 0, 0, 0x0b, 0xc8 }, XDP_REDIRECT, 200 },
+	[DEV_XC0] = { { 2, 0, 0, 0, 0x0c, 0x00 }, XDP_DROP, 0 },
+};
 
 /* Next hops as configured by run.sh. */
 static struct nh {
 	const char *addr;
 	__u8 mac[6];
-	int dev; /* 0: xa0 (ingress, XDP_TX), 1: xb0 (XDP_REDIRECT) */
+	int dev; /* DEV_* */
 } NH[] = {
-	{ "10.0.0.10", { 2, 0, 0, 0, 0x0a, 0x10 }, 0 },
-	{ "10.0.0.11", { 2, 0, 0, 0, 0x0a, 0x11 }, 0 },
-	{ "10.0.0.12", { 2, 0, 0, 0, 0x0a, 0x12 }, 0 },
-	{ "10.1.0.10", { 2, 0, 0, 0, 0x0b, 0x10 }, 1 },
-	{ "fd00::10", { 2, 0, 0, 0, 0x0a, 0x20 }, 0 },
-	{ "fd01::10", { 2, 0, 0, 0, 0x0b, 0x20 }, 1 },
+	{ "10.0.0.10", { 2, 0, 0, 0, 0x0a, 0x10 }, DEV_XA0 },
+	{ "10.0.0.11", { 2, 0, 0, 0, 0x0a, 0x11 }, DEV_XA0 },
+	{ "10.0.0.12", { 2, 0, 0, 0, 0x0a, 0x12 }, DEV_XA0 },
+	{ "10.0.0.13", { 2, 0, 0, 0, 0x0a, 0x13 }, DEV_XA0 },
+	{ "10.1.0.10", { 2, 0, 0, 0, 0x0b, 0x10 }, DEV_XB0 },
+	{ "fd00::10", { 2, 0, 0, 0, 0x0a, 0x20 }, DEV_XA0 },
+	{ "fd01::10", { 2, 0, 0, 0, 0x0b, 0x20 }, DEV_XB0 },
+	{ "10.2.0.10", { 2, 0, 0, 0, 0x0a, 0x70 }, DEV_XAV },
+	{ "fd02::10", { 2, 0, 0, 0, 0x0a, 0x72 }, DEV_XAV },
+	{ "10.3.0.10", { 2, 0, 0, 0, 0x0b, 0x70 }, DEV_XBV },
+	{ "10.4.0.10", { 2, 0, 0, 0, 0x0c, 0x10 }, DEV_XC0 },
 };
 
 static struct xlbh H;
 static int prog, if_a, if_b;
-static struct xlbh_svc *S[9];
+static struct xlbh_svc *S[14];
 
 static struct nh *nh_of(const __be32 a[4], __u8 family)
 {
@@ -205,8 +233,9 @@ static struct pkt cli(const char *src, __u16 sport, const char *dst,
 
 /*
  * Expected output of frame (built from p) forwarded to backend bid: the
- * verdict counter is TX or REDIRECT by the backend's next hop device, or
- * PASS_NO_NEIGH (original MACs) when it has no neighbour.
+ * verdict counter is TX or REDIRECT by the backend's next hop device, with
+ * that device's VLAN tag (the ingress tag is never copied), or
+ * PASS_NO_NEIGH (original MACs and tag) when it has no neighbour.
  */
 static size_t expect_fwd(const struct pkt *p, const __u8 *frame, size_t len,
 			 __u32 bid, __u8 *out, __u32 *verdict, int *stat)
@@ -215,6 +244,8 @@ static size_t expect_fwd(const struct pkt *p, const __u8 *frame, size_t len,
 	const struct nh *nh;
 	const __u8 *dmac, *smac;
 	size_t l2 = pkt_l2_len(p);
+	bool vlan = p->vlan;
+	__u16 tci = p->tci;
 
 	if (!b) {
 		diag("model has no backend %u", bid);
@@ -223,9 +254,11 @@ static size_t expect_fwd(const struct pkt *p, const __u8 *frame, size_t len,
 	nh = nh_of(b->addr, b->family);
 	if (nh) {
 		dmac = nh->mac;
-		smac = nh->dev ? MAC_B0 : MAC_A0;
-		*verdict = nh->dev ? XDP_REDIRECT : XDP_TX;
-		*stat = nh->dev ? XLB_STAT_REDIRECT : XLB_STAT_TX;
+		smac = ODEV[nh->dev].mac;
+		*verdict = ODEV[nh->dev].verdict;
+		*stat = *verdict == XDP_TX ? XLB_STAT_TX : XLB_STAT_REDIRECT;
+		vlan = ODEV[nh->dev].vid != 0;
+		tci = ODEV[nh->dev].vid;
 	} else {
 		dmac = p->dmac;
 		smac = p->smac;
@@ -234,7 +267,7 @@ static size_t expect_fwd(const struct pkt *p, const __u8 *frame, size_t len,
 	}
 	__be32 src4[4] = { H.src4 };
 
-	return pkt_encap(dmac, smac, p->vlan, p->tci, b->family,
+	return pkt_encap(dmac, smac, vlan, tci, b->family,
 			 b->family == XLB_AF_INET ? src4 : H.src6, b->addr,
 			 p->tos, p->family, frame + l2, len - l2, out);
 }
@@ -580,9 +613,24 @@ static void setup_config(void)
 	S[8]->flags = XLB_SVC_F_SRC_HASH;
 	xlbh_be_add(&H, S[8], 9, "10.0.0.10", 1);
 	xlbh_be_add(&H, S[8], 10, "10.0.0.11", 1);
+	/* VLANs (run.sh): backends behind xa0.100, xb0.200, xc0 */
+	S[9] = xlbh_svc_add(&H, 9, "10.100.0.7", 80, IPPROTO_TCP, 251);
+	xlbh_be_add(&H, S[9], 20, "10.2.0.10", 1);
+	S[10] = xlbh_svc_add(&H, 10, "10.100.0.8", 80, IPPROTO_TCP, 251);
+	xlbh_be_add(&H, S[10], 21, "10.3.0.10", 1);
+	S[11] = xlbh_svc_add(&H, 11, "fd10::3", 80, IPPROTO_TCP, 251);
+	xlbh_be_add(&H, S[11], 22, "fd02::10", 1);
+	S[12] = xlbh_svc_add(&H, 12, "10.100.0.9", 80, IPPROTO_TCP, 251);
+	xlbh_be_add(&H, S[12], 23, "10.4.0.10", 1);
+	S[13] = xlbh_svc_add(&H, 13, "10.100.0.10", 80, IPPROTO_TCP, 251);
+	xlbh_be_add(&H, S[13], 24, "10.0.0.13", 1);
 	xlbh_addr("10.0.0.1", a);
 	H.src4 = a[0];
 	xlbh_addr("fd00::1", H.src6);
+	/* as lbctl attach finds them on xa0 and xb0 */
+	if (xlbh_vlan_add(&H, if_a, 100, (int)if_nametoindex("xav")) ||
+	    xlbh_vlan_add(&H, if_b, 200, (int)if_nametoindex("xbv")))
+		ok(false, "register the VLAN devices: %s", strerror(errno));
 }
 
 /* Client flows 0..NFLOWS-1 to service 0 and the backend each got. */
@@ -709,25 +757,100 @@ static void test_not_service(void)
 		XLB_STAT_PASS_NOT_IP, 0, NULL, 0);
 }
 
-static void test_vlan_options_fragments(void)
+/*
+ * VLANs: every combination of an untagged or tagged client network with an
+ * untagged or tagged backend network, on the ingress device or another.
+ * The egress tag is the egress device's, never the ingress one.
+ */
+static void test_vlan(void)
 {
 	struct pkt p;
 	__u32 b;
+
+	p = cli("192.0.2.60", 7100, "10.100.0.7", 80, IPPROTO_TCP, TCP_SYN);
+	send_to("untagged -> backend on xa0.100: TX, tag 100 pushed", &p, 20,
+		INFO(CT_MISS));
+	p = cli("192.0.2.60", 7101, "10.100.0.8", 80, IPPROTO_TCP, TCP_SYN);
+	send_to("untagged -> backend on xb0.200: redirect to xb0, tag 200", &p,
+		21, INFO(CT_MISS));
 
 	p = cli("192.0.2.50", 7000, "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN);
 	p.vlan = true;
 	p.tci = 100;
 	b = pick(S[0], &p);
-	send_to("vlan 100 v4 tcp -> encapsulated, tag kept", &p, b,
+	send_to("vlan 100 -> untagged backend on xa0: TX, tag removed", &p, b,
 		INFO(VLAN) | INFO(CT_MISS));
 	p.tcp_flags = TCP_ACK;
-	send_to("vlan 100 v4 tcp ack -> conntrack hit", &p, b,
+	send_to("vlan 100 ack -> conntrack hit, untagged", &p, b,
 		INFO(VLAN) | INFO(CT_HIT));
-	p = cli("2001:db8::50", 7000, "fd10::1", 80, IPPROTO_TCP, TCP_SYN);
+	p = cli("192.0.2.50", 7001, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	p.vlan = true;
+	p.tci = 100;
+	send_to("vlan 100 -> untagged backend on xb0: redirect, untagged", &p,
+		2, INFO(VLAN) | INFO(CT_MISS));
+	p = cli("192.0.2.50", 7002, "10.100.0.7", 80, IPPROTO_TCP, TCP_SYN);
+	p.vlan = true;
+	p.tci = 100;
+	send_to("vlan 100 -> backend on the same VLAN: TX, tag 100", &p, 20,
+		INFO(VLAN) | INFO(CT_MISS));
+	p = cli("192.0.2.50", 7003, "10.100.0.8", 80, IPPROTO_TCP, TCP_SYN);
+	p.vlan = true;
+	p.tci = 100;
+	send_to("vlan 100 -> backend on xb0.200: redirect, tag 200", &p, 21,
+		INFO(VLAN) | INFO(CT_MISS));
+	p = cli("2001:db8::50", 7000, "fd10::3", 80, IPPROTO_TCP, TCP_SYN);
+	p.vlan = true;
+	p.tci = 0x2064; /* priority 1, VLAN 100 */
+	send_to("vlan 100 prio 1 v6 -> backend on xa0.100: tag 100", &p, 22,
+		INFO(VLAN) | INFO(CT_MISS));
+	p = cli("2001:db8::50", 7001, "fd10::1", 80, IPPROTO_TCP, TCP_SYN);
 	p.vlan = true;
 	p.tci = 0x2064;
-	send_to("vlan v6 tcp -> encapsulated, tag kept", &p, pick(S[2], &p),
+	send_to("vlan 100 v6 -> untagged backend", &p, pick(S[2], &p),
 		INFO(VLAN) | INFO(CT_MISS));
+	p = cli("192.0.2.50", 7004, "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN);
+	p.vlan = true;
+	p.tci = 0x6000; /* priority tag: VLAN 0 is the untagged network */
+	send_to("priority tag (vid 0) -> as untagged", &p, pick(S[0], &p),
+		INFO(VLAN) | INFO(CT_MISS));
+
+	/* the FIB is asked as the VLAN device: its policy rule applies */
+	p = cli("192.0.2.50", 7005, "10.100.0.10", 80, IPPROTO_TCP, TCP_SYN);
+	send_to("untagged -> 10.0.0.13 (routed)", &p, 24, INFO(CT_MISS));
+	p.vlan = true;
+	p.tci = 100;
+	p.sport = 7006;
+	send_unchanged("vlan 100 -> 10.0.0.13: rule iif xa0.100 blackholes it",
+		       &p, XDP_DROP, XLB_STAT_DROP_FIB,
+		       INFO(VLAN) | INFO(CT_MISS));
+
+	p = cli("192.0.2.50", 7007, "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN);
+	p.vlan = true;
+	p.tci = 300;
+	send_unchanged("vlan 300 (no VLAN device) -> pass_vlan_unknown", &p,
+		       XDP_PASS, XLB_STAT_PASS_VLAN_UNKNOWN, INFO(VLAN));
+	p.tci = 200; /* xb0's VLAN, not xa0's */
+	send_unchanged("vlan 200 on xa0 (xb0 has it) -> pass_vlan_unknown", &p,
+		       XDP_PASS, XLB_STAT_PASS_VLAN_UNKNOWN, INFO(VLAN));
+	p = cli("192.0.2.50", 7008, "10.100.0.9", 80, IPPROTO_TCP, TCP_SYN);
+	send_unchanged(
+		"backend behind xc0 (xlb not attached) -> drop_no_egress", &p,
+		XDP_DROP, XLB_STAT_DROP_NO_EGRESS, INFO(CT_MISS));
+	p.vlan = true;
+	p.tci = 100;
+	send_unchanged("vlan 100 -> backend behind xc0 -> drop_no_egress", &p,
+		       XDP_DROP, XLB_STAT_DROP_NO_EGRESS,
+		       INFO(VLAN) | INFO(CT_MISS));
+	p = cli("192.0.2.50", 7009, "10.100.0.3", 80, IPPROTO_TCP, TCP_SYN);
+	p.vlan = true;
+	p.tci = 100;
+	send_to("vlan 100, no neighbour -> XDP_PASS, the kernel's tag kept", &p,
+		7, INFO(VLAN) | INFO(CT_MISS));
+}
+
+static void test_options_fragments(void)
+{
+	struct pkt p;
 
 	p = cli("192.0.2.51", 7001, "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN);
 	p.optlen = 12;
@@ -917,13 +1040,35 @@ static size_t icmp_error(const struct pkt *flow, __u8 *frame, struct pkt *outer)
 	return icmp_error_pad(flow, frame, outer, 0);
 }
 
+/* An ICMP error about flow's VIP flow, sent to dst instead of the VIP. */
+static void test_icmp_not_vip(const struct pkt *flow, const char *dst,
+			      const char *who)
+{
+	__u8 in[4096];
+	struct pkt o;
+	__be32 a[4];
+	size_t len = icmp_error(flow, in, &o), l2 = pkt_l2_len(&o);
+	char name[128];
+
+	if (xlbh_addr(dst, a) == XLB_AF_INET)
+		memcpy(in + l2 + 16, a, 4); /* checksum unchecked */
+	else
+		memcpy(in + l2 + 24, a, 16);
+	snprintf(name, sizeof(name),
+		 "icmp%s error quoting a VIP flow, sent to %s -> "
+		 "pass_icmp_not_vip",
+		 o.family == XLB_AF_INET ? "" : "v6", who);
+	fixture(name, in, len, XDP_PASS, XLB_STAT_PASS_ICMP_NOT_VIP, 0, NULL,
+		0);
+}
+
 static void test_icmp(void)
 {
 	__u8 in[4096], want[4096];
 	struct xlb_flow f;
 	struct xlb_flow4 f4;
 	struct xlb_ct_entry ce;
-	struct pkt o, p;
+	struct pkt o, p, p6;
 	size_t len, wlen;
 	__u32 verdict;
 	int stat, i, c = -1;
@@ -969,6 +1114,7 @@ static void test_icmp(void)
 
 	p = cli("2001:db8::77", 4445, "fd10::1", 80, IPPROTO_TCP, TCP_SYN);
 	send_to("v6 flow syn", &p, pick(S[2], &p), INFO(CT_MISS));
+	p6 = p;
 	len = icmp_error(&p, in, &o);
 	wlen = expect_fwd(&o, in, len, pick(S[2], &p), want, &verdict, &stat);
 	fixture("icmpv6 packet too big -> backend of the flow", in, len,
@@ -990,6 +1136,12 @@ static void test_icmp(void)
 	len = icmp_error(&p, in, &o);
 	fixture("icmp error about a non-service flow -> pass", in, len,
 		XDP_PASS, XLB_STAT_PASS_NOT_SERVICE, 0, NULL, 0);
+
+	/* only an error sent to the quoted source (the VIP) is forwarded */
+	test_icmp_not_vip(&F[0], "10.0.0.1", "the LB");
+	test_icmp_not_vip(&F[0], "10.100.0.2", "another VIP");
+	test_icmp_not_vip(&p6, "fd00::1", "the LB");
+	test_icmp_not_vip(&p6, "2001:db8::99", "another host");
 }
 
 /* Every proper prefix of a service frame is a parse error. */
@@ -1202,7 +1354,7 @@ static void test_too_big(void)
 
 	p = cli("192.0.2.84", 8084, "10.100.0.1", 53, IPPROTO_UDP, 0);
 	p.vlan = true;
-	p.tci = 42;
+	p.tci = 0x2064; /* xa0's VLAN 100 (a VLAN without device would pass) */
 	p.optlen = 8;
 	p.payload = 1500 - 20 - 28 - 8 + 1;
 	send_too_big("vlan v4 udp with options, too big -> frag needed, tag "
@@ -1454,7 +1606,8 @@ int main(void)
 	test_basic();
 	test_flow_hash();
 	test_not_service();
-	test_vlan_options_fragments();
+	test_vlan();
+	test_options_fragments();
 	test_table_change();
 	test_drain_delete();
 	test_icmp();

@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,7 @@ int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
 	      __u32 vip_slots)
 {
 	struct xlbh_maps *m = &h->m;
-	int err = 0;
+	int err = 0, i;
 
 	memset(h, 0, sizeof(*h));
 	h->seed = XLB_DEFAULT_SEED;
@@ -59,7 +60,30 @@ int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
 	m->svc_stats = find_map(obj, XLB_MAP_SVC_STATS, &err);
 	m->be_stats = find_map(obj, XLB_MAP_BE_STATS, &err);
 	m->stats = find_map(obj, XLB_MAP_STATS, &err);
+	m->vlan_in = find_map(obj, XLB_MAP_VLAN_IN, &err);
+	m->egress = find_map(obj, XLB_MAP_EGRESS, &err);
+	/* as lbctl attach on both devices of tests/bpf/run.sh */
+	for (i = 0; !err && i < 2; i++) {
+		int ifindex = (int)if_nametoindex(i ? "xb0" : "xa0");
+
+		if (ifindex)
+			err = xlbh_vlan_add(h, ifindex, 0, ifindex);
+	}
 	return err;
+}
+
+int xlbh_vlan_add(struct xlbh *h, int real, __u16 vid, int dev)
+{
+	struct xlb_vlan_key k = { .ifindex = (__u32)real, .vid = vid };
+	struct xlb_egress e = { .ifindex = (__u32)real, .vid = vid };
+	__u32 d = (__u32)dev;
+
+	if (vid &&
+	    bpf_map__update_elem(h->m.vlan_in, &k, sizeof(k), &d, sizeof(d), 0))
+		return -errno;
+	if (bpf_map__update_elem(h->m.egress, &d, sizeof(d), &e, sizeof(e), 0))
+		return -errno;
+	return 0;
 }
 
 __u64 xlbh_fc_ttl = XLB_DEFAULT_FC_TTL_JIFFIES;

@@ -26,7 +26,7 @@ struct bpf_map;
 /* The data path's maps in a loaded object (xlb.bpf.o or the bench). */
 struct xlbh_maps {
 	struct bpf_map *ctl, *vips, *services, *tables, *backends, *conntrack,
-		*conntrack4, *svc_stats, *be_stats, *stats;
+		*conntrack4, *svc_stats, *be_stats, *stats, *vlan_in, *egress;
 };
 
 struct xlbh_be {
@@ -85,6 +85,12 @@ void xlbh_close(struct xlbh *h);
 int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
 	      __u32 vip_slots);
 int xlbh_prog_fd(const struct xlbh *h);
+/*
+ * What lbctl attach writes for a device: dev is real's VLAN device of id
+ * vid (xlb_vlan_in, xlb_egress), or real itself with vid 0 (xlb_egress).
+ * xlbh_bind() adds xa0 and xb0 when they exist (tests/bpf/run.sh).
+ */
+int xlbh_vlan_add(struct xlbh *h, int real, __u16 vid, int dev);
 
 /* Configuration model; xlbh_publish() writes it into the maps. */
 struct xlbh_svc *xlbh_svc_add(struct xlbh *h, __u32 sid, const char *vip,

@@ -120,7 +120,7 @@ x $L ping -6 -c1 -W2 fd01::11 >/dev/null
 x $L ping -6 -c1 -W2 fd02::12 >/dev/null
 
 mkfifo "$T/ctl"
-x $L "$B/xlb_pub" -i lc -4 10.0.0.2 -6 fd00::2 \
+x $L "$B/xlb_pub" -i lc -e l1 -e l2 -4 10.0.0.2 -6 fd00::2 \
 	-s 10.99.0.100,80,tcp -b 10.0.1.11 -b 10.0.2.12 \
 	-s fd99::100,80,tcp -b fd01::11 -b fd02::12 <"$T/ctl" >"$T/pub" &
 PUB=$!

@@ -6,9 +6,10 @@
  * global counters ("stat <name> <value>") and detach.  For the host DSR
  * test (tests/host/dsr.sh), where no kernel module is available.
  *
- *   xlb_pub -i DEV -4 SRC4 -6 SRC6 -s VIP,PORT,tcp|udp -b BACKEND ... \
+ *   xlb_pub -i DEV [-e EGRESS]... -4 SRC4 -6 SRC6 -s VIP,PORT,tcp|udp -b BACKEND ... \
  *           [-s ... -b ...]
- * Each -b adds a backend (weight 1) to the last -s.
+ * Each -b adds a backend (weight 1) to the last -s.  Each -e names another
+ * device encapsulated frames may leave through (xlb_egress; DEV is one).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -30,7 +31,7 @@ static const char *const stat_name[XLB_STAT__MAX] = {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: xlb_pub -i DEV -4 SRC4 -6 SRC6 "
+	fprintf(stderr, "usage: xlb_pub -i DEV [-e EGRESS]... -4 SRC4 -6 SRC6 "
 			"-s VIP,PORT,tcp|udp -b ADDR... [-s ... -b ...]\n");
 	exit(2);
 }
@@ -78,13 +79,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xlb_pub: load: %s\n", strerror(-err));
 		return 1;
 	}
-	while ((opt = getopt(argc, argv, "i:4:6:s:b:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:e:4:6:s:b:")) != -1) {
 		switch (opt) {
 		case 'i':
-			ifindex = if_nametoindex(optarg);
-			if (!ifindex) {
+		case 'e':
+			i = (int)if_nametoindex(optarg);
+			if (opt == 'i')
+				ifindex = i;
+			if (!i) {
 				fprintf(stderr, "xlb_pub: no device '%s'\n",
 					optarg);
+				return 2;
+			}
+			/* as lbctl attach: frames leave through it */
+			err = xlbh_vlan_add(&h, i, 0, i);
+			if (err) {
+				fprintf(stderr, "xlb_pub: xlb_egress: %s\n",
+					strerror(-err));
 				return 2;
 			}
 			break;
