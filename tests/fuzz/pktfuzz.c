@@ -56,8 +56,13 @@ enum nh {
 	NH_TX,
 	NH_REDIR,
 	NH_NONEIGH,
-	NH_NOROUTE
+	NH_NOROUTE,
+	NH_TX_VLAN, /* behind xav, registered as xa0's VLAN 100 */
+	NH_NOEGRESS /* behind xc0, a device xlb is not attached to */
 };
+
+/* The VLAN id registered on xa0 (xav stands in for xa0.100). */
+#define VID 100
 
 struct fbe {
 	const char *addr;
@@ -70,7 +75,7 @@ struct fsvc {
 	const char *vip;
 	uint16_t port;
 	uint8_t proto;
-	struct fbe be[6];
+	struct fbe be[8];
 };
 
 #define MAC(x, y)                \
@@ -79,6 +84,7 @@ struct fsvc {
 	}
 static const uint8_t MAC_XA0[6] = MAC(0x0a, 0x00);
 static const uint8_t MAC_XB0[6] = MAC(0x0b, 0x00);
+static const uint8_t MAC_XAV[6] = MAC(0x0a, 0x64);
 
 static const struct fsvc SVC[] = {
 	{ "198.51.100.10",
@@ -90,6 +96,8 @@ static const struct fsvc SVC[] = {
 		  { "10.1.0.10", NH_REDIR, 2, MAC(0x0b, 0x10) },
 		  { "10.0.0.99", NH_NONEIGH, 1, { 0 } },
 		  { "10.9.0.5", NH_NOROUTE, 1, { 0 } }, /* blackhole */
+		  { "10.2.0.10", NH_TX_VLAN, 1, MAC(0x0a, 0x70) },
+		  { "10.4.0.10", NH_NOEGRESS, 1, { 0 } },
 	  } },
 	{ "198.51.100.77",
 	  53,
@@ -108,6 +116,7 @@ static const struct fsvc SVC[] = {
 		  { "fd01::10", NH_REDIR, 1, MAC(0x0b, 0x20) },
 		  { "fd00::99", NH_NONEIGH, 1, { 0 } },
 		  { "2001:db8:ff::1", NH_NOROUTE, 1, { 0 } },
+		  { "fd02::10", NH_TX_VLAN, 1, MAC(0x0a, 0x72) },
 	  } },
 	{ "2001:db8::77",
 	  53,
@@ -164,7 +173,9 @@ static void setup(void)
 	H.src4 = src4[0];
 	xlbh_addr("fd00::1", H.src6);
 	H.flags = XLB_CTL_F_BOUND;
-	err = xlbh_publish(&H);
+	err = xlbh_vlan_add(&H, ifindex, VID, (int)if_nametoindex("xav"));
+	if (!err)
+		err = xlbh_publish(&H);
 	if (err) {
 		fprintf(stderr, "pktfuzz: publishing the maps: %s\n",
 			strerror(-err));
@@ -178,6 +189,7 @@ static void setup(void)
 enum cls {
 	C_SERVICE,
 	C_ICMP_ERR,
+	C_ICMP_NOT_VIP,
 	C_OPTIONS,
 	C_PADDED,
 	C_TOO_BIG,
@@ -199,6 +211,7 @@ enum cls {
 static const char *const cls_name[C__MAX] = {
 	"service",
 	"service-icmp-error",
+	"icmp-error-not-to-vip",
 	"service-ipv4-options",
 	"service-eth-padding",
 	"service-too-big",
@@ -314,12 +327,17 @@ static void gen_base(struct frame *f)
 	bool icmp = si >= 0 && chance(10);
 	uint8_t iproto = 0;
 	uint16_t cport = 0;
+	__be32 vip[4] = { 0 };
 
 	memset(&p, 0, sizeof(p));
 	memcpy(p.dmac, MAC_XA0, 6);
 	p.smac[0] = 2, p.smac[5] = rnd();
 	p.vlan = chance(20);
-	p.tci = rnd() & 0xefff;
+	p.tci = rnd() & 0xe000; /* priority; DEI 0 */
+	if (chance(50))
+		p.tci |= VID;
+	else if (chance(70))
+		p.tci |= rnd() & 0x0fff; /* a VLAN without a device */
 	if (si >= 0) {
 		xlbh_addr(SVC[si].vip, p.dst);
 		p.family = HS[si]->key.family;
@@ -338,6 +356,16 @@ static void gen_base(struct frame *f)
 			p.family = HS[j]->key.family;
 		} else {
 			rand_addr(p.family, p.dst);
+		}
+		/* a random port may be the service's own (seed 0x79b06b0ef826
+		 * frame 53827: port 443 to the TCP VIP, forwarded rightly) */
+		for (;;) {
+			struct xlb_flow fl;
+
+			pkt_flow(&p, &fl);
+			if (svc_of(&fl) < 0)
+				break;
+			p.dport++;
 		}
 	}
 	rand_addr(p.family, p.src);
@@ -370,6 +398,18 @@ static void gen_base(struct frame *f)
 		p.payload = 0;
 		f->fwd = right;
 		f->cls = right ? C_ICMP_ERR : C_NOT_SERVICE;
+		if (right && chance(20)) {
+			/* to the LB or another host, not the quoted VIP */
+			memcpy(vip, p.dst, 16);
+			if (chance(50))
+				xlbh_addr(p.family == XLB_AF_INET ? "10.0.0.1" :
+								    "fd00::1",
+					  p.dst);
+			else
+				rand_addr(p.family, p.dst);
+			f->fwd = false;
+			f->cls = C_ICMP_NOT_VIP;
+		}
 	}
 	f->len = pkt_build(&p, f->b);
 	f->l2 = pkt_l2_len(&p);
@@ -380,7 +420,7 @@ static void gen_base(struct frame *f)
 	if (icmp) {
 		memset(&f->flow, 0, sizeof(f->flow));
 		memcpy(f->flow.src, p.src, 16);
-		memcpy(f->flow.dst, p.dst, 16);
+		memcpy(f->flow.dst, f->cls == C_ICMP_NOT_VIP ? vip : p.dst, 16);
 		f->flow.sport = htons(cport);
 		f->flow.dport = htons(p.dport);
 		f->flow.proto = iproto;
@@ -668,6 +708,7 @@ static uint32_t verdict_of(int stat)
 	case XLB_STAT_DROP_FIB:
 	case XLB_STAT_DROP_TOO_BIG:
 	case XLB_STAT_DROP_TOO_BIG_RL:
+	case XLB_STAT_DROP_NO_EGRESS:
 		return XDP_DROP;
 	default:
 		return XDP_PASS;
@@ -711,6 +752,14 @@ static void fail(struct result *r, const struct frame *f, const char *fmt, ...)
 	printf("\n");
 }
 
+/* Tagged with a VLAN id xa0 has no VLAN device for. */
+static bool vlan_unknown(const struct frame *f)
+{
+	uint16_t vid = f->tci & 0x0fff;
+
+	return f->vlan && vid && vid != VID;
+}
+
 /* The verdict counter a well-formed service frame must hit. */
 static int expected_stat(const struct frame *f, const struct fbe **beo)
 {
@@ -720,6 +769,8 @@ static int expected_stat(const struct frame *f, const struct fbe **beo)
 	const struct fbe *b;
 	size_t olen;
 
+	if (vlan_unknown(f))
+		return XLB_STAT_PASS_VLAN_UNKNOWN;
 	if (bid == XLB_TABLE_EMPTY)
 		return XLB_STAT_DROP_NO_BACKEND;
 	hb = xlbh_be_by_bid(&H, bid);
@@ -732,7 +783,9 @@ static int expected_stat(const struct frame *f, const struct fbe **beo)
 		return f->icmp ? XLB_STAT_DROP_TOO_BIG : XLB_STAT_TX_TOO_BIG;
 	if (b->nh == NH_NONEIGH)
 		return XLB_STAT_PASS_NO_NEIGH;
-	return b->nh == NH_TX ? XLB_STAT_TX : XLB_STAT_REDIRECT;
+	if (b->nh == NH_NOEGRESS)
+		return XLB_STAT_DROP_NO_EGRESS;
+	return b->nh == NH_REDIR ? XLB_STAT_REDIRECT : XLB_STAT_TX;
 }
 
 /* Ethernet + outer header + the exact input IP packet (+ its padding). */
@@ -742,11 +795,18 @@ static size_t expected_output(const struct frame *f, const struct fbe *b,
 	const uint8_t *dmac = f->b, *smac = f->b + 6;
 	__be32 osrc[4] = { 0 }, odst[4];
 	uint8_t ofam = xlbh_addr(b->addr, odst), tos = f->tos;
+	bool vlan = f->vlan;
+	uint16_t tci = f->tci;
 	size_t n;
 
+	/* forwarded: the egress device's MAC and tag, never the ingress tag */
 	if (stat != XLB_STAT_PASS_NO_NEIGH) {
 		dmac = b->mac;
-		smac = b->nh == NH_TX ? MAC_XA0 : MAC_XB0;
+		smac = b->nh == NH_TX	   ? MAC_XA0 :
+		       b->nh == NH_TX_VLAN ? MAC_XAV :
+					     MAC_XB0;
+		vlan = b->nh == NH_TX_VLAN;
+		tci = VID;
 	}
 	if (ofam == XLB_AF_INET)
 		osrc[0] = H.src4;
@@ -754,7 +814,7 @@ static size_t expected_output(const struct frame *f, const struct fbe *b,
 		memcpy(osrc, H.src6, 16);
 	if (!is_v4(f))
 		tos = (f->b[f->l2] & 0xf) << 4 | f->b[f->l2 + 1] >> 4;
-	n = pkt_encap(dmac, smac, f->vlan, f->tci, ofam, osrc, odst, tos,
+	n = pkt_encap(dmac, smac, vlan, tci, ofam, osrc, odst, tos,
 		      f->flow.family, f->b + f->l2, f->l3_len, out);
 	memcpy(out + n, f->b + f->l2 + f->l3_len, f->len - f->l2 - f->l3_len);
 	return n + f->len - f->l2 - f->l3_len;
@@ -843,6 +903,13 @@ static void run_one(struct result *r, struct frame *f, __u64 prev[])
 	else
 		r->cls_drop[f->cls]++;
 
+	if (f->cls == C_ICMP_NOT_VIP &&
+	    stat != (vlan_unknown(f) ? XLB_STAT_PASS_VLAN_UNKNOWN :
+				       XLB_STAT_PASS_ICMP_NOT_VIP)) {
+		fail(r, f, "icmp error not sent to the VIP: counter %s",
+		     stat_name[stat]);
+		return;
+	}
 	if (!f->fwd) {
 		if (encapsulates(stat) || stat == XLB_STAT_TX_TOO_BIG)
 			fail(r, f, "not a well-formed service packet, yet %s",
