@@ -6,7 +6,7 @@
 .PHONY: lbctl install-lbctl
 LBCTL_SRCS := $(addprefix user/,lbctl.c nl.c parse.c json.c service.c \
 	backend.c show.c lookup.c config.c stats.c attach.c save.c monitor.c \
-	pins.c)
+	pins.c vlan.c)
 lbctl: $(BUILD)/lbctl
 
 $(BUILD)/lbctl: $(LBCTL_SRCS) $(wildcard user/*.h) lib/maglev.c lib/maglev.h include/uapi/*.h $(BUILD)/xlb.skel.h | $(BUILD)

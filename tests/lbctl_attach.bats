@@ -74,7 +74,8 @@ xdp_prog_id() {
 	[ "$(stat -c %a "$PIN")" = 700 ]
 	for m in xlb_ctl xlb_vips xlb_services xlb_tables xlb_backends \
 		 xlb_conntrack xlb_conntrack4 xlb_svc_stats xlb_be_stats xlb_stats \
-		 xlb_nh_cache xlb_flow_cache xlb_icmp_rl xlb_xdp; do
+		 xlb_nh_cache xlb_flow_cache xlb_icmp_rl xlb_vlan_in xlb_egress \
+		 xlb_xdp; do
 		[ "$(stat -c %a "$PIN/$m")" = 600 ]
 	done
 	run lb -j config
@@ -121,7 +122,8 @@ xdp_prog_id() {
 		 drop_encap_failure drop_fib_failure drop_too_big tx redirect \
 		 conntrack_hit conntrack_miss conntrack_stale icmp_error \
 		 ipv4_options vlan flow_cache_hit tx_icmp_too_big \
-		 drop_too_big_ratelimited; do
+		 drop_too_big_ratelimited pass_icmp_not_vip pass_vlan_unknown \
+		 drop_no_egress; do
 		[[ "$(jq -r ".global.$c" <<<"$output")" =~ ^[0-9]+$ ]]
 	done
 	[ "$(jq -r '.services[0].service' <<<"$output")" = 10.1.0.100:5000/udp ]

@@ -8,7 +8,9 @@
  * the namespace's pin directory (pins.c; directory 0700, pins 0600), attaches the program to DEV and
  * hands the control maps to the module (XLB_CMD_BIND).  Later attaches to
  * other devices reuse the pinned program and maps, so every device shares
- * one data path state.
+ * one data path state.  Each attach also writes DEV and its 802.1Q VLAN
+ * devices into xlb_vlan_in/xlb_egress (vlan.c); attaching again refreshes
+ * them, detach removes them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,6 +34,7 @@
 #include "nl.h"
 #include "pins.h"
 #include "uapi/xlb_maps.h"
+#include "vlan.h"
 #include "xlb.skel.h"
 
 #define PIN_PROG "xlb_xdp"
@@ -50,7 +53,7 @@ static const char *const all_maps[] = {
 	XLB_MAP_TABLES,	    XLB_MAP_BACKENDS,  XLB_MAP_CONNTRACK,
 	XLB_MAP_CONNTRACK4, XLB_MAP_SVC_STATS, XLB_MAP_BE_STATS,
 	XLB_MAP_STATS,	    XLB_MAP_NH_CACHE,  XLB_MAP_FLOW_CACHE,
-	XLB_MAP_ICMP_RL,
+	XLB_MAP_ICMP_RL,    XLB_MAP_VLAN_IN,   XLB_MAP_EGRESS,
 };
 #define NMAPS (sizeof(all_maps) / sizeof(all_maps[0]))
 
@@ -492,12 +495,10 @@ static int dev_sysctl(const char *family, const char *dev, const char *key,
  * otherwise.  IPv6 forwarding is one host-wide switch that changes more
  * than xlb's device: only checked.
  */
-static void prepare_dev(const char *dev)
+static void prepare_dev4(const char *dev)
 {
 	static const char *const keys[] = { "forwarding", "accept_local" };
-	char v6[4] = "";
 	size_t i;
-	FILE *f;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		int err = dev_sysctl("ipv4", dev, keys[i], "1");
@@ -509,6 +510,22 @@ static void prepare_dev(const char *dev)
 				"may be unreachable\n",
 				dev, keys[i], strerror(err));
 	}
+}
+
+/*
+ * DEV and its VLAN devices (a tagged frame reaches the kernel, and is looked
+ * up, as arriving on its VLAN device).
+ */
+static void prepare_dev(const char *dev, const struct lb_vlans *vlans)
+{
+	char v6[4] = "", name[IF_NAMESIZE];
+	size_t i;
+	FILE *f;
+
+	prepare_dev4(dev);
+	for (i = 0; i < vlans->n; i++)
+		if (if_indextoname(vlans->v[i].ifindex, name))
+			prepare_dev4(name);
 	f = fopen("/proc/sys/net/ipv6/conf/all/forwarding", "r");
 	if (f) {
 		if (fgets(v6, sizeof(v6), f) && v6[0] == '0')
@@ -522,6 +539,7 @@ static void prepare_dev(const char *dev)
 
 int cmd_attach(int argc, char **argv)
 {
+	static struct lb_vlans vlans;
 	struct attach_args a;
 	int prog_fd, err;
 
@@ -533,6 +551,8 @@ int cmd_attach(int argc, char **argv)
 		       "programs needs root (CAP_BPF, CAP_NET_ADMIN)");
 	if (!getenv("LBCTL_DEBUG"))
 		libbpf_set_print(NULL);
+	/* refuse what the data path cannot serve before touching anything */
+	lb_vlans_scan(a.ifindex, &vlans);
 	lb_pin_dir_mount();
 	prog_fd = get_prog(&a);
 	/*
@@ -544,8 +564,10 @@ int cmd_attach(int argc, char **argv)
 	if (err)
 		return xnl_report(err,
 				  "attach: handing the maps to the module");
-	prepare_dev(a.dev);
+	prepare_dev(a.dev, &vlans);
 	xdp_attach(&a, prog_fd);
+	/* only now may frames be sent out through DEV */
+	lb_vlans_publish(a.ifindex, &vlans);
 	err = set_sources(&a);
 	if (err)
 		return xnl_report(err, "attach: setting the outer source "
@@ -591,6 +613,9 @@ int cmd_detach(int argc, char **argv)
 		flags = XDP_FLAGS_DRV_MODE;
 	else if (q.attach_mode == XDP_ATTACHED_HW)
 		flags = XDP_FLAGS_HW_MODE;
+	/* first: no frame is redirected to a device without the program */
+	if (pinned(XLB_MAP_EGRESS))
+		lb_vlans_forget(ifindex);
 	err = bpf_xdp_detach((int)ifindex, flags, NULL);
 	if (err)
 		lb_die(EXIT_ENV, "cannot detach XDP from \"%s\": %s", argv[1],

@@ -258,6 +258,67 @@ topo_route() {
 	EOF
 }
 
+# VLANs on the switch (tests/e2e_vlan.bats), on top of topo_up: the bridge
+# forwards tagged frames as they are (no VLAN filtering).
+#   VLAN 30  router eth1.30 10.30.0.1 fd30::1   lb1 eth0.30 10.30.0.2 fd30::2
+#            (topo_route_vlan 30 sends the VIPs to lb1 through it)
+#   VLAN 20  lb1 eth0.20 10.20.0.2 fd20::2       b2 eth0.20 10.20.0.12 fd20::12
+#            (b2 decapsulates what is sent to its VLAN address, tunnels
+#            xlbv4/xlbv6)
+# XDP sees a VLAN tag only in the frame: lb1's eth0 gets VLAN receive
+# offload off (lbctl attach refuses VLAN devices without), and the switch
+# port to lb1 VLAN transmit offload off, so that the tag the router's veth
+# handed over beside the frame goes into it.  Run it after lbctl attach to
+# see a VLAN device the data path does not know yet.
+topo_vlan() {
+	xn lb1 ethtool -K eth0 rxvlan off >/dev/null || return 1
+	xn switch ethtool -K p-lb1 txvlan off >/dev/null || return 1
+	ip -n "$(_topo_ns router)" -batch - <<-EOF || return 1
+	link add link eth1 name eth1.30 type vlan id 30
+	addr add 10.30.0.1/24 dev eth1.30
+	addr add fd30::1/64 dev eth1.30 nodad
+	link set eth1.30 up
+	EOF
+	ip -n "$(_topo_ns lb1)" -batch - <<-EOF || return 1
+	link add link eth0 name eth0.30 type vlan id 30
+	addr add 10.30.0.2/24 dev eth0.30
+	addr add fd30::2/64 dev eth0.30 nodad
+	link set eth0.30 up
+	link add link eth0 name eth0.20 type vlan id 20
+	addr add 10.20.0.2/24 dev eth0.20
+	addr add fd20::2/64 dev eth0.20 nodad
+	link set eth0.20 up
+	neigh replace 10.20.0.12 lladdr $(be_mac 2) dev eth0.20 nud permanent
+	neigh replace fd20::12 lladdr $(be_mac 2) dev eth0.20 nud permanent
+	EOF
+	ip -n "$(_topo_ns b2)" -batch - <<-EOF || return 1
+	link add link eth0 name eth0.20 type vlan id 20
+	addr add 10.20.0.12/24 dev eth0.20
+	addr add fd20::12/64 dev eth0.20 nodad
+	link set eth0.20 up
+	link add xlbv4 type ipip local 10.20.0.12 remote any
+	link add xlbv6 type ip6tnl mode ip6ip6 local fd20::12 remote any
+	link set xlbv4 up
+	link set xlbv6 up
+	EOF
+	xn router sh -c 'ping -q -n -c1 -w10 10.30.0.2 >/dev/null &&
+		ping -q -n -c1 -w10 fd30::2 >/dev/null' ||
+		{ echo "topo: VLAN 30 did not come up" >&2; return 1; }
+	xn lb1 sh -c 'ping -q -n -c1 -w10 10.20.0.12 >/dev/null &&
+		ping -q -n -c1 -w10 fd20::12 >/dev/null' ||
+		{ echo "topo: VLAN 20 did not come up" >&2; return 1; }
+}
+
+# The router sends the VIPs to lb1 over VLAN 30 (topo_vlan), or untagged
+# (topo_route lb1).
+topo_route_vlan() {
+	ip -n "$(_topo_ns router)" -batch - <<-EOF
+	route replace $VIP4/32 via 10.30.0.2
+	route del $VIP6/128
+	route add $VIP6/128 via fd30::2
+	EOF
+}
+
 # Packets backend I has decapsulated so far (IPv4 + IPv6 tunnels).
 topo_be_rx() {
 	xn "b$1" cat /proc/net/dev |
