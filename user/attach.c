@@ -155,19 +155,6 @@ static bool pinned(const char *name)
 	return access(path, F_OK) == 0;
 }
 
-static int get_pin(const char *name)
-{
-	char path[256];
-	int fd;
-
-	lb_pin_path(path, sizeof(path), name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		lb_die(EXIT_ENV, "cannot open pinned %s: %s", path,
-		       strerror(errno));
-	return fd;
-}
-
 static uint32_t pow2_at_least(uint32_t x)
 {
 	uint32_t p = 1;
@@ -299,7 +286,7 @@ static void check_sizes(const struct attach_args *a)
 
 	if (!a->sized)
 		return;
-	fd = get_pin(XLB_MAP_TABLES);
+	fd = lb_pin_get(XLB_MAP_TABLES);
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		lb_die(EXIT_ENV, "cannot inspect %s: %s", XLB_MAP_TABLES,
@@ -329,7 +316,7 @@ static int get_prog(const struct attach_args *a)
 		       "every device and remove it (rm -r %s)",
 		       lb_pin_dir(), lb_pin_dir());
 	check_sizes(a);
-	return get_pin(PIN_PROG);
+	return lb_pin_get(PIN_PROG);
 }
 
 static uint32_t prog_id(int fd)
@@ -384,7 +371,7 @@ static int bind_module(void)
 	if (!n)
 		lb_die(EXIT_ENV, "out of memory");
 	for (i = 1; i <= XLB_BIND_A_MAX; i++) {
-		fds[i] = get_pin(bind_maps[i]);
+		fds[i] = lb_pin_get(bind_maps[i]);
 		if (nla_put_u32(m, i, (uint32_t)fds[i]))
 			lb_die(EXIT_ENV, "out of memory");
 	}
@@ -599,7 +586,7 @@ int cmd_detach(int argc, char **argv)
 		       argv[1]);
 	lb_pin_dir_mount();
 	if (pinned(PIN_PROG)) {
-		fd = get_pin(PIN_PROG);
+		fd = lb_pin_get(PIN_PROG);
 		if (prog_id(fd) != q.prog_id)
 			lb_die(EXIT_ERR,
 			       "the XDP program on \"%s\" is not "

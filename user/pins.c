@@ -22,6 +22,8 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+
 #include "lbctl.h"
 #include "pins.h"
 #include "uapi/xlb_maps.h"
@@ -111,4 +113,17 @@ const char *lb_pin_dir_mount(void)
 void lb_pin_path(char *buf, size_t len, const char *name)
 {
 	snprintf(buf, len, "%s/%s", lb_pin_dir(), name);
+}
+
+int lb_pin_get(const char *name)
+{
+	char path[sizeof(pin_dir) + 64];
+	int fd;
+
+	lb_pin_path(path, sizeof(path), name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		lb_die(EXIT_ENV, "cannot open pinned %s: %s", path,
+		       strerror(errno));
+	return fd;
 }

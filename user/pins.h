@@ -12,6 +12,8 @@ const char *lb_pin_dir(void);
 const char *lb_pin_dir_mount(void);
 /* "<pin dir>/<name>". */
 void lb_pin_path(char *buf, size_t len, const char *name);
+/* An fd of the pinned object NAME; exits with a message if it cannot. */
+int lb_pin_get(const char *name);
 /* SO_NETNS_COOKIE of lbctl's network namespace. */
 uint64_t lb_netns_cookie(void);
 

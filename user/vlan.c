@@ -184,35 +184,13 @@ void lb_vlans_scan(unsigned int dev, struct lb_vlans *out)
 		       n1, n1);
 }
 
-static int open_map(const char *name)
-{
-	char path[256];
-	int fd;
-
-	lb_pin_path(path, sizeof(path), name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		lb_die(EXIT_ENV, "cannot open pinned %s: %s", path,
-		       strerror(errno));
-	return fd;
-}
-
-static bool has_vid(const struct lb_vlans *v, uint32_t vid)
+/* v lists a VLAN device of id x (by_vid) or of ifindex x. */
+static bool listed(const struct lb_vlans *v, bool by_vid, uint32_t x)
 {
 	size_t i;
 
 	for (i = 0; v && i < v->n; i++)
-		if (v->v[i].vid == vid)
-			return true;
-	return false;
-}
-
-static bool has_dev(const struct lb_vlans *v, uint32_t ifindex)
-{
-	size_t i;
-
-	for (i = 0; v && i < v->n; i++)
-		if (v->v[i].ifindex == ifindex)
+		if ((by_vid ? v->v[i].vid : v->v[i].ifindex) == x)
 			return true;
 	return false;
 }
@@ -232,13 +210,13 @@ static void prune(int in_fd, int eg_fd, unsigned int dev,
 	size_t nk = 0, ne = 0, j;
 
 	while (nk < XLB_VLAN_MAX && !bpf_map_get_next_key(in_fd, kp, &k)) {
-		if (k.ifindex == dev && (!keep || !has_vid(keep, k.vid)))
+		if (k.ifindex == dev && (!keep || !listed(keep, true, k.vid)))
 			ks[nk++] = k;
 		kp = &k;
 	}
 	while (ne < XLB_VLAN_MAX && !bpf_map_get_next_key(eg_fd, ip, &i)) {
 		if (!bpf_map_lookup_elem(eg_fd, &i, &e) && e.ifindex == dev &&
-		    (!keep || (i != dev && !has_dev(keep, i))))
+		    (!keep || (i != dev && !listed(keep, false, i))))
 			es[ne++] = i;
 		ip = &i;
 	}
@@ -250,7 +228,8 @@ static void prune(int in_fd, int eg_fd, unsigned int dev,
 
 void lb_vlans_publish(unsigned int dev, const struct lb_vlans *v)
 {
-	int in_fd = open_map(XLB_MAP_VLAN_IN), eg_fd = open_map(XLB_MAP_EGRESS);
+	int in_fd = lb_pin_get(XLB_MAP_VLAN_IN),
+	    eg_fd = lb_pin_get(XLB_MAP_EGRESS);
 	struct xlb_egress e = { .ifindex = dev, .vid = 0 };
 	uint32_t key = dev;
 	size_t i;
@@ -277,7 +256,8 @@ err:
 
 void lb_vlans_forget(unsigned int dev)
 {
-	int in_fd = open_map(XLB_MAP_VLAN_IN), eg_fd = open_map(XLB_MAP_EGRESS);
+	int in_fd = lb_pin_get(XLB_MAP_VLAN_IN),
+	    eg_fd = lb_pin_get(XLB_MAP_EGRESS);
 
 	prune(in_fd, eg_fd, dev, NULL);
 	close(in_fd);

@@ -588,9 +588,17 @@ static bool send_too_big(const char *name, const struct pkt *p, __u32 bid,
 		       wlen);
 }
 
+/* VIP, backend: behind xa0.100, xb0.200, xa0.100 (v6), xc0, xa0 (iif rule) */
+static const char *const VLAN_SVC[5][2] = {
+	{ "10.100.0.7", "10.2.0.10" },	{ "10.100.0.8", "10.3.0.10" },
+	{ "fd10::3", "fd02::10" },	{ "10.100.0.9", "10.4.0.10" },
+	{ "10.100.0.10", "10.0.0.13" },
+};
+
 static void setup_config(void)
 {
 	__be32 a[4];
+	int i;
 
 	S[0] = xlbh_svc_add(&H, 0, "10.100.0.1", 80, IPPROTO_TCP, 251);
 	xlbh_be_add(&H, S[0], 0, "10.0.0.10", 1);
@@ -613,17 +621,12 @@ static void setup_config(void)
 	S[8]->flags = XLB_SVC_F_SRC_HASH;
 	xlbh_be_add(&H, S[8], 9, "10.0.0.10", 1);
 	xlbh_be_add(&H, S[8], 10, "10.0.0.11", 1);
-	/* VLANs (run.sh): backends behind xa0.100, xb0.200, xc0 */
-	S[9] = xlbh_svc_add(&H, 9, "10.100.0.7", 80, IPPROTO_TCP, 251);
-	xlbh_be_add(&H, S[9], 20, "10.2.0.10", 1);
-	S[10] = xlbh_svc_add(&H, 10, "10.100.0.8", 80, IPPROTO_TCP, 251);
-	xlbh_be_add(&H, S[10], 21, "10.3.0.10", 1);
-	S[11] = xlbh_svc_add(&H, 11, "fd10::3", 80, IPPROTO_TCP, 251);
-	xlbh_be_add(&H, S[11], 22, "fd02::10", 1);
-	S[12] = xlbh_svc_add(&H, 12, "10.100.0.9", 80, IPPROTO_TCP, 251);
-	xlbh_be_add(&H, S[12], 23, "10.4.0.10", 1);
-	S[13] = xlbh_svc_add(&H, 13, "10.100.0.10", 80, IPPROTO_TCP, 251);
-	xlbh_be_add(&H, S[13], 24, "10.0.0.13", 1);
+	/* services 9..13 (VLANs, run.sh): one backend each, bid 20..24 */
+	for (i = 0; i < 5; i++) {
+		S[9 + i] = xlbh_svc_add(&H, 9 + i, VLAN_SVC[i][0], 80,
+					IPPROTO_TCP, 251);
+		xlbh_be_add(&H, S[9 + i], 20 + i, VLAN_SVC[i][1], 1);
+	}
 	xlbh_addr("10.0.0.1", a);
 	H.src4 = a[0];
 	xlbh_addr("fd00::1", H.src6);

@@ -273,29 +273,15 @@ topo_route() {
 topo_vlan() {
 	xn lb1 ethtool -K eth0 rxvlan off >/dev/null || return 1
 	xn switch ethtool -K p-lb1 txvlan off >/dev/null || return 1
-	ip -n "$(_topo_ns router)" -batch - <<-EOF || return 1
-	link add link eth1 name eth1.30 type vlan id 30
-	addr add 10.30.0.1/24 dev eth1.30
-	addr add fd30::1/64 dev eth1.30 nodad
-	link set eth1.30 up
-	EOF
+	_topo_vlan_dev router eth1 30 10.30.0.1 fd30::1 || return 1
+	_topo_vlan_dev lb1 eth0 30 10.30.0.2 fd30::2 || return 1
+	_topo_vlan_dev lb1 eth0 20 10.20.0.2 fd20::2 || return 1
+	_topo_vlan_dev b2 eth0 20 10.20.0.12 fd20::12 || return 1
 	ip -n "$(_topo_ns lb1)" -batch - <<-EOF || return 1
-	link add link eth0 name eth0.30 type vlan id 30
-	addr add 10.30.0.2/24 dev eth0.30
-	addr add fd30::2/64 dev eth0.30 nodad
-	link set eth0.30 up
-	link add link eth0 name eth0.20 type vlan id 20
-	addr add 10.20.0.2/24 dev eth0.20
-	addr add fd20::2/64 dev eth0.20 nodad
-	link set eth0.20 up
 	neigh replace 10.20.0.12 lladdr $(be_mac 2) dev eth0.20 nud permanent
 	neigh replace fd20::12 lladdr $(be_mac 2) dev eth0.20 nud permanent
 	EOF
 	ip -n "$(_topo_ns b2)" -batch - <<-EOF || return 1
-	link add link eth0 name eth0.20 type vlan id 20
-	addr add 10.20.0.12/24 dev eth0.20
-	addr add fd20::12/64 dev eth0.20 nodad
-	link set eth0.20 up
 	link add xlbv4 type ipip local 10.20.0.12 remote any
 	link add xlbv6 type ip6tnl mode ip6ip6 local fd20::12 remote any
 	link set xlbv4 up
@@ -307,6 +293,17 @@ topo_vlan() {
 	xn lb1 sh -c 'ping -q -n -c1 -w10 10.20.0.12 >/dev/null &&
 		ping -q -n -c1 -w10 fd20::12 >/dev/null' ||
 		{ echo "topo: VLAN 20 did not come up" >&2; return 1; }
+}
+
+# VLAN device DEV.VID on NODE's DEV with addresses A4/24 and A6/64.
+_topo_vlan_dev() {
+	local node=$1 dev=$2 vid=$3 a4=$4 a6=$5
+	ip -n "$(_topo_ns "$node")" -batch - <<-EOF
+	link add link $dev name $dev.$vid type vlan id $vid
+	addr add $a4/24 dev $dev.$vid
+	addr add $a6/64 dev $dev.$vid nodad
+	link set $dev.$vid up
+	EOF
 }
 
 # The router sends the VIPs to lb1 over VLAN 30 (topo_vlan), or untagged
