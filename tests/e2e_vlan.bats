@@ -70,6 +70,8 @@ map_len() {
 	[ "$(gstat redirect)" = 0 ]
 	[ "$(gstat tx)" = 0 ]
 	lbn lb1 attach eth0 mode native
+	# a tagged pass_no_neigh frame reaches the kernel on the VLAN device
+	[ "$(xn lb1 cat /proc/sys/net/ipv4/conf/eth0.20/accept_local)" = 1 ]
 	all_on b2 50 20100
 }
 

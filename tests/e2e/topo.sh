@@ -277,10 +277,6 @@ topo_vlan() {
 	_topo_vlan_dev lb1 eth0 30 10.30.0.2 fd30::2 || return 1
 	_topo_vlan_dev lb1 eth0 20 10.20.0.2 fd20::2 || return 1
 	_topo_vlan_dev b2 eth0 20 10.20.0.12 fd20::12 || return 1
-	ip -n "$(_topo_ns lb1)" -batch - <<-EOF || return 1
-	neigh replace 10.20.0.12 lladdr $(be_mac 2) dev eth0.20 nud permanent
-	neigh replace fd20::12 lladdr $(be_mac 2) dev eth0.20 nud permanent
-	EOF
 	ip -n "$(_topo_ns b2)" -batch - <<-EOF || return 1
 	link add xlbv4 type ipip local 10.20.0.12 remote any
 	link add xlbv6 type ip6tnl mode ip6ip6 local fd20::12 remote any
