@@ -22,6 +22,7 @@
 
 struct bpf_map;
 struct net;
+struct xlb_stage;
 
 extern unsigned int xlb_max_services;
 extern unsigned int xlb_max_backends;
@@ -105,6 +106,8 @@ struct xlb_net {
 	struct xlb_nhop	*nh;		/* sorted, nnh entries */
 	u32		nnh;
 	bool		nh_stop;	/* namespace or module going away */
+	struct xlb_stage *stage;	/* staged REPLACE in parts (nl_txn.c) */
+	u32		txn_discarded;	/* stages their sender left behind */
 };
 
 /* One service of a transaction: old NULL = created, new NULL = deleted. */
@@ -182,6 +185,9 @@ void xlb_publish_txn(struct xlb_net *xn, struct xlb_txn *txn);
 void xlb_nh_init(struct xlb_net *xn);
 void xlb_nh_kick(struct xlb_net *xn);
 void xlb_nh_stop(struct xlb_net *xn);
+
+/* nl_txn.c */
+void xlb_stage_free(struct xlb_net *xn);
 
 /* netlink.c */
 int xlb_genl_init(void);
