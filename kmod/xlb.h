@@ -122,6 +122,7 @@ struct xlb_txn {
 	u32			cap;
 	struct xlb_svc		**next;		/* services after commit */
 	struct xlb_vip_slot	*vip;		/* VIP half to publish, or NULL */
+	u32			nfresh;		/* backend ids taken by prepare */
 	bool			seed_set;
 	u32			seed;
 	bool			src_set;

@@ -71,11 +71,19 @@ round_trip() {
 }
 
 @test "1,000 services with 10 backends each, IPv4 and IPv6 (500 each)" {
-	local f=$BATS_TEST_TMPDIR/c i
-	for ((i = 0; i < 500; i++)); do
-		gen_svc "192.0.2.$((i % 250 + 1)):$((1000 + i / 250))/udp" 4 10 "$i"
-		gen_svc "[2001:db8::$((i + 1))]:443/tcp" 6 10 "$i"
-	done | sed 's/ table-size 65537/ table-size 251/' >"$f"
+	local f=$BATS_TEST_TMPDIR/c
+	awk 'BEGIN {
+		for (i = 0; i < 500; i++) {
+			k4 = sprintf("192.0.2.%d:%d/udp", i % 250 + 1, 1000 + int(i / 250))
+			k6 = sprintf("[2001:db8::%x]:443/tcp", i + 1)
+			printf "service add %s table-size 251\n", k4
+			for (j = 0; j < 10; j++)
+				printf "add 10.3.%d.%d weight %d service %s\n", i % 250, 10 * int(i / 250) + j, (i + j) % 9 + 1, k4
+			printf "service add %s table-size 251\n", k6
+			for (j = 0; j < 10; j++)
+				printf "add fd00:3::%x:%x weight %d service %s\n", i, j, (i * j) % 9 + 1, k6
+		}
+	}' >"$f"
 	run round_trip "$f"
 	[ "$status" -eq 0 ]
 	[ "$output" = 10000 ]

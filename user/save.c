@@ -285,17 +285,17 @@ static void rs_parse(struct rs_config *rc, FILE *f)
  * RS_SVC_BYTES and RS_BE_BYTES bound what one service (without backends)
  * and one backend take.
  */
-#define RS_PART_BYTES	(48 * 1024)
-#define RS_SVC_BYTES	96
-#define RS_BE_BYTES	40
+#define RS_PART_BYTES ((size_t)48 * 1024)
+#define RS_SVC_BYTES 96
+#define RS_BE_BYTES 40
 
 /* A request being filled: message, its XLB_A_SERVICES nest, bytes used. */
 struct rs_part {
 	struct nl_msg *m;
 	struct nlattr *svcs;
 	size_t used;
-	int n;		/* parts sent */
-	uint32_t id;	/* XLB_TXN_A_ID, 0: one plain REPLACE */
+	int n; /* parts sent */
+	uint32_t id; /* XLB_TXN_A_ID, 0: one plain REPLACE */
 };
 
 static void rs_nomem(void) __attribute__((noreturn));
@@ -345,8 +345,9 @@ static void rs_part_send(struct rs_part *p, bool last)
 	}
 	err = xnl_request(p->m, NULL, NULL);
 	if (err)
-		exit(xnl_report(err, p->id ? "restore (staged, nothing applied)" :
-					     "restore"));
+		exit(xnl_report(err,
+				p->id ? "restore (staged, nothing applied)" :
+					"restore"));
 	p->n++;
 	p->m = NULL;
 }
@@ -382,7 +383,8 @@ static void rs_put_service(const struct rs_config *rc, struct rs_part *p,
 		    xnl_put_addr(p->m, XLB_BE_A_ADDR4, XLB_BE_A_ADDR6,
 				 &b->addr) ||
 		    nla_put_u32(p->m, XLB_BE_A_WEIGHT, b->weight) ||
-		    (b->has_state && nla_put_u8(p->m, XLB_BE_A_STATE, b->state)))
+		    (b->has_state &&
+		     nla_put_u8(p->m, XLB_BE_A_STATE, b->state)))
 			rs_nomem();
 		rs_nest_end(p->m, bn);
 		p->used += RS_BE_BYTES;

@@ -804,8 +804,7 @@ static const struct pol cfg_p[XLB_CFG_A_MAX + 1] = {
 	[XLB_CFG_A_SEED] = FIX(4),	    [XLB_CFG_A_SRC4] = FIX(4),
 	[XLB_CFG_A_SRC6] = FIX(16),	    [XLB_CFG_A_BOUND] = RFIX(1),
 	[XLB_CFG_A_MAX_SERVICES] = RFIX(4), [XLB_CFG_A_MAX_BACKENDS] = RFIX(4),
-	[XLB_CFG_A_TABLE_MAX] = RFIX(4),
-	[XLB_CFG_A_TXN_DISCARDED] = RFIX(4),
+	[XLB_CFG_A_TABLE_MAX] = RFIX(4),    [XLB_CFG_A_TXN_DISCARDED] = RFIX(4),
 };
 static const struct polset cfg_ps = { XLB_CFG_A_MAX, cfg_p };
 
@@ -824,13 +823,12 @@ static const struct pol flow_p[XLB_FLOW_A_MAX + 1] = {
 static const struct polset flow_ps = { XLB_FLOW_A_MAX, flow_p };
 
 /* The top level of one command. */
-#define TOP_P(svc, be, svcs, cfg, bind, flow)                  \
-	{                                                      \
-		[XLB_A_SERVICE] = svc, [XLB_A_BACKEND] = be,   \
-		[XLB_A_SERVICES] = svcs, [XLB_A_CONFIG] = cfg, \
-		[XLB_A_BIND] = bind, [XLB_A_FLOW] = flow,      \
-		[XLB_A_GENERATION] = RFIX(4),                  \
-		[XLB_A_TXN] = UNUSED,                          \
+#define TOP_P(svc, be, svcs, cfg, bind, flow)                       \
+	{                                                           \
+		[XLB_A_SERVICE] = svc, [XLB_A_BACKEND] = be,        \
+		[XLB_A_SERVICES] = svcs, [XLB_A_CONFIG] = cfg,      \
+		[XLB_A_BIND] = bind, [XLB_A_FLOW] = flow,           \
+		[XLB_A_GENERATION] = RFIX(4), [XLB_A_TXN] = UNUSED, \
 	}
 /* NOLINTEND(bugprone-macro-parentheses) */
 static const struct pol top_none_p[XLB_A_MAX + 1] =
