@@ -83,6 +83,7 @@ struct rs_backend {
 	uint32_t weight;
 	uint8_t state;
 	bool has_state;
+	int line;	/* where it was listed */
 };
 
 struct rs_service {
@@ -90,7 +91,7 @@ struct rs_service {
 	uint32_t table_size, flags;
 	bool has_table_size, has_flags;
 	struct rs_backend *be;
-	int nbe;
+	int nbe, cap;
 };
 
 struct rs_config {
@@ -241,13 +242,51 @@ static void rs_backend_line(struct rs_config *rc, int argc, char **argv)
 				      "this backend");
 	if (!s)
 		s = &rc->svc[0];
-	for (i = 0; i < s->nbe; i++)
-		if (lb_addr_eq(&s->be[i].addr, &b.addr))
-			rs_die(rc, "backend listed twice for its service");
-	s->be = realloc(s->be, (s->nbe + 1) * sizeof(*s->be));
-	if (!s->be)
-		lb_die(EXIT_ENV, "out of memory");
+	/* backends listed twice: rs_check_dups(), once the file is read */
+	if (s->nbe == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->be = realloc(s->be, (size_t)s->cap * sizeof(*s->be));
+		if (!s->be)
+			lb_die(EXIT_ENV, "out of memory");
+	}
+	b.line = rc->line;
 	s->be[s->nbe++] = b;
+}
+
+static int rs_be_cmp(const void *a, const void *b)
+{
+	const struct rs_backend *x = *(const struct rs_backend *const *)a;
+	const struct rs_backend *y = *(const struct rs_backend *const *)b;
+	int c = lb_addr_cmp(&x->addr, &y->addr);
+
+	return c ? c : x->line - y->line;
+}
+
+/* A backend listed twice for its service: the error names the later line. */
+static void rs_check_dups(struct rs_config *rc)
+{
+	const struct rs_backend **v;
+	int k, i;
+
+	for (k = 0; k < rc->nsvc; k++) {
+		const struct rs_service *s = &rc->svc[k];
+
+		if (s->nbe < 2)
+			continue;
+		v = malloc((size_t)s->nbe * sizeof(*v));
+		if (!v)
+			lb_die(EXIT_ENV, "out of memory");
+		for (i = 0; i < s->nbe; i++)
+			v[i] = &s->be[i];
+		qsort(v, (size_t)s->nbe, sizeof(*v), rs_be_cmp);
+		for (i = 1; i < s->nbe; i++) {
+			if (lb_addr_eq(&v[i - 1]->addr, &v[i]->addr)) {
+				rc->line = v[i]->line;
+				rs_die(rc, "backend listed twice for its service");
+			}
+		}
+		free(v);
+	}
 }
 
 static void rs_parse(struct rs_config *rc, FILE *f)
@@ -430,6 +469,7 @@ int cmd_restore(int argc, char **argv)
 			       strerror(errno));
 	}
 	rs_parse(&rc, f);
+	rs_check_dups(&rc);
 	if (f != stdin)
 		fclose(f);
 	xnl_open();
