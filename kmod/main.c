@@ -12,11 +12,11 @@
 #include "compat.h"
 #include "xlb.h"
 
-unsigned int xlb_max_services = 256;
+unsigned int xlb_max_services = 1024;
 module_param_named(max_services, xlb_max_services, uint, 0444);
 MODULE_PARM_DESC(max_services, "services per network namespace (1..65536)");
 
-unsigned int xlb_max_backends = 4096;
+unsigned int xlb_max_backends = 16384;
 module_param_named(max_backends, xlb_max_backends, uint, 0444);
 MODULE_PARM_DESC(max_backends, "backends per service (1..1048576)");
 
@@ -87,6 +87,7 @@ static void __net_exit xlb_net_exit(struct net *net)
 	mutex_lock(&xn->lock);
 	/* Maps keep the last published state; only the references go. */
 	xlb_unbind(xn);
+	xlb_stage_free(xn);
 	if (xn->svcs) {
 		xlb_net_free_state(xn);
 		kvfree(xn->bid_map);

@@ -102,6 +102,7 @@ static const struct nla_policy xlb_cfg_policy[XLB_CFG_A_MAX + 1] = {
 	[XLB_CFG_A_MAX_SERVICES] = XLB_REPLY,
 	[XLB_CFG_A_MAX_BACKENDS] = XLB_REPLY,
 	[XLB_CFG_A_TABLE_MAX]	= XLB_REPLY,
+	[XLB_CFG_A_TXN_DISCARDED] = XLB_REPLY,
 };
 
 static const struct nla_policy xlb_bind_policy[XLB_BIND_A_MAX + 1] = {
@@ -110,6 +111,11 @@ static const struct nla_policy xlb_bind_policy[XLB_BIND_A_MAX + 1] = {
 	[XLB_BIND_A_SERVICES_FD] = { .type = NLA_U32 },
 	[XLB_BIND_A_TABLES_FD]	= { .type = NLA_U32 },
 	[XLB_BIND_A_BACKENDS_FD] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy xlb_txn_policy[XLB_TXN_A_MAX + 1] = {
+	[XLB_TXN_A_ID]		= { .type = NLA_U32 },
+	[XLB_TXN_A_FLAGS]	= { .type = NLA_U32 },
 };
 
 static const struct nla_policy xlb_flow_policy[XLB_FLOW_A_MAX + 1] = {
@@ -133,6 +139,7 @@ static const struct nla_policy xlb_flow_policy[XLB_FLOW_A_MAX + 1] = {
 	[XLB_A_BIND]		= bind,					\
 	[XLB_A_FLOW]		= flow,					\
 	[XLB_A_GENERATION]	= XLB_REPLY,				\
+	[XLB_A_TXN]		= XLB_NEST_UNUSED,			\
 }
 
 #define XLB_NA XLB_NEST_UNUSED
@@ -156,9 +163,17 @@ static const struct nla_policy xlb_p_be_ref[XLB_A_MAX + 1] =
 	XLB_TOP(NLA_POLICY_NESTED(xlb_svc_ref_policy),
 		NLA_POLICY_NESTED(xlb_be_ref_policy),
 		XLB_NA, XLB_NA, XLB_NA, XLB_NA);
-static const struct nla_policy xlb_p_replace[XLB_A_MAX + 1] =
-	XLB_TOP(XLB_NA, XLB_NA, NLA_POLICY_NESTED_ARRAY(xlb_svc_repl_policy),
-		NLA_POLICY_NESTED(xlb_cfg_policy), XLB_NA, XLB_NA);
+/* REPLACE: written out, the only command with XLB_A_TXN. */
+static const struct nla_policy xlb_p_replace[XLB_A_MAX + 1] = {
+	[XLB_A_SERVICE]		= XLB_NA,
+	[XLB_A_BACKEND]		= XLB_NA,
+	[XLB_A_SERVICES]	= NLA_POLICY_NESTED_ARRAY(xlb_svc_repl_policy),
+	[XLB_A_CONFIG]		= NLA_POLICY_NESTED(xlb_cfg_policy),
+	[XLB_A_BIND]		= XLB_NA,
+	[XLB_A_FLOW]		= XLB_NA,
+	[XLB_A_GENERATION]	= XLB_REPLY,
+	[XLB_A_TXN]		= NLA_POLICY_NESTED(xlb_txn_policy),
+};
 static const struct nla_policy xlb_p_cfg[XLB_A_MAX + 1] =
 	XLB_TOP(XLB_NA, XLB_NA, XLB_NA, NLA_POLICY_NESTED(xlb_cfg_policy),
 		XLB_NA, XLB_NA);
@@ -530,7 +545,8 @@ static const struct {
 	[XLB_CMD_BACKEND_SET]	= { xlb_be_set, A(SERVICE) | A(BACKEND), true },
 	[XLB_CMD_BACKEND_DEL]	= { xlb_be_del, A(SERVICE) | A(BACKEND), true },
 	[XLB_CMD_BACKEND_GET]	= { xlb_be_get, A(SERVICE) | A(BACKEND), false },
-	[XLB_CMD_REPLACE]	= { xlb_replace, A(SERVICES) | A(CONFIG), true },
+	[XLB_CMD_REPLACE]	= { xlb_replace,
+				    A(SERVICES) | A(CONFIG) | A(TXN), true },
 	[XLB_CMD_FLUSH]		= { xlb_flush, 0, true },
 	[XLB_CMD_CONFIG_GET]	= { xlb_cfg_get, 0, false },
 	[XLB_CMD_CONFIG_SET]	= { xlb_cfg_set, A(CONFIG), true },
@@ -656,10 +672,18 @@ struct genl_family xlb_family __ro_after_init = {
 
 int __init xlb_genl_init(void)
 {
-	return genl_register_family(&xlb_family);
+	int ret = xlb_txn_notifier_init();
+
+	if (ret)
+		return ret;
+	ret = genl_register_family(&xlb_family);
+	if (ret)
+		xlb_txn_notifier_exit();
+	return ret;
 }
 
 void xlb_genl_exit(void)
 {
 	genl_unregister_family(&xlb_family);
+	xlb_txn_notifier_exit();
 }

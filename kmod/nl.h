@@ -70,6 +70,10 @@ int xlb_be_set(struct xlb_net *xn, struct genl_info *info);
 int xlb_be_del(struct xlb_net *xn, struct genl_info *info);
 int xlb_be_get(struct xlb_net *xn, struct genl_info *info);
 int xlb_replace(struct xlb_net *xn, struct genl_info *info);
+int xlb_replace_part(struct xlb_net *xn, struct genl_info *info,
+		     struct xlb_txn *txn);
+int xlb_replace_finish(struct xlb_net *xn, struct genl_info *info,
+		       struct xlb_txn *txn);
 int xlb_flush(struct xlb_net *xn, struct genl_info *info);
 int xlb_txn_all(struct xlb_net *xn, struct xlb_txn *txn, bool keep);
 int xlb_svc_dump(struct sk_buff *skb, struct netlink_callback *cb);
@@ -85,5 +89,10 @@ int xlb_cfg_set(struct xlb_net *xn, struct genl_info *info);
 int xlb_bind_cmd(struct xlb_net *xn, struct genl_info *info);
 int xlb_unbind_cmd(struct xlb_net *xn, struct genl_info *info);
 int xlb_lookup(struct xlb_net *xn, struct genl_info *info);
+
+/* nl_txn.c */
+int xlb_txn_part(struct xlb_net *xn, struct genl_info *info);
+int xlb_txn_notifier_init(void);
+void xlb_txn_notifier_exit(void);
 
 #endif /* _XLB_KMOD_NL_H */

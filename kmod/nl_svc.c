@@ -5,6 +5,7 @@
  * namespace mutex (netlink.c: xlb_doit()), in a namespace with state when
  * it may change something.
  */
+#include <linux/sort.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
@@ -332,13 +333,12 @@ static int xlb_count_nested(struct netlink_ext_ack *extack,
 	return 0;
 }
 
-/* One backend of a REPLACE entry, keeping the id of a live one. */
+/* One backend of a REPLACE entry, appended to svc->be (room is there). */
 static int xlb_replace_be(struct netlink_ext_ack *extack, struct nlattr *a,
-			  struct xlb_svc *svc, const struct xlb_svc *old)
+			  struct xlb_svc *svc)
 {
 	struct nlattr *btb[XLB_BE_A_MAX + 1];
-	struct xlb_be *be = &svc->be[svc->nbe], *ob;
-	char k[64], s[48];
+	struct xlb_be *be = &svc->be[svc->nbe];
 	int ret;
 
 	/* Validated with the request: parse only. */
@@ -347,30 +347,17 @@ static int xlb_replace_be(struct netlink_ext_ack *extack, struct nlattr *a,
 		ret = xlb_parse_be(extack, a, btb, be, true);
 	if (ret)
 		return ret;
-	if (xlb_be_find(svc, be->family, be->addr)) {
-		xlb_fmt_key(k, sizeof(k), &svc->key);
-		xlb_fmt_addr(s, sizeof(s), be->family, be->addr);
-		xlb_err(NULL, extack, a,
-			"backend %s appears twice in service %s", s, k);
-		return -EEXIST;
-	}
-	ob = old ? xlb_be_find(old, be->family, be->addr) : NULL;
-	if (ob) {
-		/* Same backend: keep its id, its flows stay valid. */
-		be->fresh = false;
-		be->id = ob->id;
-		be->gen = ob->gen;
-	}
+	/* duplicates: xlb_replace_sorted(), once all parts are in */
 	svc->nbe++;
 	return 0;
 }
 
-/* Backends of one service of a REPLACE request into svc->be. */
+/* Backends of one REPLACE entry, after those svc has (an earlier part's). */
 static int xlb_replace_bes(struct xlb_net *xn, struct netlink_ext_ack *extack,
-			   struct nlattr *list, struct xlb_svc *svc,
-			   const struct xlb_svc *old)
+			   struct nlattr *list, struct xlb_svc *svc)
 {
 	u32 n = 0, max = xlb_eff_max_backends(xn);
+	struct xlb_be *be;
 	struct nlattr *a;
 	char k[64];
 	int rem, ret;
@@ -378,18 +365,22 @@ static int xlb_replace_bes(struct xlb_net *xn, struct netlink_ext_ack *extack,
 	ret = xlb_count_nested(extack, list, "XLB_SVC_A_BACKENDS", &n);
 	if (ret)
 		return ret;
-	if (n > max) {
+	if (svc->nbe + n > max) {
 		xlb_fmt_key(k, sizeof(k), &svc->key);
 		xlb_err(xn, extack, list,
-			"service %s: %u backends exceed the limit of %u", k, n,
-			max);
+			"service %s: %u backends exceed the limit of %u", k,
+			svc->nbe + n, max);
 		return -ENOSPC;
 	}
-	svc->be = kvcalloc(max_t(u32, n, 1), sizeof(*svc->be), GFP_KERNEL);
-	if (!svc->be)
+	be = kvcalloc(max_t(u32, svc->nbe + n, 1), sizeof(*be), GFP_KERNEL);
+	if (!be)
 		return -ENOMEM;
+	if (svc->nbe)
+		memcpy(be, svc->be, svc->nbe * sizeof(*be));
+	kvfree(svc->be);
+	svc->be = be;
 	nla_for_each_nested(a, list, rem) {
-		ret = xlb_replace_be(extack, a, svc, old);
+		ret = xlb_replace_be(extack, a, svc);
 		if (ret)
 			return ret;
 		if (!(svc->nbe % 256))
@@ -398,12 +389,35 @@ static int xlb_replace_bes(struct xlb_net *xn, struct netlink_ext_ack *extack,
 	return 0;
 }
 
-/* One service of a REPLACE request, matched to the live one by key. */
+/* A service named again by a later part: its options must not change. */
+static int xlb_replace_more(struct netlink_ext_ack *extack, struct nlattr *a,
+			    struct nlattr **tb, const struct xlb_svc *staged,
+			    const struct xlb_svc *svc)
+{
+	char k[64];
+
+	if ((!tb[XLB_SVC_A_TABLE_SIZE] ||
+	     svc->table_size == staged->table_size) &&
+	    (!tb[XLB_SVC_A_FLAGS] || svc->flags == staged->flags))
+		return 0;
+	xlb_fmt_key(k, sizeof(k), &svc->key);
+	xlb_err(NULL, extack, a,
+		"service %s: table size or flags differ from its first part",
+		k);
+	return -EINVAL;
+}
+
+/*
+ * One service of a REPLACE request into txn.  A key already in txn from an
+ * earlier part (index < first) gets the further backends; twice in one
+ * request is an error.  Live services are matched at the end
+ * (xlb_replace_finish()).
+ */
 static int xlb_replace_svc(struct xlb_net *xn, struct netlink_ext_ack *extack,
-			   struct nlattr *a, struct xlb_txn *txn)
+			   struct nlattr *a, struct xlb_txn *txn, u32 first)
 {
 	struct nlattr *tb[XLB_SVC_A_MAX + 1];
-	struct xlb_svc *svc, *old;
+	struct xlb_svc *svc, *dst;
 	char k[64];
 	u32 i;
 	int ret;
@@ -414,28 +428,179 @@ static int xlb_replace_svc(struct xlb_net *xn, struct netlink_ext_ack *extack,
 	svc = xlb_svc_parse(extack, a, tb, &ret);
 	if (!svc)
 		return ret;
-	for (i = 0; !ret && i < txn->n; i++) {
-		if (memcmp(&txn->ch[i].new->key, &svc->key, sizeof(svc->key)))
-			continue;
+	for (i = 0; i < txn->n; i++)
+		if (!memcmp(&txn->ch[i].new->key, &svc->key, sizeof(svc->key)))
+			break;
+	dst = i < txn->n ? txn->ch[i].new : svc;
+	if (i < txn->n && i >= first) {
 		xlb_fmt_key(k, sizeof(k), &svc->key);
 		xlb_err(xn, extack, a, "service %s appears twice", k);
 		ret = -EEXIST;
-	}
-	old = ret ? NULL : xlb_svc_by_key(xn, &svc->key);
-	if (old) {
-		svc->id = old->id;
-		svc->gen = old->gen;
-		svc->active = old->active;
-		svc->flip_cookie = old->flip_cookie;
+	} else if (dst != svc) {
+		ret = xlb_replace_more(extack, a, tb, dst, svc);
 	}
 	if (!ret && tb[XLB_SVC_A_BACKENDS])
-		ret = xlb_replace_bes(xn, extack, tb[XLB_SVC_A_BACKENDS], svc,
-				      old);
-	if (!ret)
-		ret = xlb_txn_add(txn, old, svc);
-	if (ret)
+		ret = xlb_replace_bes(xn, extack, tb[XLB_SVC_A_BACKENDS], dst);
+	if (!ret && dst == svc)
+		ret = xlb_txn_add(txn, NULL, svc);
+	if (ret || dst != svc)
 		xlb_svc_free(svc);
 	return ret;
+}
+
+/* The services and configuration of one REPLACE request into txn. */
+int xlb_replace_part(struct xlb_net *xn, struct genl_info *info,
+		     struct xlb_txn *txn)
+{
+	struct nlattr *list = info->attrs[XLB_A_SERVICES], *a;
+	u32 n = 0, max = xlb_eff_max_services(xn), first = txn->n;
+	int rem, ret = 0;
+
+	if (list)
+		ret = xlb_count_nested(info->extack, list, "XLB_A_SERVICES",
+				       &n);
+	if (ret)
+		return ret;
+	if (info->attrs[XLB_A_CONFIG])
+		ret = xlb_parse_cfg(xn, info->extack, info->attrs[XLB_A_CONFIG],
+				    txn);
+	if (!list)
+		return ret;
+	nla_for_each_nested(a, list, rem) {
+		if (ret)
+			break;
+		ret = xlb_replace_svc(xn, info->extack, a, txn, first);
+	}
+	if (!ret && txn->n > max) {
+		xlb_err(xn, info->extack, list,
+			"%u services exceed the limit of %u", txn->n, max);
+		ret = -ENOSPC;
+	}
+	return ret;
+}
+
+static int xlb_be_cmp(const void *a, const void *b)
+{
+	const struct xlb_be *x = *(const struct xlb_be *const *)a;
+	const struct xlb_be *y = *(const struct xlb_be *const *)b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->addr, y->addr, sizeof(x->addr));
+}
+
+/* svc's backends sorted by address (kvfree it), or NULL: no memory. */
+static struct xlb_be **xlb_replace_sorted(const struct xlb_svc *svc)
+{
+	struct xlb_be **v;
+	u32 i;
+
+	v = kvmalloc_array(max_t(u32, svc->nbe, 1), sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return NULL;
+	for (i = 0; i < svc->nbe; i++)
+		v[i] = &svc->be[i];
+	sort(v, svc->nbe, sizeof(*v), xlb_be_cmp, NULL);
+	return v;
+}
+
+/* A backend named twice in svc (v sorted): EEXIST naming it. */
+static int xlb_replace_dups(struct netlink_ext_ack *extack,
+			    const struct xlb_svc *svc, struct xlb_be **v)
+{
+	char k[64], s[48];
+	u32 i;
+
+	for (i = 1; i < svc->nbe; i++) {
+		if (xlb_be_cmp(&v[i - 1], &v[i]))
+			continue;
+		xlb_fmt_key(k, sizeof(k), &svc->key);
+		xlb_fmt_addr(s, sizeof(s), v[i]->family, v[i]->addr);
+		xlb_err(NULL, extack, NULL,
+			"backend %s appears twice in service %s", s, k);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/*
+ * Backends of svc that old has too keep their ids (same backend: its flows
+ * stay valid).  Both sorted: one merge pass, O(n log n) for the sorts.
+ */
+static int xlb_replace_adopt_bes(struct xlb_svc *svc, struct xlb_be **v,
+				 const struct xlb_svc *old)
+{
+	struct xlb_be **o = xlb_replace_sorted(old);
+	u32 i = 0, j = 0;
+	int c;
+
+	if (!o)
+		return -ENOMEM;
+	while (i < svc->nbe && j < old->nbe) {
+		c = xlb_be_cmp(&v[i], &o[j]);
+		if (c < 0) {
+			i++;
+		} else if (c > 0) {
+			j++;
+		} else {
+			v[i]->fresh = false;
+			v[i]->id = o[j]->id;
+			v[i]->gen = o[j]->gen;
+			i++;
+			j++;
+		}
+	}
+	kvfree(o);
+	return 0;
+}
+
+/*
+ * Every service of txn: no backend twice; services and backends keep the
+ * ids of the live ones they match (by key, by address).
+ */
+static int xlb_replace_adopt(struct xlb_net *xn, struct genl_info *info,
+			     struct xlb_txn *txn)
+{
+	struct xlb_be **v;
+	u32 i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < txn->n; i++) {
+		struct xlb_svc *svc = txn->ch[i].new;
+		struct xlb_svc *old = xlb_svc_by_key(xn, &svc->key);
+
+		v = xlb_replace_sorted(svc);
+		if (!v)
+			return -ENOMEM;
+		ret = xlb_replace_dups(info->extack, svc, v);
+		txn->ch[i].old = old;
+		if (!ret && old) {
+			svc->id = old->id;
+			svc->gen = old->gen;
+			svc->active = old->active;
+			svc->flip_cookie = old->flip_cookie;
+			ret = xlb_replace_adopt_bes(svc, v, old);
+		}
+		kvfree(v);
+		cond_resched();
+	}
+	return ret;
+}
+
+/* Apply txn as the whole configuration; txn is consumed. */
+int xlb_replace_finish(struct xlb_net *xn, struct genl_info *info,
+		       struct xlb_txn *txn)
+{
+	int ret;
+
+	ret = xlb_replace_adopt(xn, info, txn);
+	if (!ret)
+		ret = xlb_txn_all(xn, txn, false);
+	if (ret) {
+		xlb_txn_abort(txn);
+		return ret;
+	}
+	return xlb_apply(xn, info, txn, NULL, NULL);
 }
 
 /* Every live service not in the transaction yet goes (or is rebuilt). */
@@ -471,39 +636,22 @@ int xlb_txn_all(struct xlb_net *xn, struct xlb_txn *txn, bool keep)
 
 int xlb_replace(struct xlb_net *xn, struct genl_info *info)
 {
-	struct nlattr *list = info->attrs[XLB_A_SERVICES], *a;
-	u32 n = 0, max = xlb_eff_max_services(xn);
 	struct xlb_txn txn;
-	int rem, ret;
+	int ret;
 
+	if (info->attrs[XLB_A_TXN])
+		return xlb_txn_part(xn, info);
 	ret = xlb_need(info->extack, NULL, info->attrs, XLB_A_SERVICES,
 		       "XLB_A_SERVICES");
 	if (ret)
 		return ret;
-	ret = xlb_count_nested(info->extack, list, "XLB_A_SERVICES", &n);
-	if (ret)
-		return ret;
-	if (n > max) {
-		xlb_err(xn, info->extack, list,
-			"%u services exceed the limit of %u", n, max);
-		return -ENOSPC;
-	}
 	xlb_txn_init(&txn);
-	if (info->attrs[XLB_A_CONFIG])
-		ret = xlb_parse_cfg(xn, info->extack, info->attrs[XLB_A_CONFIG],
-				    &txn);
-	nla_for_each_nested(a, list, rem) {
-		if (ret)
-			break;
-		ret = xlb_replace_svc(xn, info->extack, a, &txn);
-	}
-	if (!ret)
-		ret = xlb_txn_all(xn, &txn, false);
+	ret = xlb_replace_part(xn, info, &txn);
 	if (ret) {
 		xlb_txn_abort(&txn);
 		return ret;
 	}
-	return xlb_apply(xn, info, &txn, NULL, NULL);
+	return xlb_replace_finish(xn, info, &txn);
 }
 
 int xlb_flush(struct xlb_net *xn, struct genl_info *info)

@@ -14,6 +14,8 @@
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/bsearch.h>
 
 #include "maglev.h"
 #include "xlb.h"
@@ -230,48 +232,76 @@ void xlb_txn_abort(struct xlb_txn *txn)
 	xlb_txn_init(txn);
 }
 
-/*
- * Mark the old backends that the transaction removes: those whose id no new
- * object keeps.  Ids are unique per namespace, so one bitmap of the kept ids
- * answers for every service.
- */
-static int xlb_txn_mark_gone(struct xlb_net *xn, struct xlb_txn *txn)
+static int xlb_u32_cmp(const void *a, const void *b)
 {
-	unsigned long *keep;
-	u32 i, j;
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
 
-	keep = kvcalloc(BITS_TO_LONGS(xn->bid_space), sizeof(long), GFP_KERNEL);
-	if (!keep)
-		return -ENOMEM;
-	for (i = 0; i < txn->n; i++) {
-		struct xlb_svc *new = txn->ch[i].new;
-
-		for (j = 0; new && j < new->nbe; j++)
-			if (!new->be[j].fresh)
-				__set_bit(new->be[j].id, keep);
-	}
-	for (i = 0; i < txn->n; i++) {
-		struct xlb_svc *old = txn->ch[i].old;
-
-		for (j = 0; old && j < old->nbe; j++)
-			old->be[j].gone = !test_bit(old->be[j].id, keep);
-	}
-	kvfree(keep);
-	return 0;
+	return x < y ? -1 : x > y;
 }
 
 /*
- * Assign ids to new services and fresh backends.  While maps are bound an
- * id removed by this transaction is not reused by it: the data path may
- * still use the old object until the grace period that commit waits for.
+ * Mark the old backends that the transaction removes: those whose id the
+ * new version of their service does not keep (an id never moves between
+ * services).  Costs the changed services' sizes, not the namespace's.
+ */
+static int xlb_txn_mark_gone(struct xlb_txn *txn)
+{
+	u32 i, j, n, *keep;
+
+	for (i = 0; i < txn->n; i++) {
+		const struct xlb_svc *new = txn->ch[i].new;
+		struct xlb_svc *old = txn->ch[i].old;
+
+		if (!old)
+			continue;
+		keep = kvmalloc_array(new ? max_t(u32, new->nbe, 1) : 1,
+				      sizeof(*keep), GFP_KERNEL);
+		if (!keep)
+			return -ENOMEM;
+		for (j = 0, n = 0; new && j < new->nbe; j++)
+			if (!new->be[j].fresh)
+				keep[n++] = new->be[j].id;
+		sort(keep, n, sizeof(*keep), xlb_u32_cmp, NULL);
+		for (j = 0; j < old->nbe; j++)
+			old->be[j].gone = !bsearch(&old->be[j].id, keep, n,
+						   sizeof(*keep), xlb_u32_cmp);
+		kvfree(keep);
+	}
+	return 0;
+}
+
+/* Give back the first n fresh backend ids xlb_txn_ids() took. */
+static void xlb_txn_ids_undo(struct xlb_net *xn, struct xlb_txn *txn, u32 n)
+{
+	u32 i, j;
+
+	for (i = 0; i < txn->n && n; i++) {
+		struct xlb_svc *new = txn->ch[i].new;
+
+		for (j = 0; new && j < new->nbe && n; j++) {
+			if (!new->be[j].fresh)
+				continue;
+			__clear_bit(new->be[j].id, xn->bid_map);
+			n--;
+		}
+	}
+}
+
+/*
+ * Assign ids to new services and fresh backends, taking the backend ids in
+ * xn->bid_map right away (txn->nfresh of them: xlb_txn_ids_undo() gives
+ * them back if the transaction fails before its commit).  An id removed by
+ * this transaction is not reused by it: its bit stays set until the commit,
+ * and the data path may still use the old object until the grace period
+ * that commit waits for.
  */
 static int xlb_txn_ids(struct xlb_net *xn, struct xlb_txn *txn,
-		       unsigned long *bids, unsigned long *sids,
-		       struct netlink_ext_ack *extack)
+		       unsigned long *sids, struct netlink_ext_ack *extack)
 {
 	u32 smax = xlb_eff_max_services(xn), bmax = xn->bid_space, i, j;
 	bool reuse = !xn->maps;
 
+	lockdep_assert_held(&xn->lock);
 	if (xn->maps)
 		bmax = min(bmax, xn->maps->max_backends);
 	for (i = 0; i < xlb_max_services; i++)
@@ -282,11 +312,6 @@ static int xlb_txn_ids(struct xlb_net *xn, struct xlb_txn *txn,
 
 		if (old && !txn->ch[i].new && reuse)
 			__clear_bit(old->id, sids);
-		if (!old || !reuse)
-			continue;
-		for (j = 0; j < old->nbe; j++)
-			if (old->be[j].gone)
-				__clear_bit(old->be[j].id, bids);
 	}
 	for (i = 0; i < txn->n; i++) {
 		struct xlb_svc *new = txn->ch[i].new;
@@ -308,14 +333,15 @@ static int xlb_txn_ids(struct xlb_net *xn, struct xlb_txn *txn,
 
 			if (!b->fresh)
 				continue;
-			b->id = find_first_zero_bit(bids, xn->bid_space);
+			b->id = find_first_zero_bit(xn->bid_map, bmax);
 			if (b->id >= bmax) {
 				xlb_err(xn, extack, NULL,
 					"backend id space of %u entries is full",
 					bmax);
 				return -ENOSPC;
 			}
-			__set_bit(b->id, bids);
+			__set_bit(b->id, xn->bid_map);
+			txn->nfresh++;
 			b->gen = xlb_stamp(xn);
 		}
 	}
@@ -402,46 +428,41 @@ static bool xlb_txn_vips_change(const struct xlb_txn *txn)
 int xlb_txn_prepare(struct xlb_net *xn, struct xlb_txn *txn,
 		    struct netlink_ext_ack *extack)
 {
-	unsigned long *bids, *sids;
 	u32 seed = txn->seed_set ? txn->seed : xn->seed, i;
-	int ret = -ENOMEM;
+	unsigned long *sids;
+	int ret;
 
-	ret = xlb_txn_mark_gone(xn, txn);
+	ret = xlb_txn_mark_gone(txn);
 	if (ret)
 		return ret;
-	ret = -ENOMEM;
-	bids = kvmalloc_array(BITS_TO_LONGS(xn->bid_space), sizeof(long),
-			      GFP_KERNEL);
 	sids = bitmap_zalloc(xlb_max_services, GFP_KERNEL);
-	if (!bids || !sids)
-		goto out;
-	bitmap_copy(bids, xn->bid_map, xn->bid_space);
-	ret = xlb_txn_ids(xn, txn, bids, sids, extack);
-	if (ret)
-		goto out;
-	ret = xlb_txn_fit(xn, txn, extack);
-	if (ret)
-		goto out;
-	for (i = 0; i < txn->n; i++) {
+	if (!sids)
+		return -ENOMEM;
+	ret = xlb_txn_ids(xn, txn, sids, extack);
+	if (!ret)
+		ret = xlb_txn_fit(xn, txn, extack);
+	for (i = 0; !ret && i < txn->n; i++) {
 		if (!txn->ch[i].new)
 			continue;
 		ret = xlb_svc_build(xn, txn->ch[i].new, seed, extack);
-		if (ret)
-			goto out;
 		cond_resched();
 	}
-	ret = xlb_txn_next(xn, txn, extack);
-	if (ret || !xn->maps || !xlb_txn_vips_change(txn))
-		goto out;
-	ret = -ENOMEM;
-	txn->vip = kvcalloc(xn->maps->vip_slots, sizeof(*txn->vip), GFP_KERNEL);
-	if (!txn->vip)
-		goto out;
-	ret = xlb_vip_build(xn, txn->next, xlb_max_services, seed,
-			    xn->maps->vip_slots, txn->vip, extack);
-out:
+	if (!ret)
+		ret = xlb_txn_next(xn, txn, extack);
+	if (!ret && xn->maps && xlb_txn_vips_change(txn)) {
+		ret = -ENOMEM;
+		txn->vip = kvcalloc(xn->maps->vip_slots, sizeof(*txn->vip),
+				    GFP_KERNEL);
+		if (txn->vip)
+			ret = xlb_vip_build(xn, txn->next, xlb_max_services,
+					    seed, xn->maps->vip_slots, txn->vip,
+					    extack);
+	}
 	bitmap_free(sids);
-	kvfree(bids);
+	if (ret) {
+		xlb_txn_ids_undo(xn, txn, txn->nfresh);
+		txn->nfresh = 0;
+	}
 	return ret;
 }
 
@@ -461,15 +482,7 @@ void xlb_txn_commit(struct xlb_net *xn, struct xlb_txn *txn)
 			if (old->be[j].gone)
 				__clear_bit(old->be[j].id, xn->bid_map);
 	}
-	for (i = 0; i < txn->n; i++) {
-		struct xlb_svc *new = txn->ch[i].new;
-
-		if (!new)
-			continue;
-		for (j = 0; j < new->nbe; j++)
-			if (new->be[j].fresh)
-				__set_bit(new->be[j].id, xn->bid_map);
-	}
+	/* fresh backends' ids: taken in xn->bid_map by xlb_txn_ids() */
 	if (txn->seed_set)
 		xn->seed = txn->seed;
 	if (txn->src_set) {

@@ -22,6 +22,7 @@
 
 struct bpf_map;
 struct net;
+struct xlb_stage;
 
 extern unsigned int xlb_max_services;
 extern unsigned int xlb_max_backends;
@@ -105,6 +106,8 @@ struct xlb_net {
 	struct xlb_nhop	*nh;		/* sorted, nnh entries */
 	u32		nnh;
 	bool		nh_stop;	/* namespace or module going away */
+	struct xlb_stage *stage;	/* staged REPLACE in parts (nl_txn.c) */
+	u32		txn_discarded;	/* stages their sender left behind */
 };
 
 /* One service of a transaction: old NULL = created, new NULL = deleted. */
@@ -119,6 +122,7 @@ struct xlb_txn {
 	u32			cap;
 	struct xlb_svc		**next;		/* services after commit */
 	struct xlb_vip_slot	*vip;		/* VIP half to publish, or NULL */
+	u32			nfresh;		/* backend ids taken by prepare */
 	bool			seed_set;
 	u32			seed;
 	bool			src_set;
@@ -182,6 +186,9 @@ void xlb_publish_txn(struct xlb_net *xn, struct xlb_txn *txn);
 void xlb_nh_init(struct xlb_net *xn);
 void xlb_nh_kick(struct xlb_net *xn);
 void xlb_nh_stop(struct xlb_net *xn);
+
+/* nl_txn.c */
+void xlb_stage_free(struct xlb_net *xn);
 
 /* netlink.c */
 int xlb_genl_init(void);

@@ -81,7 +81,7 @@ xdp_prog_id() {
 	run lb -j config
 	[ "$(jq -r .bound <<<"$output")" = true ]
 	[ "$(jq -r .max_services <<<"$output")" = 32 ]
-	[ "$(jq -r .max_backends <<<"$output")" = 4096 ]
+	[ "$(jq -r .max_backends <<<"$output")" = 16384 ]
 	[ "$(jq -r .table_max <<<"$output")" = 65537 ]
 	# The outer sources default to the device's addresses.
 	[ "$(jq -r .src4 <<<"$output")" = 10.1.0.1 ]

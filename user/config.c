@@ -30,6 +30,7 @@ static void print_config(const struct lb_config *c)
 		json_u64("max_services", c->max_services);
 		json_u64("max_backends", c->max_backends);
 		json_u64("table_max", c->table_max);
+		json_u64("txn_discarded", c->txn_discarded);
 		json_obj_close();
 		json_done();
 		return;

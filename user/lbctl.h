@@ -65,6 +65,7 @@ struct lb_config {
 	struct lb_addr src4, src6;
 	bool bound;
 	uint32_t max_services, max_backends, table_max;
+	uint32_t txn_discarded; /* staged REPLACEs their sender left */
 };
 
 struct lb_state {

@@ -4,12 +4,15 @@
  *
  * save prints the configuration as lbctl commands (config, service add,
  * add); restore reads that language back, validates all of it, and sends
- * it as ONE XLB_CMD_REPLACE so the module applies it atomically.
+ * it as one XLB_CMD_REPLACE, or as a staged REPLACE in parts when it is
+ * larger than one netlink attribute holds, so the module applies it
+ * atomically either way.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lbctl.h"
 #include "nl.h"
@@ -80,6 +83,7 @@ struct rs_backend {
 	uint32_t weight;
 	uint8_t state;
 	bool has_state;
+	int line;	/* where it was listed */
 };
 
 struct rs_service {
@@ -87,7 +91,7 @@ struct rs_service {
 	uint32_t table_size, flags;
 	bool has_table_size, has_flags;
 	struct rs_backend *be;
-	int nbe;
+	int nbe, cap;
 };
 
 struct rs_config {
@@ -238,13 +242,51 @@ static void rs_backend_line(struct rs_config *rc, int argc, char **argv)
 				      "this backend");
 	if (!s)
 		s = &rc->svc[0];
-	for (i = 0; i < s->nbe; i++)
-		if (lb_addr_eq(&s->be[i].addr, &b.addr))
-			rs_die(rc, "backend listed twice for its service");
-	s->be = realloc(s->be, (s->nbe + 1) * sizeof(*s->be));
-	if (!s->be)
-		lb_die(EXIT_ENV, "out of memory");
+	/* backends listed twice: rs_check_dups(), once the file is read */
+	if (s->nbe == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->be = realloc(s->be, (size_t)s->cap * sizeof(*s->be));
+		if (!s->be)
+			lb_die(EXIT_ENV, "out of memory");
+	}
+	b.line = rc->line;
 	s->be[s->nbe++] = b;
+}
+
+static int rs_be_cmp(const void *a, const void *b)
+{
+	const struct rs_backend *x = *(const struct rs_backend *const *)a;
+	const struct rs_backend *y = *(const struct rs_backend *const *)b;
+	int c = lb_addr_cmp(&x->addr, &y->addr);
+
+	return c ? c : x->line - y->line;
+}
+
+/* A backend listed twice for its service: the error names the later line. */
+static void rs_check_dups(struct rs_config *rc)
+{
+	const struct rs_backend **v;
+	int k, i;
+
+	for (k = 0; k < rc->nsvc; k++) {
+		const struct rs_service *s = &rc->svc[k];
+
+		if (s->nbe < 2)
+			continue;
+		v = malloc((size_t)s->nbe * sizeof(*v));
+		if (!v)
+			lb_die(EXIT_ENV, "out of memory");
+		for (i = 0; i < s->nbe; i++)
+			v[i] = &s->be[i];
+		qsort(v, (size_t)s->nbe, sizeof(*v), rs_be_cmp);
+		for (i = 1; i < s->nbe; i++) {
+			if (lb_addr_eq(&v[i - 1]->addr, &v[i]->addr)) {
+				rc->line = v[i]->line;
+				rs_die(rc, "backend listed twice for its service");
+			}
+		}
+		free(v);
+	}
 }
 
 static void rs_parse(struct rs_config *rc, FILE *f)
@@ -274,69 +316,148 @@ static void rs_parse(struct rs_config *rc, FILE *f)
 		lb_die(EXIT_ERR, "%s: read error", rc->file);
 }
 
-static int put_rs_service(struct nl_msg *m, const struct rs_service *s)
+/*
+ * A netlink attribute holds at most 64 KiB: the services of one request
+ * (XLB_A_SERVICES) stay below RS_PART_BYTES, and a larger configuration
+ * goes as a staged REPLACE in parts (XLB_A_TXN, include/uapi/xlb_netlink.h)
+ * that the module applies at the last one, all at once, or not at all.
+ * RS_SVC_BYTES and RS_BE_BYTES bound what one service (without backends)
+ * and one backend take.
+ */
+#define RS_PART_BYTES ((size_t)48 * 1024)
+#define RS_SVC_BYTES 96
+#define RS_BE_BYTES 40
+
+/* A request being filled: message, its XLB_A_SERVICES nest, bytes used. */
+struct rs_part {
+	struct nl_msg *m;
+	struct nlattr *svcs;
+	size_t used;
+	int n; /* parts sent */
+	uint32_t id; /* XLB_TXN_A_ID, 0: one plain REPLACE */
+};
+
+static void rs_nomem(void) __attribute__((noreturn));
+
+static void rs_nomem(void)
 {
-	struct nlattr *sn, *bsn, *bn;
-	int i;
-
-	sn = nla_nest_start(m, XLB_A_SERVICE);
-	if (!sn || xnl_put_svc_key(m, &s->key) ||
-	    (s->has_table_size &&
-	     nla_put_u32(m, XLB_SVC_A_TABLE_SIZE, s->table_size)) ||
-	    (s->has_flags && nla_put_u32(m, XLB_SVC_A_FLAGS, s->flags)))
-		return -1;
-	bsn = nla_nest_start(m, XLB_SVC_A_BACKENDS);
-	if (!bsn)
-		return -1;
-	for (i = 0; i < s->nbe; i++) {
-		const struct rs_backend *b = &s->be[i];
-
-		bn = nla_nest_start(m, XLB_A_BACKEND);
-		if (!bn ||
-		    xnl_put_addr(m, XLB_BE_A_ADDR4, XLB_BE_A_ADDR6, &b->addr) ||
-		    nla_put_u32(m, XLB_BE_A_WEIGHT, b->weight) ||
-		    (b->has_state && nla_put_u8(m, XLB_BE_A_STATE, b->state)))
-			return -1;
-		nla_nest_end(m, bn);
-	}
-	nla_nest_end(m, bsn);
-	nla_nest_end(m, sn);
-	return 0;
+	lb_die(EXIT_ENV, "restore: out of memory building a request");
 }
 
-static struct nl_msg *build_replace(const struct rs_config *rc)
+static void rs_nest_end(struct nl_msg *m, struct nlattr *n)
 {
-	size_t size = 256;
-	struct nl_msg *m;
-	struct nlattr *n;
-	int i;
+	/* libnl drops a nest above 64 KiB: never let that pass silently */
+	if (nla_nest_end(m, n))
+		lb_die(EXIT_ERR, "restore: a request part exceeds the 64 KiB "
+				 "netlink attribute limit (internal error)");
+}
 
-	for (i = 0; i < rc->nsvc; i++)
-		size += 96 + (size_t)rc->svc[i].nbe * 64;
-	m = xnl_msg_size(XLB_CMD_REPLACE, 0, size);
-	if ((rc->has_seed || rc->has_src4 || rc->has_src6) &&
-	    lb_put_config(m, rc->has_seed ? &rc->seed : NULL,
+static void rs_part_open(const struct rs_config *rc, struct rs_part *p)
+{
+	p->m = xnl_msg_size(XLB_CMD_REPLACE, 0, RS_PART_BYTES + 1024);
+	if (!p->n && (rc->has_seed || rc->has_src4 || rc->has_src6) &&
+	    lb_put_config(p->m, rc->has_seed ? &rc->seed : NULL,
 			  rc->has_src4 ? &rc->src4 : NULL,
 			  rc->has_src6 ? &rc->src6 : NULL))
-		goto nomem;
-	n = nla_nest_start(m, XLB_A_SERVICES);
-	if (!n)
-		goto nomem;
-	for (i = 0; i < rc->nsvc; i++)
-		if (put_rs_service(m, &rc->svc[i]))
-			goto nomem;
-	nla_nest_end(m, n);
-	return m;
-nomem:
-	lb_die(EXIT_ERR, "restore: the configuration is too large for one "
-			 "netlink message");
+		rs_nomem();
+	p->svcs = nla_nest_start(p->m, XLB_A_SERVICES);
+	if (!p->svcs)
+		rs_nomem();
+	p->used = 0;
+}
+
+/* Send the part being filled (last: commit); exits on an error. */
+static void rs_part_send(struct rs_part *p, bool last)
+{
+	struct nlattr *t;
+	int err;
+
+	rs_nest_end(p->m, p->svcs);
+	if (p->id) {
+		t = nla_nest_start(p->m, XLB_A_TXN);
+		if (!t || nla_put_u32(p->m, XLB_TXN_A_ID, p->id) ||
+		    nla_put_u32(p->m, XLB_TXN_A_FLAGS,
+				(p->n ? 0 : XLB_TXN_F_BEGIN) |
+					(last ? XLB_TXN_F_COMMIT : 0)))
+			rs_nomem();
+		rs_nest_end(p->m, t);
+	}
+	err = xnl_request(p->m, NULL, NULL);
+	if (err)
+		exit(xnl_report(err,
+				p->id ? "restore (staged, nothing applied)" :
+					"restore"));
+	p->n++;
+	p->m = NULL;
+}
+
+/*
+ * Backends [*i, nbe) of s into the part, as many as fit; a service whose
+ * backends do not all fit goes on in the next part under the same key.
+ */
+static void rs_put_service(const struct rs_config *rc, struct rs_part *p,
+			   const struct rs_service *s, int *i)
+{
+	struct nlattr *sn, *bsn, *bn;
+
+	if (p->used + RS_SVC_BYTES + RS_BE_BYTES > RS_PART_BYTES) {
+		rs_part_send(p, false);
+		rs_part_open(rc, p);
+	}
+	sn = nla_nest_start(p->m, XLB_A_SERVICE);
+	if (!sn || xnl_put_svc_key(p->m, &s->key) ||
+	    (s->has_table_size &&
+	     nla_put_u32(p->m, XLB_SVC_A_TABLE_SIZE, s->table_size)) ||
+	    (s->has_flags && nla_put_u32(p->m, XLB_SVC_A_FLAGS, s->flags)))
+		rs_nomem();
+	bsn = nla_nest_start(p->m, XLB_SVC_A_BACKENDS);
+	if (!bsn)
+		rs_nomem();
+	p->used += RS_SVC_BYTES;
+	for (; *i < s->nbe && p->used + RS_BE_BYTES <= RS_PART_BYTES; (*i)++) {
+		const struct rs_backend *b = &s->be[*i];
+
+		bn = nla_nest_start(p->m, XLB_A_BACKEND);
+		if (!bn ||
+		    xnl_put_addr(p->m, XLB_BE_A_ADDR4, XLB_BE_A_ADDR6,
+				 &b->addr) ||
+		    nla_put_u32(p->m, XLB_BE_A_WEIGHT, b->weight) ||
+		    (b->has_state &&
+		     nla_put_u8(p->m, XLB_BE_A_STATE, b->state)))
+			rs_nomem();
+		rs_nest_end(p->m, bn);
+		p->used += RS_BE_BYTES;
+	}
+	rs_nest_end(p->m, bsn);
+	rs_nest_end(p->m, sn);
+}
+
+/* The whole configuration as one REPLACE, or in parts when larger. */
+static void rs_send(const struct rs_config *rc)
+{
+	struct rs_part p = { 0 };
+	size_t total = 0;
+	int k, i;
+
+	for (k = 0; k < rc->nsvc; k++)
+		total += RS_SVC_BYTES + (size_t)rc->svc[k].nbe * RS_BE_BYTES;
+	if (total > RS_PART_BYTES)
+		p.id = (uint32_t)getpid();
+	rs_part_open(rc, &p);
+	for (k = 0; k < rc->nsvc; k++) {
+		i = 0;
+		do
+			rs_put_service(rc, &p, &rc->svc[k], &i);
+		while (i < rc->svc[k].nbe);
+	}
+	rs_part_send(&p, true);
 }
 
 int cmd_restore(int argc, char **argv)
 {
 	struct rs_config rc = { .file = "-" };
 	FILE *f = stdin;
-	int i, err;
+	int i;
 
 	if (argc > 2)
 		lb_die_unknown(argv[2], "restore");
@@ -348,12 +469,13 @@ int cmd_restore(int argc, char **argv)
 			       strerror(errno));
 	}
 	rs_parse(&rc, f);
+	rs_check_dups(&rc);
 	if (f != stdin)
 		fclose(f);
 	xnl_open();
-	err = xnl_request(build_replace(&rc), NULL, NULL);
+	rs_send(&rc);
 	for (i = 0; i < rc.nsvc; i++)
 		free(rc.svc[i].be);
 	free(rc.svc);
-	return err ? xnl_report(err, "restore") : EXIT_OK;
+	return EXIT_OK;
 }

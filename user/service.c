@@ -247,6 +247,8 @@ static int on_config(struct nlattr **tb, void *arg)
 		c->max_backends = nla_get_u32(ctb[XLB_CFG_A_MAX_BACKENDS]);
 	if (ctb[XLB_CFG_A_TABLE_MAX])
 		c->table_max = nla_get_u32(ctb[XLB_CFG_A_TABLE_MAX]);
+	if (ctb[XLB_CFG_A_TXN_DISCARDED])
+		c->txn_discarded = nla_get_u32(ctb[XLB_CFG_A_TXN_DISCARDED]);
 	return 0;
 }
 

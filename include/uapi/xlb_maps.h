@@ -76,12 +76,12 @@
  *                                      htab element, ~112 B) + 11 MiB IPv4
  *                                      (key 16 B, ~88 B per entry)
  *   flow cache per CPU: 4096 * 72 B = 288 KiB
- *   backends  4096 * 32 B           = 128 KiB
+ *   backends  16384 * 32 B          = 512 KiB
  *   vips      2 * 128 * 24 B        = 6 KiB
- *   stats     per CPU: (32 + 4096) * 24 B + XLB_STAT__MAX * 8 B
+ *   stats     per CPU: (32 + 16384) * 24 B + XLB_STAT__MAX * 8 B
  */
 #define XLB_DEFAULT_MAX_SERVICES	32
-#define XLB_DEFAULT_MAX_BACKENDS	4096
+#define XLB_DEFAULT_MAX_BACKENDS	16384
 #define XLB_DEFAULT_TABLE_MAX		65537
 #define XLB_DEFAULT_CT_ENTRIES		131072
 #define XLB_DEFAULT_VIP_SLOTS		128	/* >= 4 * max_services, pow2 */

@@ -40,9 +40,20 @@
  *     Replaces the whole configuration of the namespace atomically: the
  *     request is validated completely before anything changes, each table
  *     is built once, and either all of it takes effect or none.
+ *     With XLB_A_TXN the request is one part of a staged REPLACE, for a
+ *     configuration larger than one message (an attribute holds at most
+ *     64 KiB): the part with XLB_TXN_F_BEGIN starts it, parts add services
+ *     and backends (a service named again in a later part gets the further
+ *     backends), the part with XLB_TXN_F_COMMIT applies everything as one
+ *     REPLACE.  Nothing changes before the commit; an error in any part,
+ *     or the sending socket closing, discards the staged parts
+ *     (XLB_CFG_A_TXN_DISCARDED counts those the sender left behind).  One
+ *     staged REPLACE per namespace: another socket's BEGIN gets EBUSY
+ *     unless the stage has been idle for 10 s.
  * XLB_CMD_FLUSH         (none) deletes every service and backend.
  * XLB_CMD_CONFIG_GET    reply: XLB_A_CONFIG: SEED, [SRC4], [SRC6], {BOUND},
- *                       {MAX_SERVICES}, {MAX_BACKENDS}, {TABLE_MAX}
+ *                       {MAX_SERVICES}, {MAX_BACKENDS}, {TABLE_MAX},
+ *                       {TXN_DISCARDED}
  * XLB_CMD_CONFIG_SET    XLB_A_CONFIG: [SEED], [SRC4], [SRC6]
  * XLB_CMD_BIND          XLB_A_BIND: every *_FD attribute.  The fds are
  *     resolved in the sender's file table.  The module checks each map's
@@ -130,6 +141,7 @@ enum xlb_attr {
 	XLB_A_BIND,		/* nest: enum xlb_bind_attr */
 	XLB_A_FLOW,		/* nest: enum xlb_flow_attr */
 	XLB_A_GENERATION,	/* u32: namespace configuration generation */
+	XLB_A_TXN,		/* nest: enum xlb_txn_attr (REPLACE in parts) */
 	__XLB_A_LAST
 };
 #define XLB_A_MAX (__XLB_A_LAST - 1)
@@ -185,6 +197,7 @@ enum xlb_cfg_attr {
 	XLB_CFG_A_MAX_SERVICES,	/* u32: effective limit */
 	XLB_CFG_A_MAX_BACKENDS,	/* u32: effective limit per service */
 	XLB_CFG_A_TABLE_MAX,	/* u32: largest table the bound maps hold */
+	XLB_CFG_A_TXN_DISCARDED, /* u32: staged REPLACEs their sender left */
 	__XLB_CFG_A_LAST
 };
 #define XLB_CFG_A_MAX (__XLB_CFG_A_LAST - 1)
@@ -214,5 +227,20 @@ enum xlb_flow_attr {
 	__XLB_FLOW_A_LAST
 };
 #define XLB_FLOW_A_MAX (__XLB_FLOW_A_LAST - 1)
+
+/* A part of a staged REPLACE (XLB_A_TXN). */
+enum xlb_txn_flag {
+	XLB_TXN_F_BEGIN		= 1U << 0,	/* first part: a new stage */
+	XLB_TXN_F_COMMIT	= 1U << 1,	/* last part: apply the stage */
+	__XLB_TXN_F_ALL		= XLB_TXN_F_BEGIN | XLB_TXN_F_COMMIT
+};
+
+enum xlb_txn_attr {
+	XLB_TXN_A_UNSPEC,
+	XLB_TXN_A_ID,		/* u32: the sender's name for the stage */
+	XLB_TXN_A_FLAGS,	/* u32: enum xlb_txn_flag */
+	__XLB_TXN_A_LAST
+};
+#define XLB_TXN_A_MAX (__XLB_TXN_A_LAST - 1)
 
 #endif /* _UAPI_XLB_NETLINK_H */

@@ -16,6 +16,9 @@
 #       so m4093 is the like-for-like pair; xlb's default 65537 is shown too.
 #   ctl set_<K>.{lbctl,ipvs}  K single weight changes, one process each:
 #       `lbctl set ADDR weight W service S` vs `ipvsadm -e ... -w W`.
+#   ctl set_<K>_s<S>_b<B>.{lbctl,ipvs}  K single weight changes in a
+#       service of B backends with S services configured (1/10, 1000/10,
+#       1/10000): a single change must not cost more as S grows.
 #   ctl exec.{true,lbctl,ipvsadm}  cost of one process start (/bin/true,
 #       `lbctl --version`, `ipvsadm --version`), median of RUNS x 10 execs;
 #       under TCG this dominates the set_* figures.
@@ -306,6 +309,78 @@ bench_line mem "config_${N}_m65537.xlb" KiB "$DIR/m.xlb.65537"
 bench_line mem "config_${N}_m4093.ipvs" KiB "$DIR/m.ipvs"
 note "memory: xlb keeps its own copy of each table (to rebuild and publish" \
 	"from); IPVS mh has one table of 4093"
+
+# --- one change against the size of the configuration ------------------------
+# K single weight changes in service 0 (10 backends) with 1 or 1,000
+# services configured (10 backends each), and in a service of 10,000
+# backends: what one `lbctl set` / `ipvsadm -e` costs as the configuration
+# grows.  xlb's work is the changed service's (issue 19): the 1,000-service
+# figure should equal the 1-service one within noise.  The maps are
+# re-attached with room for 1,024 services (table-max 65537 would need 512
+# MiB of tables): every change is also published.
+
+gen_scale() {	# S B M: S services of B backends, table size M
+	awk -v S="$1" -v B="$2" -v M="$3" -v port=$PORT \
+		-v lf="$DIR/scale.lbctl" -v vf="$DIR/scale.ipvs" 'BEGIN {
+		for (i = 0; i < S; i++) {
+			vip = sprintf("10.254.%d.%d", int(i / 250), i % 250 + 1)
+			printf "service add %s:%d/tcp table-size %d\n", vip, port, M > lf
+			printf "-A -t %s:%d -s mh\n", vip, port > vf
+			for (j = 0; j < B; j++) {
+				a = sprintf("10.2.%d.%d", int(j / 250), j % 250 + 1)
+				printf "add %s weight %d service %s:%d/tcp\n", a, 1 + j % 4, vip, port > lf
+				printf "-a -t %s:%d -r %s:%d -i -w %d\n", vip, port, a, port, 1 + j % 4 > vf
+			}
+		}
+	}'
+}
+
+if [ $bound = yes ]; then
+	"$LBCTL" flush
+	"$LBCTL" detach xlbb0
+	rm -rf /sys/fs/bpf/xlb
+	"$LBCTL" attach xlbb0 max-services 1024 max-backends 16384 \
+		table-max 65537 >/dev/null 2>&1 &&
+		note "re-attached: max-services 1024" ||
+		note "re-attach with max-services 1024 failed: unbound figures"
+fi
+KS=${XLB_BENCH_SCALE_SETS:-20}
+for c in "1 10 4093" "1000 10 251" "1 10000 65537"; do
+	set -- $c
+	S=$1 B=$2 M=$3
+	"$LBCTL" flush
+	ipvsadm -C
+	rm -f "$DIR/scale.lbctl" "$DIR/scale.ipvs"
+	gen_scale "$S" "$B" "$M"
+	"$LBCTL" restore "$DIR/scale.lbctl"
+	ipvsadm-restore <"$DIR/scale.ipvs"
+	: >"$DIR/t.sc.lbctl"
+	: >"$DIR/t.sc.ipvs"
+	for ((r = 1; r <= RUNS; r++)); do
+		w=$((10 + r))
+		t=$EPOCHREALTIME
+		for ((i = 0; i < KS; i++)); do
+			"$LBCTL" set "10.2.0.$((i % 10 + 1))" weight $w \
+				service 10.254.0.1:$PORT/tcp
+		done
+		ms_since "$t" >>"$DIR/t.sc.lbctl"
+		t=$EPOCHREALTIME
+		for ((i = 0; i < KS; i++)); do
+			ipvsadm -e -t 10.254.0.1:$PORT -r "10.2.0.$((i % 10 + 1)):$PORT" \
+				-i -w $w
+		done
+		ms_since "$t" >>"$DIR/t.sc.ipvs"
+	done
+	"$LBCTL" save >"$DIR/save"
+	grep -q "^add 10.2.0.1 weight $((10 + RUNS)) service 10.254.0.1:" \
+		"$DIR/save" || die "lbctl set did not change the weight (S=$S B=$B)"
+	bench_line ctl "set_${KS}_s${S}_b$B.lbctl" ms "$DIR/t.sc.lbctl"
+	bench_line ctl "set_${KS}_s${S}_b$B.ipvs" ms "$DIR/t.sc.ipvs"
+	ratio_line ctl "set_${KS}_s${S}_b${B}_speedup" "$DIR/t.sc.ipvs" \
+		"$DIR/t.sc.lbctl"
+	net_ratio_line ctl "set_${KS}_s${S}_b${B}_speedup_net" "$DIR/t.sc.ipvs" \
+		"$DIR/e.ipvsadm" "$DIR/t.sc.lbctl" "$DIR/e.lbctl" "$KS"
+done
 
 "$LBCTL" flush
 ipvsadm -C

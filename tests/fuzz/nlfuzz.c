@@ -804,7 +804,7 @@ static const struct pol cfg_p[XLB_CFG_A_MAX + 1] = {
 	[XLB_CFG_A_SEED] = FIX(4),	    [XLB_CFG_A_SRC4] = FIX(4),
 	[XLB_CFG_A_SRC6] = FIX(16),	    [XLB_CFG_A_BOUND] = RFIX(1),
 	[XLB_CFG_A_MAX_SERVICES] = RFIX(4), [XLB_CFG_A_MAX_BACKENDS] = RFIX(4),
-	[XLB_CFG_A_TABLE_MAX] = RFIX(4),
+	[XLB_CFG_A_TABLE_MAX] = RFIX(4),    [XLB_CFG_A_TXN_DISCARDED] = RFIX(4),
 };
 static const struct polset cfg_ps = { XLB_CFG_A_MAX, cfg_p };
 
@@ -823,12 +823,12 @@ static const struct pol flow_p[XLB_FLOW_A_MAX + 1] = {
 static const struct polset flow_ps = { XLB_FLOW_A_MAX, flow_p };
 
 /* The top level of one command. */
-#define TOP_P(svc, be, svcs, cfg, bind, flow)                  \
-	{                                                      \
-		[XLB_A_SERVICE] = svc, [XLB_A_BACKEND] = be,   \
-		[XLB_A_SERVICES] = svcs, [XLB_A_CONFIG] = cfg, \
-		[XLB_A_BIND] = bind, [XLB_A_FLOW] = flow,      \
-		[XLB_A_GENERATION] = RFIX(4),                  \
+#define TOP_P(svc, be, svcs, cfg, bind, flow)                       \
+	{                                                           \
+		[XLB_A_SERVICE] = svc, [XLB_A_BACKEND] = be,        \
+		[XLB_A_SERVICES] = svcs, [XLB_A_CONFIG] = cfg,      \
+		[XLB_A_BIND] = bind, [XLB_A_FLOW] = flow,           \
+		[XLB_A_GENERATION] = RFIX(4), [XLB_A_TXN] = UNUSED, \
 	}
 /* NOLINTEND(bugprone-macro-parentheses) */
 static const struct pol top_none_p[XLB_A_MAX + 1] =
@@ -849,9 +849,22 @@ static const struct polset top_be_ps = { XLB_A_MAX, top_be_p };
 static const struct pol top_be_ref_p[XLB_A_MAX + 1] = TOP_P(
 	NEST(svc_ref_ps), NEST(be_ref_ps), UNUSED, UNUSED, UNUSED, UNUSED);
 static const struct polset top_be_ref_ps = { XLB_A_MAX, top_be_ref_p };
-static const struct pol top_replace_p[XLB_A_MAX + 1] =
-	TOP_P(UNUSED, UNUSED, LIST(svc_repl_ps, XLB_A_SERVICE), NEST(cfg_ps),
-	      UNUSED, UNUSED);
+static const struct pol txn_p[XLB_TXN_A_MAX + 1] = {
+	[XLB_TXN_A_ID] = FIX(4),
+	[XLB_TXN_A_FLAGS] = FIX(4),
+};
+static const struct polset txn_ps = { XLB_TXN_A_MAX, txn_p };
+/* REPLACE: the only command with XLB_A_TXN (written out). */
+static const struct pol top_replace_p[XLB_A_MAX + 1] = {
+	[XLB_A_SERVICE] = UNUSED,
+	[XLB_A_BACKEND] = UNUSED,
+	[XLB_A_SERVICES] = LIST(svc_repl_ps, XLB_A_SERVICE),
+	[XLB_A_CONFIG] = NEST(cfg_ps),
+	[XLB_A_BIND] = UNUSED,
+	[XLB_A_FLOW] = UNUSED,
+	[XLB_A_GENERATION] = RFIX(4),
+	[XLB_A_TXN] = NEST(txn_ps),
+};
 static const struct polset top_replace_ps = { XLB_A_MAX, top_replace_p };
 static const struct pol top_cfg_p[XLB_A_MAX + 1] =
 	TOP_P(UNUSED, UNUSED, UNUSED, NEST(cfg_ps), UNUSED, UNUSED);
@@ -1229,6 +1242,11 @@ static void interp_replace(struct interp *in, const struct nlattr **top,
 	int rem, brem;
 
 	c->kind = C_REPLACE;
+	if (top[XLB_A_TXN]) {
+		/* a part of a staged REPLACE: tests/lbctl_large.bats */
+		mark(in, V_AMBIG, "staged REPLACE part (XLB_A_TXN)");
+		return;
+	}
 	if (top[XLB_A_CONFIG])
 		interp_config(in, top[XLB_A_CONFIG], c);
 	scratch.nsvc = 0;
