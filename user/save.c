@@ -83,7 +83,7 @@ struct rs_backend {
 	uint32_t weight;
 	uint8_t state;
 	bool has_state;
-	int line;	/* where it was listed */
+	int line; /* where it was listed */
 };
 
 struct rs_service {
@@ -273,16 +273,18 @@ static void rs_check_dups(struct rs_config *rc)
 
 		if (s->nbe < 2)
 			continue;
-		v = malloc((size_t)s->nbe * sizeof(*v));
+		v = calloc((size_t)s->nbe, sizeof(const struct rs_backend *));
 		if (!v)
 			lb_die(EXIT_ENV, "out of memory");
 		for (i = 0; i < s->nbe; i++)
 			v[i] = &s->be[i];
-		qsort(v, (size_t)s->nbe, sizeof(*v), rs_be_cmp);
+		qsort(v, (size_t)s->nbe, sizeof(const struct rs_backend *),
+		      rs_be_cmp);
 		for (i = 1; i < s->nbe; i++) {
 			if (lb_addr_eq(&v[i - 1]->addr, &v[i]->addr)) {
 				rc->line = v[i]->line;
-				rs_die(rc, "backend listed twice for its service");
+				rs_die(rc,
+				       "backend listed twice for its service");
 			}
 		}
 		free(v);
