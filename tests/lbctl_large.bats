@@ -70,20 +70,39 @@ round_trip() {
 	[ "$(jq -r '.[0].nbackends' <<<"$output")" = 10000 ]
 }
 
-@test "1,000 services with 10 backends each, IPv4 and IPv6 (500 each)" {
-	local f=$BATS_TEST_TMPDIR/c
-	awk 'BEGIN {
-		for (i = 0; i < 500; i++) {
-			k4 = sprintf("192.0.2.%d:%d/udp", i % 250 + 1, 1000 + int(i / 250))
-			k6 = sprintf("[2001:db8::%x]:443/tcp", i + 1)
-			printf "service add %s table-size 251\n", k4
-			for (j = 0; j < 10; j++)
-				printf "add 10.3.%d.%d weight %d service %s\n", i % 250, 10 * int(i / 250) + j, (i + j) % 9 + 1, k4
-			printf "service add %s table-size 251\n", k6
-			for (j = 0; j < 10; j++)
-				printf "add fd00:3::%x:%x weight %d service %s\n", i, j, (i * j) % 9 + 1, k6
+# gen_many 4|6: 1,000 services of that family with 10 backends each.
+gen_many() {
+	awk -v fam="$1" 'BEGIN {
+		for (i = 0; i < 1000; i++) {
+			if (fam == 4)
+				k = sprintf("192.0.2.%d:%d/udp", i % 250 + 1, 1000 + int(i / 250))
+			else
+				k = sprintf("[2001:db8::%x]:443/tcp", i + 1)
+			printf "service add %s table-size 251\n", k
+			for (j = 0; j < 10; j++) {
+				if (fam == 4)
+					a = sprintf("10.3.%d.%d", i % 250, 10 * int(i / 250) + j)
+				else
+					a = sprintf("fd00:3::%x:%x", i, j)
+				printf "add %s weight %d service %s\n", a, (i + j) % 9 + 1, k
+			}
 		}
-	}' >"$f"
+	}'
+}
+
+@test "1,000 IPv4 services with 10 backends each" {
+	local f=$BATS_TEST_TMPDIR/c
+	gen_many 4 >"$f"
+	run round_trip "$f"
+	[ "$status" -eq 0 ]
+	[ "$output" = 10000 ]
+	run lb -j show
+	[ "$(jq -r 'length' <<<"$output")" = 1000 ]
+}
+
+@test "1,000 IPv6 services with 10 backends each" {
+	local f=$BATS_TEST_TMPDIR/c
+	gen_many 6 >"$f"
 	run round_trip "$f"
 	[ "$status" -eq 0 ]
 	[ "$output" = 10000 ]
