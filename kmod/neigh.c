@@ -28,6 +28,7 @@
 #include "xlb.h"
 
 #define XLB_NH_INTERVAL		HZ
+#define XLB_NH_SOON		(HZ / 50)
 
 /* The next hop of a backend's route: neighbour table key and device. */
 static bool xlb_nh_route4(struct net *net, __be32 daddr, struct xlb_nhop *h)
@@ -135,42 +136,61 @@ static void xlb_nh_unmanage(struct net *net, const struct xlb_nhop *h)
 	neigh_release(n);
 }
 
-/* The sorted, distinct next hops of every backend; *nr set.  May be NULL. */
-static struct xlb_nhop *xlb_nh_collect(struct xlb_net *xn, u32 *nr)
+/*
+ * The backends' addresses (family in nhop.family, address in nhop.addr),
+ * copied under the namespace mutex so that route and neighbour work runs
+ * without it; *nr set.  NULL: none (or unbound), ERR_PTR: no memory.
+ */
+static struct xlb_nhop *xlb_nh_backends(struct xlb_net *xn, u32 *nr)
 {
 	struct xlb_nhop *v;
-	u32 i, j, n = 0, cap = 0;
+	u32 i, j, n = 0;
 
+	lockdep_assert_held(&xn->lock);
 	*nr = 0;
 	for (i = 0; i < xlb_max_services && xn->svcs; i++)
 		if (xn->svcs[i])
-			cap += xn->svcs[i]->nbe;
-	if (!cap || !xn->maps)
+			n += xn->svcs[i]->nbe;
+	if (!n || !xn->maps)
 		return NULL;
-	v = kvmalloc_array(cap, sizeof(*v), GFP_KERNEL | __GFP_ZERO);
+	v = kvmalloc_array(n, sizeof(*v), GFP_KERNEL | __GFP_ZERO);
 	if (!v)
 		return ERR_PTR(-ENOMEM);
-	for (i = 0; i < xlb_max_services; i++) {
+	for (i = 0, n = 0; i < xlb_max_services; i++) {
 		const struct xlb_svc *svc = xn->svcs[i];
 
-		for (j = 0; svc && j < svc->nbe; j++) {
-			const struct xlb_be *be = &svc->be[j];
-			bool ok = be->family == XLB_AF_INET ?
-				xlb_nh_route4(xn->net, be->addr[0], &v[n]) :
-				xlb_nh_route6(xn->net, be->addr, &v[n]);
-
-			if (ok)
-				n++;
-			else
-				memset(&v[n], 0, sizeof(v[n]));
+		for (j = 0; svc && j < svc->nbe; j++, n++) {
+			v[n].family = svc->be[j].family;
+			memcpy(v[n].addr, svc->be[j].addr, sizeof(v[n].addr));
 		}
 	}
-	sort(v, n, sizeof(*v), xlb_nh_cmp, NULL);
-	for (i = 0, j = 0; i < n; i++)
-		if (!j || xlb_nh_cmp(&v[j - 1], &v[i]))
-			v[j++] = v[i];
-	*nr = j;
+	*nr = n;
 	return v;
+}
+
+/* Backend addresses in place into their sorted, distinct next hops. */
+static u32 xlb_nh_resolve(struct net *net, struct xlb_nhop *v, u32 n)
+{
+	u32 i, j;
+
+	for (i = 0, j = 0; i < n; i++) {
+		struct xlb_nhop be = v[i];
+		bool ok;
+
+		memset(&v[j], 0, sizeof(v[j]));
+		ok = be.family == XLB_AF_INET ?
+			xlb_nh_route4(net, be.addr[0], &v[j]) :
+			xlb_nh_route6(net, be.addr, &v[j]);
+		if (ok)
+			j++;
+		if (!(i % 256))
+			cond_resched();
+	}
+	sort(v, j, sizeof(*v), xlb_nh_cmp, NULL);
+	for (i = 0, n = 0; i < j; i++)
+		if (!n || xlb_nh_cmp(&v[n - 1], &v[i]))
+			v[n++] = v[i];
+	return n;
 }
 
 /* Manage every next hop of new, unmanage those only old has (both sorted). */
@@ -193,33 +213,40 @@ static void xlb_nh_apply(struct net *net, const struct xlb_nhop *old, u32 nold,
 	}
 }
 
-static void xlb_nh_sync(struct xlb_net *xn)
-{
-	struct xlb_nhop *v;
-	u32 n;
-
-	lockdep_assert_held(&xn->lock);
-	v = xlb_nh_collect(xn, &n);
-	if (IS_ERR(v))
-		return;	/* keep the old set; the next round tries again */
-	xlb_nh_apply(xn->net, xn->nh, xn->nnh, v, n);
-	kvfree(xn->nh);
-	xn->nh = v;
-	xn->nnh = n;
-}
-
+/*
+ * One round: the backends are read under the mutex, the routes and
+ * neighbours are worked on without it, so a round over thousands of
+ * backends never delays a command.  xn->nh belongs to the work (one runs
+ * at a time; xlb_nh_stop() cancels it first).
+ */
 static void xlb_nh_work(struct work_struct *work)
 {
 	struct xlb_net *xn = container_of(to_delayed_work(work),
 					  struct xlb_net, nh_work);
+	struct xlb_nhop *v;
+	bool again;
+	u32 n;
 
 	mutex_lock(&xn->lock);
-	if (!xn->nh_stop) {
-		xlb_nh_sync(xn);
-		if (xn->maps)
-			queue_delayed_work(system_power_efficient_wq,
-					   &xn->nh_work, XLB_NH_INTERVAL);
+	if (xn->nh_stop) {
+		mutex_unlock(&xn->lock);
+		return;
 	}
+	v = xlb_nh_backends(xn, &n);
+	again = xn->maps;
+	mutex_unlock(&xn->lock);
+	if (!IS_ERR(v)) {	/* else keep the old set: the next round */
+		n = v ? xlb_nh_resolve(xn->net, v, n) : 0;
+		xlb_nh_apply(xn->net, xn->nh, xn->nnh, v, n);
+		kvfree(xn->nh);
+		xn->nh = v;
+		xn->nnh = n;
+	}
+	mutex_lock(&xn->lock);
+	/* a kick during the round stays pending: it is not moved */
+	if (again && !xn->nh_stop)
+		queue_delayed_work(system_power_efficient_wq, &xn->nh_work,
+				   XLB_NH_INTERVAL);
 	mutex_unlock(&xn->lock);
 }
 
@@ -228,12 +255,18 @@ void xlb_nh_init(struct xlb_net *xn)
 	INIT_DELAYED_WORK(&xn->nh_work, xlb_nh_work);
 }
 
-/* Reconcile soon: the backends, the binding or the routes changed. */
+/*
+ * Reconcile soon: the backends or the binding changed.  A burst of changes
+ * (a script of lbctl commands) makes one round, XLB_NH_SOON later; frames
+ * sent meanwhile to a backend without a neighbour entry take the kernel's
+ * path, which resolves it (Documentation/datapath.md, "Next hops").
+ */
 void xlb_nh_kick(struct xlb_net *xn)
 {
 	lockdep_assert_held(&xn->lock);
 	if (!xn->nh_stop)
-		mod_delayed_work(system_power_efficient_wq, &xn->nh_work, 0);
+		mod_delayed_work(system_power_efficient_wq, &xn->nh_work,
+				 XLB_NH_SOON);
 }
 
 /*
