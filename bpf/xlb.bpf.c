@@ -689,8 +689,8 @@ xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
 
 /* Maglev: seeded flow hash -> slot of table copy c (config cfg) -> backend. */
 static __always_inline struct xlb_backend *
-xlb_maglev(const struct xlb_svc_cfg *cfg, __u32 c, __u32 sid,
-	   struct xlb_pkt *p, __u32 *bid)
+xlb_maglev(const struct xlb_svc_cfg *cfg, __u32 c, __u32 sid, struct xlb_pkt *p,
+	   __u32 *bid)
 {
 	__u32 key = XLB_TABLE_KEY(sid, c), m = cfg->table_size, slot, *tbl;
 	struct xlb_backend *be;

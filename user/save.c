@@ -33,8 +33,8 @@ static void print_save(const struct lb_config *c, const struct lb_state *st)
 		const struct lb_service *s = &st->svc[i];
 
 		lb_fmt_svc(&s->key, false, k, sizeof(k));
-		printf("service add %s table-size %u hash %s", k,
-		       s->table_size, lb_hash_name(s->flags));
+		printf("service add %s table-size %u hash %s", k, s->table_size,
+		       lb_hash_name(s->flags));
 		if (s->udp_timeout)
 			printf(" udp-timeout %u", s->udp_timeout);
 		printf("\n");

@@ -307,8 +307,7 @@ static int service_change(int argc, char **argv, uint8_t cmd)
 	if (!n || xnl_put_svc_key(msg, &k) ||
 	    (has_m && nla_put_u32(msg, XLB_SVC_A_TABLE_SIZE, m)) ||
 	    (has_flags && nla_put_u32(msg, XLB_SVC_A_FLAGS, flags)) ||
-	    (has_udp &&
-	     nla_put_u32(msg, XLB_SVC_A_UDP_TIMEOUT, udp_timeout)))
+	    (has_udp && nla_put_u32(msg, XLB_SVC_A_UDP_TIMEOUT, udp_timeout)))
 		lb_die(EXIT_ENV, "out of memory");
 	nla_nest_end(msg, n);
 	err = xnl_request(msg, NULL, NULL);

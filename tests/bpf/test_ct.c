@@ -164,17 +164,17 @@ static void establish(void)
 		if (xlbh_pick(&H, T, &f) != EB[i])
 			would++;
 	}
-	diag("%u of %u established flows would move if re-hashed", would,
-	     NEST);
+	diag("%u of %u established flows would move if re-hashed", would, NEST);
 	ok(would > NEST / 10, "a known part (%u) would move if re-hashed",
 	   would);
 }
 
 static void test_flood(void)
 {
-	static const __u8 flags[] = { TCP_ACK, 0x04 /* RST */, 0x14,
-				      TCP_FIN | TCP_ACK, 0x18 /* PSH ACK */,
-				      0 };
+	static const __u8 flags[] = {
+		TCP_ACK,	   0x04 /* RST */,     0x14,
+		TCP_FIN | TCP_ACK, 0x18 /* PSH ACK */, 0
+	};
 	__u64 a[XLB_STAT__MAX], b[XLB_STAT__MAX];
 	__u8 in[256];
 	struct pkt p;
@@ -249,8 +249,8 @@ static void test_budget(void)
 	/* windows of 2^30 ns the flood touched */
 	windows = (__u64)(dt * 1e9) / (1ULL << XLB_CT_WINDOW_SHIFT) + 2;
 	diag("udp flood: %lu packets in %.2f s, %llu entries, %llu rate "
-	     "limited", NUDP, dt, (unsigned long long)made,
-	     (unsigned long long)limited);
+	     "limited",
+	     NUDP, dt, (unsigned long long)made, (unsigned long long)limited);
 	/* a repeated random tuple hits its entry */
 	ok(made + limited + stat_delta(a, b, XLB_STAT_CT_HIT) == NUDP,
 	   "udp flood: every packet made an entry, hit one or was counted "
@@ -314,8 +314,8 @@ static struct pkt udp_mover(__u32 *from, __u32 start)
 	__u32 i;
 
 	for (i = start;; i++) {
-		p = mk(htonl(0xc0000200 + (i & 0xff)), 20000 + i,
-		       "10.100.0.7", 53, IPPROTO_UDP, 0);
+		p = mk(htonl(0xc0000200 + (i & 0xff)), 20000 + i, "10.100.0.7",
+		       53, IPPROTO_UDP, 0);
 		pkt_flow(&p, &f);
 		*from = xlbh_pick(&H, U, &f);
 		if (*from == 12)
@@ -373,7 +373,8 @@ static void test_udp_timeout(void)
 		xlbh_stats(&H, s1);
 		ok(got == 13,
 		   "udp: flow idle for 2.5 s (> 9/8 timeout) re-balanced "
-		   "(backend %u, want 13)", got);
+		   "(backend %u, want 13)",
+		   got);
 		ok(stat_delta(s0, s1, XLB_STAT_CT_EXPIRED) == 1,
 		   "udp: counted conntrack_expired");
 	}

@@ -993,8 +993,7 @@ static void test_drain_delete(void)
 		ok(pick(S[0], &F[i]) != 1,
 		   "model: service 0 never picks bid 1");
 		send_to("stale entry never reaches the reused bid", &F[i],
-			pick(S[0], &F[i]),
-			INFO(CT_STALE) | INFO(CT_UNTRACKED));
+			pick(S[0], &F[i]), INFO(CT_STALE) | INFO(CT_UNTRACKED));
 		FB[i] = pick(S[0], &F[i]);
 		break;
 	}

@@ -113,10 +113,9 @@ int xlbh_open_nh(struct xlbh *h, __u32 table_max, __u32 vip_slots, __u64 nh_ttl,
 	skel->rodata->xlb_cfg_icmp_burst = xlbh_icmp_burst;
 	skel->rodata->xlb_cfg_ct_rate = xlbh_ct_rate;
 	if (xlbh_ct_entries)
-		err = bpf_map__set_max_entries(skel->maps.xlb_conntrack4,
-					       xlbh_ct_entries) ?:
-		      bpf_map__set_max_entries(skel->maps.xlb_conntrack,
-					       xlbh_ct_entries);
+		err = bpf_map__set_max_entries(skel->maps.xlb_conntrack4, xlbh_ct_entries) ?:
+			      bpf_map__set_max_entries(skel->maps.xlb_conntrack,
+						       xlbh_ct_entries);
 	if (!err && nh_entries)
 		err = bpf_map__set_max_entries(skel->maps.xlb_nh_cache,
 					       nh_entries);
