@@ -286,17 +286,10 @@ static bool budget_reset(void)
 static bool ct_has(const struct pkt *p, __u32 bid)
 {
 	struct xlb_ct_entry v;
-	struct xlb_flow4 k;
+	struct xlb_flow f;
 
-	memset(&k, 0, sizeof(k));
-	k.src = p->src[0];
-	k.dst = p->dst[0];
-	k.sport = htons(p->sport);
-	k.dport = htons(p->dport);
-	k.proto = p->proto;
-	return !bpf_map__lookup_elem(H.m.conntrack4, &k, sizeof(k), &v,
-				     sizeof(v), 0) &&
-	       v.bid == bid;
+	pkt_flow(p, &f);
+	return !xlbh_ct_get(&H, &f, &v) && v.bid == bid;
 }
 
 static void sleep_ms(long ms)

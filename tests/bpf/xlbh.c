@@ -368,6 +368,28 @@ __u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
 	return s->table[xlb_hash_slot(hash, s->table_size)];
 }
 
+int xlbh_ct_get(const struct xlbh *h, const struct xlb_flow *f,
+		struct xlb_ct_entry *e)
+{
+	struct xlb_flow4 k;
+
+	if (f->family != XLB_AF_INET)
+		return bpf_map__lookup_elem(h->m.conntrack, f, sizeof(*f), e,
+					    sizeof(*e), 0) ?
+			       -ENOENT :
+			       0;
+	memset(&k, 0, sizeof(k));
+	k.src = f->src[0];
+	k.dst = f->dst[0];
+	k.sport = f->sport;
+	k.dport = f->dport;
+	k.proto = f->proto;
+	return bpf_map__lookup_elem(h->m.conntrack4, &k, sizeof(k), e,
+				    sizeof(*e), 0) ?
+		       -ENOENT :
+		       0;
+}
+
 int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX])
 {
 	int ncpu = libbpf_num_possible_cpus(), i, j;

@@ -109,6 +109,10 @@ __u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
 		const struct xlb_flow *f);
 struct xlbh_be *xlbh_be_by_bid(struct xlbh *h, __u32 bid);
 
+/* The connection table entry of flow f (either family's map): 0 or -ENOENT. */
+int xlbh_ct_get(const struct xlbh *h, const struct xlb_flow *f,
+		struct xlb_ct_entry *e);
+
 /* Global counters summed over CPUs. */
 int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX]);
 /* Per service / backend counters summed over CPUs whose gen matches. */
