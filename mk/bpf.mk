@@ -59,7 +59,7 @@ check-dsr: $(BUILD)/xlb_pub $(BUILD)/decap.bpf.o $(BUILD)/xdp_pass.bpf.o
 check-bpf: check-dsr
 
 # Connection table under a flood and over time (tests/bpf/test_ct.c).
-$(BUILD)/test_ct: tests/bpf/test_ct.c $(XLBH_DEPS) | $(BUILD)
+$(BUILD)/test_ct: tests/bpf/test_ct.c $(XLBH_DEPS) $(BUILD)/bench_xdp.skel.h | $(BUILD)
 	$(CC) $(CFLAGS_XLBH) -o $@ $< $(XLBH_SRCS) $(LDLIBS_BPF)
 
 check-bpf: check-ct
