@@ -378,7 +378,7 @@ SVC6='[2001:db8::10]:443/tcp'
 
 @test "udp-timeout: default 30, range 1..86400, UDP only, shown and set" {
 	lb service add 192.0.2.21:53/udp
-	run lb show
+	run lb -n show
 	expect_re 0 '^service 192\.0\.2\.21:53/udp table-size 65537 hash 5tuple udp-timeout 30 backends 0 '
 	run lb service add 192.0.2.22:53/udp udp-timeout 0
 	expect 1 'lbctl: invalid udp-timeout "0": expected an integer 1..86400'
