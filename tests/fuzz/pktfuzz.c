@@ -441,6 +441,12 @@ static void gen_base(struct frame *f)
 	} else {
 		pkt_flow(&p, &f->flow);
 	}
+	if (si < 0 && !icmp && svc_of(&f->flow) >= 0) {
+		/* a random port and protocol that happen to be a service's */
+		si = svc_of(&f->flow);
+		f->fwd = true;
+		f->cls = p.optlen ? C_OPTIONS : C_SERVICE;
+	}
 	f->svc = si;
 
 	/* Header boundaries: Ethernet, VLAN, IP, options, L4, inner... */
