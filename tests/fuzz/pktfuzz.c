@@ -988,7 +988,8 @@ static void run_one(struct result *r, struct frame *f, __u64 prev[])
 			return;
 		}
 	}
-	if (new_flow && stat != XLB_STAT_DROP_NO_BACKEND)
+	/* frames that reached the backend choice and went on to a backend */
+	if (new_flow && encapsulates(stat))
 		ct_rule(r, f, untracked, limited);
 	if (stat == XLB_STAT_TX_TOO_BIG)
 		wlen = expected_reply(f, b, want);
