@@ -23,6 +23,8 @@
  *                           jiffies; 0 = bpf_fib_lookup() for every packet
  *   xlb_cfg_icmp_cost_ns u64 ICMP too-big replies: ns of credit per reply
  *   xlb_cfg_icmp_burst u32  ... and the bucket size in replies (per CPU)
+ *   xlb_cfg_ct_rate    u32  connection table entries one CPU may create per
+ *                           2^30 ns window; 0 = no limit
  * All default to the XLB_DEFAULT_* values of include/uapi/xlb_maps.h.
  * Other capacities are plain map max_entries (xlb_services, xlb_backends,
  * xlb_conntrack, xlb_svc_stats, xlb_be_stats, xlb_nh_cache) set with
@@ -54,6 +56,7 @@ const volatile __u32 xlb_cfg_fc_bits = XLB_DEFAULT_FC_BITS;
 const volatile __u64 xlb_cfg_fc_ttl_jiffies = XLB_DEFAULT_FC_TTL_JIFFIES;
 const volatile __u64 xlb_cfg_icmp_cost_ns = XLB_DEFAULT_ICMP_COST_NS;
 const volatile __u32 xlb_cfg_icmp_burst = XLB_DEFAULT_ICMP_BURST;
+const volatile __u32 xlb_cfg_ct_rate = XLB_DEFAULT_CT_RATE;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -120,6 +123,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xlb_fc);
 } xlb_flow_cache SEC(".maps");
+
+/* Per CPU new-entry budget of the connection table (XDP private). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_ct_budget);
+} xlb_ct_budget SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -206,7 +217,7 @@ struct xlb_pkt {
 	__u8 vlan; /* one 802.1Q tag present */
 	__u8 icmp_foreign; /* ICMP error not sent to the quoted source */
 	__u8 tos; /* inner TOS / traffic class, copied outward */
-	__u8 syn; /* TCP SYN: always take the Maglev path */
+	__u8 syn; /* TCP SYN without RST: always take the Maglev path */
 	__u8 icmp; /* ICMP error about the flow: no conntrack write */
 };
 
@@ -284,7 +295,7 @@ static __always_inline int xlb_parse_l4(struct xlb_pkt *p, void *l4, void *end,
 
 		if ((void *)(th + 1) > end || l4_room < sizeof(*th))
 			return XLB_STAT_DROP_PARSE;
-		p->syn = th->syn;
+		p->syn = th->syn && !th->rst;
 	} else {
 		struct udphdr *uh = l4;
 
@@ -620,13 +631,37 @@ static __always_inline struct xlb_backend *xlb_live_backend(__u32 *bid,
 }
 
 /*
- * Backend of an established flow from a live conntrack entry, NULL if none
- * or stale.  A live entry fills this CPU's flow cache slot fc.
+ * A UDP entry idle for longer than the service's timeout is expired (0 =
+ * never).  seen is written back only when it is more than a slack of
+ * timeout / 8 old, so a busy flow dirties its entry's cache line a few
+ * times per timeout, not per packet; the check allows for that slack.
  */
-static __always_inline struct xlb_backend *xlb_ct_backend(struct xlb_pkt *p,
-							  struct xlb_stats *st,
-							  struct xlb_fc *fc,
-							  struct xlb_fc_val *v)
+static __always_inline int xlb_ct_expired(const struct xlb_pkt *p,
+					  struct xlb_ct_entry *ct,
+					  const struct xlb_svc_cfg *cfg)
+{
+	__u64 now, age, t, slack;
+
+	if (p->flow.proto != IPPROTO_UDP || !cfg->udp_timeout)
+		return 0;
+	now = bpf_ktime_get_coarse_ns();
+	age = now - ct->seen;
+	t = (__u64)cfg->udp_timeout * 1000000000ULL;
+	slack = t >> 3;
+	if (age > t + slack)
+		return 1;
+	if (age > slack && !p->icmp)
+		ct->seen = now;
+	return 0;
+}
+
+/*
+ * Backend of an established flow from a live conntrack entry, NULL if none,
+ * stale or expired.  A live entry fills this CPU's flow cache slot fc.
+ */
+static __always_inline struct xlb_backend *
+xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
+	       struct xlb_fc_val *v, const struct xlb_svc_cfg *cfg)
 {
 	struct xlb_ct_entry *ct;
 	struct xlb_backend *be;
@@ -634,6 +669,10 @@ static __always_inline struct xlb_backend *xlb_ct_backend(struct xlb_pkt *p,
 	ct = xlb_ct_lookup(p);
 	if (!ct) {
 		st->c[XLB_STAT_CT_MISS]++;
+		return NULL;
+	}
+	if (xlb_ct_expired(p, ct, cfg)) {
+		st->c[XLB_STAT_CT_EXPIRED]++;
 		return NULL;
 	}
 	v->bid = ct->bid;
@@ -648,14 +687,11 @@ static __always_inline struct xlb_backend *xlb_ct_backend(struct xlb_pkt *p,
 	return NULL;
 }
 
-/* Maglev: seeded flow hash -> slot of the active table -> backend. */
+/* Maglev: seeded flow hash -> slot of table copy c (config cfg) -> backend. */
 static __always_inline struct xlb_backend *
-xlb_maglev(const struct xlb_service *svc, __u32 sid, struct xlb_pkt *p,
+xlb_maglev(const struct xlb_svc_cfg *cfg, __u32 c, __u32 sid, struct xlb_pkt *p,
 	   __u32 *bid)
 {
-	/* One load of active picks the copy, its size, flags and seed. */
-	__u32 c = *(volatile __u32 *)&svc->active & 1;
-	const struct xlb_svc_cfg *cfg = &svc->cfg[c];
 	__u32 key = XLB_TABLE_KEY(sid, c), m = cfg->table_size, slot, *tbl;
 	struct xlb_backend *be;
 
@@ -672,6 +708,58 @@ xlb_maglev(const struct xlb_service *svc, __u32 sid, struct xlb_pkt *p,
 	if (!be || !be->gen || be->state == XLB_BE_UNUSED)
 		return NULL;
 	return be;
+}
+
+/*
+ * May this CPU create one more connection table entry now?  At most
+ * xlb_cfg_ct_rate per window of 2^XLB_CT_WINDOW_SHIFT ns.
+ */
+static __always_inline int xlb_ct_admit(__u64 now)
+{
+	__u32 zero = 0;
+	struct xlb_ct_budget *b;
+	__u64 w = now >> XLB_CT_WINDOW_SHIFT;
+
+	if (!xlb_cfg_ct_rate)
+		return 1;
+	b = bpf_map_lookup_elem(&xlb_ct_budget, &zero);
+	if (!b)
+		return 0;
+	if (b->window != w) {
+		b->window = w;
+		b->used = 0;
+	}
+	if (b->used >= xlb_cfg_ct_rate)
+		return 0;
+	b->used++;
+	return 1;
+}
+
+/*
+ * A flow without a live entry got backend v->bid from the Maglev table.
+ * Record it only when it is a flow's first packet (TCP SYN, any UDP) and
+ * this CPU's budget allows: a TCP packet without SYN (ACK, RST, FIN, data)
+ * is forwarded by the table but never creates an entry, so spoofed non-SYN
+ * floods cannot evict established flows (Documentation/datapath.md).
+ */
+static __always_inline void xlb_ct_new(const struct xlb_pkt *p,
+				       struct xlb_stats *st, struct xlb_fc *fc,
+				       struct xlb_fc_val *v, __u32 be_gen)
+{
+	struct xlb_ct_entry ce = { .bid = v->bid, .gen = be_gen };
+
+	if (p->flow.proto == IPPROTO_TCP && !p->syn) {
+		st->c[XLB_STAT_CT_UNTRACKED]++;
+		return;
+	}
+	ce.seen = bpf_ktime_get_coarse_ns();
+	if (!xlb_ct_admit(ce.seen)) {
+		st->c[XLB_STAT_CT_RATE_LIMITED]++;
+		return;
+	}
+	xlb_ct_record(p, &ce);
+	v->be_gen = be_gen;
+	xlb_fc_fill(fc, &p->flow, v);
 }
 
 /* Sum of the two 16-bit halves of a word (one's complement arithmetic). */
@@ -1196,8 +1284,9 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	struct xlb_stats *st;
 	struct xlb_ctl *ctl;
 	struct xlb_fc_val v = {};
+	const struct xlb_svc_cfg *cfg;
 	struct xlb_fc *fc;
-	__u32 zero = 0, sid, bid = 0;
+	__u32 zero = 0, sid, bid = 0, c;
 	int rc;
 
 	st = bpf_map_lookup_elem(&xlb_stats, &zero);
@@ -1258,25 +1347,22 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	if (p.icmp)
 		st->c[XLB_STAT_ICMP_ERROR]++;
 
+	/* One load of active picks the copy: its table, size, seed, timeout. */
+	c = *(volatile __u32 *)&svc->active & 1;
+	cfg = &svc->cfg[c];
 	v.sid = sid;
 	v.svc_gen = svc->gen;
 	v.ctl_gen = ctl->gen;
 	if (!p.syn)
-		be = xlb_ct_backend(&p, st, fc, &v);
+		be = xlb_ct_backend(&p, st, fc, &v, cfg);
 	else
 		st->c[XLB_STAT_CT_MISS]++;
 	if (!be) {
-		be = xlb_maglev(svc, sid, &p, &v.bid);
+		be = xlb_maglev(cfg, c, sid, &p, &v.bid);
 		if (!be)
 			goto no_backend;
-		if (!p.icmp) {
-			struct xlb_ct_entry ce = { .bid = v.bid,
-						   .gen = be->gen };
-
-			xlb_ct_record(&p, &ce);
-			v.be_gen = be->gen;
-			xlb_fc_fill(fc, &p.flow, &v);
-		}
+		if (!p.icmp)
+			xlb_ct_new(&p, st, fc, &v, be->gen);
 	}
 	bid = v.bid;
 	return xlb_forward(ctx, ctl, &p, be, bid, st);

@@ -52,7 +52,7 @@ static const struct nla_policy xlb_be_policy[XLB_BE_A_MAX + 1] =
 static const struct nla_policy xlb_be_ref_policy[XLB_BE_A_MAX + 1] =
 	XLB_BE_POLICY(XLB_UNUSED, XLB_UNUSED);
 
-#define XLB_SVC_POLICY(id, opts, backends) {				\
+#define XLB_SVC_POLICY(id, opts, udp, backends) {			\
 	[XLB_SVC_A_ID]		= id,					\
 	[XLB_SVC_A_ADDR4]	= NLA_POLICY_EXACT_LEN(4),		\
 	[XLB_SVC_A_ADDR6]	= NLA_POLICY_EXACT_LEN(16),		\
@@ -64,7 +64,17 @@ static const struct nla_policy xlb_be_ref_policy[XLB_BE_A_MAX + 1] =
 	[XLB_SVC_A_NBACKENDS]	= XLB_REPLY,				\
 	[XLB_SVC_A_DIGEST]	= XLB_REPLY,				\
 	[XLB_SVC_A_PAD]		= XLB_REPLY,				\
+	[XLB_SVC_A_UDP_TIMEOUT]	= udp,					\
 }
+
+/* nla_policy min/max are s16, so 86400 needs a range (not const on 6.1). */
+static struct netlink_range_validation xlb_udp_timeout_range = {
+	.min = XLB_UDP_TIMEOUT_MIN,
+	.max = XLB_UDP_TIMEOUT_MAX,
+};
+
+#define XLB_SVC_UDP_TIMEOUT \
+	NLA_POLICY_FULL_RANGE(NLA_U32, &xlb_udp_timeout_range)
 
 #define XLB_SVC_ID_ASSIGNED { .type = NLA_REJECT, \
 	.reject_message = "XLB_SVC_A_ID is assigned by the module" }
@@ -79,19 +89,21 @@ static const struct nla_policy xlb_be_ref_policy[XLB_BE_A_MAX + 1] =
 
 /* A service named by ID or key: SERVICE_DEL/GET, backend commands. */
 const struct nla_policy xlb_svc_ref_policy[XLB_SVC_A_MAX + 1] =
-	XLB_SVC_POLICY({ .type = NLA_U32 }, XLB_UNUSED, XLB_SVC_BES_REPLACE);
+	XLB_SVC_POLICY({ .type = NLA_U32 }, XLB_UNUSED, XLB_UNUSED,
+		       XLB_SVC_BES_REPLACE);
 
 static const struct nla_policy xlb_svc_new_policy[XLB_SVC_A_MAX + 1] =
 	XLB_SVC_POLICY(XLB_SVC_ID_ASSIGNED, { .type = NLA_U32 },
-		       XLB_SVC_BES_REPLACE);
+		       XLB_SVC_UDP_TIMEOUT, XLB_SVC_BES_REPLACE);
 
 static const struct nla_policy xlb_svc_set_policy[XLB_SVC_A_MAX + 1] =
 	XLB_SVC_POLICY({ .type = NLA_U32 }, { .type = NLA_U32 },
-		       XLB_SVC_BES_REPLACE);
+		       XLB_SVC_UDP_TIMEOUT, XLB_SVC_BES_REPLACE);
 
 /* One service of REPLACE, with its backends. */
 static const struct nla_policy xlb_svc_repl_policy[XLB_SVC_A_MAX + 1] =
 	XLB_SVC_POLICY(XLB_SVC_ID_ASSIGNED, { .type = NLA_U32 },
+		       XLB_SVC_UDP_TIMEOUT,
 		       NLA_POLICY_NESTED_ARRAY(xlb_be_policy));
 
 static const struct nla_policy xlb_cfg_policy[XLB_CFG_A_MAX + 1] = {
@@ -408,6 +420,8 @@ int xlb_fill_svc(struct sk_buff *skb, const struct xlb_svc *svc, bool full)
 	    (nla_put_u32(skb, XLB_SVC_A_TABLE_SIZE, svc->table_size) ||
 	     nla_put_u32(skb, XLB_SVC_A_FLAGS, svc->flags) ||
 	     nla_put_u32(skb, XLB_SVC_A_NBACKENDS, svc->nbe) ||
+	     (svc->udp_timeout &&
+	      nla_put_u32(skb, XLB_SVC_A_UDP_TIMEOUT, svc->udp_timeout)) ||
 	     nla_put_u64_64bit(skb, XLB_SVC_A_DIGEST, svc->digest,
 			       XLB_SVC_A_PAD)))
 		goto fail;

@@ -51,6 +51,16 @@ static int xlb_parse_svc_opts(struct netlink_ext_ack *extack,
 			return -EOPNOTSUPP;
 		}
 	}
+	/* range checked by the policy (XLB_UDP_TIMEOUT_MIN..MAX) */
+	a = tb[XLB_SVC_A_UDP_TIMEOUT];
+	if (a) {
+		if (svc->key.proto != IPPROTO_UDP) {
+			xlb_err(NULL, extack, a,
+				"udp-timeout applies to UDP services only");
+			return -EINVAL;
+		}
+		svc->udp_timeout = nla_get_u32(a);
+	}
 	return 0;
 }
 
@@ -66,6 +76,8 @@ static struct xlb_svc *xlb_svc_parse(struct netlink_ext_ack *extack,
 		return NULL;
 	svc->table_size = XLB_TABLE_SIZE_DEFAULT;
 	*err = xlb_parse_key(extack, nest, tb, &svc->key);
+	if (!*err && svc->key.proto == IPPROTO_UDP)
+		svc->udp_timeout = XLB_UDP_TIMEOUT_DEFAULT;
 	if (!*err)
 		*err = xlb_parse_svc_opts(extack, tb, svc);
 	if (!*err)

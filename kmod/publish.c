@@ -126,6 +126,7 @@ static void xlb_pub_table(struct xlb_maps *m, struct xlb_svc *svc, bool wait)
 	sv->cfg[c].flags = svc->flags;
 	sv->cfg[c].seed = svc->seed;
 	sv->cfg[c].nbackends = svc->nslotted;
+	sv->cfg[c].udp_timeout = svc->udp_timeout;
 	svc->active = c;
 }
 

@@ -45,6 +45,7 @@ struct xlb_svc {
 	struct xlb_vip_key	key;
 	u32			table_size;
 	u32			flags;
+	u32			udp_timeout;	/* seconds; 0 for TCP */
 	u32			nbe;
 	struct xlb_be		*be;	/* nbe backends, kvmalloc'd */
 	u32			*table;	/* table_size backend ids */

@@ -57,3 +57,13 @@ check-dsr: $(BUILD)/xlb_pub $(BUILD)/decap.bpf.o $(BUILD)/xdp_pass.bpf.o
 	tests/host/dsr.sh $(BUILD)
 
 check-bpf: check-dsr
+
+# Connection table under a flood and over time (tests/bpf/test_ct.c).
+$(BUILD)/test_ct: tests/bpf/test_ct.c $(XLBH_DEPS) $(BUILD)/bench_xdp.skel.h | $(BUILD)
+	$(CC) $(CFLAGS_XLBH) -o $@ $< $(XLBH_SRCS) $(LDLIBS_BPF)
+
+check-bpf: check-ct
+.PHONY: check-ct
+check-ct: $(BUILD)/test_ct
+	@echo "== $(BUILD)/test_ct"
+	tests/bpf/run.sh $(BUILD)/test_ct

@@ -352,7 +352,7 @@ SVC6='[2001:db8::10]:443/tcp'
 	lb config set seed 12345 src4 10.9.9.9
 	lb service add "$SVC" table-size 251
 	lb service add "$SVC6" hash src
-	lb service add 192.0.2.20:53/udp
+	lb service add 192.0.2.20:53/udp udp-timeout 120
 	lb add 10.0.0.2 weight 20 service "$SVC"
 	lb add 10.0.0.3 weight 10 service "$SVC"
 	lb add 2001:db8::2 weight 0 service "$SVC"
@@ -364,6 +364,8 @@ SVC6='[2001:db8::10]:443/tcp'
 	cat "$BATS_TEST_TMPDIR/saved"
 	grep -qE '^config seed 0x00003039 src4 10\.9\.9\.9( src6 [0-9a-f:]+)?$' "$BATS_TEST_TMPDIR/saved"
 	grep -qx 'add 10.0.0.4 weight 5 state drain service \[2001:db8::10\]:443/tcp' "$BATS_TEST_TMPDIR/saved"
+	grep -qx 'service add 192.0.2.20:53/udp table-size 65537 hash 5tuple udp-timeout 120' "$BATS_TEST_TMPDIR/saved"
+	[ "$(jq -r '.[] | select(.protocol == "udp") | .udp_timeout' <<<"$before")" = 120 ]
 	lb flush
 	[ "$(lb -j show)" = '[]' ]
 	lb config set seed 1
@@ -372,6 +374,21 @@ SVC6='[2001:db8::10]:443/tcp'
 	[ "$(lb -j config | jq -c '{seed, src4}')" = "$(jq -c '{seed, src4}' <<<"$conf_before")" ]
 	# Saving again gives the same text.
 	[ "$(lb save)" = "$(cat "$BATS_TEST_TMPDIR/saved")" ]
+}
+
+@test "udp-timeout: default 30, range 1..86400, UDP only, shown and set" {
+	lb service add 192.0.2.21:53/udp
+	run lb -n show
+	expect_re 0 '^service 192\.0\.2\.21:53/udp table-size 65537 hash 5tuple udp-timeout 30 backends 0 '
+	run lb service add 192.0.2.22:53/udp udp-timeout 0
+	expect 1 'lbctl: invalid udp-timeout "0": expected an integer 1..86400'
+	run lb service set 192.0.2.21:53/udp udp-timeout 86401
+	expect 1 'lbctl: invalid udp-timeout "86401": expected an integer 1..86400'
+	run lb service add 192.0.2.22:80/tcp udp-timeout 5
+	expect_re 1 'udp-timeout applies to UDP services only'
+	lb service set 192.0.2.21:53/udp udp-timeout 7
+	[ "$(lb -j show | jq -r '.[0].udp_timeout')" = 7 ]
+	[ "$(lb -j show | jq -r 'length')" = 1 ]
 }
 
 @test "restore reads stdin and replaces the whole configuration" {

@@ -39,6 +39,25 @@ setup() {
 		service_get "{\"service\": $(svc 10.0.0.1 80)}"
 }
 
+@test "udp_timeout: default, range, UDP only, set, map" {
+	nl_ok service_new "{\"service\": $(svc 10.0.0.1 53 17)}"
+	run nl_ok service_get "{\"service\": $(svc 10.0.0.1 53 17)}"
+	[ "$(jq -r '.messages[0].service.udp_timeout' <<<"$output")" = 30 ]
+	nl_fail ERANGE '.' service_set \
+		'{"service": {"addr4": "10.0.0.1", "port": 53, "proto": 17, "udp_timeout": 0}}'
+	nl_fail ERANGE '.' service_new \
+		'{"service": {"addr4": "10.0.0.2", "port": 53, "proto": 17, "udp_timeout": 86401}}'
+	nl_fail EINVAL 'udp-timeout applies to UDP services only' service_new \
+		'{"service": {"addr4": "10.0.0.2", "port": 80, "proto": 6, "udp_timeout": 5}}'
+	nl_ok service_set \
+		'{"service": {"addr4": "10.0.0.1", "port": 53, "proto": 17, "udp_timeout": 86400}}'
+	run nl_ok service_get "{\"service\": $(svc 10.0.0.1 53 17)}"
+	[ "$(jq -r '.messages[0].service.udp_timeout' <<<"$output")" = 86400 ]
+	nl_ok service_new "{\"service\": $(svc 10.0.0.2 80)}"
+	run nl_ok service_get "{\"service\": $(svc 10.0.0.2 80)}"
+	[ "$(jq -r '.messages[0].service.udp_timeout // "none"' <<<"$output")" = none ]
+}
+
 @test "IPv6 and UDP services are distinct keys" {
 	nl_ok service_new "{\"service\": $(svc 2001:db8::1 53 17)}"
 	nl_ok service_new "{\"service\": $(svc 2001:db8::1 53 6)}"

@@ -53,6 +53,7 @@ struct lb_service {
 	struct lb_svc_key key;
 	uint32_t table_size;
 	uint32_t flags;
+	uint32_t udp_timeout; /* 0: not a UDP service */
 	uint32_t nbackends;
 	uint64_t digest;
 	struct lb_backend *be;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "uapi/xlb_maps.h"
 #include "maglev.h"
 
 static char parse_err[256];
@@ -82,6 +83,13 @@ int lb_parse_table_size(const char *s, uint32_t *m)
 	}
 	*m = (uint32_t)x;
 	return 0;
+}
+
+/* Seconds; the module's policy enforces the same range. */
+int lb_parse_udp_timeout(const char *s, uint32_t *t)
+{
+	return lb_parse_u32(s, "udp-timeout", XLB_UDP_TIMEOUT_MIN,
+			    XLB_UDP_TIMEOUT_MAX, t);
 }
 
 int lb_parse_addr(const char *s, struct lb_addr *a)

@@ -46,6 +46,7 @@ int lb_parse_svc(const char *s, struct lb_svc_key *k);
 int lb_parse_endpoint(const char *s, struct lb_endpoint *e);
 int lb_parse_weight(const char *s, uint32_t *w);
 int lb_parse_table_size(const char *s, uint32_t *m);
+int lb_parse_udp_timeout(const char *s, uint32_t *t);
 int lb_parse_u32(const char *s, const char *what, uint32_t min, uint32_t max,
 		 uint32_t *v);
 

@@ -33,8 +33,11 @@ static void print_save(const struct lb_config *c, const struct lb_state *st)
 		const struct lb_service *s = &st->svc[i];
 
 		lb_fmt_svc(&s->key, false, k, sizeof(k));
-		printf("service add %s table-size %u hash %s\n", k,
-		       s->table_size, lb_hash_name(s->flags));
+		printf("service add %s table-size %u hash %s", k, s->table_size,
+		       lb_hash_name(s->flags));
+		if (s->udp_timeout)
+			printf(" udp-timeout %u", s->udp_timeout);
+		printf("\n");
 		for (j = 0; j < s->nbe; j++) {
 			const struct lb_backend *b = &s->be[j];
 
@@ -88,8 +91,8 @@ struct rs_backend {
 
 struct rs_service {
 	struct lb_svc_key key;
-	uint32_t table_size, flags;
-	bool has_table_size, has_flags;
+	uint32_t table_size, flags, udp_timeout;
+	bool has_table_size, has_flags, has_udp_timeout;
 	struct rs_backend *be;
 	int nbe, cap;
 };
@@ -184,7 +187,7 @@ static void rs_service_line(struct rs_config *rc, int argc, char **argv)
 
 	if (argc < 3 || strcmp(argv[1], "add"))
 		rs_die(rc, "expected: service add VIP:PORT/PROTO "
-			   "[table-size M] [hash 5tuple|src]");
+			   "[table-size M] [hash 5tuple|src] [udp-timeout S]");
 	rs_check(rc, lb_parse_svc(argv[2], &s.key));
 	for (i = 3; i < argc; i += 2) {
 		const char *v = rs_arg(rc, argc, argv, i);
@@ -195,6 +198,9 @@ static void rs_service_line(struct rs_config *rc, int argc, char **argv)
 		} else if (!strcmp(argv[i], "hash")) {
 			rs_check(rc, lb_parse_hash(v, &s.flags));
 			s.has_flags = true;
+		} else if (!strcmp(argv[i], "udp-timeout")) {
+			rs_check(rc, lb_parse_udp_timeout(v, &s.udp_timeout));
+			s.has_udp_timeout = true;
 		} else {
 			rs_unknown(rc, argv[i]);
 		}
@@ -410,7 +416,9 @@ static void rs_put_service(const struct rs_config *rc, struct rs_part *p,
 	if (!sn || xnl_put_svc_key(p->m, &s->key) ||
 	    (s->has_table_size &&
 	     nla_put_u32(p->m, XLB_SVC_A_TABLE_SIZE, s->table_size)) ||
-	    (s->has_flags && nla_put_u32(p->m, XLB_SVC_A_FLAGS, s->flags)))
+	    (s->has_flags && nla_put_u32(p->m, XLB_SVC_A_FLAGS, s->flags)) ||
+	    (s->has_udp_timeout &&
+	     nla_put_u32(p->m, XLB_SVC_A_UDP_TIMEOUT, s->udp_timeout)))
 		rs_nomem();
 	bsn = nla_nest_start(p->m, XLB_SVC_A_BACKENDS);
 	if (!bsn)

@@ -79,6 +79,8 @@ static int parse_service(struct nlattr *nest, struct lb_service *s)
 		s->table_size = nla_get_u32(tb[XLB_SVC_A_TABLE_SIZE]);
 	if (tb[XLB_SVC_A_FLAGS])
 		s->flags = nla_get_u32(tb[XLB_SVC_A_FLAGS]);
+	if (tb[XLB_SVC_A_UDP_TIMEOUT])
+		s->udp_timeout = nla_get_u32(tb[XLB_SVC_A_UDP_TIMEOUT]);
 	if (tb[XLB_SVC_A_NBACKENDS])
 		s->nbackends = nla_get_u32(tb[XLB_SVC_A_NBACKENDS]);
 	if (tb[XLB_SVC_A_DIGEST])
@@ -259,12 +261,15 @@ int lb_get_config(struct lb_config *cfg)
 	return xnl_request(xnl_msg(XLB_CMD_CONFIG_GET, 0), on_config, cfg);
 }
 
-/* service add|set VIP:PORT/PROTO [table-size M] [hash 5tuple|src] */
+/*
+ * service add|set VIP:PORT/PROTO [table-size M] [hash 5tuple|src]
+ *                 [udp-timeout S]
+ */
 static int service_change(int argc, char **argv, uint8_t cmd)
 {
 	struct lb_svc_key k;
-	uint32_t m = 0, flags = 0;
-	bool has_m = false, has_flags = false;
+	uint32_t m = 0, flags = 0, udp_timeout = 0;
+	bool has_m = false, has_flags = false, has_udp = false;
 	char what[LB_SVCSTRLEN + 32], key[LB_SVCSTRLEN];
 	struct nl_msg *msg;
 	struct nlattr *n;
@@ -288,6 +293,10 @@ static int service_change(int argc, char **argv, uint8_t cmd)
 			if (lb_parse_hash(v, &flags))
 				lb_die_parse();
 			has_flags = true;
+		} else if (!strcmp(argv[i], "udp-timeout")) {
+			if (lb_parse_udp_timeout(v, &udp_timeout))
+				lb_die_parse();
+			has_udp = true;
 		} else {
 			lb_die_unknown(argv[i], "service add/set");
 		}
@@ -297,7 +306,8 @@ static int service_change(int argc, char **argv, uint8_t cmd)
 	n = nla_nest_start(msg, XLB_A_SERVICE);
 	if (!n || xnl_put_svc_key(msg, &k) ||
 	    (has_m && nla_put_u32(msg, XLB_SVC_A_TABLE_SIZE, m)) ||
-	    (has_flags && nla_put_u32(msg, XLB_SVC_A_FLAGS, flags)))
+	    (has_flags && nla_put_u32(msg, XLB_SVC_A_FLAGS, flags)) ||
+	    (has_udp && nla_put_u32(msg, XLB_SVC_A_UDP_TIMEOUT, udp_timeout)))
 		lb_die(EXIT_ENV, "out of memory");
 	nla_nest_end(msg, n);
 	err = xnl_request(msg, NULL, NULL);

@@ -28,6 +28,8 @@ static void json_service(const struct lb_service *s, bool backends)
 	json_str("protocol", lb_proto_name(s->key.proto));
 	json_u64("table_size", s->table_size);
 	json_str("hash", lb_hash_name(s->flags));
+	if (s->udp_timeout)
+		json_u64("udp_timeout", s->udp_timeout);
 	json_u64("nbackends", s->nbackends);
 	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)s->digest);
 	json_str("digest", buf);
@@ -55,9 +57,12 @@ static void text_service(const struct lb_service *s, bool backends)
 	char buf[LB_SVCSTRLEN];
 	int i;
 
-	printf("service %s table-size %u hash %s backends %u digest %016llx\n",
+	printf("service %s table-size %u hash %s",
 	       lb_fmt_svc(&s->key, !opts.numeric, buf, sizeof(buf)),
-	       s->table_size, lb_hash_name(s->flags), s->nbackends,
+	       s->table_size, lb_hash_name(s->flags));
+	if (s->udp_timeout)
+		printf(" udp-timeout %u", s->udp_timeout);
+	printf(" backends %u digest %016llx\n", s->nbackends,
 	       (unsigned long long)s->digest);
 	for (i = 0; backends && i < s->nbe; i++) {
 		const struct lb_backend *b = &s->be[i];

@@ -16,6 +16,7 @@
  *   xlb_conntrack4 LRU_HASH                 XDP      IPv4 flow -> backend
  *   xlb_nh_cache   PERCPU_ARRAY             XDP      next hop per backend
  *   xlb_flow_cache PERCPU_ARRAY             XDP      recent decisions per flow
+ *   xlb_ct_budget  PERCPU_ARRAY[1]          XDP      new-entry budget per CPU
  *   xlb_svc_stats  PERCPU_ARRAY             XDP      per service counters
  *   xlb_be_stats   PERCPU_ARRAY             XDP      per backend counters
  *   xlb_stats      PERCPU_ARRAY[1]          XDP      global reason counters
@@ -65,6 +66,7 @@
 #define XLB_MAP_ICMP_RL		"xlb_icmp_rl"	/* XDP private, xlb_icmp_rl */
 #define XLB_MAP_VLAN_IN		"xlb_vlan_in"	/* lbctl attach, see below */
 #define XLB_MAP_EGRESS		"xlb_egress"	/* lbctl attach, see below */
+#define XLB_MAP_CT_BUDGET	"xlb_ct_budget"	/* XDP private, xlb_ct_budget */
 
 /* Default pin directory used by lbctl attach. */
 #define XLB_PIN_DIR		"/sys/fs/bpf/xlb"
@@ -72,9 +74,9 @@
 /*
  * Load-time defaults.  Memory each costs at the default sizes:
  *   tables    2 * 32 * 65537 * 4 B  = 16.0 MiB
- *   conntrack 131072 entries/family ~ 14 MiB IPv6 (key 40 B + value 8 B +
- *                                      htab element, ~112 B) + 11 MiB IPv4
- *                                      (key 16 B, ~88 B per entry)
+ *   conntrack 131072 entries/family ~ 15 MiB IPv6 (key 40 B + value 16 B +
+ *                                      htab element, ~120 B) + 12 MiB IPv4
+ *                                      (key 16 B, ~96 B per entry)
  *   flow cache per CPU: 4096 * 72 B = 288 KiB
  *   backends  16384 * 32 B          = 512 KiB
  *   vips      2 * 128 * 24 B        = 6 KiB
@@ -171,6 +173,10 @@ struct xlb_svc_cfg {
 	__u32	flags;		/* XLB_SVC_F_* (xlb_netlink.h) */
 	__u32	seed;		/* five-tuple hash seed of this copy */
 	__u32	nbackends;	/* backends holding table slots */
+	__u32	udp_timeout;	/* UDP: seconds an idle connection table
+				 * entry lives; 0: never expires (TCP)
+				 */
+	__u32	pad;
 };
 
 /* xlb_services[sid]. */
@@ -206,11 +212,39 @@ struct xlb_backend {
  * Conntrack value.  An entry is valid only while
  * xlb_backends[bid].gen == gen and its state is not XLB_BE_UNUSED: a backend
  * slot reused for another backend has a new gen, so stale entries can never
- * steer a packet to it.
+ * steer a packet to it.  A UDP entry is also valid only while it has been
+ * idle for less than its service's udp_timeout (struct xlb_svc_cfg): seen
+ * is refreshed when a packet finds it more than udp_timeout / 8 old, so an
+ * entry expires after between udp_timeout and 9/8 udp_timeout of silence
+ * (Documentation/datapath.md, "Connection table").
  */
 struct xlb_ct_entry {
 	__u32	bid;
 	__u32	gen;
+	__u64	seen;		/* bpf_ktime_get_coarse_ns() of the insert or
+				 * of the last refresh
+				 */
+};
+
+/* Per-service UDP idle timeout, seconds (lbctl service add ... udp-timeout). */
+#define XLB_UDP_TIMEOUT_DEFAULT	30
+#define XLB_UDP_TIMEOUT_MIN	1
+#define XLB_UDP_TIMEOUT_MAX	86400
+
+/*
+ * xlb_ct_budget[0] (PERCPU_ARRAY, XDP private): how many connection table
+ * entries this CPU created in the current window of 2^30 ns (~1.07 s).  A
+ * CPU creates at most the loader's ct_rate (default XLB_DEFAULT_CT_RATE)
+ * per window; further new flows are forwarded by the Maglev table without
+ * an entry (counter conntrack_rate_limited).
+ */
+#define XLB_DEFAULT_CT_RATE		16384
+#define XLB_CT_WINDOW_SHIFT		30
+
+struct xlb_ct_budget {
+	__u64	window;		/* bpf_ktime_get_coarse_ns() >> 30 */
+	__u32	used;		/* entries created in that window */
+	__u32	pad;
 };
 
 /*
@@ -255,7 +289,10 @@ struct xlb_counter {
 	X(DROP_TOO_BIG_RL,	"drop_too_big_ratelimited", 0)	\
 	X(PASS_ICMP_NOT_VIP,	"pass_icmp_not_vip",	0)		\
 	X(PASS_VLAN_UNKNOWN,	"pass_vlan_unknown",	0)		\
-	X(DROP_NO_EGRESS,	"drop_no_egress",	0)
+	X(DROP_NO_EGRESS,	"drop_no_egress",	0)		\
+	X(CT_UNTRACKED,		"conntrack_untracked",	1)		\
+	X(CT_RATE_LIMITED,	"conntrack_rate_limited", 1)		\
+	X(CT_EXPIRED,		"conntrack_expired",	1)
 
 enum xlb_stat {
 #define XLB_STAT_ENUM(name, text, info) XLB_STAT_##name,

@@ -164,6 +164,10 @@ enum xlb_svc_attr {
 	XLB_SVC_A_NBACKENDS,	/* u32 */
 	XLB_SVC_A_DIGEST,	/* u64: digest of the Maglev table */
 	XLB_SVC_A_PAD,
+	XLB_SVC_A_UDP_TIMEOUT,	/* u32: seconds an idle UDP flow keeps its
+				 * backend, XLB_UDP_TIMEOUT_MIN..MAX
+				 * (xlb_maps.h); UDP services only
+				 */
 	__XLB_SVC_A_LAST
 };
 #define XLB_SVC_A_MAX (__XLB_SVC_A_LAST - 1)

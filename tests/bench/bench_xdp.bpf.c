@@ -54,6 +54,34 @@ int bench_xlb(struct xdp_md *ctx)
 	return xlb_process(ctx);
 }
 
+/*
+ * A spoofed TCP segment per iteration (tests/bpf/test_ct.c): the frame (an
+ * untagged IPv4 TCP segment without options) restored, then a random source
+ * in 10.0.0.0/8, a random source port and random flags without SYN (ACK,
+ * RST, RST ACK, FIN ACK, PSH ACK, none), then the data path.
+ */
+SEC("xdp")
+int bench_spoof(struct xdp_md *ctx)
+{
+	const __u8 flags[8] = { 0x10, 0x04, 0x14, 0x11, 0x18, 0, 0x10, 0x14 };
+	__u32 r = bpf_get_prandom_u32(), r2 = bpf_get_prandom_u32();
+	__u8 *b;
+
+	if (bench_restore_frame(ctx))
+		return XDP_ABORTED;
+	b = (void *)(long)ctx->data;
+	if ((void *)(b + 48) > (void *)(long)ctx->data_end)
+		return XDP_ABORTED;
+	b[26] = 10;
+	b[27] = r >> 16;
+	b[28] = r >> 8;
+	b[29] = r;
+	b[34] = r2 >> 8;
+	b[35] = r2;
+	b[47] = flags[(r2 >> 16) & 7];
+	return xlb_process(ctx);
+}
+
 SEC("xdp")
 int bench_restore(struct xdp_md *ctx)
 {

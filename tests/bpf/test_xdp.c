@@ -157,6 +157,7 @@ static int fc_expect(const struct pkt *p, __u32 info, int stat)
 		return 1;
 	if ((info & INFO(CT_HIT)) ||
 	    ((info & (INFO(CT_MISS) | INFO(CT_STALE))) &&
+	     !(info & (INFO(CT_UNTRACKED) | INFO(CT_RATE_LIMITED))) &&
 	     stat != XLB_STAT_DROP_NO_BACKEND)) {
 		fc_model[i].flow = f;
 		fc_model[i].gen = H.gen;
@@ -903,8 +904,10 @@ static void test_table_change(void)
 	send_to("established flow after table change -> old backend",
 		&F[changed], FB[changed], INFO(CT_HIT));
 	p = cli("192.0.2.1", 50000, "10.100.0.1", 80, IPPROTO_TCP, TCP_ACK);
-	send_to("unknown non-syn flow -> new table", &p, pick(S[0], &p),
-		INFO(CT_MISS));
+	send_to("unknown non-syn flow -> new table, no entry", &p,
+		pick(S[0], &p), INFO(CT_MISS) | INFO(CT_UNTRACKED));
+	send_to("unknown non-syn flow again -> still no entry", &p,
+		pick(S[0], &p), INFO(CT_MISS) | INFO(CT_UNTRACKED));
 
 	/* a fresh SYN of the same five-tuple is rehashed */
 	for (i = changed + 1; i < NFLOWS; i++) {
@@ -970,9 +973,11 @@ static void test_drain_delete(void)
 			continue;
 		F[i].tcp_flags = TCP_ACK;
 		send_to("flow of deleted backend -> stale entry, rehashed",
-			&F[i], pick(S[0], &F[i]), INFO(CT_STALE));
-		send_to("rehashed flow -> new entry hit", &F[i],
-			pick(S[0], &F[i]), INFO(CT_HIT));
+			&F[i], pick(S[0], &F[i]),
+			INFO(CT_STALE) | INFO(CT_UNTRACKED));
+		send_to("rehashed non-syn flow -> table again, no new entry",
+			&F[i], pick(S[0], &F[i]),
+			INFO(CT_STALE) | INFO(CT_UNTRACKED));
 		FB[i] = pick(S[0], &F[i]);
 		stale = 1;
 	}
@@ -988,7 +993,7 @@ static void test_drain_delete(void)
 		ok(pick(S[0], &F[i]) != 1,
 		   "model: service 0 never picks bid 1");
 		send_to("stale entry never reaches the reused bid", &F[i],
-			pick(S[0], &F[i]), INFO(CT_STALE));
+			pick(S[0], &F[i]), INFO(CT_STALE) | INFO(CT_UNTRACKED));
 		FB[i] = pick(S[0], &F[i]);
 		break;
 	}

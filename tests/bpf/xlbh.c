@@ -89,6 +89,8 @@ int xlbh_vlan_add(struct xlbh *h, int real, __u16 vid, int dev)
 __u64 xlbh_fc_ttl = XLB_DEFAULT_FC_TTL_JIFFIES;
 __u64 xlbh_icmp_cost_ns = XLB_DEFAULT_ICMP_COST_NS;
 __u32 xlbh_icmp_burst = XLB_DEFAULT_ICMP_BURST;
+__u32 xlbh_ct_rate = XLB_DEFAULT_CT_RATE;
+__u32 xlbh_ct_entries;
 
 int xlbh_open(struct xlbh *h, __u32 table_max, __u32 vip_slots)
 {
@@ -109,7 +111,12 @@ int xlbh_open_nh(struct xlbh *h, __u32 table_max, __u32 vip_slots, __u64 nh_ttl,
 	skel->rodata->xlb_cfg_fc_ttl_jiffies = xlbh_fc_ttl;
 	skel->rodata->xlb_cfg_icmp_cost_ns = xlbh_icmp_cost_ns;
 	skel->rodata->xlb_cfg_icmp_burst = xlbh_icmp_burst;
-	if (nh_entries)
+	skel->rodata->xlb_cfg_ct_rate = xlbh_ct_rate;
+	if (xlbh_ct_entries)
+		err = bpf_map__set_max_entries(skel->maps.xlb_conntrack4, xlbh_ct_entries) ?:
+			      bpf_map__set_max_entries(skel->maps.xlb_conntrack,
+						       xlbh_ct_entries);
+	if (!err && nh_entries)
 		err = bpf_map__set_max_entries(skel->maps.xlb_nh_cache,
 					       nh_entries);
 	skel->rodata->xlb_cfg_table_max = table_max;
@@ -160,6 +167,7 @@ struct xlbh_svc *xlbh_svc_add(struct xlbh *h, __u32 sid, const char *vip,
 	s->key.port = htons(port);
 	s->key.proto = proto;
 	s->table_size = table_size;
+	s->udp_timeout = proto == IPPROTO_UDP ? XLB_UDP_TIMEOUT_DEFAULT : 0;
 	s->gen = h->next_gen++;
 	return s;
 }
@@ -271,6 +279,7 @@ static int publish_service(struct xlbh *h, struct xlbh_svc *s)
 		sv.cfg[s->active].flags = s->flags;
 		sv.cfg[s->active].seed = h->seed;
 		sv.cfg[s->active].nbackends = n;
+		sv.cfg[s->active].udp_timeout = s->udp_timeout;
 		sv.gen = s->gen;
 		err = put(h->m.services, s->sid, &sv);
 	}
@@ -357,6 +366,28 @@ __u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
 	if (!s->table)
 		return XLB_TABLE_EMPTY;
 	return s->table[xlb_hash_slot(hash, s->table_size)];
+}
+
+int xlbh_ct_get(const struct xlbh *h, const struct xlb_flow *f,
+		struct xlb_ct_entry *e)
+{
+	struct xlb_flow4 k;
+
+	if (f->family != XLB_AF_INET)
+		return bpf_map__lookup_elem(h->m.conntrack, f, sizeof(*f), e,
+					    sizeof(*e), 0) ?
+			       -ENOENT :
+			       0;
+	memset(&k, 0, sizeof(k));
+	k.src = f->src[0];
+	k.dst = f->dst[0];
+	k.sport = f->sport;
+	k.dport = f->dport;
+	k.proto = f->proto;
+	return bpf_map__lookup_elem(h->m.conntrack4, &k, sizeof(k), e,
+				    sizeof(*e), 0) ?
+		       -ENOENT :
+		       0;
 }
 
 int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX])

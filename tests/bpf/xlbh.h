@@ -44,6 +44,7 @@ struct xlbh_svc {
 	struct xlb_vip_key key;
 	__u32 table_size;
 	__u32 flags;
+	__u32 udp_timeout; /* seconds; default for UDP services, 0 for TCP */
 	__u32 gen;
 	__u32 active; /* live table copy */
 	__u32 nbe;
@@ -80,6 +81,10 @@ extern __u64 xlbh_fc_ttl;
 /* ICMP too-big token bucket (ns per reply, replies) the next open uses. */
 extern __u64 xlbh_icmp_cost_ns;
 extern __u32 xlbh_icmp_burst;
+/* Connection table budget per CPU and window (0 = no limit) and size (0 =
+ * default) the next xlbh_open*() uses. */
+extern __u32 xlbh_ct_rate;
+extern __u32 xlbh_ct_entries;
 void xlbh_close(struct xlbh *h);
 /* Use an object loaded elsewhere (same map names); sizes as it was loaded. */
 int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
@@ -103,6 +108,10 @@ int xlbh_publish(struct xlbh *h);
 __u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
 		const struct xlb_flow *f);
 struct xlbh_be *xlbh_be_by_bid(struct xlbh *h, __u32 bid);
+
+/* The connection table entry of flow f (either family's map): 0 or -ENOENT. */
+int xlbh_ct_get(const struct xlbh *h, const struct xlb_flow *f,
+		struct xlb_ct_entry *e);
 
 /* Global counters summed over CPUs. */
 int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX]);

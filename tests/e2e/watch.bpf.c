@@ -43,12 +43,16 @@
 #define OLD_SVC_TABLE_SIZE 24
 #define OLD_SVC_FLAGS 28
 #define OLD_SVC_GEN 32
-/* And in today's layout (xlb_service.cfg[2], xlb_ctl.seed[2]). */
-#define NEW_SVC_SIZE 64
+/*
+ * And in today's layout (xlb_service.cfg[2], xlb_ctl.seed[2]; each cfg[]
+ * 24 bytes since it carries udp_timeout).
+ */
+#define NEW_SVC_SIZE 80
 #define NEW_CTL_SEED 0 /* + 4 * vip_active */
 #define NEW_CTL_VIP_ACTIVE 8
 #define NEW_SVC_GEN 24
-#define NEW_SVC_CFG 32 /* + 16 * active */
+#define NEW_SVC_CFG 32 /* + NEW_CFG_STRIDE * active */
+#define NEW_CFG_STRIDE 24
 #define NEW_CFG_TABLE_SIZE 0
 #define NEW_CFG_FLAGS 4
 #define NEW_CFG_SEED 8
@@ -203,9 +207,10 @@ static __always_inline int read_decision(struct watch_key *vip,
 	vip->a = h;
 	vip->b = rd32(ctl, NEW_CTL_SEED + 4 * h);
 	c = rd32(s, SVC_ACTIVE) & 1;
-	svc->b = rd32(s, NEW_SVC_CFG + 16 * c + NEW_CFG_TABLE_SIZE);
-	svc->a = c | rd32(s, NEW_SVC_CFG + 16 * c + NEW_CFG_FLAGS) << 8;
-	svc->c = rd32(s, NEW_SVC_CFG + 16 * c + NEW_CFG_SEED);
+	svc->b = rd32(s, NEW_SVC_CFG + NEW_CFG_STRIDE * c + NEW_CFG_TABLE_SIZE);
+	svc->a = c | rd32(s, NEW_SVC_CFG + NEW_CFG_STRIDE * c + NEW_CFG_FLAGS)
+			     << 8;
+	svc->c = rd32(s, NEW_SVC_CFG + NEW_CFG_STRIDE * c + NEW_CFG_SEED);
 	return 0;
 }
 

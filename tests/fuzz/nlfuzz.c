@@ -75,6 +75,7 @@ struct msvc {
 	uint32_t id;
 	bool id_known;
 	uint32_t ts, flags;
+	uint32_t udp_timeout; /* UDP services: seconds; TCP: 0 */
 	int nbe;
 	struct mbe be[MAX_BE];
 };
@@ -416,6 +417,12 @@ static void gen_svc_opts(struct mb *m, bool fuzz, bool need_one)
 		put_u32(m, XLB_SVC_A_FLAGS,
 			fuzz && chance(20) ? rnd() :
 					     rn(2) * XLB_SVC_F_SRC_HASH);
+	/* on TCP services too: refused there */
+	if (chance(15))
+		put_u32(m, XLB_SVC_A_UDP_TIMEOUT,
+			fuzz && chance(30) ?
+				(chance(50) ? rnd() : rn(2) * 86401) :
+				XLB_UDP_TIMEOUT_MIN + rn(XLB_UDP_TIMEOUT_MAX));
 }
 
 static void gen_config(struct mb *m, bool fuzz)
@@ -786,6 +793,7 @@ static const struct polset be_ref_ps = { XLB_BE_A_MAX, be_ref_p };
 		[XLB_SVC_A_FLAGS] = opts, [XLB_SVC_A_BACKENDS] = bes,          \
 		[XLB_SVC_A_NBACKENDS] = RFIX(4), [XLB_SVC_A_DIGEST] = RFIX(8), \
 		[XLB_SVC_A_PAD] = { .kind = K_NONE, .reply = true },           \
+		[XLB_SVC_A_UDP_TIMEOUT] = opts,                                \
 	}
 static const struct pol svc_ref_p[XLB_SVC_A_MAX + 1] =
 	SVC_P(FIX(4), UNUSED, UNUSED);
@@ -1056,7 +1064,7 @@ enum chg {
 struct change {
 	enum chg kind;
 	int si, bi;
-	const struct nlattr *ts, *flags, *weight, *state;
+	const struct nlattr *ts, *flags, *udp_timeout, *weight, *state;
 	const struct nlattr *seed, *src4, *src6;
 	struct mbe be;
 	struct msvc svc; /* last: only its head is reset */
@@ -1075,15 +1083,35 @@ static void addr_of(uint8_t *out, uint8_t *fam, const struct nlattr *a4,
 	}
 }
 
-/* Options of a service (TABLE_SIZE, FLAGS): INVALID if out of range. */
-static void check_svc_opts(struct interp *in, const struct nlattr **tb)
+/*
+ * Options of a service (TABLE_SIZE, FLAGS, UDP_TIMEOUT) of protocol proto
+ * (0: unknown service): INVALID if out of range or not for the protocol.
+ */
+static void check_svc_opts(struct interp *in, const struct nlattr **tb,
+			   uint8_t proto)
 {
+	const struct nlattr *ut = tb[XLB_SVC_A_UDP_TIMEOUT];
+
+	if (ut && (get_u32(ut) < XLB_UDP_TIMEOUT_MIN ||
+		   get_u32(ut) > XLB_UDP_TIMEOUT_MAX))
+		mark(in, V_INVALID, "udp timeout out of range");
+	else if (ut && proto && proto != IPPROTO_UDP)
+		mark(in, V_INVALID, "udp timeout on a TCP service");
 	if (tb[XLB_SVC_A_TABLE_SIZE] &&
 	    !xlb_maglev_size_valid(get_u32(tb[XLB_SVC_A_TABLE_SIZE])))
 		mark(in, V_INVALID, "table size not in the prime list");
 	if (tb[XLB_SVC_A_FLAGS] &&
 	    (get_u32(tb[XLB_SVC_A_FLAGS]) & ~__XLB_SVC_F_ALL))
 		mark(in, V_INVALID, "unknown service flags");
+}
+
+/* The UDP timeout a new service of protocol proto gets. */
+static uint32_t udp_timeout_of(const struct nlattr **tb, uint8_t proto)
+{
+	if (proto != IPPROTO_UDP)
+		return 0;
+	return tb[XLB_SVC_A_UDP_TIMEOUT] ? get_u32(tb[XLB_SVC_A_UDP_TIMEOUT]) :
+					   XLB_UDP_TIMEOUT_DEFAULT;
 }
 
 /* Read a complete service key; false (and INVALID) if incomplete/bad. */
@@ -1270,7 +1298,7 @@ static void interp_replace(struct interp *in, const struct nlattr **top,
 			mark(in, V_AMBIG, "service ID in REPLACE");
 		if (!svc_key(in, stb, &s->k))
 			continue;
-		check_svc_opts(in, stb);
+		check_svc_opts(in, stb, s->k.proto);
 		if (find_svc(&scratch, &s->k) >= 0)
 			mark(in, V_INVALID, "duplicate service in REPLACE");
 		s->ts = stb[XLB_SVC_A_TABLE_SIZE] ?
@@ -1279,6 +1307,7 @@ static void interp_replace(struct interp *in, const struct nlattr **top,
 		s->flags = stb[XLB_SVC_A_FLAGS] ?
 				   get_u32(stb[XLB_SVC_A_FLAGS]) :
 				   0;
+		s->udp_timeout = udp_timeout_of(stb, s->k.proto);
 		if (stb[XLB_SVC_A_BACKENDS]) {
 			const struct nlattr *bl = stb[XLB_SVC_A_BACKENDS];
 
@@ -1319,9 +1348,12 @@ static void interp_service(struct interp *in, uint8_t cmd,
 		c->si = resolve_svc(in, sn, tb);
 		c->kind = cmd == XLB_CMD_SERVICE_SET ? C_SVC_SET : C_SVC_DEL;
 		if (cmd == XLB_CMD_SERVICE_SET) {
-			check_svc_opts(in, tb);
+			check_svc_opts(in, tb,
+				       c->si >= 0 ? model.svc[c->si].k.proto :
+						    0);
 			c->ts = tb[XLB_SVC_A_TABLE_SIZE];
 			c->flags = tb[XLB_SVC_A_FLAGS];
+			c->udp_timeout = tb[XLB_SVC_A_UDP_TIMEOUT];
 		}
 		return;
 	}
@@ -1335,7 +1367,7 @@ static void interp_service(struct interp *in, uint8_t cmd,
 	memset(&c->svc, 0, offsetof(struct msvc, be));
 	if (!svc_key(in, tb, &c->svc.k))
 		return;
-	check_svc_opts(in, tb);
+	check_svc_opts(in, tb, c->svc.k.proto);
 	if (find_svc(&model, &c->svc.k) >= 0)
 		mark(in, V_INVALID, "service exists");
 	if (model.nsvc == MAX_SVC)
@@ -1344,6 +1376,7 @@ static void interp_service(struct interp *in, uint8_t cmd,
 			    get_u32(tb[XLB_SVC_A_TABLE_SIZE]) :
 			    XLB_TABLE_SIZE_DEFAULT;
 	c->svc.flags = tb[XLB_SVC_A_FLAGS] ? get_u32(tb[XLB_SVC_A_FLAGS]) : 0;
+	c->svc.udp_timeout = udp_timeout_of(tb, c->svc.k.proto);
 }
 
 /* A dump: only SERVICE_GET (no attribute) and BACKEND_GET (a service). */
@@ -1464,6 +1497,8 @@ static void apply(const struct change *c)
 			s->ts = get_u32(c->ts);
 		if (c->flags)
 			s->flags = get_u32(c->flags);
+		if (c->udp_timeout)
+			s->udp_timeout = get_u32(c->udp_timeout);
 		break;
 	case C_SVC_DEL:
 		model.svc[c->si] = model.svc[--model.nsvc];
@@ -1691,6 +1726,9 @@ static void svc_dump_cb(const struct nlmsghdr *h, void *arg)
 	s->ts = tb[XLB_SVC_A_TABLE_SIZE] ? get_u32(tb[XLB_SVC_A_TABLE_SIZE]) :
 					   0;
 	s->flags = tb[XLB_SVC_A_FLAGS] ? get_u32(tb[XLB_SVC_A_FLAGS]) : 0;
+	s->udp_timeout = tb[XLB_SVC_A_UDP_TIMEOUT] ?
+				 get_u32(tb[XLB_SVC_A_UDP_TIMEOUT]) :
+				 0;
 }
 
 static void be_dump_cb(const struct nlmsghdr *h, void *arg)
@@ -1834,9 +1872,11 @@ static int compare(struct model *want, const struct model *got)
 		g = &got->svc[j];
 		w->id = g->id;
 		w->id_known = g->id_known;
-		if (w->ts != g->ts || w->flags != g->flags) {
-			printf("  service %s: table %u flags %#x, module has %u %#x\n",
-			       ks, w->ts, w->flags, g->ts, g->flags);
+		if (w->ts != g->ts || w->flags != g->flags ||
+		    w->udp_timeout != g->udp_timeout) {
+			printf("  service %s: table %u flags %#x udp timeout %u, module has %u %#x %u\n",
+			       ks, w->ts, w->flags, w->udp_timeout, g->ts,
+			       g->flags, g->udp_timeout);
 			diffs++;
 		}
 		for (int b = 0; b < w->nbe; b++) {

@@ -194,6 +194,7 @@ enum cls {
 	C_PADDED,
 	C_TOO_BIG,
 	C_L4_UNCHECKED,
+	C_TCP_FLAGS,
 	C_NOT_SERVICE,
 	C_TRUNC,
 	C_TRUNC_BOUNDARY,
@@ -216,6 +217,7 @@ static const char *const cls_name[C__MAX] = {
 	"service-eth-padding",
 	"service-too-big",
 	"service-l4-unchecked",
+	"service-tcp-flags",
 	"not-service",
 	"truncated-random",
 	"truncated-boundary",
@@ -234,7 +236,8 @@ struct frame {
 	size_t len;
 	enum cls cls;
 	bool fwd; /* a well-formed service packet */
-	bool icmp; /* an ICMP error */
+	uint8_t tcp_flags; /* TCP (not ICMP): its flags, else 0 */
+	bool icmp; /* an ICMP error quoting the flow (whatever its class) */
 	int svc; /* its service */
 	struct xlb_flow flow; /* its flow as the data path sees it */
 	size_t l2, l3_len; /* Ethernet(+VLAN) bytes, IP packet bytes */
@@ -371,12 +374,21 @@ static void gen_base(struct frame *f)
 	rand_addr(p.family, p.src);
 	p.sport = 1 + rn(65535);
 	p.tcp_flags = chance(30) ? TCP_SYN : TCP_ACK;
+	if (chance(10)) /* RST, RST ACK, SYN RST, FIN ACK, none */
+		p.tcp_flags =
+			(const uint8_t[]){ 0x04, 0x14, 0x06, 0x11, 0 }[rn(5)];
 	p.tos = chance(25) ? rnd() : 0;
 	if (p.family == XLB_AF_INET && chance(15))
 		p.optlen = 4 * (1 + rn(10));
 	p.payload = rand_payload();
 	f->fwd = si >= 0;
-	f->cls = si < 0 ? C_NOT_SERVICE : p.optlen ? C_OPTIONS : C_SERVICE;
+	f->cls = si < 0	  ? C_NOT_SERVICE :
+		 p.optlen ? C_OPTIONS :
+		 p.tcp_flags != TCP_SYN && p.tcp_flags != TCP_ACK &&
+				 p.proto == IPPROTO_TCP ?
+			    C_TCP_FLAGS :
+			    C_SERVICE;
+	f->tcp_flags = p.proto == IPPROTO_TCP ? p.tcp_flags : 0;
 	if (si >= 0 && !icmp && chance(5)) {
 		/* IP length 1481..1600: too big for any backend path */
 		size_t hdr = (p.family == XLB_AF_INET ? 20 + p.optlen : 40) +
@@ -410,6 +422,7 @@ static void gen_base(struct frame *f)
 			f->fwd = false;
 			f->cls = C_ICMP_NOT_VIP;
 		}
+		f->tcp_flags = 0;
 	}
 	f->len = pkt_build(&p, f->b);
 	f->l2 = pkt_l2_len(&p);
@@ -427,6 +440,12 @@ static void gen_base(struct frame *f)
 		f->flow.family = p.family;
 	} else {
 		pkt_flow(&p, &f->flow);
+	}
+	if (si < 0 && !icmp && svc_of(&f->flow) >= 0) {
+		/* a random port and protocol that happen to be a service's */
+		si = svc_of(&f->flow);
+		f->fwd = true;
+		f->cls = p.optlen ? C_OPTIONS : C_SERVICE;
 	}
 	f->svc = si;
 
@@ -853,6 +872,38 @@ static int read_stats(__u64 c[XLB_STAT__MAX])
 	return 0;
 }
 
+/*
+ * What a service frame without a connection table entry left there
+ * (Documentation/datapath.md, "Connection table"): TCP without SYN (or
+ * with RST) never an entry and conntrack_untracked; a SYN or UDP packet an
+ * entry with the table's choice, unless conntrack_rate_limited counted it.
+ */
+static void ct_rule(struct result *r, const struct frame *f, __u64 untracked,
+		    __u64 limited)
+{
+	bool tcp = f->flow.proto == IPPROTO_TCP, has;
+	bool syn = (f->tcp_flags & TCP_SYN) && !(f->tcp_flags & 0x04);
+	struct xlb_ct_entry e;
+
+	has = !xlbh_ct_get(&H, &f->flow, &e);
+	if (tcp && !syn) {
+		if (untracked != 1 || limited || has)
+			fail(r, f,
+			     "tcp flags 0x%02x without entry: untracked %llu, "
+			     "rate limited %llu, entry %d (want 1, 0, none)",
+			     f->tcp_flags, (unsigned long long)untracked,
+			     (unsigned long long)limited, has);
+		return;
+	}
+	if (untracked || limited > 1 || has == (limited == 1) ||
+	    (has && e.bid != xlbh_pick(&H, HS[f->svc], &f->flow)))
+		fail(r, f,
+		     "new flow: untracked %llu, rate limited %llu, entry %d "
+		     "(bid %u, want the table's choice)",
+		     (unsigned long long)untracked, (unsigned long long)limited,
+		     has, has ? e.bid : 0);
+}
+
 static void run_one(struct result *r, struct frame *f, __u64 prev[])
 {
 	static uint8_t out[FRAME_MAX + 256], want[FRAME_MAX + 256];
@@ -861,6 +912,9 @@ static void run_one(struct result *r, struct frame *f, __u64 prev[])
 	uint32_t verdict;
 	int err, stat = -1, moved = 0;
 	const struct fbe *b = NULL;
+	struct xlb_ct_entry had_e;
+	bool new_flow = f->fwd && !f->icmp && xlbh_ct_get(&H, &f->flow, &had_e);
+	__u64 untracked, limited;
 
 	r->frames++;
 	err = xlbh_run(prog_fd, ifindex, f->b, f->len, out, &out_len, &verdict);
@@ -875,6 +929,9 @@ static void run_one(struct result *r, struct frame *f, __u64 prev[])
 	r->runs++;
 	r->cls_n[f->cls]++;
 	read_stats(cur);
+	untracked = cur[XLB_STAT_CT_UNTRACKED] - prev[XLB_STAT_CT_UNTRACKED];
+	limited =
+		cur[XLB_STAT_CT_RATE_LIMITED] - prev[XLB_STAT_CT_RATE_LIMITED];
 	for (int i = 0; i < XLB_STAT__MAX; i++) {
 		__u64 d = cur[i] - prev[i];
 
@@ -931,6 +988,9 @@ static void run_one(struct result *r, struct frame *f, __u64 prev[])
 			return;
 		}
 	}
+	/* frames that reached the backend choice and went on to a backend */
+	if (new_flow && encapsulates(stat))
+		ct_rule(r, f, untracked, limited);
 	if (stat == XLB_STAT_TX_TOO_BIG)
 		wlen = expected_reply(f, b, want);
 	else if (!encapsulates(stat))

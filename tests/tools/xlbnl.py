@@ -79,7 +79,7 @@ TYPES = {
     "SVC": {"id": "u32", "addr4": "ip4", "addr6": "ip6", "port": "u16",
             "proto": "u8", "table_size": "u32", "flags": "u32",
             "backends": ("array", "BE"), "nbackends": "u32",
-            "digest": "u64", "pad": "hex"},
+            "digest": "u64", "pad": "hex", "udp_timeout": "u32"},
     "BE": {"id": "u32", "addr4": "ip4", "addr6": "ip6", "weight": "u32",
            "state": "u8", "slots": "u32", "gen": "u32"},
     "CFG": {"seed": "u32", "src4": "ip4", "src6": "ip6", "bound": "u8",
@@ -372,7 +372,7 @@ def decode_msgs(res, cmd_names):
 
 BPF_MAP_LOOKUP_ELEM = 1
 BPF_OBJ_GET_INFO_BY_FD = 15
-MAP_KINDS = {"ctl": "=8I4s16sIQ", "vip": "=16s2sBBI", "service": "=16s2sBB11I",
+MAP_KINDS = {"ctl": "=8I4s16sIQ", "vip": "=16s2sBBI", "service": "=16s2sBB15I",
              "backend": "=16sBBHIII"}
 
 
@@ -428,9 +428,11 @@ def dec_entry(kind, raw):
            "proto": f[2], "family": f[3]}
     if kind == "vip":
         return dict(key, sid_plus1=f[4])
-    # table_size, flags, seed, nbackends: of the live copy (cfg[active]).
-    cfg = [dict(zip(("table_size", "flags", "seed", "nbackends"),
-                    f[7 + 4 * c:11 + 4 * c])) for c in (0, 1)]
+    # table_size, flags, seed, nbackends, udp_timeout: of the live copy
+    # (cfg[active]).
+    cfg = [dict(zip(("table_size", "flags", "seed", "nbackends",
+                     "udp_timeout"),
+                    f[7 + 6 * c:12 + 6 * c])) for c in (0, 1)]
     return dict(key, active=f[4], gen=f[5], cfg=cfg, **cfg[f[4] & 1])
 
 

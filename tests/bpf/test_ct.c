@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_ct.c - the connection table under load and over time
+ * (Documentation/datapath.md, "Connection table"):
+ *
+ *   flood     10,000 established TCP flows, a weight change that would move
+ *             a known part of them, then 10,000,000 spoofed TCP packets
+ *             without SYN (ACK, RST, FIN, data) with random five-tuples:
+ *             afterwards every established flow still reaches the backend
+ *             it started on, the table holds no flood entry, and the
+ *             counters name the flood (conntrack_untracked).
+ *   budget    a spoofed UDP flood creates at most ct_rate entries per CPU
+ *             and window; the rest is counted conntrack_rate_limited, and
+ *             the established TCP flows still have not moved.
+ *   udp       an idle UDP flow is re-balanced after its service's
+ *             udp_timeout, an active one (and one idle for less than the
+ *             timeout) is not.
+ *
+ * Runs in the netns of tests/bpf/run.sh, pinned to CPU 0.  Which backend a
+ * frame went to is read from the outer destination of the output frame.
+ * The object is tests/bench/bench_xdp.bpf.c (the data path plus
+ * bench_spoof, which restores the frame and draws a new spoofed five-tuple
+ * in every iteration), so the flood runs as BPF_PROG_TEST_RUN with repeat.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "tap.h"
+#include "xlbh.h"
+#include "bench_xdp.skel.h"
+
+#define NEST 10000
+#define NFLOOD 10000000UL
+#define FLOOD_REPEAT 1000000U
+#define NUDP 200000UL
+
+static const __u8 MAC_A0[6] = { 2, 0, 0, 0, 0x0a, 0x00 };
+static const __u8 MAC_CLI[6] = { 2, 0, 0, 0, 0xc0, 0x01 };
+
+static struct xlbh H;
+static struct bench_xdp *OBJ;
+static int prog, if_a;
+static struct xlbh_svc *T, *B, *U; /* TCP flood, UDP budget, UDP timeout */
+static struct pkt E[NEST];
+static __u32 EB[NEST];
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct pkt mk(__be32 src, __u16 sport, const char *vip, __u16 dport,
+		     __u8 proto, __u8 flags)
+{
+	struct pkt p;
+
+	memset(&p, 0, sizeof(p));
+	memcpy(p.dmac, MAC_A0, 6);
+	memcpy(p.smac, MAC_CLI, 6);
+	p.family = XLB_AF_INET;
+	p.src[0] = src;
+	xlbh_addr(vip, p.dst);
+	p.sport = sport;
+	p.dport = dport;
+	p.proto = proto;
+	p.tcp_flags = flags;
+	return p;
+}
+
+/*
+ * Send frame p (to service s) once; the backend id of s it was encapsulated
+ * to (by the outer IPv4 destination), XLB_TABLE_EMPTY if not forwarded.
+ */
+static __u32 send_to(const struct xlbh_svc *s, const struct pkt *p)
+{
+	__u8 in[256], out[512];
+	size_t len = pkt_build(p, in), olen = sizeof(out);
+	__u32 verdict, j;
+	__be32 dst;
+
+	if (xlbh_run(prog, if_a, in, len, out, &olen, &verdict) ||
+	    (verdict != XDP_TX && verdict != XDP_REDIRECT) || olen < 34)
+		return XLB_TABLE_EMPTY;
+	memcpy(&dst, out + 14 + 16, 4);
+	for (j = 0; j < s->nbe; j++)
+		if (s->be[j].family == XLB_AF_INET && s->be[j].addr[0] == dst)
+			return s->be[j].bid;
+	return XLB_TABLE_EMPTY;
+}
+
+static __u64 stat_delta(const __u64 *a, const __u64 *b, int i)
+{
+	return b[i] - a[i];
+}
+
+static __u64 ct4_entries(__u8 proto)
+{
+	struct xlb_flow4 k, next, *prev = NULL;
+	struct xlb_ct_entry v;
+	__u64 n = 0;
+
+	while (!bpf_map__get_next_key(H.m.conntrack4, prev, &next,
+				      sizeof(next))) {
+		k = next;
+		prev = &k;
+		if (!bpf_map__lookup_elem(H.m.conntrack4, &k, sizeof(k), &v,
+					  sizeof(v), 0) &&
+		    k.proto == proto)
+			n++;
+	}
+	return n;
+}
+
+/* Every established flow's next packet; how many reached another backend. */
+static unsigned int moved_flows(const char *when)
+{
+	__u64 a[XLB_STAT__MAX], b[XLB_STAT__MAX];
+	unsigned int i, moved = 0;
+
+	xlbh_stats(&H, a);
+	for (i = 0; i < NEST; i++) {
+		E[i].tcp_flags = TCP_ACK;
+		if (send_to(T, &E[i]) != EB[i])
+			moved++;
+	}
+	xlbh_stats(&H, b);
+	ok(stat_delta(a, b, XLB_STAT_CT_HIT) == NEST,
+	   "%s: all %u next packets hit the connection table (%llu)", when,
+	   NEST, (unsigned long long)stat_delta(a, b, XLB_STAT_CT_HIT));
+	return moved;
+}
+
+static void establish(void)
+{
+	unsigned int i, bad = 0, would = 0;
+
+	for (i = 0; i < NEST; i++) {
+		E[i] = mk(htonl(0xac100000 + i), 10000 + i % 50000,
+			  "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN);
+		EB[i] = send_to(T, &E[i]);
+		if (EB[i] == XLB_TABLE_EMPTY)
+			bad++;
+	}
+	ok(!bad, "%u SYNs forwarded (%u not)", NEST, bad);
+	ok(ct4_entries(IPPROTO_TCP) == NEST, "%u TCP entries recorded", NEST);
+
+	/* 1:1 -> 1:3: a known part of the flows has a new table slot */
+	xlbh_be_by_bid(&H, 1)->weight = 3;
+	if (!ok(!xlbh_publish(&H), "publish: weight of 10.0.0.11 1 -> 3"))
+		return;
+	for (i = 0; i < NEST; i++) {
+		struct xlb_flow f;
+
+		pkt_flow(&E[i], &f);
+		if (xlbh_pick(&H, T, &f) != EB[i])
+			would++;
+	}
+	diag("%u of %u established flows would move if re-hashed", would, NEST);
+	ok(would > NEST / 10, "a known part (%u) would move if re-hashed",
+	   would);
+}
+
+/*
+ * NFLOOD spoofed segments, FLOOD_REPEAT per test run: bench_spoof gives
+ * each its own random source (10.0.0.0/8, never the clients' 172.16/16),
+ * source port and flags without SYN.
+ */
+static void test_flood(void)
+{
+	__u64 a[XLB_STAT__MAX], b[XLB_STAT__MAX], fwd;
+	struct xdp_md ctx = { .ingress_ifindex = if_a };
+	__u8 in[256];
+	struct pkt p;
+	unsigned long n, err = 0;
+	double t0, dt;
+
+	establish();
+	p = mk(htonl(0x0a000001), 1024, "10.100.0.1", 80, IPPROTO_TCP, TCP_ACK);
+	ctx.data_end = pkt_build(&p, in);
+	memcpy(OBJ->bss->bench_head, in, sizeof(OBJ->bss->bench_head));
+	OBJ->bss->bench_len = ctx.data_end;
+	xlbh_stats(&H, a);
+	t0 = now_s();
+	for (n = 0; n < NFLOOD; n += FLOOD_REPEAT) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in,
+			    .data_size_in = ctx.data_end, .ctx_in = &ctx,
+			    .ctx_size_in = sizeof(ctx), .repeat = FLOOD_REPEAT);
+
+		if (bpf_prog_test_run_opts(
+			    bpf_program__fd(OBJ->progs.bench_spoof), &o) ||
+		    (o.retval != XDP_TX && o.retval != XDP_REDIRECT))
+			err++;
+	}
+	dt = now_s() - t0;
+	xlbh_stats(&H, b);
+	fwd = stat_delta(a, b, XLB_STAT_TX) +
+	      stat_delta(a, b, XLB_STAT_REDIRECT);
+	diag("flood: %lu packets in %.1f s (%.0f ns/packet)", NFLOOD, dt,
+	     dt * 1e9 / NFLOOD);
+	ok(!err && fwd == NFLOOD,
+	   "flood: every spoofed packet forwarded by the table (%llu of %lu)",
+	   (unsigned long long)fwd, NFLOOD);
+	ok(stat_delta(a, b, XLB_STAT_CT_UNTRACKED) == NFLOOD,
+	   "flood recognised: conntrack_untracked moved by %llu, want %lu",
+	   (unsigned long long)stat_delta(a, b, XLB_STAT_CT_UNTRACKED), NFLOOD);
+	ok(stat_delta(a, b, XLB_STAT_CT_MISS) == NFLOOD,
+	   "flood: conntrack_miss moved by %llu",
+	   (unsigned long long)stat_delta(a, b, XLB_STAT_CT_MISS));
+	ok(ct4_entries(IPPROTO_TCP) == NEST,
+	   "flood: the table still holds exactly the %u established flows",
+	   NEST);
+	n = moved_flows("after the flood");
+	ok(n == 0, "after the flood: %lu of %u established flows moved", n,
+	   NEST);
+}
+
+static void test_budget(void)
+{
+	__u64 a[XLB_STAT__MAX], b[XLB_STAT__MAX], made, limited, windows;
+	__u8 in[256];
+	struct pkt p;
+	unsigned long n;
+	__u32 verdict, seed = 777;
+	double t0, dt;
+
+	p = mk(0, 0, "10.100.0.1", 53, IPPROTO_UDP, 0);
+	xlbh_stats(&H, a);
+	t0 = now_s();
+	for (n = 0; n < NUDP; n++) {
+		seed ^= seed << 13;
+		seed ^= seed >> 17;
+		seed ^= seed << 5;
+		p.src[0] = htonl(0x0b000000u | (seed & 0x00ffffffu));
+		p.sport = 1024 + (seed >> 8) % 64000;
+		xlbh_run(prog, if_a, in, pkt_build(&p, in), NULL, NULL,
+			 &verdict);
+	}
+	dt = now_s() - t0;
+	xlbh_stats(&H, b);
+	made = ct4_entries(IPPROTO_UDP);
+	limited = stat_delta(a, b, XLB_STAT_CT_RATE_LIMITED);
+	/* windows of 2^30 ns the flood touched */
+	windows = (__u64)(dt * 1e9) / (1ULL << XLB_CT_WINDOW_SHIFT) + 2;
+	diag("udp flood: %lu packets in %.2f s, %llu entries, %llu rate "
+	     "limited",
+	     NUDP, dt, (unsigned long long)made, (unsigned long long)limited);
+	/* a repeated random tuple hits its entry */
+	ok(made + limited + stat_delta(a, b, XLB_STAT_CT_HIT) == NUDP,
+	   "udp flood: every packet made an entry, hit one or was counted "
+	   "conntrack_rate_limited");
+	ok(made <= windows * XLB_DEFAULT_CT_RATE,
+	   "udp flood: %llu entries <= budget %u x %llu windows",
+	   (unsigned long long)made, XLB_DEFAULT_CT_RATE,
+	   (unsigned long long)windows);
+	ok(limited > 0, "udp flood: recognised (conntrack_rate_limited %llu)",
+	   (unsigned long long)limited);
+	n = moved_flows("after the udp flood");
+	ok(n == 0, "after the udp flood: %lu of %u established flows moved", n,
+	   NEST);
+}
+
+/* Give every CPU a fresh new-entry budget (the UDP flood spent CPU 0's). */
+static bool budget_reset(void)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xlb_ct_budget *v = calloc(ncpu, sizeof(*v));
+	__u32 key = 0;
+	int err;
+
+	if (!v)
+		return false;
+	err = bpf_map__update_elem(OBJ->maps.xlb_ct_budget, &key, sizeof(key),
+				   v, sizeof(*v) * ncpu, 0);
+	free(v);
+	return !err;
+}
+
+/* p's connection table entry names backend bid. */
+static bool ct_has(const struct pkt *p, __u32 bid)
+{
+	struct xlb_ct_entry v;
+	struct xlb_flow f;
+
+	pkt_flow(p, &f);
+	return !xlbh_ct_get(&H, &f, &v) && v.bid == bid;
+}
+
+static void sleep_ms(long ms)
+{
+	nanosleep(&(struct timespec){ .tv_sec = ms / 1000,
+				      .tv_nsec = ms % 1000 * 1000000L },
+		  NULL);
+}
+
+/* A UDP client flow to U whose backend changes with the next publish. */
+static struct pkt udp_mover(__u32 *from, __u32 start)
+{
+	struct xlb_flow f;
+	struct pkt p;
+	__u32 i;
+
+	for (i = start;; i++) {
+		p = mk(htonl(0xc0000200 + (i & 0xff)), 20000 + i, "10.100.0.7",
+		       53, IPPROTO_UDP, 0);
+		pkt_flow(&p, &f);
+		*from = xlbh_pick(&H, U, &f);
+		if (*from == 12)
+			return p;
+	}
+}
+
+static void test_udp_timeout(void)
+{
+	__u32 ba, bb, bc, got;
+	struct pkt a, b, c;
+	struct xlb_flow f;
+	int i;
+
+	U->udp_timeout = 2;
+	ok(budget_reset(), "fresh new-entry budget");
+	if (!ok(!xlbh_publish(&H), "publish: udp service, timeout 2 s"))
+		return;
+	/* three flows on backend 12 that move to 13 when 12 is drained */
+	a = udp_mover(&ba, 1);
+	b = udp_mover(&bb, 1000);
+	c = udp_mover(&bc, 2000);
+	ok(send_to(U, &a) == 12 && send_to(U, &b) == 12 && send_to(U, &c) == 12,
+	   "udp: three flows start on 10.0.0.12");
+	ok(ct_has(&a, 12) && ct_has(&b, 12) && ct_has(&c, 12),
+	   "udp: their entries are recorded");
+	xlbh_be_by_bid(&H, 12)->state = XLB_BE_DRAIN;
+	if (!ok(!xlbh_publish(&H), "publish: 10.0.0.12 draining"))
+		return;
+	pkt_flow(&a, &f);
+	ok(xlbh_pick(&H, U, &f) == 13, "model: re-hashed, a goes to 13");
+
+	/* b busy every 100 ms, a and c silent */
+	for (i = 0; i < 10; i++) {
+		sleep_ms(100);
+		got = send_to(U, &b);
+		if (got != 12)
+			break;
+	}
+	ok(got == 12, "udp: active flow stays on its backend (1 s)");
+	ok(send_to(U, &c) == 12,
+	   "udp: flow idle for 1 s (< timeout 2 s) stays on its backend");
+	for (i = 0; i < 15; i++) {
+		sleep_ms(100);
+		got = send_to(U, &b);
+		if (got != 12)
+			break;
+	}
+	ok(got == 12, "udp: active flow stays on its backend (2.5 s)");
+	{
+		__u64 s0[XLB_STAT__MAX], s1[XLB_STAT__MAX];
+
+		xlbh_stats(&H, s0);
+		got = send_to(U, &a);
+		xlbh_stats(&H, s1);
+		ok(got == 13,
+		   "udp: flow idle for 2.5 s (> 9/8 timeout) re-balanced "
+		   "(backend %u, want 13)",
+		   got);
+		ok(stat_delta(s0, s1, XLB_STAT_CT_EXPIRED) == 1,
+		   "udp: counted conntrack_expired");
+	}
+	ok(send_to(U, &a) == 13, "udp: re-balanced flow's new entry holds");
+}
+
+int main(void)
+{
+	cpu_set_t cpus;
+	__be32 src[4];
+	int err;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		return ok(false, "pin to CPU 0: %s", strerror(errno)),
+		       tap_done();
+	if_a = if_nametoindex("xa0");
+	if (!if_a) {
+		fprintf(stderr, "test_ct: run me through tests/bpf/run.sh\n");
+		return 1;
+	}
+	OBJ = bench_xdp__open();
+	if (!ok(OBJ != NULL, "open bench_xdp.bpf.o"))
+		return tap_done();
+	err = bpf_map__set_value_size(OBJ->maps.xlb_tables, 4 * XLB_DEFAULT_TABLE_MAX) ?:
+		      bench_xdp__load(OBJ) ?:
+		      xlbh_bind(&H, OBJ->obj, XLB_DEFAULT_TABLE_MAX,
+				XLB_DEFAULT_VIP_SLOTS);
+	if (!ok(!err, "load bench_xdp.bpf.o (the data path + bench_spoof): %d",
+		err))
+		return tap_done();
+	prog = bpf_program__fd(OBJ->progs.xlb_xdp);
+	T = xlbh_svc_add(&H, 0, "10.100.0.1", 80, IPPROTO_TCP, 1021);
+	xlbh_be_add(&H, T, 0, "10.0.0.10", 1);
+	xlbh_be_add(&H, T, 1, "10.0.0.11", 1);
+	B = xlbh_svc_add(&H, 1, "10.100.0.1", 53, IPPROTO_UDP, 251);
+	xlbh_be_add(&H, B, 2, "10.0.0.12", 1);
+	U = xlbh_svc_add(&H, 2, "10.100.0.7", 53, IPPROTO_UDP, 251);
+	xlbh_be_add(&H, U, 12, "10.0.0.12", 1);
+	xlbh_be_add(&H, U, 13, "10.0.0.10", 1);
+	xlbh_addr("10.0.0.1", src);
+	H.src4 = src[0];
+	H.flags = XLB_CTL_F_BOUND;
+	if (!ok(!xlbh_publish(&H), "publish"))
+		return tap_done();
+	test_flood();
+	test_budget();
+	test_udp_timeout();
+	xlbh_close(&H);
+	bench_xdp__destroy(OBJ);
+	return tap_done();
+}
