@@ -87,7 +87,7 @@ mk_maps() {
 	mkdir -p "$d"
 	bpftool map create "$d/xlb_ctl" type array key 4 value 64 entries 1 name xlb_ctl
 	bpftool map create "$d/xlb_vips" type array key 4 value 24 entries $((2 * vs)) name xlb_vips
-	bpftool map create "$d/xlb_services" type array key 4 value 64 entries "$ns" name xlb_services
+	bpftool map create "$d/xlb_services" type array key 4 value 80 entries "$ns" name xlb_services
 	bpftool map create "$d/xlb_tables" type array key 4 value $((4 * tmax)) entries $((2 * ns)) name xlb_tables
 	bpftool map create "$d/xlb_backends" type array key 4 value 32 entries "$nb" name xlb_backends
 }
