@@ -103,17 +103,17 @@ int xlb_txn_part(struct xlb_net *xn, struct genl_info *info)
 	ret = xlb_txn_parse(info, &id, &flags);
 	if (ret)
 		return ret;
-	if (flags & XLB_TXN_F_BEGIN)
+	if (flags & XLB_TXN_F_BEGIN) {
 		ret = xlb_stage_begin(xn, info, id);
-	else if (!xn->stage || xn->stage->portid != info->snd_portid ||
-		 xn->stage->id != id)
-		ret = -ENOENT;
-	if (ret == -ENOENT)
+		if (ret)
+			return ret;
+	} else if (!xn->stage || xn->stage->portid != info->snd_portid ||
+		   xn->stage->id != id) {
 		xlb_err(xn, info->extack, info->attrs[XLB_A_TXN],
 			"no staged REPLACE %u of this socket (not begun, or discarded after an error)",
 			id);
-	if (ret)
-		return ret;
+		return -ENOENT;
+	}
 	st = xn->stage;
 	st->touched = jiffies;
 	ret = xlb_replace_part(xn, info, &st->txn);
