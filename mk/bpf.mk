@@ -7,7 +7,11 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v2 -D__TARGET_ARCH_x86 -Wall -Werror \
 .PHONY: bpf check-bpf bench-xdp
 bpf: $(BUILD)/xlb.bpf.o $(BUILD)/xlb.skel.h
 
-$(BUILD)/xlb.bpf.o: bpf/xlb.bpf.c $(wildcard bpf/*.h) include/uapi/xlb_maps.h lib/xlb_hash.h | $(BUILD)
+# The program's parts: bpf/xlb.bpf.c and the headers of bpf/lib/.
+XLB_BPF_SRCS := bpf/xlb.bpf.c $(wildcard bpf/lib/*.h) include/uapi/xlb_maps.h \
+	include/uapi/xlb_netlink.h lib/xlb_hash.h
+
+$(BUILD)/xlb.bpf.o: $(XLB_BPF_SRCS) | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/xlb.skel.h: $(BUILD)/xlb.bpf.o
@@ -31,8 +35,7 @@ check-bpf: $(BUILD)/test_xdp
 	tests/bpf/run.sh $(BUILD)/test_xdp
 
 # Benchmark: `make bench-xdp` prints BENCH xdp <case> <ns> ns/pkt lines.
-$(BUILD)/bench_xdp.bpf.o: tests/bench/bench_xdp.bpf.c bpf/xlb.bpf.c \
-		include/uapi/xlb_maps.h lib/xlb_hash.h | $(BUILD)
+$(BUILD)/bench_xdp.bpf.o: tests/bench/bench_xdp.bpf.c $(XLB_BPF_SRCS) | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/bench_xdp.skel.h: $(BUILD)/bench_xdp.bpf.o

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * select.h - which service and backend: the VIP table match, the Maglev
+ * lookup, and the per-CPU flow cache in front of the connection table.
+ */
+#ifndef XLB_BPF_LIB_SELECT_H
+#define XLB_BPF_LIB_SELECT_H
+
+#include "parse.h"
+
+/* Service id + 1 of the packet's destination, 0 if it is not a service. */
+static __always_inline __u32 xlb_match(const struct xlb_ctl *ctl,
+				       const struct xlb_pkt *p)
+{
+	struct xlb_vip_key k;
+	__u32 h, half, base, mask = xlb_cfg_vip_slots - 1;
+	int i;
+
+	__builtin_memcpy(k.addr, p->flow.dst, sizeof(k.addr));
+	k.port = p->flow.dport;
+	k.proto = p->flow.proto;
+	k.family = p->flow.family;
+	/* One load of vip_active picks the half and the seed it was built with. */
+	half = *(volatile __u32 *)&ctl->vip_active & 1;
+	h = xlb_hash_vip(&k, ctl->seed[half]);
+	base = half * xlb_cfg_vip_slots;
+
+#pragma unroll
+	for (i = 0; i < XLB_VIP_MAX_PROBE; i++) {
+		__u32 idx = base + ((h + i) & mask);
+		struct xlb_vip_slot *s = bpf_map_lookup_elem(&xlb_vips, &idx);
+
+		if (!s || !s->sid_plus1)
+			return 0;
+		if (s->key.addr[0] == k.addr[0] &&
+		    s->key.addr[1] == k.addr[1] &&
+		    s->key.addr[2] == k.addr[2] &&
+		    s->key.addr[3] == k.addr[3] && s->key.port == k.port &&
+		    s->key.proto == k.proto && s->key.family == k.family)
+			return s->sid_plus1;
+	}
+	return 0;
+}
+
+/* This CPU's flow cache slot for a flow, NULL with the cache off. */
+static __always_inline struct xlb_fc *xlb_fc_slot(const struct xlb_flow *f)
+{
+	__u32 idx;
+
+	if (!xlb_cfg_fc_ttl_jiffies)
+		return NULL;
+	idx = xlb_fc_index(f, xlb_cfg_fc_bits);
+	return bpf_map_lookup_elem(&xlb_flow_cache, &idx);
+}
+
+/* The cached flow equals f (all ten words, unused ones are zero). */
+static __always_inline int xlb_fc_match(const struct xlb_fc *e,
+					const struct xlb_flow *f)
+{
+	const __u64 *a = (const __u64 *)&e->flow, *b = (const __u64 *)f;
+
+	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
+		 (a[4] ^ b[4]));
+}
+
+/* What a flow cache entry records besides the flow. */
+struct xlb_fc_val {
+	__u32 bid, be_gen, sid, svc_gen, ctl_gen;
+};
+
+static __always_inline void xlb_fc_fill(struct xlb_fc *e,
+					const struct xlb_flow *f,
+					const struct xlb_fc_val *v)
+{
+	if (!e)
+		return;
+	__builtin_memcpy(&e->flow, f, sizeof(*f));
+	e->bid = v->bid;
+	e->be_gen = v->be_gen;
+	e->sid = v->sid;
+	e->svc_gen = v->svc_gen;
+	e->ctl_gen = v->ctl_gen;
+	e->expires = bpf_jiffies64() + xlb_cfg_fc_ttl_jiffies;
+}
+
+/* The backend of id bid if it still is the one of generation gen. */
+static __always_inline struct xlb_backend *xlb_live_backend(__u32 *bid,
+							    __u32 gen)
+{
+	struct xlb_backend *be = bpf_map_lookup_elem(&xlb_backends, bid);
+
+	if (be && be->gen == gen && be->state != XLB_BE_UNUSED)
+		return be;
+	return NULL;
+}
+
+/* Maglev: seeded flow hash -> slot of table copy c (config cfg) -> backend. */
+static __always_inline struct xlb_backend *
+xlb_maglev(const struct xlb_svc_cfg *cfg, __u32 c, __u32 sid, struct xlb_pkt *p,
+	   __u32 *bid)
+{
+	__u32 key = XLB_TABLE_KEY(sid, c), m = cfg->table_size, slot, *tbl;
+	struct xlb_backend *be;
+
+	tbl = bpf_map_lookup_elem(&xlb_tables, &key);
+	if (!tbl || m > xlb_cfg_table_max)
+		return NULL;
+	slot = xlb_hash_slot(xlb_hash_flow(&p->flow, cfg->seed, cfg->flags), m);
+	if (slot >= xlb_cfg_table_max)
+		return NULL;
+	*bid = tbl[slot];
+	if (*bid == XLB_TABLE_EMPTY)
+		return NULL;
+	be = bpf_map_lookup_elem(&xlb_backends, bid);
+	if (!be || !be->gen || be->state == XLB_BE_UNUSED)
+		return NULL;
+	return be;
+}
+
+#endif /* XLB_BPF_LIB_SELECT_H */
