@@ -38,7 +38,7 @@ UNIT_TESTS :=
 .DELETE_ON_ERROR:
 .PHONY: all module check check-unit check-bpf check-vm setup clean
 
-all: module bpf lbctl
+all: module bpf lbctl healthd
 
 # One kbuild tree per kernel, build/kmod/<abi>/ -> build/kmod/<abi>/xlb.ko.
 # Kbuild writes objects next to the sources (M=), so each tree mirrors

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "health.h"
 #include "parse.h"
 
 #define LBCTL_VERSION "0.1.0"
@@ -46,6 +47,11 @@ struct lb_backend {
 	uint8_t state; /* enum xlb_be_admin */
 	uint32_t slots;
 	uint32_t gen;
+	uint8_t health; /* enum xlb_be_health */
+	uint8_t hc_result; /* enum xlb_hc_result */
+	uint16_t hc_detail;
+	uint32_t hc_age; /* seconds */
+	bool has_hc_age;
 };
 
 struct lb_service {
@@ -56,6 +62,7 @@ struct lb_service {
 	uint32_t udp_timeout; /* 0: not a UDP service */
 	uint32_t nbackends;
 	uint64_t digest;
+	struct lb_hc hc; /* type 0: no health check */
 	struct lb_backend *be;
 	int nbe;
 };
@@ -89,6 +96,9 @@ int lb_nl_service(struct nlattr **tb, struct lb_service *s);
 int lb_nl_backend(struct nlattr **tb, struct lb_backend *b);
 
 struct nl_msg;
+/* state.c: XLB_SVC_A_HEALTH from/to struct lb_hc. */
+int lb_nl_hc(struct nlattr *nest, struct lb_hc *hc);
+int lb_put_hc(struct nl_msg *m, const struct lb_hc *hc);
 /* config.c: add XLB_A_CONFIG; NULL members are left out. */
 int lb_put_config(struct nl_msg *m, const uint32_t *seed,
 		  const struct lb_addr *src4, const struct lb_addr *src6);

@@ -32,32 +32,52 @@ struct req_ctx {
 	bool intr; /* dump was interrupted */
 };
 
-void xnl_open(void)
+int xnl_try_open(void)
 {
 	int one = 1, err;
 
 	if (sk)
-		return;
+		return 0;
 	sk = nl_socket_alloc();
 	if (!sk)
 		lb_die(EXIT_ENV, "out of memory");
 	err = genl_connect(sk);
 	if (err < 0)
-		lb_die(EXIT_ENV, "cannot open a generic netlink socket: %s",
-		       nl_geterror(err));
+		goto fail;
 	/* Best effort: older kernels lack these options. */
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
 		   sizeof(one));
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
 		   sizeof(one));
-	family = genl_ctrl_resolve(sk, XLB_GENL_NAME);
-	if (family == -NLE_OBJ_NOTFOUND)
+	err = genl_ctrl_resolve(sk, XLB_GENL_NAME);
+	if (err < 0)
+		goto fail;
+	family = err;
+	return 0;
+fail:
+	xnl_close();
+	return err;
+}
+
+void xnl_open(void)
+{
+	int err = xnl_try_open();
+
+	if (err == -NLE_OBJ_NOTFOUND)
 		lb_die(EXIT_ENV,
 		       "xlb kernel module is not loaded (try: modprobe xlb)");
-	if (family < 0)
+	if (err < 0)
 		lb_die(EXIT_ENV,
 		       "cannot resolve generic netlink family \"%s\": %s",
-		       XLB_GENL_NAME, nl_geterror(family));
+		       XLB_GENL_NAME, nl_geterror(err));
+}
+
+void xnl_close(void)
+{
+	if (sk)
+		nl_socket_free(sk);
+	sk = NULL;
+	family = -1;
 }
 
 struct nl_sock *xnl_sock(void)

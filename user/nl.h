@@ -21,6 +21,13 @@ typedef void (*xnl_reset_fn)(void *arg);
 
 /* Connect and resolve family "xlb"; exits with a clear message on failure. */
 void xnl_open(void);
+/*
+ * The same without exiting (for xlb-healthd, which waits for the module):
+ * 0, or a negative libnl error (-NLE_OBJ_NOTFOUND: module not loaded).
+ */
+int xnl_try_open(void);
+/* Close the socket; the next open resolves the family again. */
+void xnl_close(void);
 struct nl_sock *xnl_sock(void);
 int xnl_family(void);
 

@@ -168,6 +168,10 @@ enum xlb_svc_attr {
 				 * backend, XLB_UDP_TIMEOUT_MIN..MAX
 				 * (xlb_maps.h); UDP services only
 				 */
+	XLB_SVC_A_HEALTH,	/* nest: enum xlb_hc_attr, the health check
+				 * xlb-healthd runs on every backend; an
+				 * empty nest in SERVICE_SET removes it
+				 */
 	__XLB_SVC_A_LAST
 };
 #define XLB_SVC_A_MAX (__XLB_SVC_A_LAST - 1)
@@ -188,6 +192,10 @@ enum xlb_be_attr {
 	XLB_BE_A_STATE,		/* u8: enum xlb_be_admin */
 	XLB_BE_A_SLOTS,		/* u32: table slots held */
 	XLB_BE_A_GEN,		/* u32: generation stamp in xlb_backends */
+	XLB_BE_A_HEALTH,	/* u8: enum xlb_be_health, set by the checker */
+	XLB_BE_A_HC_RESULT,	/* u8: enum xlb_hc_result of the last check */
+	XLB_BE_A_HC_DETAIL,	/* u16: HTTP status, exit code or errno */
+	XLB_BE_A_HC_AGE,	/* u32 reply: seconds since HEALTH was set */
 	__XLB_BE_A_LAST
 };
 #define XLB_BE_A_MAX (__XLB_BE_A_LAST - 1)
@@ -231,6 +239,66 @@ enum xlb_flow_attr {
 	__XLB_FLOW_A_LAST
 };
 #define XLB_FLOW_A_MAX (__XLB_FLOW_A_LAST - 1)
+
+/*
+ * Health checks (Documentation/health.md).  The module stores a service's
+ * check (XLB_SVC_A_HEALTH) and each backend's last result; xlb-healthd runs
+ * the checks and drives XLB_BE_A_STATE.
+ */
+enum xlb_hc_type {
+	XLB_HC_TCP	= 1,	/* connect() completes */
+	XLB_HC_HTTP	= 2,	/* GET PATH answers with status EXPECT */
+	XLB_HC_UDP	= 3,	/* SEND gets a datagram starting with RECV */
+	XLB_HC_EXEC	= 4,	/* CMD ADDR PORT exits 0 */
+	__XLB_HC_TYPE_MAX = XLB_HC_EXEC
+};
+
+#define XLB_HC_INTERVAL_MIN	100		/* ms */
+#define XLB_HC_INTERVAL_MAX	3600000		/* ms */
+#define XLB_HC_COUNT_MAX	100		/* rise, fall */
+#define XLB_HC_STR_MAX		255		/* path, host, send, recv, cmd */
+
+enum xlb_hc_attr {
+	XLB_HC_A_UNSPEC,
+	XLB_HC_A_TYPE,		/* u8: enum xlb_hc_type */
+	XLB_HC_A_PORT,		/* u16: port checked (default: the service's) */
+	XLB_HC_A_INTERVAL,	/* u32 ms: XLB_HC_INTERVAL_MIN..MAX */
+	XLB_HC_A_TIMEOUT,	/* u32 ms: XLB_HC_INTERVAL_MIN..INTERVAL */
+	XLB_HC_A_RISE,		/* u8: successes to go up, 1..XLB_HC_COUNT_MAX */
+	XLB_HC_A_FALL,		/* u8: failures to go down, 1..COUNT_MAX */
+	XLB_HC_A_PATH,		/* string: HTTP path, starts with '/' */
+	XLB_HC_A_HOST,		/* string: HTTP Host header */
+	XLB_HC_A_EXPECT,	/* u16: HTTP status, 100..599 */
+	XLB_HC_A_SEND,		/* string: UDP request (without the NUL) */
+	XLB_HC_A_RECV,		/* string: expected start of the UDP reply */
+	XLB_HC_A_CMD,		/* string: EXEC program, an absolute path */
+	__XLB_HC_A_LAST
+};
+#define XLB_HC_A_MAX (__XLB_HC_A_LAST - 1)
+
+/* A backend's health as the checker last set it (XLB_BE_A_HEALTH). */
+enum xlb_be_health {
+	XLB_BE_HEALTH_UNKNOWN	= 0,	/* not checked yet */
+	XLB_BE_HEALTH_UP	= 1,
+	XLB_BE_HEALTH_DOWN	= 2,	/* the checker drained it */
+	__XLB_BE_HEALTH_MAX	= XLB_BE_HEALTH_DOWN
+};
+
+/* The outcome of the last check (XLB_BE_A_HC_RESULT). */
+enum xlb_hc_result {
+	XLB_HC_R_NONE,		/* no check ran yet */
+	XLB_HC_R_OK,
+	XLB_HC_R_TIMEOUT,	/* no answer within the timeout */
+	XLB_HC_R_CONNECT,	/* connect/send failed: DETAIL = errno */
+	XLB_HC_R_STATUS,	/* HTTP status: DETAIL = the status */
+	XLB_HC_R_REPLY,		/* malformed or unexpected reply */
+	XLB_HC_R_EXIT,		/* command failed: DETAIL = exit code */
+	XLB_HC_R_SIGNAL,	/* command killed: DETAIL = signal */
+	XLB_HC_R_ERROR,		/* the checker could not run the check:
+				 * DETAIL = errno; never drains
+				 */
+	__XLB_HC_R_MAX = XLB_HC_R_ERROR
+};
 
 /* A part of a staged REPLACE (XLB_A_TXN). */
 enum xlb_txn_flag {
