@@ -12,17 +12,26 @@
  * the restore work, shown alone as case "restore_floor".  Every run is
  * checked: the verdict and the counter deltas must show that all `repeat`
  * iterations took the intended path, otherwise the benchmark fails.
- * BENCH_REPEAT and BENCH_RUNS override repeat (default 1000000) and runs (7),
+ * Cases with many flows (flows_*, syn_flood_full) run bench_flows: each
+ * iteration sends the next flow of a sequence written before the run
+ * (uniform or Zipf s=1 over N primed flows, or fresh tuples); their floor
+ * is "flows_floor".  Every case also prints the share of its packets
+ * served by the flow cache (fc_hit) and that found a connection table
+ * entry, in the flow cache or the LRU (ct_hit), summed over all runs.
+ * BENCH_REPEAT and BENCH_RUNS override repeat (default 1000000 = the
+ * length of a flow sequence, fewer replays part of it) and runs (7),
  * BENCH_CASE=<name> runs one case only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -39,48 +48,200 @@ static __u32 repeat = 1000000, runs = 7;
 static const __u8 MAC_A0[6] = { 2, 0, 0, 0, 0x0a, 0x00 };
 static const __u8 MAC_CLI[6] = { 2, 0, 0, 0, 0xc0, 0x01 };
 
+enum bprog { P_XLB, P_XDP, P_PASS, P_RESTORE, P_FLOWS, P_FLOWS_RESTORE };
+
+/* The flow sequence of a bench_flows case (bench_xdp.bpf.c). */
+enum bseq {
+	S_NONE,
+	S_UNIFORM, /* nflows flows, each packet's drawn uniformly */
+	S_ZIPF, /* nflows flows, flow of rank r with weight 1/r */
+	S_FRESH, /* a new five-tuple every packet, never seen before */
+};
+
 struct bcase {
 	const char *name;
 	const char *src, *dst;
 	__u16 dport;
 	__u8 proto, flags;
 	bool prime; /* send once with SYN first (establish) */
-	int prog; /* 0 bench_xlb, 1 xlb_xdp, 2 bench_pass, 3 bench_restore */
+	enum bprog prog;
 	__u32 verdict;
 	int stat, info; /* counters that must move by repeat (-1: none) */
 	int fc; /* flow_cache_hit: 1 >= 99% of repeat (the rest refreshes
 		 * from the LRU once per lifetime), 0 never, -1 any */
+	enum bseq seq;
+	__u32 nflows;
+	int info2; /* >= 0: info + info2 move by repeat (not each alone) */
 };
 
 static const struct bcase CASES[] = {
 	{ "pass_floor", "192.0.2.1", "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK,
-	  false, 2, XDP_PASS, -1, -1, -1 },
+	  false, P_PASS, XDP_PASS, -1, -1, -1, S_NONE, 0, -1 },
 	{ "restore_floor", "192.0.2.1", "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK,
-	  false, 3, XDP_PASS, -1, -1, -1 },
+	  false, P_RESTORE, XDP_PASS, -1, -1, -1, S_NONE, 0, -1 },
 	{ "tcp4_established", "192.0.2.1", "10.100.0.1", 80, IPPROTO_TCP,
-	  TCP_ACK, true, 0, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1 },
+	  TCP_ACK, true, P_XLB, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1,
+	  S_NONE, 0, -1 },
 	{ "tcp4_syn", "192.0.2.2", "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN,
-	  false, 0, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_MISS, 0 },
-	{ "udp4", "192.0.2.3", "10.100.0.1", 53, IPPROTO_UDP, 0, true, 0,
-	  XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1 },
+	  false, P_XLB, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_MISS, 0, S_NONE, 0,
+	  -1 },
+	{ "udp4", "192.0.2.3", "10.100.0.1", 53, IPPROTO_UDP, 0, true, P_XLB,
+	  XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1,
+	  S_NONE, 0, -1 },
 	{ "tcp6_established", "2001:db8::1", "fd10::1", 80, IPPROTO_TCP,
-	  TCP_ACK, true, 0, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1 },
+	  TCP_ACK, true, P_XLB, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1,
+	  S_NONE, 0, -1 },
 	{ "non_service", "192.0.2.4", "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK,
-	  false, 1, XDP_PASS, XLB_STAT_PASS_NOT_SERVICE, -1, 0 },
+	  false, P_XDP, XDP_PASS, XLB_STAT_PASS_NOT_SERVICE, -1, 0, S_NONE, 0,
+	  -1 },
 };
 
-static int prog_fd(int which)
+/*
+ * Many flows, table large enough for all of them (FLOWS_CT entries), all
+ * FLOWS_MAX flows established (a SYN each) before the first round.
+ */
+#define FLOWS_MAX 1000000
+#define FLOWS_CT 1200000
+#define SEQ_MAX (1U << 20) /* BENCH_SEQ_MAX of bench_xdp.bpf.c */
+#define FLOW_CASE(n, s, f)                                                     \
+	{ n, "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP, TCP_ACK, false,       \
+	  P_FLOWS, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, -1, s, f, -1 }
+
+static const struct bcase FLOW_CASES[] = {
+	{ "flows_floor", "192.0.2.5", "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK,
+	  false, P_FLOWS_RESTORE, XDP_PASS, -1, -1, -1, S_UNIFORM, FLOWS_MAX,
+	  -1 },
+	FLOW_CASE("flows_1k_uniform", S_UNIFORM, 1000),
+	FLOW_CASE("flows_1k_zipf", S_ZIPF, 1000),
+	FLOW_CASE("flows_100k_uniform", S_UNIFORM, 100000),
+	FLOW_CASE("flows_100k_zipf", S_ZIPF, 100000),
+	FLOW_CASE("flows_1m_uniform", S_UNIFORM, FLOWS_MAX),
+	FLOW_CASE("flows_1m_zipf", S_ZIPF, FLOWS_MAX),
+};
+
+/*
+ * The connection table at its default size (XLB_DEFAULT_CT_ENTRIES), full:
+ * FULL_PRIME flows established, the most popular last (so the LRU holds
+ * the top ranks, as it would after real traffic).  1M Zipf flows then find
+ * an entry (conntrack_hit) or not (conntrack_miss, forwarded untracked).
+ */
+#define FULL_PRIME (2 * XLB_DEFAULT_CT_ENTRIES)
+static const struct bcase FULL_ZIPF = {
+	"flows_1m_zipf_full", "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP,
+	TCP_ACK, false, P_FLOWS, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, -1,
+	S_ZIPF, FLOWS_MAX, XLB_STAT_CT_MISS
+};
+
+/* A SYN flood, a new five-tuple each packet, into that full table. */
+static const struct bcase SYN_FLOOD = {
+	"syn_flood_full", "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN,
+	false, P_FLOWS, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_MISS, 0, S_FRESH, 0, -1
+};
+
+static int prog_fd(enum bprog which)
 {
 	switch (which) {
-	case 0:
+	case P_XLB:
 		return bpf_program__fd(B->progs.bench_xlb);
-	case 1:
+	case P_XDP:
 		return bpf_program__fd(B->progs.xlb_xdp);
-	case 2:
+	case P_PASS:
 		return bpf_program__fd(B->progs.bench_pass);
+	case P_FLOWS:
+		return bpf_program__fd(B->progs.bench_flows);
+	case P_FLOWS_RESTORE:
+		return bpf_program__fd(B->progs.bench_flows_restore);
 	default:
 		return bpf_program__fd(B->progs.bench_restore);
 	}
+}
+
+/*
+ * The sequence map of bench_flows, mmapped: SEQ_MAX values of 8 bytes (an
+ * array map's values are 8-byte aligned), the tuple in the low 32 bits.
+ */
+static __u64 *seq_map;
+
+/* Murmur3's finalizer: a bijection, so distinct flow ids, distinct tuples. */
+static __u32 flow_tuple(__u32 id)
+{
+	id ^= id >> 16;
+	id *= 0x85ebca6b;
+	id ^= id >> 13;
+	id *= 0xc2b2ae35;
+	id ^= id >> 16;
+	return id;
+}
+
+static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
+
+static __u64 rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* A uniform double in [0, 1). */
+static double rng_unit(void)
+{
+	return (rng() >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/*
+ * SEQ_MAX draws of flow ids (0..n-1) in *out, as tuples: uniform, or Zipf
+ * with s = 1 (rank r + 1 has weight 1 / (r + 1), id r; inverse of the
+ * cumulative weights by binary search).
+ */
+static int seq_make(enum bseq kind, __u32 n, __u64 **out)
+{
+	__u64 *q = malloc(SEQ_MAX * sizeof(*q));
+	__u32 i;
+	double *cum = NULL;
+
+	if (!q)
+		return -ENOMEM;
+	if (kind == S_ZIPF) {
+		cum = malloc(n * sizeof(*cum));
+		if (!cum) {
+			free(q);
+			return -ENOMEM;
+		}
+		for (i = 0; i < n; i++)
+			cum[i] = (i ? cum[i - 1] : 0) + 1.0 / (i + 1);
+	}
+	for (i = 0; i < SEQ_MAX; i++) {
+		__u32 id = rng() % n;
+
+		if (kind == S_ZIPF) {
+			double u = rng_unit() * cum[n - 1];
+			__u32 lo = 0, hi = n - 1;
+
+			while (lo < hi) {
+				__u32 mid = lo + (hi - lo) / 2;
+
+				if (cum[mid] > u)
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+			id = lo;
+		}
+		q[i] = flow_tuple(id);
+	}
+	free(cum);
+	*out = q;
+	return 0;
+}
+
+/* Fresh tuples for run r: ids never used by priming or by another run. */
+static void seq_fresh(__u32 r)
+{
+	__u32 i, base = 0x40000000u + r * SEQ_MAX;
+
+	for (i = 0; i < SEQ_MAX; i++)
+		seq_map[i] = flow_tuple(base + i);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -90,12 +251,17 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* A case being measured: its frame and the duration of every run. */
+/*
+ * A case being measured: its frame, its flow sequence, the duration of
+ * every run and the hits summed over the runs.
+ */
 struct bstate {
 	const struct bcase *c;
 	__u8 frame[256];
 	size_t len;
+	__u64 *seq;
 	__u32 ns[32];
+	unsigned long long pkts, fc_hit, ct_hit, ct_rl;
 	bool failed;
 };
 
@@ -108,6 +274,13 @@ static int prepare(const struct bcase *c, struct bstate *st)
 
 	memset(st, 0, sizeof(*st));
 	st->c = c;
+	if (c->seq == S_UNIFORM || c->seq == S_ZIPF) {
+		err = seq_make(c->seq, c->nflows, &st->seq);
+		if (err) {
+			st->failed = true;
+			return err;
+		}
+	}
 	memset(&p, 0, sizeof(p));
 	memcpy(p.dmac, MAC_A0, 6);
 	memcpy(p.smac, MAC_CLI, 6);
@@ -120,8 +293,8 @@ static int prepare(const struct bcase *c, struct bstate *st)
 	if (c->prime) {
 		p.tcp_flags = TCP_SYN;
 		st->len = pkt_build(&p, st->frame);
-		err = xlbh_run(prog_fd(1), ifindex, st->frame, st->len, NULL,
-			       NULL, &v);
+		err = xlbh_run(prog_fd(P_XDP), ifindex, st->frame, st->len,
+			       NULL, NULL, &v);
 		if (err || v != c->verdict) {
 			fprintf(stderr,
 				"bench: %s: priming: err %d verdict %u\n",
@@ -140,57 +313,93 @@ static unsigned long long delta(const __u64 *after, const __u64 *before, int i)
 	return i < 0 ? 0 : (unsigned long long)(after[i] - before[i]);
 }
 
-/* Run r of a case; a run that did not take the intended path fails it. */
-static void run_once(struct bstate *st, __u32 r)
+/* Did every iteration take the case's path?  Says why not. */
+static bool path_ok(const struct bcase *c, const __u64 *after,
+		    const __u64 *before, __u32 n)
+{
+	unsigned long long fc = delta(after, before, XLB_STAT_FLOW_CACHE_HIT);
+	unsigned long long info = delta(after, before, c->info);
+
+	if (c->info2 >= 0)
+		info += delta(after, before, c->info2);
+	if ((c->stat >= 0 && delta(after, before, c->stat) != n) ||
+	    (c->info >= 0 && info != n)) {
+		fprintf(stderr,
+			"bench: %s: counters moved by %llu/%llu, want %u: "
+			"not every iteration took the path\n",
+			c->name, delta(after, before, c->stat), info, n);
+		return false;
+	}
+	if (c->fc >= 0 && (c->fc ? fc < n - n / 100 : fc != 0)) {
+		fprintf(stderr,
+			"bench: %s: flow_cache_hit moved by %llu of %u, "
+			"want %s\n",
+			c->name, fc, n, c->fc ? ">= 99%" : "0");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * n iterations of the case's program on its frame (bench_flows: from
+ * position 0 of the sequence now in the map); the verdict and the counters
+ * must show that every iteration took the case's path.  *ns gets the
+ * kernel's average per iteration.
+ */
+static int run_case(struct bstate *st, __u32 n, __u32 *ns)
 {
 	const struct bcase *c = st->c;
 	__u64 before[XLB_STAT__MAX], after[XLB_STAT__MAX];
 	struct xdp_md ctx = { .data_end = st->len, .ingress_ifindex = ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = st->frame,
 		    .data_size_in = st->len, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = repeat);
-	unsigned long long fc;
+		    .ctx_size_in = sizeof(ctx), .repeat = n);
 	int err;
 
-	if (st->failed)
-		return;
 	memcpy(B->bss->bench_head, st->frame, sizeof(B->bss->bench_head));
 	B->bss->bench_len = st->len;
+	B->bss->bench_pos = 0;
 	xlbh_stats(&H, before);
 	err = bpf_prog_test_run_opts(prog_fd(c->prog), &o);
 	xlbh_stats(&H, after);
 	if (err || o.retval != c->verdict) {
 		fprintf(stderr, "bench: %s: err %d verdict %u, want %u\n",
 			c->name, err, o.retval, c->verdict);
-		st->failed = true;
-		return;
+		return -1;
 	}
-	if ((c->stat >= 0 && delta(after, before, c->stat) != repeat) ||
-	    (c->info >= 0 && delta(after, before, c->info) != repeat)) {
-		fprintf(stderr,
-			"bench: %s: counters moved by %llu/%llu, want %u: "
-			"not every iteration took the path\n",
-			c->name, delta(after, before, c->stat),
-			delta(after, before, c->info), repeat);
-		st->failed = true;
+	if (!path_ok(c, after, before, n))
+		return -1;
+	st->pkts += n;
+	st->fc_hit += delta(after, before, XLB_STAT_FLOW_CACHE_HIT);
+	st->ct_hit += delta(after, before, XLB_STAT_CT_HIT);
+	st->ct_rl += delta(after, before, XLB_STAT_CT_RATE_LIMITED);
+	*ns = o.duration;
+	return 0;
+}
+
+/* Run r of a case; a run that did not take the intended path fails it. */
+static void run_once(struct bstate *st, __u32 r)
+{
+	if (st->failed)
 		return;
-	}
-	fc = delta(after, before, XLB_STAT_FLOW_CACHE_HIT);
-	if (c->fc >= 0 && (c->fc ? fc < repeat - repeat / 100 : fc != 0)) {
-		fprintf(stderr,
-			"bench: %s: flow_cache_hit moved by %llu of %u, "
-			"want %s\n",
-			c->name, fc, repeat, c->fc ? ">= 99%" : "0");
+	if (st->seq)
+		memcpy(seq_map, st->seq, SEQ_MAX * sizeof(*seq_map));
+	else if (st->c->seq == S_FRESH)
+		seq_fresh(r);
+	if (run_case(st, repeat, &st->ns[r]))
 		st->failed = true;
-		return;
-	}
-	st->ns[r] = o.duration;
+}
+
+static double pct(unsigned long long a, unsigned long long b)
+{
+	return b ? 100.0 * a / b : 0;
 }
 
 /*
  * Measure the cases in rounds (every case once per round), so a burst of
  * load on the machine spreads over all cases instead of falling on one;
- * print each case's median.  Returns nonzero if a case failed.
+ * print each case's median and hit rates.  Returns nonzero if a case
+ * failed.
  */
 static int measure(const struct bcase *cases, size_t n, const char *only)
 {
@@ -206,13 +415,21 @@ static int measure(const struct bcase *cases, size_t n, const char *only)
 		for (i = 0; i < k; i++)
 			run_once(&st[i], r);
 	for (i = 0; i < k; i++) {
+		free(st[i].seq);
 		if (st[i].failed) {
 			fail = 1;
 			continue;
 		}
 		qsort(st[i].ns, runs, sizeof(st[i].ns[0]), cmp_u32);
-		printf("BENCH xdp %s %u ns/pkt\n", st[i].c->name,
-		       st[i].ns[runs / 2]);
+		printf("BENCH xdp %s %u ns/pkt fc_hit=%.1f%% ct_hit=%.1f%%",
+		       st[i].c->name, st[i].ns[runs / 2],
+		       pct(st[i].fc_hit, st[i].pkts),
+		       pct(st[i].ct_hit, st[i].pkts));
+		if (st[i].ct_rl)
+			printf(" ct_rate_limited=%.1f%%",
+			       pct(st[i].ct_rl, st[i].pkts));
+		printf(" min=%u max=%u n=%u\n", st[i].ns[0],
+		       st[i].ns[runs - 1], runs);
 		fflush(stdout);
 	}
 	return fail;
@@ -241,20 +458,43 @@ static long verifier_insns(void)
 
 static void configure(void);
 
+/* Loader settings of one group of cases. */
+struct bload {
+	__u64 nh_ttl, fc_ttl;
+	__u32 ct_entries; /* xlb_conntrack4 max_entries */
+	__u32 ct_rate;
+};
+
+static const struct bload LOAD_DEFAULT = {
+	XLB_DEFAULT_NH_TTL_JIFFIES, XLB_DEFAULT_FC_TTL_JIFFIES,
+	XLB_DEFAULT_CT_ENTRIES, XLB_DEFAULT_CT_RATE
+};
+
 /* Open, size, load and bind the bench object; publish the configuration. */
-static int load(__u64 nh_ttl, __u64 fc_ttl)
+static int load(const struct bload *l)
 {
+	size_t sz = SEQ_MAX * sizeof(*seq_map);
 	int err;
 
 	B = bench_xdp__open();
 	if (!B)
 		return -1;
-	B->rodata->xlb_cfg_nh_ttl_jiffies = nh_ttl;
-	B->rodata->xlb_cfg_fc_ttl_jiffies = fc_ttl;
+	B->rodata->xlb_cfg_nh_ttl_jiffies = l->nh_ttl;
+	B->rodata->xlb_cfg_fc_ttl_jiffies = l->fc_ttl;
+	B->rodata->xlb_cfg_ct_rate = l->ct_rate;
 	err = bpf_map__set_value_size(B->maps.xlb_tables,
 				      4 * XLB_DEFAULT_TABLE_MAX);
 	if (!err)
+		err = bpf_map__set_max_entries(B->maps.xlb_conntrack4,
+					       l->ct_entries);
+	if (!err)
 		err = bench_xdp__load(B);
+	if (!err) {
+		seq_map = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       bpf_map__fd(B->maps.bench_seq), 0);
+		if (seq_map == MAP_FAILED)
+			err = -errno;
+	}
 	if (!err)
 		err = xlbh_bind(&H, B->obj, XLB_DEFAULT_TABLE_MAX,
 				XLB_DEFAULT_VIP_SLOTS);
@@ -265,6 +505,60 @@ static int load(__u64 nh_ttl, __u64 fc_ttl)
 	if (err)
 		fprintf(stderr, "bench: load/publish: %s\n", strerror(-err));
 	return err;
+}
+
+static void unload(void)
+{
+	munmap(seq_map, SEQ_MAX * sizeof(*seq_map));
+	bench_xdp__destroy(B);
+}
+
+/*
+ * Establish flows 0..n-1 (a SYN each, highest id first, so the lowest ids,
+ * the most popular in a Zipf sequence, are the most recent in the LRU).
+ */
+static int prime_flows(__u32 n)
+{
+	static const struct bcase syn = {
+		"prime", "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN,
+		false, P_FLOWS, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_MISS, -1,
+		S_NONE, 0, -1
+	};
+	static struct bstate st;
+	__u32 i, ns;
+
+	if (n > SEQ_MAX || prepare(&syn, &st))
+		return -1;
+	for (i = 0; i < n; i++)
+		seq_map[i] = flow_tuple(n - 1 - i);
+	return run_case(&st, n, &ns);
+}
+
+/*
+ * One group of cases under one load: ct flows established first (none: 0),
+ * then measured in rounds.
+ */
+static int measure_group(const struct bload *l, __u32 prime,
+			 const struct bcase *cases, size_t n, const char *only)
+{
+	size_t i;
+	int fail;
+
+	for (i = 0; i < n; i++)
+		if (!only || !strcmp(only, cases[i].name))
+			break;
+	if (i == n)
+		return 0;
+	if (load(l))
+		return 1;
+	if (prime && prime_flows(prime)) {
+		fprintf(stderr, "bench: priming %u flows failed\n", prime);
+		unload();
+		return 1;
+	}
+	fail = measure(cases, n, only);
+	unload();
+	return fail;
 }
 
 static void configure(void)
@@ -322,13 +616,13 @@ int main(void)
 	printf("# repeat=%u runs=%u (median) loadavg %s", repeat, runs,
 	       load_avg);
 
-	if (load(XLB_DEFAULT_NH_TTL_JIFFIES, XLB_DEFAULT_FC_TTL_JIFFIES))
+	if (load(&LOAD_DEFAULT))
 		return 1;
 	{
 		struct bpf_prog_info info = {};
 		__u32 il = sizeof(info);
 
-		if (bpf_obj_get_info_by_fd(prog_fd(0), &info, &il) ||
+		if (bpf_obj_get_info_by_fd(prog_fd(P_XLB), &info, &il) ||
 		    !info.jited_prog_len) {
 			fprintf(stderr, "bench: the program is not JITed\n");
 			return 1;
@@ -336,8 +630,10 @@ int main(void)
 		printf("# JIT: bench_xlb %u bytes of x86 code\n",
 		       info.jited_prog_len);
 	}
+	unload();
 	e = getenv("BENCH_CASE");
-	fail = measure(CASES, sizeof(CASES) / sizeof(CASES[0]), e);
+	fail = measure_group(&LOAD_DEFAULT, 0, CASES,
+			     sizeof(CASES) / sizeof(CASES[0]), e);
 	/*
 	 * The same established flow with the flow cache off (every packet
 	 * looks the LRU connection table up), then with both caches off.
@@ -346,20 +642,35 @@ int main(void)
 		static const char *const name[] = {
 			"tcp4_established_lru", "tcp4_established_nocache"
 		};
+		struct bload l = LOAD_DEFAULT;
 		struct bcase c = CASES[2];
 
 		c.name = name[i];
 		c.fc = 0;
-		if (e && strcmp(e, c.name))
-			continue;
-		bench_xdp__destroy(B);
-		if (load(i ? 0 : XLB_DEFAULT_NH_TTL_JIFFIES, 0))
-			return 1;
-		fail |= measure(&c, 1, NULL);
+		l.fc_ttl = 0;
+		if (i)
+			l.nh_ttl = 0;
+		fail |= measure_group(&l, 0, &c, 1, e);
+	}
+	/*
+	 * Many flows.  No budget for new entries (xlb_cfg_ct_rate 0): the
+	 * priming and the flood create every entry they ask for.
+	 */
+	{
+		struct bload l = LOAD_DEFAULT;
+
+		l.ct_rate = 0;
+		l.ct_entries = FLOWS_CT;
+		fail |= measure_group(&l, FLOWS_MAX, FLOW_CASES,
+				      sizeof(FLOW_CASES) /
+					      sizeof(FLOW_CASES[0]),
+				      e);
+		l.ct_entries = XLB_DEFAULT_CT_ENTRIES;
+		fail |= measure_group(&l, FULL_PRIME, &FULL_ZIPF, 1, e);
+		fail |= measure_group(&l, FULL_PRIME, &SYN_FLOOD, 1, e);
 	}
 	ns = verifier_insns();
 	if (ns > 0)
 		printf("BENCH bpf verifier_insns %d insns\n", ns);
-	bench_xdp__destroy(B);
 	return fail;
 }
