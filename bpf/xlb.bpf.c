@@ -145,6 +145,8 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 		bid = fc->bid;
 		be = xlb_live_backend(&bid, fc->be_gen);
 		if (be) {
+			if (!fc->hit)
+				fc->hit = 1;
 			xlb_count(&xlb_svc_stats, fc->sid, fc->svc_gen,
 				  p.l3_len);
 			st->c[XLB_STAT_CT_HIT]++;

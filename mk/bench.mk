@@ -6,7 +6,10 @@
 #   make bench-vm       in one VM boot: verifier figures on the VM kernel,
 #                       lbctl vs IPVS control plane, module memory
 # bench-xdp and bench-maglev come from the data-path and Maglev fragments.
-.PHONY: bench bench-bpf bench-vm
+#   make bench-xdp-ab BASE=<commit>
+#                       bench-xdp of this tree and of BASE's data path,
+#                       alternately in one run, with the speedup per case
+.PHONY: bench bench-bpf bench-vm bench-xdp-ab
 
 BENCH_DIR := $(BUILD)/bench
 
@@ -24,6 +27,9 @@ bench-vm: $(BUILD)/bpf_info $(BUILD)/xlb.bpf.o lbctl module
 
 bench:
 	tests/bench/run.sh $(BENCH_DIR)
+
+bench-xdp-ab:
+	tests/bench/xdp_ab.sh $(or $(BASE),main) $(or $(ROUNDS),3)
 
 # tests/verifier.bats (a VM suite) uses bpf_info.
 check-vm: $(BUILD)/bpf_info

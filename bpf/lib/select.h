@@ -68,11 +68,24 @@ struct xlb_fc_val {
 	__u32 bid, be_gen, sid, svc_gen, ctl_gen;
 };
 
+/*
+ * Fill slot e with flow f, unless it holds another flow that has served a
+ * packet since its own fill and is still valid (same configuration, not
+ * expired): such a flow is busy, and a flow that merely missed must not
+ * push it out (a Zipf mix of many flows would otherwise churn the hot ones
+ * out of the cache).
+ */
 static __always_inline void xlb_fc_fill(struct xlb_fc *e,
 					const struct xlb_flow *f,
 					const struct xlb_fc_val *v)
 {
+	__u64 now;
+
 	if (!e)
+		return;
+	now = bpf_jiffies64();
+	if (e->hit && e->ctl_gen == v->ctl_gen && e->expires > now &&
+	    !xlb_fc_match(e, f))
 		return;
 	__builtin_memcpy(&e->flow, f, sizeof(*f));
 	e->bid = v->bid;
@@ -80,7 +93,8 @@ static __always_inline void xlb_fc_fill(struct xlb_fc *e,
 	e->sid = v->sid;
 	e->svc_gen = v->svc_gen;
 	e->ctl_gen = v->ctl_gen;
-	e->expires = bpf_jiffies64() + xlb_cfg_fc_ttl_jiffies;
+	e->hit = 0;
+	e->expires = now + xlb_cfg_fc_ttl_jiffies;
 }
 
 /* The backend of id bid if it still is the one of generation gen. */

@@ -356,7 +356,10 @@ struct xlb_fc {
 	__u32	sid;		/* service of the flow */
 	__u32	svc_gen;	/* xlb_services[sid].gen then */
 	__u32	ctl_gen;	/* xlb_ctl.gen it was made under */
-	__u32	pad;
+	__u32	hit;		/* 1: served a packet since the fill; a
+				 * valid entry with hit set keeps its slot
+				 * against other flows' fills
+				 */
 	__u64	expires;	/* bpf_jiffies64() deadline */
 };
 

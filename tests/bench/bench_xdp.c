@@ -20,7 +20,8 @@
  * entry, in the flow cache or the LRU (ct_hit), summed over all runs.
  * BENCH_REPEAT and BENCH_RUNS override repeat (default 1000000 = the
  * length of a flow sequence, fewer replays part of it) and runs (7),
- * BENCH_CASE=<name> runs one case only.
+ * BENCH_CASE=<name> runs one case only, BENCH_FC_BITS=<b> loads the
+ * program with a flow cache of 2^b slots (default: the program's own).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,7 +44,7 @@
 static struct xlbh H;
 static struct bench_xdp *B;
 static int ifindex;
-static __u32 repeat = 1000000, runs = 7;
+static __u32 repeat = 1000000, runs = 7, fc_bits;
 
 static const __u8 MAC_A0[6] = { 2, 0, 0, 0, 0x0a, 0x00 };
 static const __u8 MAC_CLI[6] = { 2, 0, 0, 0, 0xc0, 0x01 };
@@ -482,6 +483,13 @@ static int load(const struct bload *l)
 	B->rodata->xlb_cfg_nh_ttl_jiffies = l->nh_ttl;
 	B->rodata->xlb_cfg_fc_ttl_jiffies = l->fc_ttl;
 	B->rodata->xlb_cfg_ct_rate = l->ct_rate;
+	if (fc_bits) {
+		B->rodata->xlb_cfg_fc_bits = fc_bits;
+		err = bpf_map__set_max_entries(B->maps.xlb_flow_cache,
+					       1U << fc_bits);
+		if (err)
+			return err;
+	}
 	err = bpf_map__set_value_size(B->maps.xlb_tables,
 				      4 * XLB_DEFAULT_TABLE_MAX);
 	if (!err)
@@ -593,6 +601,8 @@ int main(void)
 		repeat = strtoul(e, NULL, 10);
 	if ((e = getenv("BENCH_RUNS")))
 		runs = strtoul(e, NULL, 10);
+	if ((e = getenv("BENCH_FC_BITS")))
+		fc_bits = strtoul(e, NULL, 10);
 	if (repeat < 100000 || runs < 1 || runs > 32) {
 		fprintf(stderr, "bench: BENCH_REPEAT must be >= 100000 and "
 				"BENCH_RUNS 1..32\n");

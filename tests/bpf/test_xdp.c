@@ -127,12 +127,14 @@ static void hexdiff(const __u8 *got, size_t glen, const __u8 *want, size_t wlen)
  * and stat, hits the cache (its slot holds the flow, filled under the
  * configuration generation still published), and updates the model as the
  * data path does: a connection-table hit not served by the cache, or a new
- * Maglev choice, fills the flow's slot.  fixture() then wants
- * flow_cache_hit to move by fc_want.
+ * Maglev choice, fills the flow's slot, unless the slot holds another flow
+ * of the published generation that has served a packet since its fill.
+ * fixture() then wants flow_cache_hit to move by fc_want.
  */
 static struct fc_model_slot {
 	struct xlb_flow flow;
 	__u32 gen;
+	bool hit;
 } fc_model[XLB_DEFAULT_FC_SLOTS];
 static bool fc_on = true;
 static int fc_want;
@@ -146,21 +148,27 @@ static void fc_reset(bool on)
 static int fc_expect(const struct pkt *p, __u32 info, int stat)
 {
 	struct xlb_flow f;
+	bool same;
 	__u32 i;
 
 	if (!fc_on)
 		return 0;
 	pkt_flow(p, &f);
 	i = xlb_fc_index(&f, XLB_DEFAULT_FC_BITS);
-	if ((info & INFO(CT_HIT)) && fc_model[i].gen == H.gen &&
-	    !memcmp(&fc_model[i].flow, &f, sizeof(f)))
+	same = !memcmp(&fc_model[i].flow, &f, sizeof(f));
+	if ((info & INFO(CT_HIT)) && fc_model[i].gen == H.gen && same) {
+		fc_model[i].hit = true;
 		return 1;
+	}
+	if (fc_model[i].hit && fc_model[i].gen == H.gen && !same)
+		return 0; /* a busy flow keeps its slot */
 	if ((info & INFO(CT_HIT)) ||
 	    ((info & (INFO(CT_MISS) | INFO(CT_STALE))) &&
 	     !(info & (INFO(CT_UNTRACKED) | INFO(CT_RATE_LIMITED))) &&
 	     stat != XLB_STAT_DROP_NO_BACKEND)) {
 		fc_model[i].flow = f;
 		fc_model[i].gen = H.gen;
+		fc_model[i].hit = false;
 	}
 	return 0;
 }
@@ -1510,7 +1518,9 @@ static void test_no_nh_cache(void)
 }
 
 /*
- * The flow cache: hits, slot collisions, and an entry past its lifetime
+ * The flow cache: hits, slot collisions (a flow that served a packet keeps
+ * its slot against another flow's fill, a stale or unused one does not),
+ * and an entry past its lifetime
  * (a program instance with a 1-jiffy lifetime) is not used: the flow is
  * looked up in the connection table again.
  */
@@ -1538,21 +1548,33 @@ static void test_flow_cache(void)
 	   "model: a is in the cache");
 	send_to("fc: ack a served by the flow cache", &a, pick(S[0], &a),
 		INFO(CT_HIT));
-	send_to("fc: syn b takes a's slot", &b, pick(S[0], &b), INFO(CT_MISS));
+	send_to("fc: syn b leaves a's slot (a served a packet)", &b,
+		pick(S[0], &b), INFO(CT_MISS));
+	ok(!memcmp(&fc_model[xlb_fc_index(&fa, XLB_DEFAULT_FC_BITS)].flow, &fa,
+		   sizeof(fa)),
+	   "model: a is still in the cache");
 	b.tcp_flags = TCP_ACK;
-	send_to("fc: ack a -> connection table (b holds the slot)", &a,
+	send_to("fc: ack a -> flow cache (a kept its slot)", &a,
 		pick(S[0], &a), INFO(CT_HIT));
-	send_to("fc: ack b -> connection table (a took the slot back)", &b,
+	send_to("fc: ack b -> connection table (a holds the slot)", &b,
 		pick(S[0], &b), INFO(CT_HIT));
-	send_to("fc: ack b again -> flow cache", &b, pick(S[0], &b),
+	send_to("fc: ack b again -> connection table", &b, pick(S[0], &b),
 		INFO(CT_HIT));
 	publish("publish (configuration generation moves)");
 	ok(fc_model[xlb_fc_index(&fb, XLB_DEFAULT_FC_BITS)].gen != H.gen,
 	   "model: a publish invalidates the flow cache");
-	send_to("fc: ack b after a publish -> connection table", &b,
+	send_to("fc: ack b after a publish -> connection table, takes the "
+		"slot of a's stale entry",
+		&b, pick(S[0], &b), INFO(CT_HIT));
+	ok(!memcmp(&fc_model[xlb_fc_index(&fb, XLB_DEFAULT_FC_BITS)].flow, &fb,
+		   sizeof(fb)),
+	   "model: b is in the cache");
+	send_to("fc: ack a -> connection table, takes the slot (b served "
+		"no packet yet)",
+		&a, pick(S[0], &a), INFO(CT_HIT));
+	send_to("fc: ack a -> flow cache", &a, pick(S[0], &a), INFO(CT_HIT));
+	send_to("fc: ack b -> connection table (a holds the slot)", &b,
 		pick(S[0], &b), INFO(CT_HIT));
-	send_to("fc: ack b -> flow cache again", &b, pick(S[0], &b),
-		INFO(CT_HIT));
 
 	xlbh_close(&H);
 	xlbh_fc_ttl = 1;
