@@ -588,6 +588,27 @@ static void configure(void)
 	H.flags = XLB_CTL_F_BOUND;
 }
 
+/*
+ * The flows cases of FLOW_CASES (floor excluded) renamed <name>_nofc, for
+ * a load with the flow cache off (*l gets fc_ttl 0).
+ */
+#define NOFC (sizeof(FLOW_CASES) / sizeof(FLOW_CASES[0]) - 1)
+static const struct bcase *nofc_cases(struct bload *l)
+{
+	static struct bcase c[NOFC];
+	static char name[NOFC][48];
+	size_t i;
+
+	for (i = 0; i < NOFC; i++) {
+		c[i] = FLOW_CASES[i + 1];
+		snprintf(name[i], sizeof(name[i]), "%s_nofc", c[i].name);
+		c[i].name = name[i];
+		c[i].fc = 0;
+	}
+	l->fc_ttl = 0;
+	return c;
+}
+
 int main(void)
 {
 	const char *e;
@@ -675,6 +696,9 @@ int main(void)
 				      sizeof(FLOW_CASES) /
 					      sizeof(FLOW_CASES[0]),
 				      e);
+		/* the same flows with the flow cache off: does it pay? */
+		fail |= measure_group(&l, FLOWS_MAX, nofc_cases(&l), NOFC, e);
+		l.fc_ttl = XLB_DEFAULT_FC_TTL_JIFFIES;
 		l.ct_entries = XLB_DEFAULT_CT_ENTRIES;
 		fail |= measure_group(&l, FULL_PRIME, &FULL_ZIPF, 1, e);
 		fail |= measure_group(&l, FULL_PRIME, &SYN_FLOOD, 1, e);
