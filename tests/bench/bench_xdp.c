@@ -49,7 +49,14 @@ static __u32 repeat = 1000000, runs = 7, fc_bits;
 static const __u8 MAC_A0[6] = { 2, 0, 0, 0, 0x0a, 0x00 };
 static const __u8 MAC_CLI[6] = { 2, 0, 0, 0, 0xc0, 0x01 };
 
-enum bprog { P_XLB, P_XDP, P_PASS, P_RESTORE, P_FLOWS, P_FLOWS_RESTORE };
+enum bprog {
+	P_XLB,
+	P_XDP,
+	P_PASS,
+	P_RESTORE,
+	P_FLOWS,
+	P_FLOWS_RESTORE
+};
 
 /* The flow sequence of a bench_flows case (bench_xdp.bpf.c). */
 enum bseq {
@@ -81,17 +88,16 @@ static const struct bcase CASES[] = {
 	{ "restore_floor", "192.0.2.1", "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK,
 	  false, P_RESTORE, XDP_PASS, -1, -1, -1, S_NONE, 0, -1 },
 	{ "tcp4_established", "192.0.2.1", "10.100.0.1", 80, IPPROTO_TCP,
-	  TCP_ACK, true, P_XLB, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1,
-	  S_NONE, 0, -1 },
+	  TCP_ACK, true, P_XLB, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1, S_NONE,
+	  0, -1 },
 	{ "tcp4_syn", "192.0.2.2", "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN,
 	  false, P_XLB, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_MISS, 0, S_NONE, 0,
 	  -1 },
 	{ "udp4", "192.0.2.3", "10.100.0.1", 53, IPPROTO_UDP, 0, true, P_XLB,
-	  XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1,
-	  S_NONE, 0, -1 },
+	  XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1, S_NONE, 0, -1 },
 	{ "tcp6_established", "2001:db8::1", "fd10::1", 80, IPPROTO_TCP,
-	  TCP_ACK, true, P_XLB, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1,
-	  S_NONE, 0, -1 },
+	  TCP_ACK, true, P_XLB, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, 1, S_NONE,
+	  0, -1 },
 	{ "non_service", "192.0.2.4", "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK,
 	  false, P_XDP, XDP_PASS, XLB_STAT_PASS_NOT_SERVICE, -1, 0, S_NONE, 0,
 	  -1 },
@@ -105,8 +111,11 @@ static const struct bcase CASES[] = {
 #define FLOWS_CT 1200000
 #define SEQ_MAX (1U << 20) /* BENCH_SEQ_MAX of bench_xdp.bpf.c */
 #define FLOW_CASE(n, s, f)                                                     \
-	{ n, "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP, TCP_ACK, false,       \
-	  P_FLOWS, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, -1, s, f, -1 }
+	{                                                                      \
+		n, "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP, TCP_ACK, false, \
+			P_FLOWS, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, -1, s,  \
+			f, -1                                                  \
+	}
 
 static const struct bcase FLOW_CASES[] = {
 	{ "flows_floor", "192.0.2.5", "10.200.0.1", 80, IPPROTO_TCP, TCP_ACK,
@@ -128,15 +137,37 @@ static const struct bcase FLOW_CASES[] = {
  */
 #define FULL_PRIME (2 * XLB_DEFAULT_CT_ENTRIES)
 static const struct bcase FULL_ZIPF = {
-	"flows_1m_zipf_full", "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP,
-	TCP_ACK, false, P_FLOWS, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_HIT, -1,
-	S_ZIPF, FLOWS_MAX, XLB_STAT_CT_MISS
+	.name = "flows_1m_zipf_full",
+	.src = "192.0.2.5",
+	.dst = "10.100.0.1",
+	.dport = 80,
+	.proto = IPPROTO_TCP,
+	.flags = TCP_ACK,
+	.prog = P_FLOWS,
+	.verdict = XDP_TX,
+	.stat = XLB_STAT_TX,
+	.info = XLB_STAT_CT_HIT,
+	.fc = -1,
+	.seq = S_ZIPF,
+	.nflows = FLOWS_MAX,
+	.info2 = XLB_STAT_CT_MISS,
 };
 
 /* A SYN flood, a new five-tuple each packet, into that full table. */
 static const struct bcase SYN_FLOOD = {
-	"syn_flood_full", "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN,
-	false, P_FLOWS, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_MISS, 0, S_FRESH, 0, -1
+	.name = "syn_flood_full",
+	.src = "192.0.2.5",
+	.dst = "10.100.0.1",
+	.dport = 80,
+	.proto = IPPROTO_TCP,
+	.flags = TCP_SYN,
+	.prog = P_FLOWS,
+	.verdict = XDP_TX,
+	.stat = XLB_STAT_TX,
+	.info = XLB_STAT_CT_MISS,
+	.fc = 0,
+	.seq = S_FRESH,
+	.info2 = -1,
 };
 
 static int prog_fd(enum bprog which)
@@ -429,8 +460,8 @@ static int measure(const struct bcase *cases, size_t n, const char *only)
 		if (st[i].ct_rl)
 			printf(" ct_rate_limited=%.1f%%",
 			       pct(st[i].ct_rl, st[i].pkts));
-		printf(" min=%u max=%u n=%u\n", st[i].ns[0],
-		       st[i].ns[runs - 1], runs);
+		printf(" min=%u max=%u n=%u\n", st[i].ns[0], st[i].ns[runs - 1],
+		       runs);
 		fflush(stdout);
 	}
 	return fail;
@@ -466,10 +497,10 @@ struct bload {
 	__u32 ct_rate;
 };
 
-static const struct bload LOAD_DEFAULT = {
-	XLB_DEFAULT_NH_TTL_JIFFIES, XLB_DEFAULT_FC_TTL_JIFFIES,
-	XLB_DEFAULT_CT_ENTRIES, XLB_DEFAULT_CT_RATE
-};
+static const struct bload LOAD_DEFAULT = { XLB_DEFAULT_NH_TTL_JIFFIES,
+					   XLB_DEFAULT_FC_TTL_JIFFIES,
+					   XLB_DEFAULT_CT_ENTRIES,
+					   XLB_DEFAULT_CT_RATE };
 
 /* Open, size, load and bind the bench object; publish the configuration. */
 static int load(const struct bload *l)
@@ -528,9 +559,18 @@ static void unload(void)
 static int prime_flows(__u32 n)
 {
 	static const struct bcase syn = {
-		"prime", "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN,
-		false, P_FLOWS, XDP_TX, XLB_STAT_TX, XLB_STAT_CT_MISS, -1,
-		S_NONE, 0, -1
+		.name = "prime",
+		.src = "192.0.2.5",
+		.dst = "10.100.0.1",
+		.dport = 80,
+		.proto = IPPROTO_TCP,
+		.flags = TCP_SYN,
+		.prog = P_FLOWS,
+		.verdict = XDP_TX,
+		.stat = XLB_STAT_TX,
+		.info = XLB_STAT_CT_MISS,
+		.fc = -1,
+		.info2 = -1,
 	};
 	static struct bstate st;
 	__u32 i, ns;
@@ -692,10 +732,9 @@ int main(void)
 
 		l.ct_rate = 0;
 		l.ct_entries = FLOWS_CT;
-		fail |= measure_group(&l, FLOWS_MAX, FLOW_CASES,
-				      sizeof(FLOW_CASES) /
-					      sizeof(FLOW_CASES[0]),
-				      e);
+		fail |= measure_group(
+			&l, FLOWS_MAX, FLOW_CASES,
+			sizeof(FLOW_CASES) / sizeof(FLOW_CASES[0]), e);
 		/* the same flows with the flow cache off: does it pay? */
 		fail |= measure_group(&l, FLOWS_MAX, nofc_cases(&l), NOFC, e);
 		l.fc_ttl = XLB_DEFAULT_FC_TTL_JIFFIES;

@@ -1554,8 +1554,8 @@ static void test_flow_cache(void)
 		   sizeof(fa)),
 	   "model: a is still in the cache");
 	b.tcp_flags = TCP_ACK;
-	send_to("fc: ack a -> flow cache (a kept its slot)", &a,
-		pick(S[0], &a), INFO(CT_HIT));
+	send_to("fc: ack a -> flow cache (a kept its slot)", &a, pick(S[0], &a),
+		INFO(CT_HIT));
 	send_to("fc: ack b -> connection table (a holds the slot)", &b,
 		pick(S[0], &b), INFO(CT_HIT));
 	send_to("fc: ack b again -> connection table", &b, pick(S[0], &b),
