@@ -32,7 +32,7 @@ case $jobs in
 esac
 [ $# -ge 1 ] || { echo "usage: $0 [-j N] 'KABI SUITE...' ..." >&2; exit 2; }
 
-out=$(mktemp -d "$ROOT/build/vm/jobs.XXXXXX") || exit 1
+mkdir -p "$ROOT/build/vm" && out=$(mktemp -d "$ROOT/build/vm/jobs.XXXXXX") || exit 1
 trap 'rm -rf "$out"' EXIT
 declare -a pids=() specs=("$@")
 printed=0
