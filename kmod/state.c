@@ -174,7 +174,6 @@ int xlb_svc_build(struct xlb_net *xn, struct xlb_svc *svc, u32 seed,
 		xlb_err(xn, extack, NULL, "Maglev table build failed (%d)", ret);
 		goto out;
 	}
-	svc->digest = xlb_maglev_digest(mb, table, m);
 	svc->seed = seed;
 	svc->nslotted = 0;
 	for (i = 0; i < n; i++) {
@@ -182,6 +181,9 @@ int xlb_svc_build(struct xlb_net *xn, struct xlb_svc *svc, u32 seed,
 		if (slots[i])
 			svc->nslotted++;
 	}
+	/* slots[] is free again: the backends' hashes for the digest */
+	xlb_maglev_digest_prep(mb, n, slots);
+	svc->digest = xlb_maglev_digest(mb, n ? slots : NULL, table, m);
 	for (i = 0; i < m; i++)
 		if (table[i] != XLB_MAGLEV_EMPTY)
 			table[i] = svc->be[table[i]].id;
@@ -244,6 +246,20 @@ static int xlb_u32_cmp(const void *a, const void *b)
  * new version of their service does not keep (an id never moves between
  * services).  Costs the changed services' sizes, not the namespace's.
  */
+/* Whether new keeps old's backends, in order (a weight or state change). */
+static bool xlb_svc_same_bes(const struct xlb_svc *old,
+			     const struct xlb_svc *new)
+{
+	u32 j;
+
+	if (!new || new->nbe != old->nbe)
+		return false;
+	for (j = 0; j < new->nbe; j++)
+		if (new->be[j].fresh || new->be[j].id != old->be[j].id)
+			return false;
+	return true;
+}
+
 static int xlb_txn_mark_gone(struct xlb_txn *txn)
 {
 	u32 i, j, n, *keep;
@@ -254,6 +270,11 @@ static int xlb_txn_mark_gone(struct xlb_txn *txn)
 
 		if (!old)
 			continue;
+		if (xlb_svc_same_bes(old, new)) {
+			for (j = 0; j < old->nbe; j++)
+				old->be[j].gone = false;
+			continue;
+		}
 		keep = kvmalloc_array(new ? max_t(u32, new->nbe, 1) : 1,
 				      sizeof(*keep), GFP_KERNEL);
 		if (!keep)
@@ -469,6 +490,7 @@ int xlb_txn_prepare(struct xlb_net *xn, struct xlb_txn *txn,
 /* Publish (when bound), then make the new objects the live state. */
 void xlb_txn_commit(struct xlb_net *xn, struct xlb_txn *txn)
 {
+	bool addrs = txn->nfresh;	/* the set of backend addresses moved */
 	u32 i, j;
 
 	if (xn->maps)
@@ -478,9 +500,12 @@ void xlb_txn_commit(struct xlb_net *xn, struct xlb_txn *txn)
 
 		if (!old)
 			continue;
-		for (j = 0; j < old->nbe; j++)
-			if (old->be[j].gone)
-				__clear_bit(old->be[j].id, xn->bid_map);
+		for (j = 0; j < old->nbe; j++) {
+			if (!old->be[j].gone)
+				continue;
+			__clear_bit(old->be[j].id, xn->bid_map);
+			addrs = true;
+		}
 	}
 	/* fresh backends' ids: taken in xn->bid_map by xlb_txn_ids() */
 	if (txn->seed_set)
@@ -502,7 +527,11 @@ void xlb_txn_commit(struct xlb_net *xn, struct xlb_txn *txn)
 	}
 	xn->gen++;
 	xlb_txn_abort(txn);
-	xlb_nh_kick(xn);
+	/* Next hops follow the addresses only: a weight or state change
+	 * leaves them (the periodic round still runs).
+	 */
+	if (addrs)
+		xlb_nh_kick(xn);
 }
 
 void xlb_net_free_state(struct xlb_net *xn)

@@ -561,8 +561,22 @@ int xlb_maglev_build(const struct xlb_maglev_backend *be, __u32 n, __u32 m,
 	return 0;
 }
 
+static __u32 maglev_digest_addr(const struct xlb_maglev_backend *b)
+{
+	return xlb_hash_addr(b->addr, b->family, MAGLEV_DIGEST_SEED);
+}
+
+void xlb_maglev_digest_prep(const struct xlb_maglev_backend *be, __u32 n,
+			    __u32 *hashes)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		hashes[i] = maglev_digest_addr(&be[i]);
+}
+
 __u64 xlb_maglev_digest(const struct xlb_maglev_backend *be,
-			const __u32 *table, __u32 m)
+			const __u32 *hashes, const __u32 *table, __u32 m)
 {
 	__u64 d = MAGLEV_DIGEST_INIT;
 	__u32 last = XLB_MAGLEV_EMPTY, h = MAGLEV_DIGEST_EMPTY, s;
@@ -572,9 +586,11 @@ __u64 xlb_maglev_digest(const struct xlb_maglev_backend *be,
 
 		if (b != last) {
 			last = b;
-			h = b == XLB_MAGLEV_EMPTY ? MAGLEV_DIGEST_EMPTY :
-			    xlb_hash_addr(be[b].addr, be[b].family,
-					  MAGLEV_DIGEST_SEED);
+			if (b == XLB_MAGLEV_EMPTY)
+				h = MAGLEV_DIGEST_EMPTY;
+			else
+				h = hashes ? hashes[b] :
+				    maglev_digest_addr(&be[b]);
 		}
 		d ^= h;
 		d *= MAGLEV_DIGEST_MUL;

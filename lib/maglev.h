@@ -70,9 +70,14 @@ void xlb_maglev_perm(const struct xlb_maglev_backend *b, __u32 m,
 /*
  * 64-bit digest of a table, independent of how backends are numbered: it
  * hashes, slot by slot, the address of the backend in the slot.  Two load
- * balancers with the same configuration have the same digest.
+ * balancers with the same configuration have the same digest.  hashes is
+ * NULL, or the n backends' address hashes from xlb_maglev_digest_prep():
+ * the same digest, with one address hash per backend instead of one per
+ * slot (a 65537-slot table mostly changes backend from slot to slot).
  */
+void xlb_maglev_digest_prep(const struct xlb_maglev_backend *be, __u32 n,
+			    __u32 *hashes);
 __u64 xlb_maglev_digest(const struct xlb_maglev_backend *be,
-			const __u32 *table, __u32 m);
+			const __u32 *hashes, const __u32 *table, __u32 m);
 
 #endif /* _XLB_MAGLEV_H */

@@ -5,11 +5,12 @@
 # and bind the maps of build/xlb.bpf.o.
 #
 #   make check-module       only the module suites, one VM boot per kernel
+#                           (two at a time, tests/vm/jobs.sh)
 .PHONY: check-module
 
 check-vm: bpf
 
 check-module: module bpf
-	@$(call vm_each,kmod_suites)
+	@tests/vm/jobs.sh -j $(VM_JOBS) $(foreach k,$(KABIS),$(call vm_boot,$(k),$(kmod_suites)))
 
 kmod_suites = $(filter-out tests/module_load.bats,$(sort $(wildcard tests/module_*.bats)))

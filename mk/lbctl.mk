@@ -9,15 +9,15 @@ LBCTL_SRCS := $(addprefix user/,lbctl.c nl.c parse.c json.c service.c \
 	pins.c vlan.c state.c health.c)
 lbctl: $(BUILD)/lbctl
 
-# libbpf, libelf and zlib are linked statically: every lbctl command would
-# otherwise pay for loading them at process start, and most commands (all
-# but attach, detach, stats and the pins) never call them; libnl stays
-# shared, as for ipvsadm.  The libbpf that built the embedded skeleton is
-# the one that runs it.
-LDLIBS_BPF_STATIC := -Wl,-Bstatic $(LDLIBS_BPF) -Wl,-Bdynamic
+# libnl, libbpf, libelf and zlib are linked statically: every lbctl command
+# would otherwise pay for loading and relocating them at process start (a
+# `set` is mostly process start), and most commands (all but attach, detach,
+# stats and the pins) never call libbpf.  Only libc stays shared.  The libbpf
+# that built the embedded skeleton is the one that runs it.
+LDLIBS_BPF_STATIC := -Wl,-Bstatic $(LDLIBS_NL) $(LDLIBS_BPF) -Wl,-Bdynamic
 
 $(BUILD)/lbctl: $(LBCTL_SRCS) $(wildcard user/*.h) lib/maglev.c lib/maglev.h include/uapi/*.h $(BUILD)/xlb.skel.h | $(BUILD)
-	$(CC) $(CFLAGS_USER) $(CFLAGS_NL) -o $@ $(LBCTL_SRCS) lib/maglev.c $(LDLIBS_NL) $(LDLIBS_BPF_STATIC)
+	$(CC) $(CFLAGS_USER) $(CFLAGS_NL) -o $@ $(LBCTL_SRCS) lib/maglev.c $(LDLIBS_BPF_STATIC)
 
 $(BUILD)/test_lbctl_parse: tests/unit/test_lbctl_parse.c user/parse.c user/parse.h lib/maglev.c lib/maglev.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(CFLAGS_USER) -Itests/unit -o $@ $< user/parse.c lib/maglev.c

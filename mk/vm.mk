@@ -22,17 +22,22 @@ VM_SUITES_KAPI := $(sort $(wildcard tests/module_*.bats)) tests/verifier.bats
 VM_FULL_KABI := $(lastword $(KABIS))
 vm_suites = $(or $(SUITES),$(if $(VM_ALL)$(filter $(1),$(VM_FULL_KABI)),$(VM_SUITES_ALL),$(VM_SUITES_KAPI)))
 
-# vm_each: one tests/vm/run.sh per kernel of KABIS, with the arguments
-# $(call $(1),<abi>); every kernel runs even when one fails.  Each run starts
-# with a "==== kernel <abi>" line, so the TAP streams can be told apart, and
-# the failed kernels are listed at the end.
-vm_each = failed=; \
-	$(foreach k,$(KABIS),echo "==== kernel $(k): $(call $(1),$(k))"; \
-		tests/vm/run.sh --kabi $(k) $(call $(1),$(k)) || failed="$$failed $(k)";) \
-	if [ -n "$$failed" ]; then echo "==== VM runs FAILED on:$$failed"; exit 1; fi
+# The suites of one kernel, as boots run side by side (tests/vm/jobs.sh):
+# the full kernel's suites in VM_SPLIT groups (e2e_* and lbctl_large, the
+# rest), every other kernel in one boot; the full kernel's boots first (the
+# longest).  VM_JOBS (default 2) boots run at a time; VM_JOBS=1 runs them one
+# after the other.
+VM_JOBS ?= 2
+VM_GROUP_A = $(filter tests/e2e_%.bats tests/lbctl_large.bats,$(1))
+vm_groups = $(if $(and $(filter $(1),$(VM_FULL_KABI)),$(if $(SUITES),,x)),\
+	$(call vm_boot,$(1),$(call VM_GROUP_A,$(call vm_suites,$(1)))) \
+	$(call vm_boot,$(1),$(filter-out $(call VM_GROUP_A,$(call vm_suites,$(1))),$(call vm_suites,$(1)))),\
+	$(call vm_boot,$(1),$(call vm_suites,$(1))))
+vm_boot = $(if $(strip $(2)),'$(1) $(strip $(2))')
 
 check-vm: module lbctl
-	@$(call vm_each,vm_suites)
+	@tests/vm/jobs.sh -j $(VM_JOBS) $(foreach k,$(VM_FULL_KABI) \
+		$(filter-out $(VM_FULL_KABI),$(KABIS)),$(call vm_groups,$(k)))
 
 demo: setup
 	$(MAKE) all

@@ -420,13 +420,13 @@ static void test_order_independence(void)
 	}
 	mtu_build(be, N, M, 42, t, sl0);
 	canonical(be, N, t, M, c0);
-	d0 = xlb_maglev_digest(be, t, M);
+	d0 = xlb_maglev_digest(be, NULL, t, M);
 	for (k = 0; k < 8; k++) {
 		shuffle(be, N, &rs);
 		if (mtu_build(be, N, M, 42, t, sl))
 			same = 0;
 		canonical(be, N, t, M, c1);
-		d1 = xlb_maglev_digest(be, t, M);
+		d1 = xlb_maglev_digest(be, NULL, t, M);
 		same &= memcmp(c0, c1, TBYTES(M)) == 0;
 		dsame &= d0 == d1;
 	}
@@ -446,30 +446,33 @@ static void test_digest(void)
 		M = 4093
 	};
 	struct xlb_maglev_backend *be = mtu_equal4(N);
-	uint32_t t[M], t2[M], e[M], i;
+	uint32_t t[M], t2[M], e[M], h[N], i;
 	uint64_t d, d2;
 
 	mtu_build(be, N, M, 1, t, NULL);
-	d = xlb_maglev_digest(be, t, M);
-	ok(d == xlb_maglev_digest(be, t, M), "digest is deterministic");
+	d = xlb_maglev_digest(be, NULL, t, M);
+	ok(d == xlb_maglev_digest(be, NULL, t, M), "digest is deterministic");
+	xlb_maglev_digest_prep(be, N, h);
+	ok(d == xlb_maglev_digest(be, h, t, M),
+	   "digest from per-backend hashes is the same");
 	mtu_build(be, N, M, 2, t2, NULL);
-	ok(d != xlb_maglev_digest(be, t2, M), "another seed, another digest");
+	ok(d != xlb_maglev_digest(be, NULL, t2, M), "another seed, another digest");
 	memcpy(t2, t, sizeof(t));
 	for (i = 0; t2[i] == t2[i + 1]; i++)
 		;
 	t2[i] = t[i + 1];
 	t2[i + 1] = t[i];
-	ok(d != xlb_maglev_digest(be, t2, M),
+	ok(d != xlb_maglev_digest(be, NULL, t2, M),
 	   "swapping two slots changes the digest");
 	be[5].weight = 2;
 	mtu_build(be, N, M, 1, t2, NULL);
-	ok(d != xlb_maglev_digest(be, t2, M),
+	ok(d != xlb_maglev_digest(be, NULL, t2, M),
 	   "changing one weight changes the digest");
 	for (i = 0; i < M; i++)
 		e[i] = XLB_MAGLEV_EMPTY;
-	d = xlb_maglev_digest(be, e, M);
-	d2 = xlb_maglev_digest(be, e, 2039);
-	ok(d != d2 && d == xlb_maglev_digest(NULL, e, M),
+	d = xlb_maglev_digest(be, NULL, e, M);
+	d2 = xlb_maglev_digest(be, NULL, e, 2039);
+	ok(d != d2 && d == xlb_maglev_digest(NULL, NULL, e, M),
 	   "empty tables: digest depends on M only");
 	free(be);
 }
