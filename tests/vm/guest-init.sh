@@ -62,7 +62,7 @@ run_payload() {
 	if [ "$XLB_VM_MODE" = script ]; then
 		bash "${args[@]}"
 	else
-		bats --tap --timing "${args[@]}"
+		bats --tap --timing ${XLB_BATS_FILTER:+--filter "$XLB_BATS_FILTER"} "${args[@]}"
 	fi
 }
 

@@ -15,7 +15,8 @@
 # checkout), XLB_KO (the module to insmod, default build/kmod/<abi>/xlb.ko,
 # built by `make module` for that kernel), XLB_KABI (the booted ABI) and
 # LBCTL (default build/lbctl) in their environment; every XLB_* variable of
-# the caller is passed through as well.
+# the caller is passed through as well: XLB_BATS_FILTER=REGEX runs only the
+# tests whose name matches (bats --filter).
 #
 # The payload's output is printed as it runs.  Exit status: the payload's, or
 # non-zero if the guest printed a kernel WARNING/BUG/Oops/Call Trace/kmemleak
