@@ -108,7 +108,7 @@ static void bench_case(const char *name, uint32_t m, uint32_t n, bool weighted)
 	tb = time_build(be, n, m, table, slots);
 	dis = mtu_disruption(be, n, n / 2, m, XLB_DEFAULT_SEED, table);
 	t0 = now_ms(CLOCK_THREAD_CPUTIME_ID);
-	xlb_maglev_digest_prep(be, n, hashes);	/* as the module does */
+	xlb_maglev_digest_prep(be, n, hashes); /* as the module does */
 	d = xlb_maglev_digest(be, hashes, table, m);
 	dig = now_ms(CLOCK_THREAD_CPUTIME_ID) - t0;
 	printf("BENCH %s M=%u N=%u %.3f ms min=%.3f max=%.3f n=%d wall=%.3f max_mean=%.4f disruption=%.4f digest_ms=%.3f digest=0x%016llx\n",

@@ -146,8 +146,8 @@ static int build_and_print(const struct xlb_maglev_backend *be, __u32 n,
 		goto out;
 	ret = 0;
 	if (mode == 'd')
-		printf("0x%016llx\n",
-		       (unsigned long long)xlb_maglev_digest(be, NULL, table, m));
+		printf("0x%016llx\n", (unsigned long long)xlb_maglev_digest(
+					      be, NULL, table, m));
 	else if (mode == 'c')
 		for (i = 0; i < n; i++)
 			printf("%s %u\n", fmt_addr(&be[i], buf), slots[i]);

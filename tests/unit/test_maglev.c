@@ -456,7 +456,8 @@ static void test_digest(void)
 	ok(d == xlb_maglev_digest(be, h, t, M),
 	   "digest from per-backend hashes is the same");
 	mtu_build(be, N, M, 2, t2, NULL);
-	ok(d != xlb_maglev_digest(be, NULL, t2, M), "another seed, another digest");
+	ok(d != xlb_maglev_digest(be, NULL, t2, M),
+	   "another seed, another digest");
 	memcpy(t2, t, sizeof(t));
 	for (i = 0; t2[i] == t2[i + 1]; i++)
 		;
