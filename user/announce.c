@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/netlink.h>
@@ -152,8 +153,8 @@ static void put_attr(char *buf, int type, const void *data, int len)
 }
 
 /* Reads replies to seq until NLMSG_DONE or the ack; fn sees each route. */
-static int ann_recv(struct xlb_ann *a, void (*fn)(struct xlb_ann *,
-						  struct nlmsghdr *, void *),
+static int ann_recv(struct xlb_ann *a,
+		    void (*fn)(struct xlb_ann *, struct nlmsghdr *, void *),
 		    void *arg)
 {
 	struct nlmsghdr *nh;
@@ -172,7 +173,8 @@ static int ann_recv(struct xlb_ann *a, void (*fn)(struct xlb_ann *,
 			if (nh->nlmsg_type == NLMSG_DONE)
 				return 0;
 			if (nh->nlmsg_type == NLMSG_ERROR)
-				return ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+				return ((struct nlmsgerr *)NLMSG_DATA(nh))
+					->error;
 			if (fn)
 				fn(a, nh, arg);
 		}
@@ -267,6 +269,20 @@ static int ann_change(struct xlb_ann *a, const struct lb_addr *vip, bool add)
 	return err ? err : ann_recv(a, NULL, NULL);
 }
 
+/* The time of day for log lines, "HH:MM:SS.mmm" (UTC). */
+static const char *ann_now(void)
+{
+	static char buf[32];
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(buf, sizeof(buf), "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min,
+		 tm.tm_sec, (unsigned int)(ts.tv_nsec / 1000000));
+	return buf;
+}
+
 static int ann_apply(struct xlb_ann *a, const struct lb_addr *vip, bool add,
 		     FILE *log)
 {
@@ -274,7 +290,7 @@ static int ann_apply(struct xlb_ann *a, const struct lb_addr *vip, bool add,
 	int err = ann_change(a, vip, add);
 
 	if (log)
-		fprintf(log, "%s %s (table %u)%s%s\n",
+		fprintf(log, "%s %s %s (table %u)%s%s\n", ann_now(),
 			add ? "announce" : "withdraw",
 			lb_fmt_addr(vip, s, sizeof(s)), a->table,
 			err ? ": " : "", err ? strerror(-err) : "");

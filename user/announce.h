@@ -24,8 +24,8 @@
 
 #include "lbctl.h"
 
-#define XLB_ANN_TABLE 100	/* default routing table */
-#define XLB_ANN_PROTO 77	/* rtm_protocol of the announcer's routes */
+#define XLB_ANN_TABLE 100 /* default routing table */
+#define XLB_ANN_PROTO 77 /* rtm_protocol of the announcer's routes */
 
 struct xlb_ann;
 

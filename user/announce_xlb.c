@@ -18,7 +18,7 @@
 #include "announce.h"
 #include "pins.h"
 
-#define PIN_PROG "xlb_xdp"	/* attach.c's pin of the program */
+#define PIN_PROG "xlb_xdp" /* attach.c's pin of the program */
 
 int xlb_ann_attached(void)
 {
@@ -76,8 +76,9 @@ int xlb_ann_round(struct xlb_ann *a, FILE *log)
 	}
 	if (attached < 0 || err) {
 		if (log)
-			fprintf(log, "cannot read xlb's state (%s): "
-				     "announcements unchanged\n",
+			fprintf(log,
+				"cannot read xlb's state (%s): "
+				"announcements unchanged\n",
 				strerror(attached < 0 ? -attached : -err));
 		lb_free_state(&st);
 		return attached < 0 ? attached : err;

@@ -28,8 +28,7 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static unsigned long number(const char *s, unsigned long max,
-			    const char *what)
+static unsigned long number(const char *s, unsigned long max, const char *what)
 {
 	unsigned long v;
 	char *end;
@@ -64,14 +63,16 @@ int main(int argc, char **argv)
 			table = number(lb_need_arg(argc, argv, i++, "table"),
 				       0xffffffffUL, "table");
 		else if (!strcmp(argv[i], "interval"))
-			interval = number(lb_need_arg(argc, argv, i++,
-						      "interval"),
-					  3600000, "interval (ms)");
+			interval =
+				number(lb_need_arg(argc, argv, i++, "interval"),
+				       3600000, "interval (ms)");
 		else if (!strcmp(argv[i], "once"))
 			once = true;
 		else
-			lb_die(EXIT_ERR, "unknown word \"%s\": expected table N, "
-					 "interval MS or once", argv[i]);
+			lb_die(EXIT_ERR,
+			       "unknown word \"%s\": expected table N, "
+			       "interval MS or once",
+			       argv[i]);
 	}
 	a = xlb_ann_open(table);
 	if (!a)

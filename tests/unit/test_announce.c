@@ -33,8 +33,9 @@ static struct lb_addr addr(const char *s)
 /* A service on VIP with backends given as "state:weight" pairs. */
 static struct lb_service svc(const char *vip, int nbe, const char *const *be)
 {
-	struct lb_service s = { .key = { .addr = addr(vip), .port = 80,
-					 .proto = 6 } };
+	struct lb_service s = {
+		.key = { .addr = addr(vip), .port = 80, .proto = 6 }
+	};
 	int i;
 
 	s.be = calloc(nbe ? nbe : 1, sizeof(*s.be));
@@ -106,9 +107,10 @@ static int routes(const char *proto, char *out, size_t len)
 	FILE *p;
 	int n = 0;
 
-	snprintf(cmd, sizeof(cmd), "ip -o route show table %d%s%s; "
-		 "ip -o -6 route show table %d%s%s", TABLE,
-		 proto ? " proto " : "", proto ? proto : "", TABLE,
+	snprintf(cmd, sizeof(cmd),
+		 "ip -o route show table %d%s%s; "
+		 "ip -o -6 route show table %d%s%s",
+		 TABLE, proto ? " proto " : "", proto ? proto : "", TABLE,
 		 proto ? " proto " : "", proto ? proto : "");
 	p = popen(cmd, "r");
 	if (!p)
