@@ -36,6 +36,18 @@ held_ok() {
 	[ "$(jq .ok <<<"$out")" = "$HELD" ] && [ "$(jq .fail <<<"$out")" = 0 ]
 }
 
+# Both load balancers configured and attached, both announcing (what the
+# first test leaves, made sure of for the later ones).
+both_lbs() {
+	if [ "$(bgp_nexthops 4)" = "$LB1_4 $LB2_4" ] &&
+	   [ "$(bgp_nexthops 6)" = "$LB1_6 $LB2_6" ]; then
+		return 0
+	fi
+	e2e_lb lb1 1:10 2:10 3:10 || return 1
+	e2e_lb lb2 1:10 2:10 3:10 || return 1
+	bgp_converge lb1 lb2 >/dev/null
+}
+
 @test "a VIP is announced while xlb is attached and the service has an active backend" {
 	local t
 	t=$(bgp_wait_sessions)
@@ -45,7 +57,7 @@ held_ok() {
 	e2e_config lb1 1:10 2:10 3:10 >"$E2E_DIR/lb1.conf"
 	lbn lb1 restore "$E2E_DIR/lb1.conf"
 	lbn_ns lb1 "$ANNOUNCE" once
-	[ "$(xn lb1 ip route show table 100)" = "" ]
+	[ "$(bgp_table lb1)" = "" ]
 	[ "$(bgp_nexthops 4)" = "" ]
 	[ "$(bgp_nexthops 6)" = "" ]
 	e2e_lb lb1 1:10 2:10 3:10
@@ -68,7 +80,7 @@ held_ok() {
 
 @test "$HELD connections survive a detached LB and a failed LB link; routes come back" {
 	local open out t i
-	bgp_converge lb1 lb2 >/dev/null
+	both_lbs
 	open=$(hold_start h 4 "$HELD" 30000)
 	note "held: $(jq -c '{conns, backends}' <<<"$open")"
 
@@ -103,11 +115,11 @@ held_ok() {
 }
 
 @test "a stopped announcer withdraws its VIPs" {
-	bgp_converge lb1 lb2 >/dev/null
+	both_lbs
 	bgp_announcer_stop lb2
 	t=$(bgp_converge lb1)
 	note "lb2's announcer stopped: withdrawn in $t ms"
-	[ "$(xn lb2 ip route show table 100)" = "" ]
+	[ "$(bgp_table lb2)" = "" ]
 	bgp_announcer_start lb2
 	bgp_converge lb1 lb2 >/dev/null
 }

@@ -197,6 +197,13 @@ bgp_converge() {
 	echo $((t4 > t6 ? t4 : t6))
 }
 
+# The announcer's routes on NODE (table 100, both families; nothing when
+# the table does not exist).
+bgp_table() {
+	xn "$1" ip route show table 100 2>/dev/null || true
+	xn "$1" ip -6 route show table 100 2>/dev/null || true
+}
+
 # What the announcers did and what the router's BIRD knows (on failures).
 bgp_debug() {
 	local n
@@ -204,8 +211,7 @@ bgp_debug() {
 		echo "== $n: xlb-announce"
 		tail -n 20 "$E2E_DIR/bird/$n.ann"
 		echo "== $n: table 100"
-		xn "$n" ip route show table 100
-		xn "$n" ip -6 route show table 100
+		bgp_table "$n"
 	done
 	echo "== router"
 	bgp_birdc router show protocols
