@@ -123,3 +123,21 @@ both_lbs() {
 	bgp_announcer_start lb2
 	bgp_converge lb1 lb2 >/dev/null
 }
+
+@test "xlb-healthd announces through the same hook" {
+	local t
+	both_lbs
+	bgp_announcer_stop lb2
+	bgp_converge lb1 >/dev/null
+	bgp_healthd_start lb2
+	t=$(bgp_converge lb1 lb2)
+	note "xlb-healthd on lb2: announced in $t ms"
+	lbn lb2 detach eth0
+	t=$(bgp_converge lb1)
+	note "lb2 detached: xlb-healthd withdrew in $t ms"
+	lbn lb2 attach eth0 mode native
+	t=$(bgp_converge lb1 lb2)
+	note "lb2 attached again: announced in $t ms"
+	bgp_announcer_stop lb2 h
+	bgp_announcer_start lb2
+}

@@ -7,12 +7,15 @@
  * what differs.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/bpf.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -25,34 +28,16 @@ struct xlb_ann {
 	int fd;
 	uint32_t table;
 	uint32_t seq;
+	xlb_ann_log_fn log;
 	char buf[ANN_BUF];
 };
 
-struct addr_list {
-	struct lb_addr *a;
-	int n, cap;
-};
-
-/* What a dump of the routing tables collects. */
+/* What a dump of the routing tables or links collects. */
 struct dump_state {
 	int err;
-	struct addr_list l;
+	struct xlb_ann_set l;
+	bool found;
 };
-
-static int list_add(struct addr_list *l, const struct lb_addr *a)
-{
-	struct lb_addr *p;
-
-	if (l->n == l->cap) {
-		p = realloc(l->a, (l->cap * 2 + 8) * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		l->a = p;
-		l->cap = l->cap * 2 + 8;
-	}
-	l->a[l->n++] = *a;
-	return 0;
-}
 
 static bool list_has(const struct lb_addr *v, int n, const struct lb_addr *a)
 {
@@ -90,6 +75,11 @@ err:
 	return NULL;
 }
 
+void xlb_ann_set_log(struct xlb_ann *a, xlb_ann_log_fn log)
+{
+	a->log = log;
+}
+
 void xlb_ann_close(struct xlb_ann *a)
 {
 	if (!a)
@@ -98,14 +88,9 @@ void xlb_ann_close(struct xlb_ann *a)
 	free(a);
 }
 
-static bool svc_servable(const struct lb_service *s)
+bool xlb_ann_be_serves(const struct lb_backend *b)
 {
-	int i;
-
-	for (i = 0; i < s->nbe; i++)
-		if (s->be[i].state == XLB_BE_STATE_ACTIVE && s->be[i].weight)
-			return true;
-	return false;
+	return b->state == XLB_BE_STATE_ACTIVE && b->weight;
 }
 
 static int cmp_addr(const void *x, const void *y)
@@ -113,26 +98,42 @@ static int cmp_addr(const void *x, const void *y)
 	return lb_addr_cmp(x, y);
 }
 
-int xlb_ann_wanted(const struct lb_state *st, bool attached,
-		   struct lb_addr **out)
+int xlb_ann_add(struct xlb_ann_set *v, const struct lb_addr *vip)
 {
-	struct addr_list l = { 0 };
-	int i;
+	struct lb_addr *p;
+
+	if (list_has(v->a, v->n, vip))
+		return 0;
+	if (v->n == v->cap) {
+		p = realloc(v->a, (v->cap * 2 + 8) * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		v->a = p;
+		v->cap = v->cap * 2 + 8;
+	}
+	v->a[v->n++] = *vip;
+	if (v->n > 1)
+		qsort(v->a, v->n, sizeof(*v->a), cmp_addr);
+	return 0;
+}
+
+int xlb_ann_wanted(const struct lb_state *st, bool attached,
+		   struct xlb_ann_set *v)
+{
+	int i, j, err;
 
 	for (i = 0; attached && i < st->nsvc; i++) {
-		const struct lb_addr *vip = &st->svc[i].key.addr;
+		const struct lb_service *s = &st->svc[i];
 
-		if (!svc_servable(&st->svc[i]) || list_has(l.a, l.n, vip))
-			continue;
-		if (list_add(&l, vip)) {
-			free(l.a);
-			return -ENOMEM;
+		for (j = 0; j < s->nbe && !xlb_ann_be_serves(&s->be[j]); j++)
+			;
+		if (j < s->nbe) {
+			err = xlb_ann_add(v, &s->key.addr);
+			if (err)
+				return err;
 		}
 	}
-	if (l.n)
-		qsort(l.a, l.n, sizeof(*l.a), cmp_addr);
-	*out = l.a;
-	return l.n;
+	return 0;
 }
 
 static int addr_len(int family)
@@ -215,11 +216,11 @@ static void on_route(struct xlb_ann *a, struct nlmsghdr *nh, void *arg)
 		}
 	}
 	if (table == a->table && has_dst && !ds->err)
-		ds->err = list_add(&ds->l, &dst);
+		ds->err = xlb_ann_add(&ds->l, &dst);
 }
 
 /* Our routes now in the table. */
-static int ann_current(struct xlb_ann *a, struct addr_list *cur)
+static int ann_current(struct xlb_ann *a, struct xlb_ann_set *cur)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -269,59 +270,119 @@ static int ann_change(struct xlb_ann *a, const struct lb_addr *vip, bool add)
 	return err ? err : ann_recv(a, NULL, NULL);
 }
 
-/* The time of day for log lines, "HH:MM:SS.mmm" (UTC). */
-static const char *ann_now(void)
+static int ann_apply(struct xlb_ann *a, const struct lb_addr *vip, bool add)
 {
-	static char buf[32];
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, sizeof(buf), "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min,
-		 tm.tm_sec, (unsigned int)(ts.tv_nsec / 1000000));
-	return buf;
-}
-
-static int ann_apply(struct xlb_ann *a, const struct lb_addr *vip, bool add,
-		     FILE *log)
-{
-	char s[LB_ADDRSTRLEN];
+	char s[LB_ADDRSTRLEN], msg[LB_ADDRSTRLEN + 128];
 	int err = ann_change(a, vip, add);
 
-	if (log)
-		fprintf(log, "%s %s %s (table %u)%s%s\n", ann_now(),
-			add ? "announce" : "withdraw",
-			lb_fmt_addr(vip, s, sizeof(s)), a->table,
-			err ? ": " : "", err ? strerror(-err) : "");
+	if (a->log) {
+		snprintf(msg, sizeof(msg), "%s %s (table %u)%s%s",
+			 add ? "announce" : "withdraw",
+			 lb_fmt_addr(vip, s, sizeof(s)), a->table,
+			 err ? ": " : "", err ? strerror(-err) : "");
+		a->log(err, msg);
+	}
 	return err;
 }
 
-int xlb_ann_sync(struct xlb_ann *a, const struct lb_addr *vips, int n,
-		 FILE *log)
+int xlb_ann_sync(struct xlb_ann *a, const struct xlb_ann_set *v)
 {
-	struct addr_list cur;
+	struct xlb_ann_set cur = { 0 };
 	int i, err, first = 0, changes = 0;
 
 	err = ann_current(a, &cur);
 	if (err)
 		return err;
 	for (i = 0; i < cur.n; i++) {
-		if (list_has(vips, n, &cur.a[i]))
+		if (list_has(v->a, v->n, &cur.a[i]))
 			continue;
-		err = ann_apply(a, &cur.a[i], false, log);
+		err = ann_apply(a, &cur.a[i], false);
 		changes++;
 		if (err && !first)
 			first = err;
 	}
-	for (i = 0; i < n; i++) {
-		if (list_has(cur.a, cur.n, &vips[i]))
+	for (i = 0; i < v->n; i++) {
+		if (list_has(cur.a, cur.n, &v->a[i]))
 			continue;
-		err = ann_apply(a, &vips[i], true, log);
+		err = ann_apply(a, &v->a[i], true);
 		changes++;
 		if (err && !first)
 			first = err;
 	}
 	free(cur.a);
 	return first ? first : changes;
+}
+
+/* Is program ID xlb's XDP program?  (By name: attach.c loads it.) */
+static bool prog_is_xlb(uint32_t id)
+{
+	struct bpf_prog_info info;
+	union bpf_attr attr;
+	bool is;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_id = id;
+	fd = (int)syscall(__NR_bpf, BPF_PROG_GET_FD_BY_ID, &attr, sizeof(attr));
+	if (fd < 0)
+		return false;
+	memset(&info, 0, sizeof(info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = (uint32_t)fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = (uintptr_t)&info;
+	is = !syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) &&
+	     !strcmp(info.name, XLB_ANN_PROG);
+	close(fd);
+	return is;
+}
+
+/* A link with xlb's program attached (any XDP mode)? */
+static void on_link(struct xlb_ann *a, struct nlmsghdr *nh, void *arg)
+{
+	struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	struct dump_state *ds = arg;
+	int len = IFLA_PAYLOAD(nh), xlen;
+	struct rtattr *rta, *x;
+	uint32_t id;
+
+	(void)a;
+	if (nh->nlmsg_type != RTM_NEWLINK)
+		return;
+	for (rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type != IFLA_XDP)
+			continue;
+		xlen = RTA_PAYLOAD(rta);
+		for (x = RTA_DATA(rta); RTA_OK(x, xlen);
+		     x = RTA_NEXT(x, xlen)) {
+			if (x->rta_type != IFLA_XDP_PROG_ID &&
+			    x->rta_type != IFLA_XDP_DRV_PROG_ID &&
+			    x->rta_type != IFLA_XDP_SKB_PROG_ID &&
+			    x->rta_type != IFLA_XDP_HW_PROG_ID)
+				continue;
+			memcpy(&id, RTA_DATA(x), sizeof(id));
+			if (!ds->found && prog_is_xlb(id))
+				ds->found = true;
+		}
+	}
+}
+
+int xlb_ann_attached(struct xlb_ann *a)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req = {
+		.nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+			.nlmsg_type = RTM_GETLINK,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.ifi = { .ifi_family = AF_UNSPEC },
+	};
+	struct dump_state st = { 0 };
+	int err;
+
+	err = ann_send(a, &req.nh);
+	if (!err)
+		err = ann_recv(a, on_link, &st);
+	return err ? err : st.found;
 }

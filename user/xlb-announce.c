@@ -41,6 +41,19 @@ static unsigned long number(const char *s, unsigned long max, const char *what)
 	return v;
 }
 
+/* "HH:MM:SS.mmm announce|withdraw VIP (table N)[: error]" on stdout. */
+static void log_line(int err, const char *msg)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	(void)err;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	printf("%02d:%02d:%02d.%03u %s\n", tm.tm_hour, tm.tm_min, tm.tm_sec,
+	       (unsigned int)(ts.tv_nsec / 1000000), msg);
+}
+
 static void sleep_ms(unsigned long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -78,16 +91,20 @@ int main(int argc, char **argv)
 	if (!a)
 		lb_die(EXIT_ENV, "cannot open a rtnetlink socket: %s",
 		       strerror(errno));
+	xlb_ann_set_log(a, log_line);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	do {
-		xlb_ann_round(a, stdout);
+		xlb_ann_round(a);
 		if (!once)
 			sleep_ms(interval);
 	} while (!once && !stop);
-	if (stop)
-		xlb_ann_sync(a, NULL, 0, stdout);
+	if (stop) {
+		struct xlb_ann_set none = { 0 };
+
+		xlb_ann_sync(a, &none);
+	}
 	xlb_ann_close(a);
 	return EXIT_OK;
 }

@@ -20,6 +20,7 @@
 BIRD=${XLB_BIRD:-bird}
 BIRDC=${XLB_BIRDC:-birdc}
 ANNOUNCE=${XLB_ANNOUNCE:-$XLB_ROOT/build/xlb-announce}
+HEALTHD=${XLB_HEALTHD:-$XLB_ROOT/build/xlb-healthd}
 BGP_HOLD=3	# seconds; keepalive 1 s
 BGP_NODES="lb1 lb2"
 
@@ -100,9 +101,19 @@ bgp_announcer_start() {
 	echo $! >"$E2E_DIR/bird/$n.apid"
 }
 
-# Stop it: it withdraws its VIPs on SIGTERM.
+# Or xlb-healthd, which announces through the same code (its hook); its
+# output in $E2E_DIR/bird/NODE.hd.
+bgp_healthd_start() {
+	local n=$1
+	nsenter --net="/run/netns/$E2E_P-$n" --mount="$E2E_DIR/mnt/$n" \
+		"$HEALTHD" >>"$E2E_DIR/bird/$n.hd" 2>&1 3>&- &
+	echo $! >"$E2E_DIR/bird/$n.hpid"
+}
+
+# Stop the announcer (it withdraws its VIPs on SIGTERM), or with
+# "hd" xlb-healthd.
 bgp_announcer_stop() {
-	local f=$E2E_DIR/bird/$1.apid pid
+	local f=$E2E_DIR/bird/$1.${2:-a}pid pid
 	[ -s "$f" ] || return 0
 	pid=$(cat "$f")
 	rm -f "$f"
@@ -130,7 +141,10 @@ bgp_up() {
 bgp_down() {
 	local n f
 	[ -d "${E2E_DIR:-}/bird" ] || return 0
-	for n in $BGP_NODES; do bgp_announcer_stop "$n"; done
+	for n in $BGP_NODES; do
+		bgp_announcer_stop "$n"
+		bgp_announcer_stop "$n" h
+	done
 	for f in "$E2E_DIR"/bird/*.pid; do
 		if [ -s "$f" ]; then kill "$(cat "$f")" 2>/dev/null || true; fi
 	done
@@ -210,6 +224,10 @@ bgp_debug() {
 	for n in $BGP_NODES; do
 		echo "== $n: xlb-announce"
 		tail -n 20 "$E2E_DIR/bird/$n.ann"
+		if [ -s "$E2E_DIR/bird/$n.hd" ]; then
+			echo "== $n: xlb-healthd"
+			tail -n 20 "$E2E_DIR/bird/$n.hd"
+		fi
 		echo "== $n: table 100"
 		bgp_table "$n"
 	done

@@ -52,20 +52,19 @@ static struct lb_service svc(const char *vip, int nbe, const char *const *be)
 static const char *wanted(const struct lb_state *st, bool attached)
 {
 	static char out[512];
-	struct lb_addr *v;
+	struct xlb_ann_set v = { 0 };
 	char s[LB_ADDRSTRLEN];
-	int n, i;
+	int i;
 
 	out[0] = 0;
-	n = xlb_ann_wanted(st, attached, &v);
-	if (n < 0)
+	if (xlb_ann_wanted(st, attached, &v))
 		return "error";
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < v.n; i++) {
 		if (i)
 			strcat(out, " ");
-		strcat(out, lb_fmt_addr(&v[i], s, sizeof(s)));
+		strcat(out, lb_fmt_addr(&v.a[i], s, sizeof(s)));
 	}
-	free(v);
+	free(v.a);
 	return out;
 }
 
@@ -133,6 +132,8 @@ static void test_sync(void)
 {
 	struct lb_addr v[] = { addr("198.51.100.10"), addr("2001:db8::10"),
 			       addr("198.51.100.20") };
+	struct xlb_ann_set two = { .a = v, .n = 2 },
+			   next = { .a = v + 1, .n = 2 }, none = { 0 };
 	struct xlb_ann *a;
 	char got[512];
 
@@ -144,23 +145,23 @@ static void test_sync(void)
 	a = xlb_ann_open(TABLE);
 	if (!ok(a != NULL, "rtnetlink socket"))
 		return;
-	is_int(xlb_ann_sync(a, v, 2, NULL), 2, "two VIPs announced");
+	is_int(xlb_ann_sync(a, &two), 2, "two VIPs announced");
 	routes("77", got, sizeof(got));
 	is_str(got, "blackhole 198.51.100.10, blackhole 2001:db8::10",
 	       "a blackhole host route per VIP, proto 77");
-	is_int(xlb_ann_sync(a, v, 2, NULL), 0, "the same set again: no change");
+	is_int(xlb_ann_sync(a, &two), 0, "the same set again: no change");
 	if (system("ip route add blackhole 192.0.2.1/32 table 100 proto static"))
 		diag("cannot add a foreign route");
-	is_int(xlb_ann_sync(a, v + 1, 2, NULL), 2,
-	       "one VIP out, one in: two changes");
+	is_int(xlb_ann_sync(a, &next), 2, "one VIP out, one in: two changes");
 	routes("77", got, sizeof(got));
 	is_str(got, "blackhole 198.51.100.20, blackhole 2001:db8::10",
 	       "the routes follow");
-	is_int(xlb_ann_sync(a, NULL, 0, NULL), 2, "withdraw all: two changes");
+	is_int(xlb_ann_sync(a, &none), 2, "withdraw all: two changes");
 	routes(NULL, got, sizeof(got));
 	is_str(got, "blackhole 192.0.2.1",
 	       "the foreign route (other protocol) stays");
-	is_int(xlb_ann_sync(a, NULL, 0, NULL), 0, "nothing left to withdraw");
+	is_int(xlb_ann_sync(a, &none), 0, "nothing left to withdraw");
+	is_int(xlb_ann_attached(a), 0, "no XDP program: xlb not attached");
 	xlb_ann_close(a);
 }
 
