@@ -152,14 +152,22 @@ bgp_down() {
 }
 
 # The router's next hops for the VIP of family 4|6, sorted, space
-# separated (empty: no route).
+# separated (empty: no route).  Plain bash over ip's text output: this runs
+# in poll loops, and every process start is dear under TCG.
 bgp_nexthops() {
-	local vip=$VIP4
+	local vip=$VIP4 w via='' hops=() i j t
 	[ "$1" = 4 ] || vip=$VIP6
-	xn router ip -"$1" -j route show "$vip" | jq -r '
-		[.[] | select(.protocol == "bird") |
-		 if .nexthops then .nexthops[].gateway else .gateway end] |
-		sort | join(" ")'
+	for w in $(xn router ip -"$1" route show "$vip" proto bird); do
+		if [ -n "$via" ]; then hops+=("$w"); via=''; fi
+		if [ "$w" = via ]; then via=1; fi
+	done
+	for ((i = 1; i < ${#hops[@]}; i++)); do
+		for ((j = i; j > 0; j--)); do
+			[[ ${hops[j - 1]} > ${hops[j]} ]] || break
+			t=${hops[j]} hops[j]=${hops[j - 1]} hops[j - 1]=$t
+		done
+	done
+	echo "${hops[*]}"
 }
 
 # Poll CHECK (a command) until it succeeds; prints the milliseconds it
