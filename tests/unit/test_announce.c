@@ -43,7 +43,7 @@ static struct lb_service svc(const char *vip, int nbe, const char *const *be)
 	for (i = 0; i < nbe; i++) {
 		s.be[i].state = be[i][0] == 'a' ? XLB_BE_STATE_ACTIVE :
 						  XLB_BE_STATE_DRAIN;
-		s.be[i].weight = (uint32_t)atoi(be[i] + 2);
+		s.be[i].weight = (uint32_t)strtoul(be[i] + 2, NULL, 10);
 	}
 	return s;
 }
