@@ -20,6 +20,7 @@ cd "$(dirname "$0")/.."
 # One package a line, sorted.  Append what your part needs.
 PACKAGES="
 bats
+bird2
 bpftool
 busybox-static
 clang

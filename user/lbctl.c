@@ -78,51 +78,6 @@ static int cmd_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static void verr(const char *fmt, va_list ap)
-{
-	fflush(stdout);
-	fputs("lbctl: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void lb_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	verr(fmt, ap);
-	va_end(ap);
-}
-
-void lb_die(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	verr(fmt, ap);
-	va_end(ap);
-	exit(code);
-}
-
-void lb_die_parse(void)
-{
-	lb_die(EXIT_ERR, "%s", lb_parse_error());
-}
-
-const char *lb_need_arg(int argc, char **argv, int i, const char *what)
-{
-	if (i + 1 >= argc)
-		lb_die(EXIT_ERR, "missing %s after \"%s\"", what, argv[i]);
-	return argv[i + 1];
-}
-
-void lb_die_unknown(const char *word, const char *context)
-{
-	lb_die(EXIT_ERR, "unknown argument \"%s\" to %s (see: lbctl help)",
-	       word, context);
-}
-
 int main(int argc, char **argv)
 {
 	int i = 1;

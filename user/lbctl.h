@@ -27,7 +27,9 @@ struct lb_opts {
 };
 extern struct lb_opts opts;
 
-/* Print "lbctl: <message>" to stderr. */
+/* err.c: the program name in messages ("lbctl" unless its main sets it). */
+extern const char *lb_prog;
+/* Print "<lb_prog>: <message>" to stderr. */
 void lb_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* lb_err() then exit(code). */
 void lb_die(int code, const char *fmt, ...)

@@ -5,13 +5,17 @@
 # end-to-end topology (tests/e2e/topo.sh: a client, a router, a load
 # balancer with xlb on its NIC, backends that decapsulate and answer the
 # client directly), sends real TCP traffic and prints what xlb did with it:
-# weights, expected and observed shares, then a drain and a removal.
+# weights, expected and observed shares, then a drain and a removal; then a
+# second load balancer, both announcing the VIPs with BGP (BIRD 2,
+# tests/e2e/bgp.bash), and the failure of one of them.
 set -euo pipefail
 
 : "${XLB_ROOT:?run me through tests/vm/run.sh --script}"
 # shellcheck source=tests/e2e/lib.bash
 . "$XLB_ROOT/tests/e2e/lib.bash"
-trap 'set +e; hold_stop; e2e_teardown' EXIT
+# shellcheck source=tests/e2e/bgp.bash
+. "$XLB_ROOT/tests/e2e/bgp.bash"
+trap 'set +e; hold_stop; bgp_down; e2e_teardown' EXIT
 
 FLOWS=3000
 
@@ -76,4 +80,51 @@ echo "  the $on3 flows of b3 moved to b1/b2; of the $kept flows on b1/b2," \
 
 say "data path counters (lbctl stats)"
 lbn lb1 stats service "$SVC4T" | sed 's/^/  /'
+
+# The router's route to the VIP, indented.
+route() {
+	xn router ip route show "$VIP4" | sed 's/^/  /'
+}
+
+# Frames load balancer NODE forwarded.
+fwd() {
+	lbn "$1" -j stats | jq '.global.tx + .global.redirect'
+}
+
+say "scale-out: lb2 gets the same configuration; BIRD on the router, lb1 and lb2"
+e2e_lb lb2 1:10 2:20
+echo "  each node's xlb-announce keeps a route per VIP it can serve in table 100;"
+echo "  its BIRD exports it over BGP (hold time ${BGP_HOLD} s); the router merges"
+echo "  the announcements into one ECMP route"
+bgp_up
+echo "  BGP sessions up in $(bgp_wait_sessions) ms, VIPs announced by both in $(bgp_converge lb1 lb2) ms:"
+route
+xn lb1 ip route show table 100 | sed 's/^/  lb1 table 100: /'
+
+say "100 connections held through the VIP, spread over lb1 and lb2"
+f1=$(fwd lb1) f2=$(fwd lb2)
+open=$(hold_start bgp 4 100 30000)
+echo "  $(jq .ok <<<"$open") open; frames forwarded by lb1: $(($(fwd lb1) - f1)), by lb2: $(($(fwd lb2) - f2))"
+
+say "lb1 fails (its link goes down)"
+bgp_link lb1 down
+echo "  the router's hold timer withdrew lb1 after $(bgp_converge lb2) ms:"
+route
+chk=$(hold_check bgp)
+echo "  $(jq .ok <<<"$chk") of 100 connections still answer, now all through lb2" \
+	"(Maglev: lb2 picks the backend lb1 picked)"
+
+say "lb1 comes back"
+bgp_link lb1 up
+echo "  announced again after $(bgp_converge lb1 lb2) ms:"
+route
+
+say "every backend drained on lb2: it cannot serve, it withdraws the VIP itself"
+e2e_be lb2 drain 1
+e2e_be lb2 drain 2
+echo "  withdrawn after $(bgp_converge lb1) ms:"
+route
+chk=$(hold_check bgp)
+echo "  $(jq .ok <<<"$chk") of 100 connections still answer"
+hold_stop bgp
 say "done"
