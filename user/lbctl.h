@@ -92,14 +92,6 @@ const char *lb_hash_name(uint32_t flags);
 int lb_parse_hash(const char *s, uint32_t *flags);
 int lb_parse_state(const char *s, uint8_t *state);
 
-/* "encap ipip|gue" and "port N" of service add/set and restore lines. */
-struct lb_encap_opt {
-	bool has_encap, has_port;
-	uint8_t encap;
-	uint16_t port;
-};
-/* 1: key is not an encap option; 0: parsed; -1: bad value (lb_set_error) */
-int lb_parse_encap_opt(const char *key, const char *v, struct lb_encap_opt *o);
 /* " encap gue port N" of a GUE service, "" for IPIP (show, save). */
 const char *lb_fmt_encap(const struct lb_service *s, char *buf, size_t len);
 

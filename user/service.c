@@ -51,33 +51,6 @@ int lb_parse_hash(const char *s, uint32_t *flags)
 	return -1;
 }
 
-int lb_parse_encap_opt(const char *key, const char *v, struct lb_encap_opt *o)
-{
-	uint32_t port;
-
-	if (!strcmp(key, "encap")) {
-		if (!strcmp(v, "ipip")) {
-			o->encap = XLB_ENCAP_IPIP;
-		} else if (!strcmp(v, "gue")) {
-			o->encap = XLB_ENCAP_GUE;
-		} else {
-			lb_set_error(
-				"invalid encap \"%s\": expected ipip or gue",
-				v);
-			return -1;
-		}
-		o->has_encap = true;
-		return 0;
-	}
-	if (strcmp(key, "port"))
-		return 1;
-	if (lb_parse_u32(v, "port", 1, 65535, &port))
-		return -1;
-	o->port = (uint16_t)port;
-	o->has_port = true;
-	return 0;
-}
-
 int lb_put_encap(struct nl_msg *m, const struct lb_encap_opt *o)
 {
 	if (o->has_encap && nla_put_u8(m, XLB_SVC_A_ENCAP, o->encap))
