@@ -6,8 +6,9 @@
 # fou; ip fou add port 6080 gue` (and -6) hands the inner packet to its ipip / ip6ip6 device
 # (xlbt4, xlbt6 of the topology).  Real TCP connections from the client
 # through the VIP reach b1, and the outer headers carry the flows' entropy:
-# outer_watch.py on b1's eth0 counts the distinct UDP source ports (IPv4)
-# and flow labels (IPv6) of the frames as they arrive, before decapsulation.
+# outerwatch (tests/e2e/outerwatch.c) on b1's eth0 counts the distinct UDP
+# source ports (IPv4) and flow labels (IPv6) of the frames as they arrive,
+# before decapsulation.
 # Tests run in file order.
 
 export XLB_E2E_BACKENDS=1
@@ -27,18 +28,21 @@ stat() {
 	lbn lb1 -j stats | jq -r ".global.$1"
 }
 
-# outer_watch.py on b1's eth0 for the duration of CMD...; its JSON in
+# outerwatch on b1's eth0 for the duration of CMD...; its JSON in
 # $E2E_DIR/watch.out, CMD's output and status as for run.
 watched() {
-	local out=$E2E_DIR/watch.out tries=0 pid
+	local out=$E2E_DIR/watch.out tries=0 pid t0=$SECONDS
 	rm -f "$out" "$out.err"
-	xn_bg b1 "$out" python3 "$XLB_ROOT/tests/e2e/outer_watch.py" eth0 "$GUE_PORT"
+	xn_bg b1 "$out" "$XLB_ROOT/build/outerwatch" eth0 "$GUE_PORT"
 	pid=$XN_PID
 	until grep -qs ready "$out.err"; do
-		((tries++ < 300)) || { echo "outer_watch did not start" >&2; return 1; }
+		((tries++ < 300)) || { echo "outerwatch did not start" >&2; return 1; }
 		sleep 0.1
 	done
+	note "watcher up after $((SECONDS - t0)) s"
+	t0=$SECONDS
 	run "$@"
+	note "flows done after $((SECONDS - t0)) s"
 	kill -TERM "$pid"
 	wait "$pid" || true
 	echo "watch: $(cat "$out")"
@@ -56,7 +60,7 @@ w() {
 	modprobe fou
 	xn b1 ip fou add port "$GUE_PORT" gue
 	xn b1 ip fou add port "$GUE_PORT" gue -6
-	run lbn lb1 show
+	run lbn lb1 -n show
 	echo "$output"
 	[[ "$output" == *"service $VIP4:$VPORT/tcp table-size 251 hash 5tuple encap gue port $GUE_PORT backends 1 "* ]]
 	lbn lb1 save >"$E2E_DIR/save1"
