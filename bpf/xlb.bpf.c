@@ -37,14 +37,17 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Find the next hop, encapsulate, and return the verdict (counted). */
-static __always_inline int xlb_forward(struct xdp_md *ctx,
-				       const struct xlb_ctl *ctl,
-				       const struct xlb_pkt *p,
-				       const struct xlb_backend *be, __u32 bid,
-				       struct xlb_stats *st)
+/*
+ * Find the next hop, encapsulate as the service's copy cfg says, and return
+ * the verdict (counted).
+ */
+static __always_inline int
+xlb_forward(struct xdp_md *ctx, const struct xlb_ctl *ctl,
+	    const struct xlb_pkt *p, const struct xlb_backend *be, __u32 bid,
+	    const struct xlb_svc_cfg *cfg, struct xlb_stats *st)
 {
 	struct xlb_nh scratch, *nh = NULL;
+	struct xlb_outer out = {};
 	__u32 olen;
 	int rc;
 
@@ -60,6 +63,15 @@ static __always_inline int xlb_forward(struct xdp_md *ctx,
 	} else {
 		goto err_encap;
 	}
+	if (cfg->encap == XLB_ENCAP_GUE) {
+		out.ulen = sizeof(struct udphdr);
+		out.dport = cfg->encap_port;
+	}
+	/* entropy for the GUE source port and the IPv6 flow label */
+	if (out.ulen || be->family == XLB_AF_INET6)
+		out.ent = xlb_hash_entropy(&p->flow);
+	/* the path MTU and the too-big reply count the whole overhead */
+	olen += out.ulen;
 
 	rc = xlb_nexthop(ctx, ctl, p, be, bid, p->l3_len + olen, &scratch, &nh);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
@@ -74,12 +86,15 @@ static __always_inline int xlb_forward(struct xdp_md *ctx,
 	}
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		nh = NULL;
-	if (olen == sizeof(struct iphdr))
-		rc = xlb_encap(ctx, p, ctl, be, nh, sizeof(struct iphdr));
+	if (be->family == XLB_AF_INET)
+		rc = xlb_encap(ctx, p, ctl, be, nh, sizeof(struct iphdr), &out);
 	else
-		rc = xlb_encap(ctx, p, ctl, be, nh, sizeof(struct ipv6hdr));
+		rc = xlb_encap(ctx, p, ctl, be, nh, sizeof(struct ipv6hdr),
+			       &out);
 	if (rc)
 		goto err_encap;
+	if (out.ulen)
+		st->c[XLB_STAT_ENCAP_GUE]++;
 
 	xlb_count(&xlb_be_stats, bid, be->gen, p->l3_len);
 	if (!nh) {
@@ -144,14 +159,15 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	    fc->expires > bpf_jiffies64() && xlb_fc_match(fc, &p.flow)) {
 		bid = fc->bid;
 		be = xlb_live_backend(&bid, fc->be_gen);
-		if (be) {
+		cfg = xlb_live_cfg(fc->sid);
+		if (be && cfg) {
 			if (!fc->hit)
 				fc->hit = 1;
 			xlb_count(&xlb_svc_stats, fc->sid, fc->svc_gen,
 				  p.l3_len);
 			st->c[XLB_STAT_CT_HIT]++;
 			st->c[XLB_STAT_FLOW_CACHE_HIT]++;
-			return xlb_forward(ctx, ctl, &p, be, bid, st);
+			return xlb_forward(ctx, ctl, &p, be, bid, cfg, st);
 		}
 	}
 
@@ -191,7 +207,7 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 			xlb_ct_new(&p, st, fc, &v, be->gen);
 	}
 	bid = v.bid;
-	return xlb_forward(ctx, ctl, &p, be, bid, st);
+	return xlb_forward(ctx, ctl, &p, be, bid, cfg, st);
 
 no_backend:
 	st->c[XLB_STAT_DROP_NO_BACKEND]++;

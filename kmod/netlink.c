@@ -52,7 +52,7 @@ static const struct nla_policy xlb_be_policy[XLB_BE_A_MAX + 1] =
 static const struct nla_policy xlb_be_ref_policy[XLB_BE_A_MAX + 1] =
 	XLB_BE_POLICY(XLB_UNUSED, XLB_UNUSED);
 
-#define XLB_SVC_POLICY(id, opts, udp, backends) {			\
+#define XLB_SVC_POLICY(id, opts, udp, backends, encap, encap_port) {	\
 	[XLB_SVC_A_ID]		= id,					\
 	[XLB_SVC_A_ADDR4]	= NLA_POLICY_EXACT_LEN(4),		\
 	[XLB_SVC_A_ADDR6]	= NLA_POLICY_EXACT_LEN(16),		\
@@ -65,6 +65,8 @@ static const struct nla_policy xlb_be_ref_policy[XLB_BE_A_MAX + 1] =
 	[XLB_SVC_A_DIGEST]	= XLB_REPLY,				\
 	[XLB_SVC_A_PAD]		= XLB_REPLY,				\
 	[XLB_SVC_A_UDP_TIMEOUT]	= udp,					\
+	[XLB_SVC_A_ENCAP]	= encap,				\
+	[XLB_SVC_A_ENCAP_PORT]	= encap_port,				\
 }
 
 /* nla_policy min/max are s16, so 86400 needs a range (not const on 6.1). */
@@ -75,6 +77,10 @@ static struct netlink_range_validation xlb_udp_timeout_range = {
 
 #define XLB_SVC_UDP_TIMEOUT \
 	NLA_POLICY_FULL_RANGE(NLA_U32, &xlb_udp_timeout_range)
+
+/* encap ipip | gue, and the GUE destination port (not 0) */
+#define XLB_SVC_ENCAP		NLA_POLICY_MAX(NLA_U8, __XLB_ENCAP_MAX)
+#define XLB_SVC_ENCAP_PORT	NLA_POLICY_MIN(NLA_U16, 1)
 
 #define XLB_SVC_ID_ASSIGNED { .type = NLA_REJECT, \
 	.reject_message = "XLB_SVC_A_ID is assigned by the module" }
@@ -90,21 +96,24 @@ static struct netlink_range_validation xlb_udp_timeout_range = {
 /* A service named by ID or key: SERVICE_DEL/GET, backend commands. */
 const struct nla_policy xlb_svc_ref_policy[XLB_SVC_A_MAX + 1] =
 	XLB_SVC_POLICY({ .type = NLA_U32 }, XLB_UNUSED, XLB_UNUSED,
-		       XLB_SVC_BES_REPLACE);
+		       XLB_SVC_BES_REPLACE, XLB_UNUSED, XLB_UNUSED);
 
 static const struct nla_policy xlb_svc_new_policy[XLB_SVC_A_MAX + 1] =
 	XLB_SVC_POLICY(XLB_SVC_ID_ASSIGNED, { .type = NLA_U32 },
-		       XLB_SVC_UDP_TIMEOUT, XLB_SVC_BES_REPLACE);
+		       XLB_SVC_UDP_TIMEOUT, XLB_SVC_BES_REPLACE,
+		       XLB_SVC_ENCAP, XLB_SVC_ENCAP_PORT);
 
 static const struct nla_policy xlb_svc_set_policy[XLB_SVC_A_MAX + 1] =
 	XLB_SVC_POLICY({ .type = NLA_U32 }, { .type = NLA_U32 },
-		       XLB_SVC_UDP_TIMEOUT, XLB_SVC_BES_REPLACE);
+		       XLB_SVC_UDP_TIMEOUT, XLB_SVC_BES_REPLACE,
+		       XLB_SVC_ENCAP, XLB_SVC_ENCAP_PORT);
 
 /* One service of REPLACE, with its backends. */
 static const struct nla_policy xlb_svc_repl_policy[XLB_SVC_A_MAX + 1] =
 	XLB_SVC_POLICY(XLB_SVC_ID_ASSIGNED, { .type = NLA_U32 },
 		       XLB_SVC_UDP_TIMEOUT,
-		       NLA_POLICY_NESTED_ARRAY(xlb_be_policy));
+		       NLA_POLICY_NESTED_ARRAY(xlb_be_policy),
+		       XLB_SVC_ENCAP, XLB_SVC_ENCAP_PORT);
 
 static const struct nla_policy xlb_cfg_policy[XLB_CFG_A_MAX + 1] = {
 	[XLB_CFG_A_SEED]	= { .type = NLA_U32 },
@@ -422,6 +431,9 @@ int xlb_fill_svc(struct sk_buff *skb, const struct xlb_svc *svc, bool full)
 	     nla_put_u32(skb, XLB_SVC_A_NBACKENDS, svc->nbe) ||
 	     (svc->udp_timeout &&
 	      nla_put_u32(skb, XLB_SVC_A_UDP_TIMEOUT, svc->udp_timeout)) ||
+	     (svc->encap &&
+	      (nla_put_u8(skb, XLB_SVC_A_ENCAP, svc->encap) ||
+	       nla_put_u16(skb, XLB_SVC_A_ENCAP_PORT, svc->encap_port))) ||
 	     nla_put_u64_64bit(skb, XLB_SVC_A_DIGEST, svc->digest,
 			       XLB_SVC_A_PAD)))
 		goto fail;

@@ -27,6 +27,33 @@ static int xlb_apply1(struct xlb_net *xn, struct genl_info *info,
 	return xlb_apply(xn, info, &txn, new ? new : old, be);
 }
 
+/*
+ * encap ipip | gue and the GUE port (ranges checked by the policy).  A
+ * service that becomes GUE without a port gets XLB_GUE_PORT_DEFAULT; one
+ * that stays GUE keeps its port; IPIP has none.
+ */
+static int xlb_parse_encap(struct netlink_ext_ack *extack, struct nlattr **tb,
+			   struct xlb_svc *svc)
+{
+	struct nlattr *a = tb[XLB_SVC_A_ENCAP], *port = tb[XLB_SVC_A_ENCAP_PORT];
+	u8 encap = a ? nla_get_u8(a) : svc->encap;
+
+	if (port && encap != XLB_ENCAP_GUE) {
+		xlb_err(NULL, extack, port,
+			"encap port %u applies to encap gue only",
+			nla_get_u16(port));
+		return -EINVAL;
+	}
+	if (encap != XLB_ENCAP_GUE)
+		svc->encap_port = 0;
+	else if (port)
+		svc->encap_port = nla_get_u16(port);
+	else if (svc->encap != XLB_ENCAP_GUE)
+		svc->encap_port = XLB_GUE_PORT_DEFAULT;
+	svc->encap = encap;
+	return 0;
+}
+
 static int xlb_parse_svc_opts(struct netlink_ext_ack *extack,
 			      struct nlattr **tb, struct xlb_svc *svc)
 {
@@ -61,7 +88,7 @@ static int xlb_parse_svc_opts(struct netlink_ext_ack *extack,
 		}
 		svc->udp_timeout = nla_get_u32(a);
 	}
-	return 0;
+	return xlb_parse_encap(extack, tb, svc);
 }
 
 /* A new service from its nest (SERVICE_NEW, an entry of REPLACE). */

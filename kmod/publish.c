@@ -127,6 +127,8 @@ static void xlb_pub_table(struct xlb_maps *m, struct xlb_svc *svc, bool wait)
 	sv->cfg[c].seed = svc->seed;
 	sv->cfg[c].nbackends = svc->nslotted;
 	sv->cfg[c].udp_timeout = svc->udp_timeout;
+	sv->cfg[c].encap = svc->encap;
+	sv->cfg[c].encap_port = htons(svc->encap_port);
 	svc->active = c;
 }
 

@@ -46,6 +46,8 @@ struct xlb_svc {
 	u32			table_size;
 	u32			flags;
 	u32			udp_timeout;	/* seconds; 0 for TCP */
+	u8			encap;		/* enum xlb_encap */
+	u16			encap_port;	/* GUE: host order, 0 for IPIP */
 	u32			nbe;
 	struct xlb_be		*be;	/* nbe backends, kvmalloc'd */
 	u32			*table;	/* table_size backend ids */

@@ -116,6 +116,17 @@ static __always_inline __u32 xlb_hash_vip(const struct xlb_vip_key *k,
 	return xlb_hash_final(x ^ seed);
 }
 
+/* The key words of a flow folded into one (rotation and xor). */
+static __always_inline __u32 xlb_flow_fold(const struct xlb_flow *f)
+{
+	const __u32 *w = (const __u32 *)f;
+	__u32 h = w[0] ^ xlb_rotl32(w[4], 16) ^ w[8] ^ w[9];
+
+	if (f->family == XLB_AF_INET6)
+		h ^= w[1] ^ w[2] ^ w[3] ^ w[5] ^ w[6] ^ w[7];
+	return h;
+}
+
 /*
  * Slot of a flow in the data path's per-CPU flow cache (xlb_flow_cache,
  * 2^bits slots, 1 <= bits <= 31).  It only spreads flows over the slots:
@@ -129,12 +140,24 @@ static __always_inline __u32 xlb_hash_vip(const struct xlb_vip_key *k,
 static __always_inline __u32 xlb_fc_index(const struct xlb_flow *f,
 					  __u32 bits)
 {
-	const __u32 *w = (const __u32 *)f;
-	__u32 h = w[0] ^ xlb_rotl32(w[4], 16) ^ w[8] ^ w[9];
-
-	if (f->family == XLB_AF_INET6)
-		h ^= w[1] ^ w[2] ^ w[3] ^ w[5] ^ w[6] ^ w[7];
-	return (h * 0x9e3779b1u) >> (32 - bits);
+	return (xlb_flow_fold(f) * 0x9e3779b1u) >> (32 - bits);
 }
+
+/*
+ * Entropy of a flow for the outer header: the GUE UDP source port is
+ * XLB_ENT_SPORT(e), the outer IPv6 flow label XLB_ENT_LABEL(e).  The fold
+ * of the flow cache slot, then a murmur3 finalisation so every bit depends
+ * on every bit of the fold.  Unseeded: it only spreads a backend's flows
+ * over ECMP paths and receive queues, whose hashes are not secret either.
+ */
+static __always_inline __u32 xlb_hash_entropy(const struct xlb_flow *f)
+{
+	return xlb_hash_final(xlb_flow_fold(f));
+}
+
+/* Source port in the ephemeral range 49152..65535 (RFC 6335). */
+#define XLB_ENT_SPORT(e)	(0xc000 | ((e) & 0x3fff))
+/* 20-bit flow label from the bits the port does not use (RFC 6437). */
+#define XLB_ENT_LABEL(e)	((e) >> 12)
 
 #endif /* _XLB_HASH_H */

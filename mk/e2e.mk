@@ -2,13 +2,16 @@
 # network namespaces: namesrv is the backend server, flowgen the client.
 .PHONY: e2e-tools
 E2E_TOOLS := $(BUILD)/flowgen $(BUILD)/namesrv $(BUILD)/xdp_pass.bpf.o \
-	$(BUILD)/watch.bpf.o
+	$(BUILD)/watch.bpf.o $(BUILD)/outerwatch
 e2e-tools: $(E2E_TOOLS)
 
 $(BUILD)/flowgen: tests/e2e/flowgen.c | $(BUILD)
 	$(CC) $(CFLAGS_USER) -o $@ $<
 
 $(BUILD)/namesrv: tests/e2e/namesrv.c | $(BUILD)
+	$(CC) $(CFLAGS_USER) -o $@ $<
+
+$(BUILD)/outerwatch: tests/e2e/outerwatch.c | $(BUILD)
 	$(CC) $(CFLAGS_USER) -o $@ $<
 
 $(BUILD)/xdp_pass.bpf.o: tests/e2e/xdp_pass.bpf.c | $(BUILD)

@@ -391,6 +391,37 @@ SVC6='[2001:db8::10]:443/tcp'
 	[ "$(lb -j show | jq -r 'length')" = 1 ]
 }
 
+@test "encap: ipip by default, gue port 6080 or N; shown, set, saved, restored" {
+	local g=192.0.2.23:53/udp
+	lb service add "$SVC"
+	run lb -n show
+	expect_re 0 '^service 192\.0\.2\.10:80/tcp table-size 65537 hash 5tuple backends 0 '
+	lb service add "$g" encap gue
+	run lb -n show service "$g"
+	expect_re 0 '^service 192\.0\.2\.23:53/udp table-size 65537 hash 5tuple udp-timeout 30 encap gue port 6080 backends 0 '
+	lb service set "$g" port 9
+	[ "$(lb -j show service "$g" | jq -r '.[0].encap_port')" = 9 ]
+	lb service set "$g" encap gue
+	[ "$(lb -j show service "$g" | jq -r '.[0].encap + " " + (.[0].encap_port | tostring)')" = "gue 9" ]
+	run lb service set "$SVC" port 9
+	expect_re 1 'encap port 9 applies to encap gue only'
+	run lb service add 192.0.2.24:53/udp encap vxlan
+	expect 1 'lbctl: invalid encap "vxlan": expected ipip or gue'
+	run lb service add 192.0.2.24:53/udp encap gue port 0
+	expect 1 'lbctl: invalid port "0": expected an integer 1..65535'
+	lb save >"$BATS_TEST_TMPDIR/saved"
+	grep -qx "service add $g table-size 65537 hash 5tuple udp-timeout 30 encap gue port 9" "$BATS_TEST_TMPDIR/saved"
+	lb flush
+	lb restore "$BATS_TEST_TMPDIR/saved"
+	[ "$(lb save)" = "$(cat "$BATS_TEST_TMPDIR/saved")" ]
+	lb service set "$g" encap ipip
+	run lb -n show service "$g"
+	expect_re 0 '^service 192\.0\.2\.23:53/udp table-size 65537 hash 5tuple udp-timeout 30 backends 0 '
+	run lb restore - <<<"service add 192.0.2.25:53/udp port 7"
+	expect_re 1 'port applies to encap gue only'
+	[ "$(lb -j show | jq -r 'length')" = 2 ]
+}
+
 @test "restore reads stdin and replaces the whole configuration" {
 	lb service add 192.0.2.99:99/udp
 	lb add 10.0.0.99

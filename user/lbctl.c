@@ -29,9 +29,9 @@ static const struct command commands[] = {
 	{ "del", cmd_del, "del ADDR [service VIP:PORT/PROTO]" },
 	{ "service", cmd_service,
 	  "service add VIP:PORT/PROTO [table-size M] [hash 5tuple|src]\n"
-	  "                [udp-timeout S]\n"
+	  "                [udp-timeout S] [encap ipip|gue] [port N]\n"
 	  "        service set VIP:PORT/PROTO [table-size M] [hash 5tuple|src]\n"
-	  "                [udp-timeout S]\n"
+	  "                [udp-timeout S] [encap ipip|gue] [port N]\n"
 	  "        service del VIP:PORT/PROTO\n"
 	  "        service list" },
 	{ "show", cmd_show, "show [service VIP:PORT/PROTO]" },

@@ -62,6 +62,8 @@ struct lb_service {
 	uint32_t table_size;
 	uint32_t flags;
 	uint32_t udp_timeout; /* 0: not a UDP service */
+	uint8_t encap; /* enum xlb_encap */
+	uint16_t encap_port; /* GUE destination port */
 	uint32_t nbackends;
 	uint64_t digest;
 	struct lb_hc hc; /* type 0: no health check */
@@ -92,6 +94,9 @@ const char *lb_hash_name(uint32_t flags);
 int lb_parse_hash(const char *s, uint32_t *flags);
 int lb_parse_state(const char *s, uint8_t *state);
 
+/* " encap gue port N" of a GUE service, "" for IPIP (show, save). */
+const char *lb_fmt_encap(const struct lb_service *s, char *buf, size_t len);
+
 struct nlattr;
 /* Parse XLB_A_SERVICE / XLB_A_BACKEND of a reply (tb: top-level attrs). */
 int lb_nl_service(struct nlattr **tb, struct lb_service *s);
@@ -104,6 +109,8 @@ int lb_put_hc(struct nl_msg *m, const struct lb_hc *hc);
 /* config.c: add XLB_A_CONFIG; NULL members are left out. */
 int lb_put_config(struct nl_msg *m, const uint32_t *seed,
 		  const struct lb_addr *src4, const struct lb_addr *src6);
+/* service.c: XLB_SVC_A_ENCAP / _ENCAP_PORT of the options given. */
+int lb_put_encap(struct nl_msg *m, const struct lb_encap_opt *o);
 
 /* show.c: "show" and "service list" output, text or JSON. */
 void lb_print_services(const struct lb_state *st, bool backends);

@@ -15,6 +15,7 @@
 
 #include "parse.h"
 #include "uapi/xlb_maps.h"
+#include "uapi/xlb_netlink.h"
 #include "maglev.h"
 
 static char parse_err[256];
@@ -90,6 +91,33 @@ int lb_parse_udp_timeout(const char *s, uint32_t *t)
 {
 	return lb_parse_u32(s, "udp-timeout", XLB_UDP_TIMEOUT_MIN,
 			    XLB_UDP_TIMEOUT_MAX, t);
+}
+
+int lb_parse_encap_opt(const char *key, const char *v, struct lb_encap_opt *o)
+{
+	uint32_t port;
+
+	if (!strcmp(key, "encap")) {
+		if (!strcmp(v, "ipip")) {
+			o->encap = XLB_ENCAP_IPIP;
+		} else if (!strcmp(v, "gue")) {
+			o->encap = XLB_ENCAP_GUE;
+		} else {
+			lb_set_error(
+				"invalid encap \"%s\": expected ipip or gue",
+				v);
+			return -1;
+		}
+		o->has_encap = true;
+		return 0;
+	}
+	if (strcmp(key, "port"))
+		return 1;
+	if (lb_parse_u32(v, "port", 1, 65535, &port))
+		return -1;
+	o->port = (uint16_t)port;
+	o->has_port = true;
+	return 0;
 }
 
 int lb_parse_addr(const char *s, struct lb_addr *a)

@@ -47,6 +47,15 @@ int lb_parse_endpoint(const char *s, struct lb_endpoint *e);
 int lb_parse_weight(const char *s, uint32_t *w);
 int lb_parse_table_size(const char *s, uint32_t *m);
 int lb_parse_udp_timeout(const char *s, uint32_t *t);
+
+/* "encap ipip|gue" and "port N" of service add/set and restore lines. */
+struct lb_encap_opt {
+	bool has_encap, has_port;
+	uint8_t encap; /* enum xlb_encap */
+	uint16_t port;
+};
+/* 1: key is not an encap option; 0: parsed; -1: bad value (lb_set_error) */
+int lb_parse_encap_opt(const char *key, const char *v, struct lb_encap_opt *o);
 int lb_parse_u32(const char *s, const char *what, uint32_t min, uint32_t max,
 		 uint32_t *v);
 

@@ -37,7 +37,7 @@ static void print_save(const struct lb_config *c, const struct lb_state *st)
 		       lb_hash_name(s->flags));
 		if (s->udp_timeout)
 			printf(" udp-timeout %u", s->udp_timeout);
-		printf("\n");
+		printf("%s\n", lb_fmt_encap(s, a, sizeof(a)));
 		for (j = 0; j < s->nbe; j++) {
 			const struct lb_backend *b = &s->be[j];
 
@@ -93,6 +93,7 @@ struct rs_service {
 	struct lb_svc_key key;
 	uint32_t table_size, flags, udp_timeout;
 	bool has_table_size, has_flags, has_udp_timeout;
+	struct lb_encap_opt encap;
 	struct rs_backend *be;
 	int nbe, cap;
 };
@@ -183,11 +184,12 @@ static struct rs_service *rs_find(struct rs_config *rc,
 static void rs_service_line(struct rs_config *rc, int argc, char **argv)
 {
 	struct rs_service s = { 0 };
-	int i;
+	int i, rc_opt;
 
 	if (argc < 3 || strcmp(argv[1], "add"))
 		rs_die(rc, "expected: service add VIP:PORT/PROTO "
-			   "[table-size M] [hash 5tuple|src] [udp-timeout S]");
+			   "[table-size M] [hash 5tuple|src] [udp-timeout S] "
+			   "[encap ipip|gue] [port N]");
 	rs_check(rc, lb_parse_svc(argv[2], &s.key));
 	for (i = 3; i < argc; i += 2) {
 		const char *v = rs_arg(rc, argc, argv, i);
@@ -202,9 +204,14 @@ static void rs_service_line(struct rs_config *rc, int argc, char **argv)
 			rs_check(rc, lb_parse_udp_timeout(v, &s.udp_timeout));
 			s.has_udp_timeout = true;
 		} else {
-			rs_unknown(rc, argv[i]);
+			rc_opt = lb_parse_encap_opt(argv[i], v, &s.encap);
+			if (rc_opt > 0)
+				rs_unknown(rc, argv[i]);
+			rs_check(rc, rc_opt);
 		}
 	}
+	if (s.encap.has_port && s.encap.encap != XLB_ENCAP_GUE)
+		rs_die(rc, "port applies to encap gue only");
 	if (rs_find(rc, &s.key))
 		rs_die(rc, "service declared twice");
 	rc->svc = realloc(rc->svc, (rc->nsvc + 1) * sizeof(*rc->svc));
@@ -418,7 +425,8 @@ static void rs_put_service(const struct rs_config *rc, struct rs_part *p,
 	     nla_put_u32(p->m, XLB_SVC_A_TABLE_SIZE, s->table_size)) ||
 	    (s->has_flags && nla_put_u32(p->m, XLB_SVC_A_FLAGS, s->flags)) ||
 	    (s->has_udp_timeout &&
-	     nla_put_u32(p->m, XLB_SVC_A_UDP_TIMEOUT, s->udp_timeout)))
+	     nla_put_u32(p->m, XLB_SVC_A_UDP_TIMEOUT, s->udp_timeout)) ||
+	    lb_put_encap(p->m, &s->encap))
 		rs_nomem();
 	bsn = nla_nest_start(p->m, XLB_SVC_A_BACKENDS);
 	if (!bsn)

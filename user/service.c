@@ -51,15 +51,34 @@ int lb_parse_hash(const char *s, uint32_t *flags)
 	return -1;
 }
 
+int lb_put_encap(struct nl_msg *m, const struct lb_encap_opt *o)
+{
+	if (o->has_encap && nla_put_u8(m, XLB_SVC_A_ENCAP, o->encap))
+		return -1;
+	if (o->has_port && nla_put_u16(m, XLB_SVC_A_ENCAP_PORT, o->port))
+		return -1;
+	return 0;
+}
+
+const char *lb_fmt_encap(const struct lb_service *s, char *buf, size_t len)
+{
+	if (s->encap == XLB_ENCAP_GUE)
+		snprintf(buf, len, " encap gue port %u", s->encap_port);
+	else
+		snprintf(buf, len, "%s", "");
+	return buf;
+}
+
 /*
  * service add|set VIP:PORT/PROTO [table-size M] [hash 5tuple|src]
- *                 [udp-timeout S]
+ *                 [udp-timeout S] [encap ipip|gue] [port N]
  */
 static int service_change(int argc, char **argv, uint8_t cmd)
 {
 	struct lb_svc_key k;
 	uint32_t m = 0, flags = 0, udp_timeout = 0;
 	bool has_m = false, has_flags = false, has_udp = false;
+	struct lb_encap_opt eo = { 0 };
 	char what[LB_SVCSTRLEN + 32], key[LB_SVCSTRLEN];
 	struct nl_msg *msg;
 	struct nlattr *n;
@@ -87,7 +106,9 @@ static int service_change(int argc, char **argv, uint8_t cmd)
 			if (lb_parse_udp_timeout(v, &udp_timeout))
 				lb_die_parse();
 			has_udp = true;
-		} else {
+		} else if ((err = lb_parse_encap_opt(argv[i], v, &eo)) < 0) {
+			lb_die_parse();
+		} else if (err) {
 			lb_die_unknown(argv[i], "service add/set");
 		}
 	}
@@ -97,7 +118,8 @@ static int service_change(int argc, char **argv, uint8_t cmd)
 	if (!n || xnl_put_svc_key(msg, &k) ||
 	    (has_m && nla_put_u32(msg, XLB_SVC_A_TABLE_SIZE, m)) ||
 	    (has_flags && nla_put_u32(msg, XLB_SVC_A_FLAGS, flags)) ||
-	    (has_udp && nla_put_u32(msg, XLB_SVC_A_UDP_TIMEOUT, udp_timeout)))
+	    (has_udp && nla_put_u32(msg, XLB_SVC_A_UDP_TIMEOUT, udp_timeout)) ||
+	    lb_put_encap(msg, &eo))
 		lb_die(EXIT_ENV, "out of memory");
 	nla_nest_end(msg, n);
 	err = xnl_request(msg, NULL, NULL);

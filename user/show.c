@@ -30,6 +30,10 @@ static void json_service(const struct lb_service *s, bool backends)
 	json_str("hash", lb_hash_name(s->flags));
 	if (s->udp_timeout)
 		json_u64("udp_timeout", s->udp_timeout);
+	if (s->encap == XLB_ENCAP_GUE) {
+		json_str("encap", "gue");
+		json_u64("encap_port", s->encap_port);
+	}
 	json_u64("nbackends", s->nbackends);
 	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)s->digest);
 	json_str("digest", buf);
@@ -62,6 +66,7 @@ static void text_service(const struct lb_service *s, bool backends)
 	       s->table_size, lb_hash_name(s->flags));
 	if (s->udp_timeout)
 		printf(" udp-timeout %u", s->udp_timeout);
+	printf("%s", lb_fmt_encap(s, buf, sizeof(buf)));
 	printf(" backends %u digest %016llx\n", s->nbackends,
 	       (unsigned long long)s->digest);
 	for (i = 0; backends && i < s->nbe; i++) {

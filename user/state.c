@@ -41,6 +41,10 @@ static int parse_service(struct nlattr *nest, struct lb_service *s)
 		s->flags = nla_get_u32(tb[XLB_SVC_A_FLAGS]);
 	if (tb[XLB_SVC_A_UDP_TIMEOUT])
 		s->udp_timeout = nla_get_u32(tb[XLB_SVC_A_UDP_TIMEOUT]);
+	if (tb[XLB_SVC_A_ENCAP])
+		s->encap = nla_get_u8(tb[XLB_SVC_A_ENCAP]);
+	if (tb[XLB_SVC_A_ENCAP_PORT])
+		s->encap_port = nla_get_u16(tb[XLB_SVC_A_ENCAP_PORT]);
 	if (tb[XLB_SVC_A_NBACKENDS])
 		s->nbackends = nla_get_u32(tb[XLB_SVC_A_NBACKENDS]);
 	if (tb[XLB_SVC_A_DIGEST])

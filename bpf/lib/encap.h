@@ -40,12 +40,12 @@ static __always_inline void xlb_put_ip4(__u32 *o, __u8 tos, __u32 tot_len,
 	o[4] = (__u32)daddr;
 }
 
-/* The outer IPv6 header, ten word stores. */
-static __always_inline void xlb_put_ip6(__u32 *o, __u8 tc, __u32 plen,
-					const __be32 *saddr,
+/* The outer IPv6 header with flow label label (20 bits), ten word stores. */
+static __always_inline void xlb_put_ip6(__u32 *o, __u8 tc, __u32 label,
+					__u32 plen, const __be32 *saddr,
 					const __be32 *daddr, __u8 inner)
 {
-	o[0] = xlb_pack16(bpf_htons(0x6000 | (__u16)tc << 4), 0);
+	o[0] = bpf_htonl(0x60000000 | (__u32)tc << 20 | (label & 0xfffff));
 	o[1] = xlb_pack16(bpf_htons(plen), bpf_htons(inner << 8 | XLB_TTL));
 	o[2] = (__u32)saddr[0];
 	o[3] = (__u32)saddr[1];
@@ -57,9 +57,29 @@ static __always_inline void xlb_put_ip6(__u32 *o, __u8 tc, __u32 plen,
 	o[9] = (__u32)daddr[3];
 }
 
+/* What the outer headers carry besides the addresses (xlb_forward()). */
+struct xlb_outer {
+	__u32 ent; /* the flow's entropy, xlb_hash_entropy() */
+	__be16 dport; /* GUE: UDP destination port */
+	__u16 ulen; /* UDP header bytes after the IP header: 8 (GUE) or 0 */
+};
+
 /*
- * Prepend the outer IP header of olen bytes (a constant: 20 or 40) and write
- * the Ethernet header in front of it.  With nh the MACs are the next hop's
+ * The GUE variant 1 UDP header: source port from the flow's entropy, no
+ * checksum (RFC 768 for IPv4; over IPv6 the fou socket accepts a zero
+ * checksum, RFC 6935/6936: Documentation/datapath.md, "Encapsulation").
+ */
+static __always_inline void xlb_put_udp(__u32 *o, const struct xlb_outer *out,
+					__u32 len)
+{
+	o[0] = xlb_pack16(bpf_htons(XLB_ENT_SPORT(out->ent)), out->dport);
+	o[1] = xlb_pack16(bpf_htons(len), 0);
+}
+
+/*
+ * Prepend the outer IP header of olen bytes (a constant: 20 or 40), then
+ * out->ulen bytes of UDP header, and write the Ethernet header in front.
+ * The IPv6 flow label is the flow's entropy.  With nh the MACs are the next hop's
  * and the frame carries the egress VLAN tag nh->vid_out (none for 0),
  * otherwise (XDP_PASS) the original MACs and tag are kept.  The MACs go as
  * one 8-byte and one 4-byte word (x86 has efficient unaligned access, so
@@ -69,7 +89,8 @@ static __always_inline int xlb_encap(struct xdp_md *ctx,
 				     const struct xlb_pkt *p,
 				     const struct xlb_ctl *ctl,
 				     const struct xlb_backend *be,
-				     const struct xlb_nh *nh, const __u32 olen)
+				     const struct xlb_nh *nh, const __u32 olen,
+				     const struct xlb_outer *out)
 {
 	__u8 inner = p->flow.family == XLB_AF_INET ? IPPROTO_IPIP :
 						     IPPROTO_IPV6;
@@ -98,8 +119,9 @@ static __always_inline int xlb_encap(struct xdp_md *ctx,
 		tci = ((struct xlb_vlan *)(eth + 1))->tci;
 	}
 	/* the IP packet stays where it is: only the headers before it grow */
-	if (bpf_xdp_adjust_head(ctx, -(int)(olen + tag * sizeof(*vn)) +
-					     p->vlan * (int)sizeof(*vn)))
+	if (bpf_xdp_adjust_head(ctx,
+				-(int)(olen + out->ulen + tag * sizeof(*vn)) +
+					p->vlan * (int)sizeof(*vn)))
 		return -1;
 	data = (void *)(long)ctx->data;
 	end = (void *)(long)ctx->data_end;
@@ -119,11 +141,21 @@ static __always_inline int xlb_encap(struct xdp_md *ctx,
 	*(__u64 *)eth = mac0;
 	*(__u32 *)((void *)eth + 8) = mac1;
 
+	if (out->ulen)
+		inner = IPPROTO_UDP;
 	if (olen == sizeof(struct iphdr))
-		xlb_put_ip4(l3, p->tos, p->l3_len + olen, XLB_IP_DF, ctl->src4,
-			    be->addr[0], inner);
+		xlb_put_ip4(l3, p->tos, p->l3_len + olen + out->ulen, XLB_IP_DF,
+			    ctl->src4, be->addr[0], inner);
 	else
-		xlb_put_ip6(l3, p->tos, p->l3_len, ctl->src6, be->addr, inner);
+		xlb_put_ip6(l3, p->tos, XLB_ENT_LABEL(out->ent),
+			    p->l3_len + out->ulen, ctl->src6, be->addr, inner);
+	if (out->ulen) {
+		__u32 *uh = l3 + olen;
+
+		if ((void *)(uh + 2) > end)
+			return -1;
+		xlb_put_udp(uh, out, p->l3_len + sizeof(struct udphdr));
+	}
 	return 0;
 }
 

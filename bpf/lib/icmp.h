@@ -169,7 +169,7 @@ static __always_inline int xlb_icmp6_too_big(struct xdp_md *ctx,
 	ic = ip + sizeof(struct ipv6hdr) / 4;
 	if ((void *)(ic + 2) > end)
 		return -1;
-	xlb_put_ip6(ip, 0, plen, p->flow.dst, p->flow.src, IPPROTO_ICMPV6);
+	xlb_put_ip6(ip, 0, 0, plen, p->flow.dst, p->flow.src, IPPROTO_ICMPV6);
 	ic[0] = xlb_pack16(xlb_pack8(ICMPV6_PKT_TOOBIG, 0), 0);
 	ic[1] = bpf_htonl(mtu);
 	/* pseudo header: addresses, upper-layer length, next header */

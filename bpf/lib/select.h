@@ -108,6 +108,16 @@ static __always_inline struct xlb_backend *xlb_live_backend(__u32 *bid,
 	return NULL;
 }
 
+/* The live table copy's configuration of service sid, NULL if unused. */
+static __always_inline const struct xlb_svc_cfg *xlb_live_cfg(__u32 sid)
+{
+	struct xlb_service *svc = bpf_map_lookup_elem(&xlb_services, &sid);
+
+	if (!svc || !svc->gen)
+		return NULL;
+	return &svc->cfg[*(volatile __u32 *)&svc->active & 1];
+}
+
 /* Maglev: seeded flow hash -> slot of table copy c (config cfg) -> backend. */
 static __always_inline struct xlb_backend *
 xlb_maglev(const struct xlb_svc_cfg *cfg, __u32 c, __u32 sid, struct xlb_pkt *p,

@@ -176,7 +176,9 @@ struct xlb_svc_cfg {
 	__u32	udp_timeout;	/* UDP: seconds an idle connection table
 				 * entry lives; 0: never expires (TCP)
 				 */
-	__u32	pad;
+	__u8	encap;		/* enum xlb_encap (xlb_netlink.h) */
+	__u8	pad;
+	__be16	encap_port;	/* GUE: outer UDP destination port */
 };
 
 /* xlb_services[sid]. */
@@ -292,7 +294,8 @@ struct xlb_counter {
 	X(DROP_NO_EGRESS,	"drop_no_egress",	0)		\
 	X(CT_UNTRACKED,		"conntrack_untracked",	1)		\
 	X(CT_RATE_LIMITED,	"conntrack_rate_limited", 1)		\
-	X(CT_EXPIRED,		"conntrack_expired",	1)
+	X(CT_EXPIRED,		"conntrack_expired",	1)		\
+	X(ENCAP_GUE,		"encap_gue",		1)
 
 enum xlb_stat {
 #define XLB_STAT_ENUM(name, text, info) XLB_STAT_##name,

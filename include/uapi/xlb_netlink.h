@@ -151,6 +151,21 @@ enum xlb_svc_flag {
 	__XLB_SVC_F_ALL		= XLB_SVC_F_SRC_HASH
 };
 
+/*
+ * How a service's packets travel to its backends (XLB_SVC_A_ENCAP).  IPIP:
+ * the outer IP header only (IPIP, ip6ip6, 4in6, 6in4 by the families).
+ * GUE: outer IP + UDP, GUE variant 1 (the inner IP packet directly after
+ * the UDP header), which Linux decapsulates with `ip fou add port PORT gue`;
+ * the UDP source port carries the flow's entropy.
+ */
+enum xlb_encap {
+	XLB_ENCAP_IPIP		= 0,
+	XLB_ENCAP_GUE		= 1,
+	__XLB_ENCAP_MAX		= XLB_ENCAP_GUE
+};
+
+#define XLB_GUE_PORT_DEFAULT	6080
+
 enum xlb_svc_attr {
 	XLB_SVC_A_UNSPEC,
 	XLB_SVC_A_ID,		/* u32 */
@@ -171,6 +186,11 @@ enum xlb_svc_attr {
 	XLB_SVC_A_HEALTH,	/* nest: enum xlb_hc_attr, the health check
 				 * xlb-healthd runs on every backend; an
 				 * empty nest in SERVICE_SET removes it
+				 */
+	XLB_SVC_A_ENCAP,	/* u8: enum xlb_encap; absent: IPIP */
+	XLB_SVC_A_ENCAP_PORT,	/* u16, host order, 1..65535: the outer UDP
+				 * destination port of XLB_ENCAP_GUE
+				 * (default XLB_GUE_PORT_DEFAULT)
 				 */
 	__XLB_SVC_A_LAST
 };

@@ -91,7 +91,7 @@ static struct nh {
 
 static struct xlbh H;
 static int prog, if_a, if_b;
-static struct xlbh_svc *S[14];
+static struct xlbh_svc *S[XLBH_MAX_SVC];
 
 static struct nh *nh_of(const __be32 a[4], __u8 family)
 {
@@ -240,16 +240,34 @@ static struct pkt cli(const char *src, __u16 sport, const char *dst,
 	return p;
 }
 
+/* The service backend bid belongs to (NULL: none). */
+static const struct xlbh_svc *svc_of_bid(__u32 bid)
+{
+	__u32 i, j;
+
+	for (i = 0; i < XLBH_MAX_SVC; i++)
+		for (j = 0; H.svc[i].used && j < H.svc[i].nbe; j++)
+			if (H.svc[i].be[j].bid == bid)
+				return &H.svc[i];
+	return NULL;
+}
+
 /*
  * Expected output of frame (built from p) forwarded to backend bid: the
  * verdict counter is TX or REDIRECT by the backend's next hop device, with
  * that device's VLAN tag (the ingress tag is never copied), or
- * PASS_NO_NEIGH (original MACs and tag) when it has no neighbour.
+ * PASS_NO_NEIGH (original MACs and tag) when it has no neighbour.  The
+ * outer header's entropy is that of client flow fl (p itself, or the flow
+ * an ICMP error p is about); GUE as the backend's service says.
  */
-static size_t expect_fwd(const struct pkt *p, const __u8 *frame, size_t len,
-			 __u32 bid, __u8 *out, __u32 *verdict, int *stat)
+static size_t expect_fwd_flow(const struct pkt *p, const struct pkt *fl,
+			      const __u8 *frame, size_t len, __u32 bid,
+			      __u8 *out, __u32 *verdict, int *stat)
 {
 	struct xlbh_be *b = xlbh_be_by_bid(&H, bid);
+	const struct xlbh_svc *s = svc_of_bid(bid);
+	struct pkt_outer o = { 0 };
+	struct xlb_flow f;
 	const struct nh *nh;
 	const __u8 *dmac, *smac;
 	size_t l2 = pkt_l2_len(p);
@@ -276,9 +294,19 @@ static size_t expect_fwd(const struct pkt *p, const __u8 *frame, size_t len,
 	}
 	__be32 src4[4] = { H.src4 };
 
+	pkt_flow(fl, &f);
+	o.ent = xlb_hash_entropy(&f);
+	if (s && s->encap == XLB_ENCAP_GUE)
+		o.gue_port = s->encap_port;
 	return pkt_encap(dmac, smac, vlan, tci, b->family,
 			 b->family == XLB_AF_INET ? src4 : H.src6, b->addr,
-			 p->tos, p->family, frame + l2, len - l2, out);
+			 p->tos, p->family, frame + l2, len - l2, &o, out);
+}
+
+static size_t expect_fwd(const struct pkt *p, const __u8 *frame, size_t len,
+			 __u32 bid, __u8 *out, __u32 *verdict, int *stat)
+{
+	return expect_fwd_flow(p, p, frame, len, bid, out, verdict, stat);
 }
 
 /* Frame p to service s must go to backend want_bid (or the model's pick). */
@@ -1095,14 +1123,16 @@ static void test_icmp(void)
 			c = i;
 	if (ok(c >= 0, "model: a flow's table slot moved away from it")) {
 		len = icmp_error(&F[c], in, &o);
-		wlen = expect_fwd(&o, in, len, FB[c], want, &verdict, &stat);
+		wlen = expect_fwd_flow(&o, &F[c], in, len, FB[c], want,
+				       &verdict, &stat);
 		fixture("icmp frag needed -> backend of the flow (conntrack)",
 			in, len, verdict, stat, INFO(ICMP_ERROR) | INFO(CT_HIT),
 			want, wlen);
 	}
 	p = cli("192.0.2.99", 4444, "10.100.0.1", 80, IPPROTO_TCP, TCP_ACK);
 	len = icmp_error(&p, in, &o);
-	wlen = expect_fwd(&o, in, len, pick(S[0], &p), want, &verdict, &stat);
+	wlen = expect_fwd_flow(&o, &p, in, len, pick(S[0], &p), want, &verdict,
+			       &stat);
 	fixture("icmp frag needed, unknown flow -> maglev backend", in, len,
 		verdict, stat, INFO(ICMP_ERROR) | INFO(CT_MISS), want, wlen);
 	/* IPv4 flows live in xlb_conntrack4 under their 16-byte key */
@@ -1132,7 +1162,8 @@ static void test_icmp(void)
 	send_to("v6 flow syn", &p, pick(S[2], &p), INFO(CT_MISS));
 	p6 = p;
 	len = icmp_error(&p, in, &o);
-	wlen = expect_fwd(&o, in, len, pick(S[2], &p), want, &verdict, &stat);
+	wlen = expect_fwd_flow(&o, &p, in, len, pick(S[2], &p), want, &verdict,
+			       &stat);
 	fixture("icmpv6 packet too big -> backend of the flow", in, len,
 		verdict, stat, INFO(ICMP_ERROR) | INFO(CT_HIT), want, wlen);
 
@@ -1411,6 +1442,108 @@ static void test_too_big(void)
 	publish("publish after route restore");
 }
 
+/* UDP source port of the GUE frame f (l2 bytes of Ethernet, outer ofam). */
+static __u16 gue_sport(const __u8 *f, size_t l2, __u8 ofam)
+{
+	const __u8 *u = f + l2 + (ofam == XLB_AF_INET ? 20 : 40);
+
+	return (__u16)(u[0] << 8 | u[1]);
+}
+
+/* Flow label of the outer IPv6 header of frame f. */
+static __u32 outer_label(const __u8 *f, size_t l2)
+{
+	return (__u32)(f[l2 + 1] & 0xf) << 16 | f[l2 + 2] << 8 | f[l2 + 3];
+}
+
+/* Distinct values among n (n <= 64). */
+static int distinct(const __u32 *v, int n)
+{
+	int i, j, d = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && v[j] != v[i]; j++)
+			;
+		d += j == i;
+	}
+	return d;
+}
+
+#define GUE_FLOWS 64
+
+/*
+ * Services with encap gue: the UDP header after the outer IP header (port
+ * of the service, source port from the flow's entropy in 49152..65535,
+ * length, checksum 0), over IPv4 and IPv6 (flow label), through the
+ * connection table and the flow cache; 64 flows spread over the source
+ * ports; the too-big threshold counts the UDP header.
+ */
+static void test_gue(void)
+{
+	__u32 port[GUE_FLOWS], label[GUE_FLOWS], verdict;
+	__u8 in[4096], want[4096];
+	bool range = true;
+	struct pkt p;
+	size_t len;
+	int i, stat;
+
+	S[14] = xlbh_svc_add(&H, 14, "10.100.0.20", 80, IPPROTO_TCP, 251);
+	S[14]->encap = XLB_ENCAP_GUE;
+	S[14]->encap_port = 6080;
+	xlbh_be_add(&H, S[14], 30, "10.0.0.12", 1);
+	S[15] = xlbh_svc_add(&H, 15, "fd10::20", 443, IPPROTO_UDP, 251);
+	S[15]->encap = XLB_ENCAP_GUE;
+	S[15]->encap_port = 9;
+	xlbh_be_add(&H, S[15], 31, "fd01::10", 1);
+	publish("publish two gue services");
+
+	p = cli("192.0.2.60", 6000, "10.100.0.20", 80, IPPROTO_TCP, TCP_SYN);
+	send_to("gue v4: syn -> ipv4 + udp to port 6080", &p, 30,
+		INFO(CT_MISS) | INFO(ENCAP_GUE));
+	p.tcp_flags = TCP_ACK;
+	send_to("gue v4: ack -> connection table / flow cache, gue again", &p,
+		30, INFO(CT_HIT) | INFO(ENCAP_GUE));
+	send_to("gue v4: ack from the flow cache, gue again", &p, 30,
+		INFO(CT_HIT) | INFO(ENCAP_GUE));
+	p = cli("2001:db8::60", 6000, "fd10::20", 443, IPPROTO_UDP, 0);
+	p.payload = 100;
+	send_to("gue v6: ipv6 + udp to port 9, flow label", &p, 31,
+		INFO(CT_MISS) | INFO(ENCAP_GUE));
+
+	for (i = 0; i < GUE_FLOWS; i++) {
+		p = cli("192.0.2.61", 20000 + 7 * i, "10.100.0.20", 80,
+			IPPROTO_TCP, TCP_SYN);
+		len = pkt_build(&p, in);
+		expect_fwd(&p, in, len, 30, want, &verdict, &stat);
+		send_to("gue v4: flow of 64", &p, 30,
+			INFO(CT_MISS) | INFO(ENCAP_GUE));
+		port[i] = gue_sport(want, 14, XLB_AF_INET);
+		range &= port[i] >= 49152;
+		p = cli("2001:db8::61", 20000 + 7 * i, "fd10::1", 80,
+			IPPROTO_TCP, TCP_SYN);
+		len = pkt_build(&p, in);
+		expect_fwd(&p, in, len, pick(S[2], &p), want, &verdict, &stat);
+		send_to("ip6ip6: flow of 64", &p, pick(S[2], &p),
+			INFO(CT_MISS));
+		label[i] = outer_label(want, 14);
+	}
+	ok(range, "gue source ports in 49152..65535");
+	ok(distinct(port, GUE_FLOWS) >= 60,
+	   "64 gue flows: %d distinct source ports (>= 60)",
+	   distinct(port, GUE_FLOWS));
+	ok(distinct(label, GUE_FLOWS) >= 60,
+	   "64 ip6ip6 flows: %d distinct flow labels (>= 60)",
+	   distinct(label, GUE_FLOWS));
+
+	p = cli("192.0.2.62", 6001, "10.100.0.20", 80, IPPROTO_TCP, TCP_ACK);
+	p.payload = 1500 - 20 - 8 - 40;
+	send_to("gue v4: outer size == mtu -> forwarded", &p, 30,
+		INFO(CT_MISS) | INFO(CT_UNTRACKED) | INFO(ENCAP_GUE));
+	p.payload++;
+	send_too_big("gue v4: outer size == mtu + 1 -> frag needed, mtu 1472",
+		     &p, 30, 1500 - 20 - 8, INFO(CT_MISS) | INFO(CT_UNTRACKED));
+}
+
 /*
  * The reply rate: a program instance with a bucket of 2 replies refilled
  * at one per second.
@@ -1646,6 +1779,7 @@ int main(void)
 	test_counters();
 	test_nh_cache();
 	test_too_big();
+	test_gue();
 	test_flow_cache();
 	test_no_nh_cache();
 	test_too_big_ratelimit();

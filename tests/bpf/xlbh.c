@@ -280,6 +280,8 @@ static int publish_service(struct xlbh *h, struct xlbh_svc *s)
 		sv.cfg[s->active].seed = h->seed;
 		sv.cfg[s->active].nbackends = n;
 		sv.cfg[s->active].udp_timeout = s->udp_timeout;
+		sv.cfg[s->active].encap = s->encap;
+		sv.cfg[s->active].encap_port = htons(s->encap_port);
 		sv.gen = s->gen;
 		err = put(h->m.services, s->sid, &sv);
 	}
@@ -588,16 +590,20 @@ void pkt_flow(const struct pkt *p, struct xlb_flow *f)
 size_t pkt_encap(const __u8 *dmac, const __u8 *smac, bool vlan, __u16 tci,
 		 __u8 ofamily, const __be32 osrc[4], const __be32 odst[4],
 		 __u8 tos, __u8 inner_family, const __u8 *l3, size_t l3_len,
-		 __u8 *out)
+		 const struct pkt_outer *o, __u8 *out)
 {
 	__u8 inner = inner_family == XLB_AF_INET ? 4 : 41;
 	__u8 *b = put_eth(out, dmac, smac, vlan, tci,
 			  ofamily == XLB_AF_INET ? 0x0800 : 0x86dd);
+	size_t ulen = o->gue_port ? 8 : 0;
+	__u32 label = XLB_ENT_LABEL(o->ent);
 
+	if (ulen)
+		inner = IPPROTO_UDP;
 	if (ofamily == XLB_AF_INET) {
 		b[0] = 0x45;
 		b[1] = tos;
-		put16(b + 2, l3_len + 20);
+		put16(b + 2, l3_len + 20 + ulen);
 		put16(b + 4, 0);
 		put16(b + 6, 0x4000);
 		b[8] = 64;
@@ -609,14 +615,21 @@ size_t pkt_encap(const __u8 *dmac, const __u8 *smac, bool vlan, __u16 tci,
 		b += 20;
 	} else {
 		b[0] = 0x60 | tos >> 4;
-		b[1] = (tos & 0xf) << 4;
-		b[2] = b[3] = 0;
-		put16(b + 4, l3_len);
+		b[1] = (tos & 0xf) << 4 | (label >> 16 & 0xf);
+		put16(b + 2, label & 0xffff);
+		put16(b + 4, l3_len + ulen);
 		b[6] = inner;
 		b[7] = 64;
 		memcpy(b + 8, osrc, 16);
 		memcpy(b + 24, odst, 16);
 		b += 40;
+	}
+	if (ulen) {
+		put16(b, XLB_ENT_SPORT(o->ent));
+		put16(b + 2, o->gue_port);
+		put16(b + 4, l3_len + 8);
+		put16(b + 6, 0);
+		b += 8;
 	}
 	memcpy(b, l3, l3_len);
 	return b + l3_len - out;

@@ -45,6 +45,8 @@ struct xlbh_svc {
 	__u32 table_size;
 	__u32 flags;
 	__u32 udp_timeout; /* seconds; default for UDP services, 0 for TCP */
+	__u8 encap; /* enum xlb_encap */
+	__u16 encap_port; /* GUE destination port, host order */
 	__u32 gen;
 	__u32 active; /* live table copy */
 	__u32 nbe;
@@ -158,15 +160,23 @@ void pkt_flow(const struct pkt *p, struct xlb_flow *f);
 /* RFC 1071 checksum of len bytes. */
 __u16 pkt_csum(const void *b, size_t len);
 
+/* What the outer header carries besides addresses and tos. */
+struct pkt_outer {
+	__u32 ent; /* the flow's entropy: xlb_hash_entropy() */
+	__u16 gue_port; /* GUE destination port (host order), 0: IPIP */
+};
+
 /*
  * Expected output of an encapsulated frame: Ethernet (dmac, smac, vlan tag
  * tci if vlan) + outer header (family, src, dst, TTL 64, tos, DF, id 0,
- * checksum) + the input's IP packet (in + l2, l3_len bytes).
+ * checksum; IPv6: flow label from o->ent) + with o->gue_port a UDP header
+ * (source port from o->ent, no checksum) + the input's IP packet (in + l2,
+ * l3_len bytes).
  */
 size_t pkt_encap(const __u8 *dmac, const __u8 *smac, bool vlan, __u16 tci,
 		 __u8 ofamily, const __be32 osrc[4], const __be32 odst[4],
 		 __u8 tos, __u8 inner_family, const __u8 *l3, size_t l3_len,
-		 __u8 *out);
+		 const struct pkt_outer *o, __u8 *out);
 
 /*
  * Expected ICMP too-big reply to frame (built from p, len bytes): MACs

@@ -76,6 +76,7 @@ struct fsvc {
 	uint16_t port;
 	uint8_t proto;
 	struct fbe be[8];
+	uint16_t gue_port; /* encap gue port N; 0: ipip */
 };
 
 #define MAC(x, y)                \
@@ -98,7 +99,8 @@ static const struct fsvc SVC[] = {
 		  { "10.9.0.5", NH_NOROUTE, 1, { 0 } }, /* blackhole */
 		  { "10.2.0.10", NH_TX_VLAN, 1, MAC(0x0a, 0x70) },
 		  { "10.4.0.10", NH_NOEGRESS, 1, { 0 } },
-	  } },
+	  },
+	  0 },
 	{ "198.51.100.77",
 	  53,
 	  IPPROTO_UDP,
@@ -107,7 +109,8 @@ static const struct fsvc SVC[] = {
 		  { "10.1.0.10", NH_REDIR, 1, MAC(0x0b, 0x10) },
 		  { "fd00::10", NH_TX, 1, MAC(0x0a, 0x20) }, /* 4in6 */
 		  { "10.0.0.99", NH_NONEIGH, 1, { 0 } },
-	  } },
+	  },
+	  0 },
 	{ "2001:db8::10",
 	  443,
 	  IPPROTO_TCP,
@@ -117,7 +120,8 @@ static const struct fsvc SVC[] = {
 		  { "fd00::99", NH_NONEIGH, 1, { 0 } },
 		  { "2001:db8:ff::1", NH_NOROUTE, 1, { 0 } },
 		  { "fd02::10", NH_TX_VLAN, 1, MAC(0x0a, 0x72) },
-	  } },
+	  },
+	  0 },
 	{ "2001:db8::77",
 	  53,
 	  IPPROTO_UDP,
@@ -125,15 +129,34 @@ static const struct fsvc SVC[] = {
 		  { "fd00::10", NH_TX, 1, MAC(0x0a, 0x20) },
 		  { "10.0.0.10", NH_TX, 1, MAC(0x0a, 0x10) }, /* 6in4 */
 		  { "fd01::10", NH_REDIR, 1, MAC(0x0b, 0x20) },
-	  } },
-	{ "198.51.100.200", 8080, IPPROTO_TCP, { { 0 } } }, /* no backend */
+	  },
+	  0 },
+	{ "198.51.100.78",
+	  53,
+	  IPPROTO_UDP,
+	  {
+		  { "10.0.0.12", NH_TX, 1, MAC(0x0a, 0x12) },
+		  { "fd00::10", NH_TX, 1, MAC(0x0a, 0x20) }, /* 4in6 */
+		  { "10.0.0.99", NH_NONEIGH, 1, { 0 } },
+	  },
+	  6080 }, /* GUE */
+	{ "2001:db8::78",
+	  443,
+	  IPPROTO_TCP,
+	  {
+		  { "fd01::10", NH_REDIR, 1, MAC(0x0b, 0x20) },
+		  { "10.0.0.10", NH_TX, 1, MAC(0x0a, 0x10) }, /* 6in4 */
+	  },
+	  9 }, /* GUE */
+	{ "198.51.100.200", 8080, IPPROTO_TCP, { { 0 } }, 0 }, /* no backend */
 	{ "2001:db8::200",
 	  8080,
 	  IPPROTO_UDP,
 	  {
 		  /* all drained */
 		  { "fd00::10", NH_TX, 0, MAC(0x0a, 0x20) },
-	  } },
+	  },
+	  0 },
 };
 #define NSVC (sizeof(SVC) / sizeof(SVC[0]))
 #define TABLE_SIZE 1021
@@ -166,6 +189,8 @@ static void setup(void)
 	for (size_t i = 0; i < NSVC; i++) {
 		HS[i] = xlbh_svc_add(&H, i, SVC[i].vip, SVC[i].port,
 				     SVC[i].proto, TABLE_SIZE);
+		HS[i]->encap = SVC[i].gue_port ? XLB_ENCAP_GUE : XLB_ENCAP_IPIP;
+		HS[i]->encap_port = SVC[i].gue_port;
 		for (const struct fbe *b = SVC[i].be; b->addr; b++)
 			xlbh_be_add(&H, HS[i], bid++, b->addr, b->weight);
 	}
@@ -795,7 +820,8 @@ static int expected_stat(const struct frame *f, const struct fbe **beo)
 	hb = xlbh_be_by_bid(&H, bid);
 	b = &SVC[f->svc].be[hb - s->be];
 	*beo = b;
-	olen = hb->family == XLB_AF_INET ? 20 : 40;
+	olen = (hb->family == XLB_AF_INET ? 20 : 40) +
+	       (SVC[f->svc].gue_port ? 8 : 0);
 	if (b->nh == NH_NOROUTE)
 		return XLB_STAT_DROP_FIB;
 	if (f->l3_len + olen > MTU)
@@ -816,6 +842,7 @@ static size_t expected_output(const struct frame *f, const struct fbe *b,
 	uint8_t ofam = xlbh_addr(b->addr, odst), tos = f->tos;
 	bool vlan = f->vlan;
 	uint16_t tci = f->tci;
+	struct pkt_outer o;
 	size_t n;
 
 	/* forwarded: the egress device's MAC and tag, never the ingress tag */
@@ -833,8 +860,10 @@ static size_t expected_output(const struct frame *f, const struct fbe *b,
 		memcpy(osrc, H.src6, 16);
 	if (!is_v4(f))
 		tos = (f->b[f->l2] & 0xf) << 4 | f->b[f->l2 + 1] >> 4;
+	o.ent = xlb_hash_entropy(&f->flow);
+	o.gue_port = SVC[f->svc].gue_port;
 	n = pkt_encap(dmac, smac, vlan, tci, ofam, osrc, odst, tos,
-		      f->flow.family, f->b + f->l2, f->l3_len, out);
+		      f->flow.family, f->b + f->l2, f->l3_len, &o, out);
 	memcpy(out + n, f->b + f->l2 + f->l3_len, f->len - f->l2 - f->l3_len);
 	return n + f->len - f->l2 - f->l3_len;
 }
@@ -844,7 +873,8 @@ static size_t expected_reply(const struct frame *f, const struct fbe *b,
 			     uint8_t *out)
 {
 	__be32 a[4];
-	uint32_t mtu = MTU - (xlbh_addr(b->addr, a) == XLB_AF_INET ? 20 : 40);
+	uint32_t mtu = MTU - (xlbh_addr(b->addr, a) == XLB_AF_INET ? 20 : 40) -
+		       (SVC[f->svc].gue_port ? 8 : 0);
 	struct pkt p;
 
 	memset(&p, 0, sizeof(p));

@@ -9,6 +9,7 @@
 
 #include "tap.h"
 #include "../../user/parse.h"
+#include "../../include/uapi/xlb_netlink.h"
 
 static void test_addr(void)
 {
@@ -167,6 +168,32 @@ static void test_cmp(void)
 	ok(lb_svc_cmp(&a, &a) == 0, "equal keys compare equal");
 }
 
+/* encap ipip|gue and port N of service add/set and restore lines. */
+static void test_encap(void)
+{
+	struct lb_encap_opt o = { 0 };
+
+	is_int(lb_parse_encap_opt("table-size", "251", &o), 1,
+	       "other keys are not encap options");
+	ok(!o.has_encap && !o.has_port, "... and leave the options alone");
+	is_int(lb_parse_encap_opt("encap", "gue", &o), 0, "encap gue");
+	ok(o.has_encap && o.encap == XLB_ENCAP_GUE, "encap gue value");
+	is_int(lb_parse_encap_opt("encap", "ipip", &o), 0, "encap ipip");
+	is_int(o.encap, XLB_ENCAP_IPIP, "encap ipip value");
+	is_int(lb_parse_encap_opt("encap", "vxlan", &o), -1, "encap vxlan");
+	is_str(lb_parse_error(),
+	       "invalid encap \"vxlan\": expected ipip or gue",
+	       "encap error message");
+	is_int(lb_parse_encap_opt("port", "65535", &o), 0, "port 65535");
+	ok(o.has_port && o.port == 65535, "port value");
+	is_int(lb_parse_encap_opt("port", "0", &o), -1, "port 0 rejected");
+	is_str(lb_parse_error(),
+	       "invalid port \"0\": expected an integer 1..65535",
+	       "port error message");
+	is_int(lb_parse_encap_opt("port", "65536", &o), -1,
+	       "port 65536 rejected");
+}
+
 int main(void)
 {
 	test_addr();
@@ -175,5 +202,6 @@ int main(void)
 	test_numbers();
 	test_split();
 	test_cmp();
+	test_encap();
 	return tap_done();
 }
