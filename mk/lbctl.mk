@@ -25,7 +25,20 @@ $(BUILD)/test_lbctl_parse: tests/unit/test_lbctl_parse.c user/parse.c user/parse
 # The bash completion is driven by a script with a stand-in lbctl.
 UNIT_TESTS += $(BUILD)/test_lbctl_parse tests/unit/test_lbctl_completion.sh
 
+# The command line up to the module (options, keywords, numbers).
+UNIT_TESTS += tests/unit/test_lbctl_cli.sh
+tests/unit/test_lbctl_cli.sh: $(BUILD)/lbctl
+
 install-lbctl: $(BUILD)/lbctl
 	install -D -m 0755 $(BUILD)/lbctl $(DESTDIR)$(PREFIX)/sbin/lbctl
 	install -D -m 0644 Documentation/lbctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/lbctl.8
 	install -D -m 0644 user/lbctl.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/lbctl
+
+# Host test of detach without pins (root, a namespace of its own); part of
+# check-bpf, which runs the other root host tests.
+.PHONY: check-detach
+check-detach: $(BUILD)/lbctl $(BUILD)/xlb.bpf.o $(BUILD)/xdp_pass.bpf.o
+	@echo "== tests/host/lbctl_detach.sh"
+	tests/host/lbctl_detach.sh $(BUILD)
+
+check-bpf: check-detach

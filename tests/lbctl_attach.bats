@@ -55,7 +55,7 @@ xdp_prog_id() {
 	run lb attach lb0 mode turbo
 	expect 1 'lbctl: invalid mode "turbo": expected native or generic'
 	run lb attach lb0 max-services 0
-	expect 1 'lbctl: invalid max-services "0": expected an integer 1..4096'
+	expect 1 'lbctl: invalid max-services "0": expected a decimal integer 1..4096'
 	run lb attach lb0 table-max 1000
 	expect_re 1 '^lbctl: invalid table size "1000": expected a prime'
 	run lb attach lb0 src4 fd00::1

@@ -36,6 +36,8 @@ void lb_die(int code, const char *fmt, ...)
 void lb_die_parse(void) __attribute__((noreturn));
 /* "missing value after KEYWORD" etc. */
 const char *lb_need_arg(int argc, char **argv, int i, const char *what);
+/* The value of keyword argv[i]; dies when argv[first..i) had it already. */
+const char *lb_kw_value(int argc, char **argv, int first, int i);
 void lb_die_unknown(const char *word, const char *context)
 	__attribute__((noreturn));
 
@@ -119,6 +121,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
+int cmd_unbind(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_flush(int argc, char **argv);
