@@ -11,8 +11,9 @@
 
 #include "health.h"
 #include "parse.h"
+#include "xlb_version.h"
 
-#define LBCTL_VERSION "0.1.0"
+#define LBCTL_VERSION XLB_VERSION
 
 /* Exit codes, documented in Documentation/lbctl.8. */
 enum {

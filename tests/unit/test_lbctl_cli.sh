@@ -9,7 +9,9 @@
 # usage: tests/unit/test_lbctl_cli.sh [LBCTL]   (default build/lbctl)
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-lbctl=${1:-$root/${BUILD:-build}/lbctl}
+build=${BUILD:-build}
+[[ $build == /* ]] || build=$root/$build
+lbctl=${1:-$build/lbctl}
 # shellcheck source=tap.bash
 . "$root/tests/unit/tap.bash"
 
