@@ -203,3 +203,27 @@ xdp_prog_id() {
 	[ "$(lb -j show | jq -r '.[0].table_size')" = 251 ]
 	lb detach lb0
 }
+
+@test "unbind: the module lets go of the maps; the next attach binds again" {
+	id=$(bpftool -j map show pinned "$PIN/xlb_ctl" | jq -r .id)
+	[ -n "$id" ]
+	rm -rf "$PIN"
+	# unpinned and detached, the map lives on: the module holds it
+	bpftool map show id "$id" >/dev/null
+	[ "$(lb -j config | jq -r .bound)" = true ]
+	run lb unbind
+	expect 0 ''
+	[ "$(lb -j config | jq -r .bound)" = false ]
+	for i in $(seq 50); do
+		bpftool map show id "$id" >/dev/null 2>&1 || break
+		sleep 0.1
+	done
+	run ! bpftool map show id "$id"
+	run lb unbind extra
+	expect 1 'lbctl: unknown argument "extra" to unbind (see: lbctl help)'
+	# the configuration stayed in the module and reaches the new maps
+	lb attach lb0 mode generic max-services 4 max-backends 8 table-max 251 conntrack-size 1024
+	[ "$(lb -j config | jq -r .bound)" = true ]
+	[ "$(lb -j show | jq -r '.[0].table_size')" = 251 ]
+	lb detach lb0
+}

@@ -299,8 +299,9 @@ SVC6='[2001:db8::10]:443/tcp'
 	lb drain "$be"
 	other=$(lb -j lookup 198.51.100.7:40000 192.0.2.10:80 tcp | jq -r .address)
 	[ "$other" != "$be" ]
-	# Many flows spread over both backends.
-	lb set "$be" weight 1
+	# Many flows spread over both backends (drain is the state: a weight
+	# alone does not undo it).
+	lb set "$be" weight 1 state active
 	seen=$(for p in $(seq 40000 40031); do
 		lb -j lookup 198.51.100.7:$p 192.0.2.10:80 tcp | jq -r .address
 	done)
@@ -522,6 +523,57 @@ SVC6='[2001:db8::10]:443/tcp'
 	[ "$(sed -n 2p "$out" | jq -r .event)" = add ]
 	[ "$(sed -n 2p "$out" | jq -r .address)" = 2001:db8::2 ]
 	[ "$(sed -n 2p "$out" | jq -r .weight)" = 3 ]
+}
+
+@test "the man page's show, lookup and monitor examples are what lbctl prints" {
+	man=$BATS_TEST_DIRNAME/../Documentation/lbctl.8
+	out=$BATS_TEST_TMPDIR/mon
+	# the example's commands, at the default seed (setup)
+	lb service add 192.0.2.10:80/tcp
+	lb add 10.0.0.2 weight 10
+	lb add 10.0.0.3 weight 20
+	# show: the backend lines, runs of blanks as one
+	want=$(sed -n 's/^  backend /backend /p' "$man" | tr -s ' ')
+	[ -n "$want" ]
+	run lb -n show
+	[ "$(sed -n 's/^  backend /backend /p' <<<"$output" | tr -s ' ')" = "$want" ]
+	want=$(grep '^backend .* hash 0x' "$man")
+	run lb -n lookup 198.51.100.7:40000 192.0.2.10:80 tcp
+	expect 0 "$want"
+	# monitor: the two lines after "$ lbctl \-n monitor"
+	want=$(sed -n '/^\$ lbctl \\-n monitor$/{n;p;n;p}' "$man")
+	[ "$(wc -l <<<"$want")" -eq 2 ]
+	nsenter --net="/run/netns/$NS" "$LBCTL" -n monitor >"$out" 2>&1 3>&- &
+	pid=$!
+	sleep 1
+	lb add 10.0.0.4
+	lb drain 10.0.0.4
+	for i in $(seq 50); do [ "$(wc -l <"$out")" -ge 2 ] && break; sleep 0.1; done
+	kill "$pid"
+	run cat "$out"
+	expect 0 "$want"
+}
+
+@test "options after the command: show -j, lookup -jn, -- ends them" {
+	lb service add "$SVC"
+	lb add 10.0.0.2 weight 3
+	[ "$(lb show -j)" = "$(lb -j show)" ]
+	[ "$(lb show service "$SVC" -n -j | jq -r '.[0].backends[0].weight')" = 3 ]
+	run lb lookup 198.51.100.7:40000 192.0.2.10:80 tcp -jn
+	[ "$(jq -r .address <<<"$output")" = 10.0.0.2 ]
+	run lb show -- -j
+	expect 1 'lbctl: unknown argument "-j" to show (see: lbctl help)'
+}
+
+@test "a repeated keyword is refused and changes nothing" {
+	lb service add "$SVC"
+	lb add 10.0.0.2 weight 3
+	before=$(lb -j show)
+	run lb set 10.0.0.2 weight 1 weight 2
+	expect 1 'lbctl: keyword "weight" given twice: give each keyword once'
+	run lb add 10.0.0.3:80
+	expect 1 "lbctl: invalid backend \"10.0.0.3:80\": backends take no port (packets keep the service's port): expected an IPv4 or IPv6 address"
+	[ "$(lb -j show)" = "$before" ]
 }
 
 @test "without CAP_NET_ADMIN: changes refused with advice, reads allowed" {

@@ -103,8 +103,7 @@ static void parse_attach(int argc, char **argv, struct attach_args *a)
 		lb_die(EXIT_ERR, "missing device after \"attach\"");
 	a->dev = argv[1];
 	for (i = 2; i < argc; i += 2) {
-		const char *k = argv[i],
-			   *v = lb_kw_value(argc, argv, 2, i);
+		const char *k = argv[i], *v = lb_kw_value(argc, argv, 2, i);
 
 		if (!strcmp(k, "mode")) {
 			if (!strcmp(v, "native"))

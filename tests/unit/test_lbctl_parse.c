@@ -190,8 +190,8 @@ static void test_backend(void)
 
 static void test_keywords(void)
 {
-	char *argv[] = { "add", "10.0.0.2", "weight", "1", "state", "drain",
-			 "weight", "2" };
+	char *argv[] = { "add",	  "10.0.0.2", "weight", "1",
+			 "state", "drain",    "weight", "2" };
 
 	is_int(lb_check_keyword(argv, 2, 2), 0, "first keyword is new");
 	is_int(lb_check_keyword(argv, 2, 4), 0, "second keyword is new");
