@@ -36,7 +36,10 @@ LDLIBS_BPF  := -lbpf -lelf -lz
 UNIT_TESTS :=
 
 .DELETE_ON_ERROR:
-.PHONY: all module check check-unit check-bpf check-vm setup clean
+.PHONY: all module check check-unit check-bpf check-vm setup clean version
+
+# The version, defined once in include/xlb_version.h (`make version`).
+XLB_VERSION := $(shell sed -n 's/^\#define XLB_VERSION "\(.*\)"$$/\1/p' include/xlb_version.h)
 
 all: module bpf lbctl healthd
 
@@ -91,6 +94,9 @@ check: setup
 
 setup:
 	scripts/setup.sh
+
+version:
+	@echo $(XLB_VERSION)
 
 clean:
 	rm -rf $(BUILD)

@@ -10,6 +10,7 @@
 #include <net/netns/generic.h>
 
 #include "compat.h"
+#include "xlb_version.h"
 #include "xlb.h"
 
 unsigned int xlb_max_services = 1024;
@@ -141,5 +142,6 @@ module_exit(xlb_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("xlb: Maglev L4 load balancer control plane for XDP");
 MODULE_AUTHOR("xlb developers");
+MODULE_VERSION(XLB_VERSION);
 MODULE_ALIAS_GENL_FAMILY(XLB_GENL_NAME);
 XLB_IMPORT_BPF_INTERNAL();

@@ -16,7 +16,7 @@ lbctl: $(BUILD)/lbctl
 # that built the embedded skeleton is the one that runs it.
 LDLIBS_BPF_STATIC := -Wl,-Bstatic $(LDLIBS_NL) $(LDLIBS_BPF) -Wl,-Bdynamic
 
-$(BUILD)/lbctl: $(LBCTL_SRCS) $(wildcard user/*.h) lib/maglev.c lib/maglev.h include/uapi/*.h $(BUILD)/xlb.skel.h | $(BUILD)
+$(BUILD)/lbctl: $(LBCTL_SRCS) $(wildcard user/*.h) lib/maglev.c lib/maglev.h include/uapi/*.h include/xlb_version.h $(BUILD)/xlb.skel.h | $(BUILD)
 	$(CC) $(CFLAGS_USER) $(CFLAGS_NL) -o $@ $(LBCTL_SRCS) lib/maglev.c $(LDLIBS_BPF_STATIC)
 
 $(BUILD)/test_lbctl_parse: tests/unit/test_lbctl_parse.c user/parse.c user/parse.h lib/maglev.c lib/maglev.h tests/unit/tap.h | $(BUILD)
@@ -25,7 +25,24 @@ $(BUILD)/test_lbctl_parse: tests/unit/test_lbctl_parse.c user/parse.c user/parse
 # The bash completion is driven by a script with a stand-in lbctl.
 UNIT_TESTS += $(BUILD)/test_lbctl_parse tests/unit/test_lbctl_completion.sh
 
+# One version everywhere (include/xlb_version.h).
+UNIT_TESTS += tests/unit/test_version.sh
+tests/unit/test_version.sh: $(BUILD)/lbctl
+
+# The command line up to the module (options, keywords, numbers).
+UNIT_TESTS += tests/unit/test_lbctl_cli.sh
+tests/unit/test_lbctl_cli.sh: $(BUILD)/lbctl
+
 install-lbctl: $(BUILD)/lbctl
 	install -D -m 0755 $(BUILD)/lbctl $(DESTDIR)$(PREFIX)/sbin/lbctl
 	install -D -m 0644 Documentation/lbctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/lbctl.8
 	install -D -m 0644 user/lbctl.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/lbctl
+
+# Host test of detach without pins (root, a namespace of its own); part of
+# check-bpf, which runs the other root host tests.
+.PHONY: check-detach
+check-detach: $(BUILD)/lbctl $(BUILD)/xlb.bpf.o $(BUILD)/xdp_pass.bpf.o
+	@echo "== tests/host/lbctl_detach.sh"
+	tests/host/lbctl_detach.sh $(BUILD)
+
+check-bpf: check-detach

@@ -174,7 +174,7 @@ lb2() {
 	# The same lookup in $NS finds the backend.
 	run lb -j lookup 198.51.100.1:1234 192.0.2.10:80 tcp
 	[ "$status" -eq 0 ]
-	[ "$(jq -r .backend <<<"$output")" = 10.0.0.1 ]
+	[ "$(jq -r .address <<<"$output")" = 10.0.0.1 ]
 	# Raw netlink with every service id the module could have given out.
 	run in_ns "$NS2" "$NLFUZZ" -p 64
 	echo "$output"

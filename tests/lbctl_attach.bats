@@ -55,7 +55,7 @@ xdp_prog_id() {
 	run lb attach lb0 mode turbo
 	expect 1 'lbctl: invalid mode "turbo": expected native or generic'
 	run lb attach lb0 max-services 0
-	expect 1 'lbctl: invalid max-services "0": expected an integer 1..4096'
+	expect 1 'lbctl: invalid max-services "0": expected a decimal integer 1..4096'
 	run lb attach lb0 table-max 1000
 	expect_re 1 '^lbctl: invalid table size "1000": expected a prime'
 	run lb attach lb0 src4 fd00::1
@@ -200,6 +200,30 @@ xdp_prog_id() {
 	run lb service add 10.1.0.100:80/tcp
 	expect_re 1 '^lbctl: service add 10\.1\.0\.100:80/tcp: '
 	lb service add 10.1.0.100:80/tcp table-size 251
+	[ "$(lb -j show | jq -r '.[0].table_size')" = 251 ]
+	lb detach lb0
+}
+
+@test "unbind: the module lets go of the maps; the next attach binds again" {
+	id=$(bpftool -j map show pinned "$PIN/xlb_ctl" | jq -r .id)
+	[ -n "$id" ]
+	rm -rf "$PIN"
+	# unpinned and detached, the map lives on: the module holds it
+	bpftool map show id "$id" >/dev/null
+	[ "$(lb -j config | jq -r .bound)" = true ]
+	run lb unbind
+	expect 0 ''
+	[ "$(lb -j config | jq -r .bound)" = false ]
+	for i in $(seq 50); do
+		bpftool map show id "$id" >/dev/null 2>&1 || break
+		sleep 0.1
+	done
+	run ! bpftool map show id "$id"
+	run lb unbind extra
+	expect 1 'lbctl: unknown argument "extra" to unbind (see: lbctl help)'
+	# the configuration stayed in the module and reaches the new maps
+	lb attach lb0 mode generic max-services 4 max-backends 8 table-max 251 conntrack-size 1024
+	[ "$(lb -j config | jq -r .bound)" = true ]
 	[ "$(lb -j show | jq -r '.[0].table_size')" = 251 ]
 	lb detach lb0
 }

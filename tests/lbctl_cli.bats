@@ -48,7 +48,7 @@ SVC6='[2001:db8::10]:443/tcp'
 	run lb frobnicate
 	expect_re 1 '^lbctl: unknown command "frobnicate": expected one of add,'
 	run lb -x show
-	expect 1 'lbctl: unknown option "-x": expected -j, -n, --version or --help'
+	expect 1 'lbctl: unknown option "-x": expected -j, -n, -jn, --version or --help'
 }
 
 @test "module not loaded: clear message, exit 2" {
@@ -61,7 +61,7 @@ SVC6='[2001:db8::10]:443/tcp'
 
 @test "bad input is reported before the module is even needed" {
 	run lb add 10.0.0.2 weight 70000
-	expect 1 'lbctl: invalid weight "70000": expected an integer 0..65535'
+	expect 1 'lbctl: invalid weight "70000": expected a decimal integer 0..65535'
 }
 
 @test "insmod xlb.ko" {
@@ -208,19 +208,33 @@ SVC6='[2001:db8::10]:443/tcp'
 	lb set 10.0.0.2 weight 5
 	run lb -j show
 	[ "$(jq -r '.[0].backends[0].weight' <<<"$output")" = 5 ]
+	# drain is the state: the weight stays, the slots go
 	lb drain 10.0.0.2
 	run lb -j show
-	[ "$(jq -r '.[0].backends[0].weight' <<<"$output")" = 0 ]
+	[ "$(jq -r '.[0].backends[0].weight' <<<"$output")" = 5 ]
 	[ "$(jq -r '.[0].backends[0].state' <<<"$output")" = drain ]
 	[ "$(jq -r '.[0].backends[0].slots' <<<"$output")" = 0 ]
 	[ "$(jq -r '.[0].backends[1].slots' <<<"$output")" = 65537 ]
+	run lb show
+	[[ "${lines[1]}" =~ ^"  backend 10.0.0.2 "\ +"weight 5 "\ +"slots 0 ".*"drain"$ ]]
 	lb set 10.0.0.2 state drain weight 4
 	run lb -j show
 	[ "$(jq -r '.[0].backends[0].state' <<<"$output")" = drain ]
+	[ "$(jq -r '.[0].backends[0].weight' <<<"$output")" = 4 ]
 	[ "$(jq -r '.[0].backends[0].slots' <<<"$output")" = 0 ]
+	# active again: back with the weight it kept (4 of 24)
 	lb set 10.0.0.2 state active
 	run lb -j show
 	[ "$(jq -r '.[0].backends[0].state' <<<"$output")" = active ]
+	[ "$(jq -r '.[0].backends[0].weight' <<<"$output")" = 4 ]
+	s2=$(jq -r '.[0].backends[0].slots' <<<"$output")
+	[ "$s2" -gt 10000 ]
+	[ "$s2" -lt 12000 ]
+	# weight 0 is not drain: active, no slots
+	lb set 10.0.0.2 weight 0
+	run lb -j show
+	[ "$(jq -r '.[0].backends[0].state' <<<"$output")" = active ]
+	[ "$(jq -r '.[0].backends[0].slots' <<<"$output")" = 0 ]
 	lb del 10.0.0.2
 	run lb -j show
 	[ "$(jq -r '.[0].backends | length' <<<"$output")" = 1 ]
@@ -246,9 +260,9 @@ SVC6='[2001:db8::10]:443/tcp'
 	run lb add 10.0.0.3 service 192.0.2.99:80/tcp
 	expect_re 1 '^lbctl: add 10\.0\.0\.3 \(service 192\.0\.2\.99:80/tcp\): '
 	run lb set 10.0.0.2 weight 70000
-	expect 1 'lbctl: invalid weight "70000": expected an integer 0..65535'
+	expect 1 'lbctl: invalid weight "70000": expected a decimal integer 0..65535'
 	run lb set 10.0.0.2 weight -1
-	expect 1 'lbctl: invalid weight "-1": expected an integer 0..65535'
+	expect 1 'lbctl: invalid weight "-1": expected a decimal integer 0..65535'
 	run lb set 10.0.0.2
 	expect 1 'lbctl: nothing to set: expected weight W or state active|drain'
 	run lb add 10.0.0.256
@@ -270,7 +284,7 @@ SVC6='[2001:db8::10]:443/tcp'
 	expect_re 0 '^backend 10\.0\.0\.[23] service 192\.0\.2\.10:80/tcp hash 0x[0-9a-f]{8} slot [0-9]+$'
 	run lb -j lookup 198.51.100.7:40000 192.0.2.10:80 tcp
 	[ "$status" -eq 0 ]
-	be=$(jq -r .backend <<<"$output")
+	be=$(jq -r .address <<<"$output")
 	slot=$(jq -r .slot <<<"$output")
 	hash=$(jq -r .hash <<<"$output")
 	[ "$(jq -r .service <<<"$output")" = "$SVC" ]
@@ -279,16 +293,17 @@ SVC6='[2001:db8::10]:443/tcp'
 	[ "$slot" -eq $(((hash * 65537) >> 32)) ]
 	# Stable: the same flow maps to the same backend.
 	for i in 1 2 3; do
-		[ "$(lb -j lookup 198.51.100.7:40000 192.0.2.10:80 tcp | jq -r .backend)" = "$be" ]
+		[ "$(lb -j lookup 198.51.100.7:40000 192.0.2.10:80 tcp | jq -r .address)" = "$be" ]
 	done
 	# Draining the chosen backend moves the flow to the other one.
 	lb drain "$be"
-	other=$(lb -j lookup 198.51.100.7:40000 192.0.2.10:80 tcp | jq -r .backend)
+	other=$(lb -j lookup 198.51.100.7:40000 192.0.2.10:80 tcp | jq -r .address)
 	[ "$other" != "$be" ]
-	# Many flows spread over both backends.
-	lb set "$be" weight 1
+	# Many flows spread over both backends (drain is the state: a weight
+	# alone does not undo it).
+	lb set "$be" weight 1 state active
 	seen=$(for p in $(seq 40000 40031); do
-		lb -j lookup 198.51.100.7:$p 192.0.2.10:80 tcp | jq -r .backend
+		lb -j lookup 198.51.100.7:$p 192.0.2.10:80 tcp | jq -r .address
 	done)
 	[ "$(sort -u <<<"$seen" | wc -l)" -eq 2 ]
 	# The same 32 flows in one call: one JSON object per flow, same picks.
@@ -298,7 +313,7 @@ SVC6='[2001:db8::10]:443/tcp'
 	done
 	run lb -j lookup "${flows[@]}"
 	[ "$status" -eq 0 ]
-	[ "$(jq -r .backend <<<"$output")" = "$seen" ]
+	[ "$(jq -r .address <<<"$output")" = "$seen" ]
 }
 
 @test "lookup over IPv6 and the lookup errors" {
@@ -306,7 +321,7 @@ SVC6='[2001:db8::10]:443/tcp'
 	lb add 2001:db8::2
 	run lb -j lookup '[2001:db8::7]:1234' '[2001:db8::10]:443' tcp
 	[ "$status" -eq 0 ]
-	[ "$(jq -r .backend <<<"$output")" = 2001:db8::2 ]
+	[ "$(jq -r .address <<<"$output")" = 2001:db8::2 ]
 	run lb lookup 198.51.100.7:40000 192.0.2.10:80 tcp
 	expect_re 1 '^lbctl: lookup: '
 	run lb lookup 198.51.100.7:40000 '[2001:db8::10]:443' tcp
@@ -345,7 +360,7 @@ SVC6='[2001:db8::10]:443/tcp'
 	run lb config set src4 fd00::1
 	expect 1 'lbctl: invalid src4 "fd00::1": expected an IPv4 address'
 	run lb config set seed 4294967296
-	expect 1 'lbctl: invalid seed "4294967296": expected an integer 0..4294967295'
+	expect 1 'lbctl: invalid seed "4294967296": expected a decimal or 0x hexadecimal integer 0..4294967295'
 }
 
 @test "save -> flush -> restore yields an identical show -j" {
@@ -381,9 +396,9 @@ SVC6='[2001:db8::10]:443/tcp'
 	run lb -n show
 	expect_re 0 '^service 192\.0\.2\.21:53/udp table-size 65537 hash 5tuple udp-timeout 30 backends 0 '
 	run lb service add 192.0.2.22:53/udp udp-timeout 0
-	expect 1 'lbctl: invalid udp-timeout "0": expected an integer 1..86400'
+	expect 1 'lbctl: invalid udp-timeout "0": expected a decimal integer 1..86400'
 	run lb service set 192.0.2.21:53/udp udp-timeout 86401
-	expect 1 'lbctl: invalid udp-timeout "86401": expected an integer 1..86400'
+	expect 1 'lbctl: invalid udp-timeout "86401": expected a decimal integer 1..86400'
 	run lb service add 192.0.2.22:80/tcp udp-timeout 5
 	expect_re 1 'udp-timeout applies to UDP services only'
 	lb service set 192.0.2.21:53/udp udp-timeout 7
@@ -441,7 +456,7 @@ SVC6='[2001:db8::10]:443/tcp'
 	f=$BATS_TEST_TMPDIR/bad
 	printf '%s\n' "service add 192.0.2.30:80/tcp" "add 10.0.0.5 weight 70000" >"$f"
 	run lb restore "$f"
-	expect 1 "lbctl: $f:2: invalid weight \"70000\": expected an integer 0..65535"
+	expect 1 "lbctl: $f:2: invalid weight \"70000\": expected a decimal integer 0..65535"
 	printf '%s\n' "add 10.0.0.5" >"$f"
 	run lb restore "$f"
 	expect 1 "lbctl: $f:1: no service declared before this backend"
@@ -537,8 +552,59 @@ SVC6='[2001:db8::10]:443/tcp'
 	[ "$(sed -n 1p "$out" | jq -r .event)" = "service add" ]
 	[ "$(sed -n 1p "$out" | jq -r .service)" = "$SVC6" ]
 	[ "$(sed -n 2p "$out" | jq -r .event)" = add ]
-	[ "$(sed -n 2p "$out" | jq -r .backend)" = 2001:db8::2 ]
+	[ "$(sed -n 2p "$out" | jq -r .address)" = 2001:db8::2 ]
 	[ "$(sed -n 2p "$out" | jq -r .weight)" = 3 ]
+}
+
+@test "the man page's show, lookup and monitor examples are what lbctl prints" {
+	man=$BATS_TEST_DIRNAME/../Documentation/lbctl.8
+	out=$BATS_TEST_TMPDIR/mon
+	# the example's commands, at the default seed (setup)
+	lb service add 192.0.2.10:80/tcp
+	lb add 10.0.0.2 weight 10
+	lb add 10.0.0.3 weight 20
+	# show: the backend lines, runs of blanks as one
+	want=$(sed -n 's/^  backend /backend /p' "$man" | tr -s ' ')
+	[ -n "$want" ]
+	run lb -n show
+	[ "$(sed -n 's/^  backend /backend /p' <<<"$output" | tr -s ' ')" = "$want" ]
+	want=$(grep '^backend .* hash 0x' "$man")
+	run lb -n lookup 198.51.100.7:40000 192.0.2.10:80 tcp
+	expect 0 "$want"
+	# monitor: the two lines after "$ lbctl \-n monitor"
+	want=$(sed -n '/^\$ lbctl \\-n monitor$/{n;p;n;p}' "$man")
+	[ "$(wc -l <<<"$want")" -eq 2 ]
+	nsenter --net="/run/netns/$NS" "$LBCTL" -n monitor >"$out" 2>&1 3>&- &
+	pid=$!
+	sleep 1
+	lb add 10.0.0.4
+	lb drain 10.0.0.4
+	for i in $(seq 50); do [ "$(wc -l <"$out")" -ge 2 ] && break; sleep 0.1; done
+	kill "$pid"
+	run cat "$out"
+	expect 0 "$want"
+}
+
+@test "options after the command: show -j, lookup -jn, -- ends them" {
+	lb service add "$SVC"
+	lb add 10.0.0.2 weight 3
+	[ "$(lb show -j)" = "$(lb -j show)" ]
+	[ "$(lb show service "$SVC" -n -j | jq -r '.[0].backends[0].weight')" = 3 ]
+	run lb lookup 198.51.100.7:40000 192.0.2.10:80 tcp -jn
+	[ "$(jq -r .address <<<"$output")" = 10.0.0.2 ]
+	run lb show -- -j
+	expect 1 'lbctl: unknown argument "-j" to show (see: lbctl help)'
+}
+
+@test "a repeated keyword is refused and changes nothing" {
+	lb service add "$SVC"
+	lb add 10.0.0.2 weight 3
+	before=$(lb -j show)
+	run lb set 10.0.0.2 weight 1 weight 2
+	expect 1 'lbctl: keyword "weight" given twice: give each keyword once'
+	run lb add 10.0.0.3:80
+	expect 1 "lbctl: invalid backend \"10.0.0.3:80\": backends take no port (packets keep the service's port): expected an IPv4 or IPv6 address"
+	[ "$(lb -j show)" = "$before" ]
 }
 
 @test "without CAP_NET_ADMIN: changes refused with advice, reads allowed" {

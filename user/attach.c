@@ -103,8 +103,7 @@ static void parse_attach(int argc, char **argv, struct attach_args *a)
 		lb_die(EXIT_ERR, "missing device after \"attach\"");
 	a->dev = argv[1];
 	for (i = 2; i < argc; i += 2) {
-		const char *k = argv[i],
-			   *v = lb_need_arg(argc, argv, i, "value");
+		const char *k = argv[i], *v = lb_kw_value(argc, argv, 2, i);
 
 		if (!strcmp(k, "mode")) {
 			if (!strcmp(v, "native"))
@@ -564,12 +563,45 @@ int cmd_attach(int argc, char **argv)
 	return EXIT_OK;
 }
 
+#define XLB_PROG_NAME "xlb_xdp"
+/* Fails to build when the entry point of bpf/xlb.bpf.c is renamed. */
+_Static_assert(sizeof(((struct xlb *)0)->progs.xlb_xdp) > 0,
+	       "XLB_PROG_NAME names the XDP entry point");
+
+/*
+ * Is program id xlb's?  With the pins, it must be the pinned program; without
+ * them (pin directory removed), a program named like xlb's entry point.
+ */
+static bool is_xlb_prog(uint32_t id)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	int fd;
+	bool ours;
+
+	if (pinned(PIN_PROG)) {
+		fd = lb_pin_get(PIN_PROG);
+		ours = prog_id(fd) == id;
+		close(fd);
+		return ours;
+	}
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		lb_die(EXIT_ENV, "cannot open XDP program %u: %s", id,
+		       strerror(errno));
+	memset(&info, 0, sizeof(info));
+	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       !strcmp(info.name, XLB_PROG_NAME);
+	close(fd);
+	return ours;
+}
+
 int cmd_detach(int argc, char **argv)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	unsigned int ifindex;
 	uint32_t flags = 0;
-	int fd, err;
+	int err;
 
 	if (argc != 2)
 		lb_die(EXIT_ERR, argc < 2 ? "missing device after \"detach\"" :
@@ -586,15 +618,10 @@ int cmd_detach(int argc, char **argv)
 		lb_die(EXIT_ERR, "device \"%s\" has no XDP program attached",
 		       argv[1]);
 	lb_pin_dir_mount();
-	if (pinned(PIN_PROG)) {
-		fd = lb_pin_get(PIN_PROG);
-		if (prog_id(fd) != q.prog_id)
-			lb_die(EXIT_ERR,
-			       "the XDP program on \"%s\" is not "
-			       "xlb's; not touching it",
-			       argv[1]);
-		close(fd);
-	}
+	if (!is_xlb_prog(q.prog_id))
+		lb_die(EXIT_ERR,
+		       "the XDP program on \"%s\" is not xlb's; not touching it",
+		       argv[1]);
 	if (q.attach_mode == XDP_ATTACHED_SKB)
 		flags = XDP_FLAGS_SKB_MODE;
 	else if (q.attach_mode == XDP_ATTACHED_DRV)
@@ -609,4 +636,16 @@ int cmd_detach(int argc, char **argv)
 		lb_die(EXIT_ENV, "cannot detach XDP from \"%s\": %s", argv[1],
 		       strerror(-err));
 	return EXIT_OK;
+}
+
+/* Drop the module's references to the maps (XLB_CMD_UNBIND). */
+int cmd_unbind(int argc, char **argv)
+{
+	int err;
+
+	if (argc > 1)
+		lb_die_unknown(argv[1], "unbind");
+	xnl_open();
+	err = xnl_request(xnl_msg(XLB_CMD_UNBIND, 0), NULL, NULL);
+	return err ? xnl_report(err, "unbind") : EXIT_OK;
 }

@@ -30,10 +30,10 @@ static void parse_be_args(int argc, char **argv, bool allow_weight,
 	if (argc < 2)
 		lb_die(EXIT_ERR, "missing backend address after \"%s\"",
 		       argv[0]);
-	if (lb_parse_addr(argv[1], &a->addr))
+	if (lb_parse_backend(argv[1], &a->addr))
 		lb_die_parse();
 	for (i = 2; i < argc; i += 2) {
-		const char *v = lb_need_arg(argc, argv, i, "value");
+		const char *v = lb_kw_value(argc, argv, 2, i);
 
 		if (!strcmp(argv[i], "service")) {
 			if (lb_parse_svc(v, &a->svc))
@@ -179,8 +179,9 @@ int cmd_drain(int argc, char **argv)
 	struct be_args a;
 
 	parse_be_args(argc, argv, false, &a);
-	a.has_weight = true;
-	a.weight = 0;
+	/* the state, not the weight: "set ADDR state active" undoes it */
+	a.has_state = true;
+	a.state = XLB_BE_STATE_DRAIN;
 	xnl_open();
 	if (!a.has_svc)
 		pick_service(&a, true);

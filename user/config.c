@@ -72,10 +72,10 @@ static int config_set(int argc, char **argv)
 		lb_die(EXIT_ERR, "nothing to set: expected seed N, src4 ADDR "
 				 "or src6 ADDR");
 	for (i = 1; i < argc; i += 2) {
-		const char *v = lb_need_arg(argc, argv, i, "value");
+		const char *v = lb_kw_value(argc, argv, 1, i);
 
 		if (!strcmp(argv[i], "seed")) {
-			if (lb_parse_u32(v, "seed", 0, UINT32_MAX, &seed))
+			if (lb_parse_seed(v, &seed))
 				lb_die_parse();
 			has_seed = true;
 		} else if (!strcmp(argv[i], "src4")) {

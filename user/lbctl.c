@@ -3,7 +3,6 @@
  * lbctl.c - entry point: global options and the command dispatch table.
  * Each command group lives in its own file (service.c, backend.c, ...).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@ struct command {
 };
 
 static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "add", cmd_add,
@@ -41,6 +41,7 @@ static const struct command commands[] = {
 	  "attach DEV [mode native|generic] [src4 ADDR] [src6 ADDR]\n"
 	  "        [max-services N] [max-backends N] [table-max M] [conntrack-size N]" },
 	{ "detach", cmd_detach, "detach DEV" },
+	{ "unbind", cmd_unbind, "unbind" },
 	{ "config", cmd_config,
 	  "config [show]\n"
 	  "        config set [seed N] [src4 ADDR] [src6 ADDR]" },
@@ -49,6 +50,7 @@ static const struct command commands[] = {
 	{ "flush", cmd_flush, "flush" },
 	{ "monitor", cmd_monitor, "monitor" },
 	{ "help", cmd_help, "help" },
+	{ "version", cmd_version, "version" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -60,9 +62,11 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: lbctl [-j] [-n] COMMAND [ARGS]\n"
 		"       lbctl --version | --help\n\n"
-		"Options:\n"
-		"  -j, --json      JSON output for show, list, stats, lookup, config\n"
-		"  -n, --numeric   show ports as numbers, not /etc/services names\n\n"
+		"Options (anywhere on the line; \"--\" ends them):\n"
+		"  -j, --json      JSON output for show, list, stats, lookup, config,\n"
+		"                  monitor\n"
+		"  -n, --numeric   show ports as numbers, not /etc/services names\n"
+		"  -jn, -nj        both\n\n"
 		"Commands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  lbctl %s\n", commands[i].usage);
@@ -78,46 +82,102 @@ static int cmd_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int cmd_version(int argc, char **argv)
 {
-	int i = 1;
-	size_t c;
+	(void)argc;
+	(void)argv;
+	printf("lbctl %s\n", LBCTL_VERSION);
+	return EXIT_OK;
+}
 
-	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+const char *lb_kw_value(int argc, char **argv, int first, int i)
+{
+	const char *v = lb_need_arg(argc, argv, i, "value");
+
+	if (lb_check_keyword(argv, first, i))
+		lb_die_parse();
+	return v;
+}
+
+/*
+ * A global option: 1 when o is one (and applied), 0 when it is not, or the
+ * exit code of an option that ends the run (help, version) plus 2.
+ */
+static int global_option(const char *o)
+{
+	if (!strcmp(o, "-j") || !strcmp(o, "--json")) {
+		opts.json = true;
+	} else if (!strcmp(o, "-n") || !strcmp(o, "--numeric")) {
+		opts.numeric = true;
+	} else if (!strcmp(o, "-jn") || !strcmp(o, "-nj")) {
+		opts.json = opts.numeric = true;
+	} else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+		usage(stdout);
+		return 2 + EXIT_OK;
+	} else if (!strcmp(o, "-V") || !strcmp(o, "--version")) {
+		return 2 + cmd_version(0, NULL);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Global options go anywhere, as in bpftool: they are taken out of argv
+ * (in place) up to "--", which ends them.  Before the command an unknown
+ * option is an error; after it, a word starting with '-' that is no
+ * global option stays for the command to judge (weight -1).  Returns the
+ * new argc, or -1 - exit code when the run ends here.
+ */
+static int take_options(int argc, char **argv)
+{
+	bool cmd = false, end = false;
+	int i, n = 1, r;
+
+	for (i = 1; i < argc; i++) {
 		const char *o = argv[i];
 
-		if (!strcmp(o, "-j") || !strcmp(o, "--json")) {
-			opts.json = true;
-		} else if (!strcmp(o, "-n") || !strcmp(o, "--numeric")) {
-			opts.numeric = true;
-		} else if (!strcmp(o, "-jn") || !strcmp(o, "-nj")) {
-			opts.json = opts.numeric = true;
-		} else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-			usage(stdout);
-			return EXIT_OK;
-		} else if (!strcmp(o, "-V") || !strcmp(o, "--version")) {
-			printf("lbctl %s\n", LBCTL_VERSION);
-			return EXIT_OK;
-		} else if (!strcmp(o, "--")) {
-			i++;
-			break;
-		} else {
-			lb_err("unknown option \"%s\": expected -j, -n, "
+		if (end || o[0] != '-' || !o[1]) {
+			cmd = true;
+			argv[n++] = argv[i];
+			continue;
+		}
+		if (!strcmp(o, "--")) {
+			end = true;
+			continue;
+		}
+		r = global_option(o);
+		if (r > 1)
+			return -1 - (r - 2);
+		if (r)
+			continue;
+		if (!cmd) {
+			lb_err("unknown option \"%s\": expected -j, -n, -jn, "
 			       "--version or --help",
 			       o);
-			return EXIT_ERR;
+			return -1 - EXIT_ERR;
 		}
+		argv[n++] = argv[i];
 	}
-	if (i == argc)
+	argv[n] = NULL;
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	size_t c;
+
+	argc = take_options(argc, argv);
+	if (argc < 0)
+		return -1 - argc;
+	if (argc == 1)
 		return cmd_show(1, (char *[]){ "show", NULL });
 	for (c = 0; c < NCOMMANDS; c++)
-		if (!strcmp(argv[i], commands[c].name))
-			return commands[c].fn(argc - i, argv + i);
-	if (!strcmp(argv[i], "version"))
-		return printf("lbctl %s\n", LBCTL_VERSION) < 0;
+		if (!strcmp(argv[1], commands[c].name))
+			return commands[c].fn(argc - 1, argv + 1);
 	lb_err("unknown command \"%s\": expected one of add, set, drain, del, "
-	       "service, show, stats, lookup, attach, detach, config, save, "
-	       "restore, flush, monitor, help",
-	       argv[i]);
+	       "service, show, stats, lookup, attach, detach, unbind, config, "
+	       "save, restore, flush, monitor, help, version",
+	       argv[1]);
 	return EXIT_ERR;
 }

@@ -11,8 +11,9 @@
 
 #include "health.h"
 #include "parse.h"
+#include "xlb_version.h"
 
-#define LBCTL_VERSION "0.1.0"
+#define LBCTL_VERSION XLB_VERSION
 
 /* Exit codes, documented in Documentation/lbctl.8. */
 enum {
@@ -38,6 +39,8 @@ void lb_die(int code, const char *fmt, ...)
 void lb_die_parse(void) __attribute__((noreturn));
 /* "missing value after KEYWORD" etc. */
 const char *lb_need_arg(int argc, char **argv, int i, const char *what);
+/* The value of keyword argv[i]; dies when argv[first..i) had it already. */
+const char *lb_kw_value(int argc, char **argv, int first, int i);
 void lb_die_unknown(const char *word, const char *context)
 	__attribute__((noreturn));
 
@@ -128,6 +131,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
+int cmd_unbind(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_flush(int argc, char **argv);

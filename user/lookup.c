@@ -43,7 +43,7 @@ static void print_reply(const struct lookup_reply *r)
 	if (opts.json) {
 		json_init(stdout);
 		json_obj_open(NULL);
-		json_str("backend", be);
+		json_str("address", be);
 		json_u64("weight", r->be.weight);
 		json_str("service",
 			 lb_fmt_svc(&r->svc.key, false, svc, sizeof(svc)));
@@ -90,7 +90,7 @@ static int lookup_one(char **argv)
 	if (err == -ENOENT && !xnl_extack()[0])
 		lb_die(EXIT_ERR,
 		       "lookup: no service at %s/%s, or it has no "
-		       "backend with a non-zero weight",
+		       "active backend with a non-zero weight",
 		       argv[1], argv[2]);
 	if (err)
 		return xnl_report(err, "lookup");

@@ -60,7 +60,7 @@ static void print_backend(const struct lb_backend *b, bool del)
 
 	lb_fmt_addr(&b->addr, buf, sizeof(buf));
 	if (opts.json) {
-		json_str("backend", buf);
+		json_str("address", buf);
 		if (!del) {
 			json_u64("weight", b->weight);
 			json_str("state", lb_state_name(b));

@@ -34,15 +34,26 @@ void lb_set_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Strict unsigned decimal (or 0x hex): no sign, no spaces, no trailing junk. */
-static int parse_ulong(const char *s, unsigned long long *v)
+/*
+ * Strict unsigned decimal: no sign, no spaces, no trailing junk.  A leading
+ * 0 is decimal (010 is ten, not octal eight); with hex, "0x" starts a
+ * hexadecimal number.
+ */
+static int parse_ulong(const char *s, bool hex, unsigned long long *v)
 {
+	int base = 10;
 	char *end;
 
-	if (!s || !*s || !isdigit((unsigned char)*s))
+	if (!s || !isdigit((unsigned char)*s))
 		return -1;
+	if (hex && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		base = 16;
+		if (!isxdigit((unsigned char)*s))
+			return -1;
+	}
 	errno = 0;
-	*v = strtoull(s, &end, 0);
+	*v = strtoull(s, &end, base);
 	if (errno || *end)
 		return -1;
 	return 0;
@@ -53,9 +64,24 @@ int lb_parse_u32(const char *s, const char *what, uint32_t min, uint32_t max,
 {
 	unsigned long long x;
 
-	if (parse_ulong(s, &x) || x < min || x > max) {
-		lb_set_error("invalid %s \"%s\": expected an integer %u..%u",
+	if (parse_ulong(s, false, &x) || x < min || x > max) {
+		lb_set_error("invalid %s \"%s\": expected a decimal integer "
+			     "%u..%u",
 			     what, s, min, max);
+		return -1;
+	}
+	*v = (uint32_t)x;
+	return 0;
+}
+
+int lb_parse_seed(const char *s, uint32_t *v)
+{
+	unsigned long long x;
+
+	if (parse_ulong(s, true, &x) || x > UINT32_MAX) {
+		lb_set_error("invalid seed \"%s\": expected a decimal or 0x "
+			     "hexadecimal integer 0..%u",
+			     s, UINT32_MAX);
 		return -1;
 	}
 	*v = (uint32_t)x;
@@ -75,10 +101,11 @@ int lb_parse_table_size(const char *s, uint32_t *m)
 
 	while (*p)
 		hi = *p++;
-	if (parse_ulong(s, &x) || x > UINT32_MAX ||
+	if (parse_ulong(s, false, &x) || x > UINT32_MAX ||
 	    !xlb_maglev_size_valid((__u32)x)) {
 		lb_set_error("invalid table size \"%s\": expected a prime from "
-			     "the Maglev size list, %u..%u (e.g. 65537)",
+			     "the Maglev size list, %u..%u, in decimal "
+			     "(e.g. 65537)",
 			     s, lo, hi);
 		return -1;
 	}
@@ -177,7 +204,7 @@ int lb_parse_port(const char *s, const char *proto_name, uint16_t *port)
 	unsigned long long x;
 	struct servent *se;
 
-	if (!parse_ulong(s, &x)) {
+	if (!parse_ulong(s, false, &x)) {
 		if (x >= 1 && x <= 65535) {
 			*port = (uint16_t)x;
 			return 0;
@@ -281,6 +308,43 @@ int lb_parse_endpoint(const char *s, struct lb_endpoint *e)
 bad:
 	lb_set_error("invalid endpoint \"%s\": expected " EP_EXAMPLE, s);
 	return -1;
+}
+
+/* A backend: an address without a port (packets keep the service's). */
+int lb_parse_backend(const char *s, struct lb_addr *a)
+{
+	char buf[LB_SVCSTRLEN], *host, *port;
+	struct lb_addr tmp;
+
+	if (!lb_parse_addr(s, a))
+		return 0;
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	if (split_host_port(buf, &host, &port) ||
+	    (inet_pton(AF_INET, host, tmp.a) != 1 &&
+	     inet_pton(AF_INET6, host, tmp.a) != 1))
+		return -1;
+	lb_set_error("invalid backend \"%s\": backends take no port (packets "
+		     "keep the service's port): expected an IPv4 or IPv6 "
+		     "address",
+		     s);
+	return -1;
+}
+
+int lb_check_keyword(char **argv, int first, int i)
+{
+	int j;
+
+	for (j = first; j < i; j += 2) {
+		if (!strcmp(argv[j], argv[i])) {
+			lb_set_error("keyword \"%s\" given twice: give each "
+				     "keyword once",
+				     argv[i]);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 bool lb_addr_eq(const struct lb_addr *x, const struct lb_addr *y)

@@ -56,8 +56,18 @@ struct lb_encap_opt {
 };
 /* 1: key is not an encap option; 0: parsed; -1: bad value (lb_set_error) */
 int lb_parse_encap_opt(const char *key, const char *v, struct lb_encap_opt *o);
+/* Numbers are decimal; a leading 0 does not make them octal. */
 int lb_parse_u32(const char *s, const char *what, uint32_t min, uint32_t max,
 		 uint32_t *v);
+/* The hash seed: decimal, or hexadecimal with 0x (as save writes it). */
+int lb_parse_seed(const char *s, uint32_t *v);
+/* A backend address; one written with a port gets its own message. */
+int lb_parse_backend(const char *s, struct lb_addr *a);
+/*
+ * Keyword/value lists: refuse argv[i] when the keyword already appeared at
+ * argv[first], argv[first + 2], ..., argv[i - 2].
+ */
+int lb_check_keyword(char **argv, int first, int i);
 
 const char *lb_proto_name(uint8_t proto);
 bool lb_addr_eq(const struct lb_addr *x, const struct lb_addr *y);

@@ -133,6 +133,16 @@ static const char *rs_arg(const struct rs_config *rc, int argc, char **argv,
 	rs_die(rc, msg);
 }
 
+/* rs_arg(), and argv[i] must not repeat a keyword of argv[first..i). */
+static const char *rs_value(const struct rs_config *rc, int argc, char **argv,
+			    int first, int i)
+{
+	const char *v = rs_arg(rc, argc, argv, i);
+
+	rs_check(rc, lb_check_keyword(argv, first, i));
+	return v;
+}
+
 static void rs_unknown(const struct rs_config *rc, const char *w)
 {
 	char msg[160];
@@ -143,16 +153,13 @@ static void rs_unknown(const struct rs_config *rc, const char *w)
 
 static void rs_config_line(struct rs_config *rc, int argc, char **argv)
 {
-	int i = 1;
+	int first = argc > 1 && !strcmp(argv[1], "set") ? 2 : 1, i;
 
-	if (argc > 1 && !strcmp(argv[1], "set"))
-		i = 2;
-	for (; i < argc; i += 2) {
-		const char *v = rs_arg(rc, argc, argv, i);
+	for (i = first; i < argc; i += 2) {
+		const char *v = rs_value(rc, argc, argv, first, i);
 
 		if (!strcmp(argv[i], "seed")) {
-			rs_check(rc, lb_parse_u32(v, "seed", 0, UINT32_MAX,
-						  &rc->seed));
+			rs_check(rc, lb_parse_seed(v, &rc->seed));
 			rc->has_seed = true;
 		} else if (!strcmp(argv[i], "src4")) {
 			rs_check(rc, lb_parse_addr(v, &rc->src4));
@@ -192,7 +199,7 @@ static void rs_service_line(struct rs_config *rc, int argc, char **argv)
 			   "[encap ipip|gue] [port N]");
 	rs_check(rc, lb_parse_svc(argv[2], &s.key));
 	for (i = 3; i < argc; i += 2) {
-		const char *v = rs_arg(rc, argc, argv, i);
+		const char *v = rs_value(rc, argc, argv, 3, i);
 
 		if (!strcmp(argv[i], "table-size")) {
 			rs_check(rc, lb_parse_table_size(v, &s.table_size));
@@ -229,9 +236,9 @@ static void rs_backend_line(struct rs_config *rc, int argc, char **argv)
 
 	if (argc < 2)
 		rs_die(rc, "missing backend address after \"add\"");
-	rs_check(rc, lb_parse_addr(argv[1], &b.addr));
+	rs_check(rc, lb_parse_backend(argv[1], &b.addr));
 	for (i = 2; i < argc; i += 2) {
-		const char *v = rs_arg(rc, argc, argv, i);
+		const char *v = rs_value(rc, argc, argv, 2, i);
 
 		if (!strcmp(argv[i], "weight")) {
 			rs_check(rc, lb_parse_weight(v, &b.weight));

@@ -11,11 +11,10 @@
 #include "lbctl.h"
 #include "nl.h"
 
+/* The administrative state alone; the weight is shown apart. */
 const char *lb_state_name(const struct lb_backend *b)
 {
-	if (b->state == XLB_BE_STATE_DRAIN)
-		return "drain";
-	return b->weight ? "active" : "drain";
+	return b->state == XLB_BE_STATE_DRAIN ? "drain" : "active";
 }
 
 int lb_parse_state(const char *s, uint8_t *state)
@@ -92,7 +91,7 @@ static int service_change(int argc, char **argv, uint8_t cmd)
 	if (lb_parse_svc(argv[1], &k))
 		lb_die_parse();
 	for (i = 2; i < argc; i += 2) {
-		const char *v = lb_need_arg(argc, argv, i, "value");
+		const char *v = lb_kw_value(argc, argv, 2, i);
 
 		if (!strcmp(argv[i], "table-size")) {
 			if (lb_parse_table_size(v, &m))

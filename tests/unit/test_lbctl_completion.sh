@@ -28,8 +28,9 @@ esac
 FAKE
 chmod +x "$tmp/lbctl"
 PATH=$tmp:$PATH
+# COMPLETION=FILE tests another completion file (e.g. an old one).
 # shellcheck source=../../user/lbctl.bash-completion
-. "$root/user/lbctl.bash-completion"
+. "${COMPLETION:-$root/user/lbctl.bash-completion}"
 
 # What bash hands a completion function for the command line LINE (cursor
 # at its end), as bash 5 splits it (pcomplete.c; checked against an
@@ -66,17 +67,8 @@ comp_set() {
 	COMP_POINT=${#line}
 }
 
-n=0 fail=0
-result() {	# PASS DESCRIPTION [DIAGNOSTIC]
-	n=$((n + 1))
-	if [ "$1" = 1 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		echo "#   $3"
-		fail=$((fail + 1))
-	fi
-}
+# shellcheck source=tap.bash
+. "$root/tests/unit/tap.bash"
 
 check() {	# WANT LINE
 	local want=$1 line=$2
@@ -97,8 +89,11 @@ result $((!$?)) "COMP_WORDS split at ':'" "got '$got', want '$want'"
 check "set service show stats save" "lbctl s"
 check "--json --numeric --version --help" "lbctl --"
 check "add set del list" "lbctl service "
-check "table-size hash" "lbctl service add 192.0.2.10:80/tcp "
-check "table-size hash" "lbctl service set 192.0.2.10:80/tcp "
+check "table-size hash udp-timeout" "lbctl service add 192.0.2.10:80/tcp "
+check "table-size hash udp-timeout" "lbctl service set 192.0.2.10:80/tcp "
+check "" "lbctl service add 192.0.2.10:80/udp udp-timeout "
+check "unbind" "lbctl u"
+check "version" "lbctl v"
 check "5tuple src" "lbctl service add 192.0.2.10:80/tcp hash "
 check "192.0.2.10:80/tcp [2001:db8::10]:443/tcp" "lbctl service del "
 check "192.0.2.10:80/tcp" "lbctl service del 19"
@@ -122,6 +117,42 @@ check "tcp udp" "lbctl lookup [2001:db8::1]:5 [2001:db8::10]:443 "
 check "show set" "lbctl config "
 check "" "lbctl add 10.0.0.2 weight "
 
+# The same in a real interactive bash through a pty (tests/unit/bash_pty.py):
+# readline splits the line by COMP_WORDBREAKS itself, so a completion that
+# trusts COMP_WORDS, or replaces the wrong part of a word with ':', fails
+# here whatever comp_set above believes.  "list" is what M-? lists, "tab"
+# what TAB inserts.
+real=(
+	"list	lbctl lookup 1.2.3.4:5 192.0.2.10:80 |tcp udp"
+	"tab	lbctl lookup 1.2.3.4:5 192.0.2.10:80 u|dp "
+	"list	lbctl lookup [2001:db8::1]:5 [2001:db8::10]:443 |tcp udp"
+	"list	lbctl show service 192.0.2.10:|80/tcp"
+	"tab	lbctl show service 192.0.2.10:|80/tcp "
+	"tab	lbctl stats service [2001:db8::10]:4|43/tcp "
+	"list	lbctl -j show |service"
+	"tab	lbctl add 10.0.0.2 service 192.0.2.10:80/tcp w|eight "
+	"tab	lbctl drain 2001:db8::|2 "
+	"list	lbctl service set 192.0.2.10:80/tcp |hash table-size udp-timeout"
+)
+if command -v python3 >/dev/null; then
+	got=$(printf '%s\n' "${real[@]%%|*}" |
+		"$root/tests/unit/bash_pty.py" "${COMPLETION:-$root/user/lbctl.bash-completion}")
+	i=0
+	while IFS= read -r answer; do
+		r=${real[i]}
+		line=${r#*	}
+		want=${r##*|}
+		[ "$answer" = "$want" ]
+		result $((!$?)) "real bash, ${r%%	*} '${line%|*}' -> '$want'" \
+			"got '$answer', want '$want'"
+		i=$((i + 1))
+	done <<<"$got"
+	[ "$i" -eq "${#real[@]}" ]
+	result $((!$?)) "real bash answered all ${#real[@]} requests" "got $i"
+else
+	skip "real bash" "no python3 for the pty"
+fi
+
 # Interfaces: a network namespace (and a sysfs) of our own holding lo and
 # the veth pair lbt0/lbt1 only.  A user namespace makes this work without
 # root; where neither works the check is skipped, visibly.
@@ -141,9 +172,7 @@ if [ $? -eq 0 ]; then
 	result $((!$?)) "interface names: attach l, attach lb, detach" \
 		"got '${ifs//$'\n'/|}', want '${want//$'\n'/|}'"
 else
-	n=$((n + 1))
-	echo "ok $n - interface names # SKIP no network namespace: $(head -1 "$tmp/unshare.err")"
+	skip "interface names" "no network namespace: $(head -1 "$tmp/unshare.err")"
 fi
 
-echo "1..$n"
-[ "$fail" -eq 0 ]
+tap_done

@@ -117,7 +117,7 @@ static void test_numbers(void)
 	is_u64(v, 65535, "weight max value");
 	is_int(lb_parse_weight("70000", &v), -1, "weight 70000 rejected");
 	is_str(lb_parse_error(),
-	       "invalid weight \"70000\": expected an integer 0..65535",
+	       "invalid weight \"70000\": expected a decimal integer 0..65535",
 	       "weight error message");
 	is_int(lb_parse_weight("-1", &v), -1, "negative weight rejected");
 	is_int(lb_parse_weight("1.5", &v), -1, "fractional weight rejected");
@@ -134,10 +134,74 @@ static void test_numbers(void)
 	is_int(lb_parse_table_size("7", &v), -1, "prime not in list rejected");
 	is_int(lb_parse_table_size("abc", &v), -1, "non-number rejected");
 
-	is_int(lb_parse_u32("0x10", "seed", 0, UINT32_MAX, &v), 0, "hex u32");
-	is_u64(v, 16, "hex value");
+	/* Decimal only: a leading 0 is not octal, 0x is not hex. */
+	is_int(lb_parse_weight("010", &v), 0, "weight 010 parses");
+	is_u64(v, 10, "weight 010 is decimal 10, not octal 8");
+	is_int(lb_parse_weight("08", &v), 0, "weight 08 parses");
+	is_u64(v, 8, "weight 08 is 8");
+	is_int(lb_parse_weight("0x10", &v), -1, "hex weight rejected");
+	is_str(lb_parse_error(),
+	       "invalid weight \"0x10\": expected a decimal integer 0..65535",
+	       "hex weight error says decimal");
+	is_int(lb_parse_table_size("065537", &v), 0, "table size 065537");
+	is_u64(v, 65537, "table size with a leading 0 is decimal");
+	is_int(lb_parse_u32("0x10", "max-services", 1, 4096, &v), -1,
+	       "hex u32 rejected");
 	is_int(lb_parse_u32("4294967296", "seed", 0, UINT32_MAX, &v), -1,
 	       "u32 overflow rejected");
+
+	/* The seed alone also takes 0x hex (save writes it so). */
+	is_int(lb_parse_seed("0x10", &v), 0, "hex seed");
+	is_u64(v, 16, "hex seed value");
+	is_int(lb_parse_seed("010", &v), 0, "seed 010");
+	is_u64(v, 10, "seed 010 is decimal");
+	is_int(lb_parse_seed("0xffffffff", &v), 0, "seed 0xffffffff");
+	is_u64(v, UINT32_MAX, "seed max value");
+	is_int(lb_parse_seed("0x100000000", &v), -1, "seed overflow rejected");
+	is_str(lb_parse_error(),
+	       "invalid seed \"0x100000000\": expected a decimal or 0x "
+	       "hexadecimal integer 0..4294967295",
+	       "seed error message");
+	is_int(lb_parse_seed("0x", &v), -1, "bare 0x rejected");
+}
+
+static void test_backend(void)
+{
+	struct lb_addr a;
+
+	is_int(lb_parse_backend("10.0.0.2", &a), 0, "backend address");
+	is_int(a.family, AF_INET, "backend family");
+	is_int(lb_parse_backend("10.0.0.2:80", &a), -1,
+	       "backend with a port rejected");
+	is_str(lb_parse_error(),
+	       "invalid backend \"10.0.0.2:80\": backends take no port "
+	       "(packets keep the service's port): expected an IPv4 or IPv6 "
+	       "address",
+	       "backend port error says backends take no port");
+	is_int(lb_parse_backend("[2001:db8::2]:80", &a), -1,
+	       "IPv6 backend with a port rejected");
+	ok(strstr(lb_parse_error(), "backends take no port") != NULL,
+	   "IPv6 backend port error says backends take no port");
+	is_int(lb_parse_backend("10.0.0.256", &a), -1, "bad backend");
+	is_str(lb_parse_error(),
+	       "invalid address \"10.0.0.256\": expected an IPv4 or IPv6 "
+	       "address",
+	       "a bad backend without a port keeps the address message");
+}
+
+static void test_keywords(void)
+{
+	char *argv[] = { "add",	  "10.0.0.2", "weight", "1",
+			 "state", "drain",    "weight", "2" };
+
+	is_int(lb_check_keyword(argv, 2, 2), 0, "first keyword is new");
+	is_int(lb_check_keyword(argv, 2, 4), 0, "second keyword is new");
+	is_int(lb_check_keyword(argv, 2, 6), -1, "repeated keyword refused");
+	is_str(lb_parse_error(),
+	       "keyword \"weight\" given twice: give each keyword once",
+	       "repeated keyword error names it");
+	is_int(lb_check_keyword(argv, 4, 6), 0,
+	       "only keywords from first on count");
 }
 
 static void test_split(void)
@@ -188,7 +252,7 @@ static void test_encap(void)
 	ok(o.has_port && o.port == 65535, "port value");
 	is_int(lb_parse_encap_opt("port", "0", &o), -1, "port 0 rejected");
 	is_str(lb_parse_error(),
-	       "invalid port \"0\": expected an integer 1..65535",
+	       "invalid port \"0\": expected a decimal integer 1..65535",
 	       "port error message");
 	is_int(lb_parse_encap_opt("port", "65536", &o), -1,
 	       "port 65536 rejected");
@@ -200,6 +264,8 @@ int main(void)
 	test_svc();
 	test_endpoint();
 	test_numbers();
+	test_backend();
+	test_keywords();
 	test_split();
 	test_cmp();
 	test_encap();

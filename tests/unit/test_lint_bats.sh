@@ -64,17 +64,8 @@ EOT
 }
 EOF
 
-n=0 fail=0
-result() {	# PASS DESCRIPTION DIAGNOSTIC
-	n=$((n + 1))
-	if [ "$1" = 1 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		printf '#   %s\n' "$3"
-		fail=$((fail + 1))
-	fi
-}
+# shellcheck source=tap.bash
+. "$root/tests/unit/tap.bash"
 
 out=$(python3 "$root/scripts/lint_bats.py" "$tmp/planted.bats")
 rc=$?
@@ -121,5 +112,4 @@ EOF
 	result $((!$?)) "bats passes both flagged forms with false checks" "$out"
 fi
 
-echo "1..$n"
-[ "$fail" -eq 0 ]
+tap_done
