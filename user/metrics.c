@@ -15,7 +15,12 @@
 #include <unistd.h>
 
 #include "metrics.h"
-#include "nl.h"
+
+const struct lb_stat_name lb_stat_names[XLB_STAT__MAX] = {
+#define XLB_STAT_NAME(name, text, info) [XLB_STAT_##name] = { text, info },
+	XLB_STATS(XLB_STAT_NAME)
+#undef XLB_STAT_NAME
+};
 
 /* A counter of struct lb_cnt, exported per service and per backend. */
 static const struct {

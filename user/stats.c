@@ -20,12 +20,6 @@
 
 #define RATE_INTERVAL_MAX 3600
 
-const struct lb_stat_name lb_stat_names[XLB_STAT__MAX] = {
-#define XLB_STAT_NAME(name, text, info) [XLB_STAT_##name] = { text, info },
-	XLB_STATS(XLB_STAT_NAME)
-#undef XLB_STAT_NAME
-};
-
 struct stats_args {
 	const char *svc; /* "service VIP:PORT/PROTO" or NULL */
 	bool rate, prom, zero, interval_set;
