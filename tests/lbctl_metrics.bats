@@ -45,7 +45,7 @@ teardown_file() {
 
 # send N: N UDP datagrams to the VIP, each from a new socket (a new flow).
 send() {
-	ip netns exec "$CL" bash -c "for i in \$(seq $1); do
+	in_ns "$CL" bash -c "for i in \$(seq $1); do
 		echo hello >/dev/udp/10.1.0.100/5000; done"
 }
 
@@ -80,8 +80,8 @@ nobody_jq() {
 	[ "$status" -eq 0 ]
 	echo "$output" >"$PROM_DIR/out"
 	promtool check metrics <"$PROM_DIR/out"
-	n=$(grep -c '^xlb_verdicts_total{reason="[a-z_]*"} [0-9]*$' "$PROM_DIR/out")
-	i=$(grep -c '^xlb_events_total{event="[a-z_]*"} [0-9]*$' "$PROM_DIR/out")
+	n=$(grep -c '^xlb_verdicts_total{reason="[a-z0-9_]*"} [0-9]*$' "$PROM_DIR/out")
+	i=$(grep -c '^xlb_events_total{event="[a-z0-9_]*"} [0-9]*$' "$PROM_DIR/out")
 	[ "$((n + i))" = "$(lb -j stats | jq '.global | length')" ]
 	grep -qx 'xlb_events_total{event="conntrack_miss"} 3' "$PROM_DIR/out"
 	grep -qx "xlb_service_packets_total{service=\"$SVC\"} 3" "$PROM_DIR/out"
@@ -119,10 +119,12 @@ nobody_jq() {
 	[ "$(jq -r '.services[0].backends[0].flows' <<<"$output")" = 0 ]
 	# Traffic during the interval: a rate above 0, at most what was sent.
 	before=$(nobody_jq '.services[0].packets')
-	ip netns exec "$CL" bash -c 'for i in $(seq 40); do
-		echo x >/dev/udp/10.1.0.100/5000; sleep 0.05; done' &
+	nsenter --net="/run/netns/$CL" bash -c 'while :; do
+		echo x >/dev/udp/10.1.0.100/5000; done' &
+	pid=$!
 	run lb_nobody -j stats rate interval 1
-	wait
+	kill "$pid"
+	wait "$pid" || true
 	after=$(nobody_jq '.services[0].packets')
 	echo "$output; sent $((after - before))"
 	r=$(jq -r '.services[0].packets' <<<"$output")
