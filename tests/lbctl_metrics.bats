@@ -93,6 +93,9 @@ nobody_jq() {
 	grep -qx "xlb_backend_weight{$be} 1" "$PROM_DIR/out"
 	grep -qx "xlb_backend_state{$be,state=\"active\"} 1" "$PROM_DIR/out"
 	grep -qx "xlb_backend_state{$be,state=\"drain\"} 0" "$PROM_DIR/out"
+	# No health check: the health is unknown.
+	grep -qx "xlb_backend_health{$be,health=\"unknown\"} 1" "$PROM_DIR/out"
+	grep -qx "xlb_backend_health{$be,health=\"up\"} 0" "$PROM_DIR/out"
 }
 
 @test "prometheus output FILE: replaced atomically (temp file + rename), 0644" {

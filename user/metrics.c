@@ -42,6 +42,13 @@ static const struct {
 /* Backend states of xlb_backend_state (a state set: one is 1). */
 static const char *const be_states[] = { "active", "drain" };
 
+/* xlb_backend_health, by enum xlb_be_health (also a state set). */
+static const char *const be_health[] = {
+	[XLB_BE_HEALTH_UNKNOWN] = "unknown",
+	[XLB_BE_HEALTH_UP] = "up",
+	[XLB_BE_HEALTH_DOWN] = "down",
+};
+
 static void family(FILE *f, const char *name, const char *type,
 		   const char *help)
 {
@@ -141,10 +148,42 @@ static void counters(FILE *f, const struct lb_state *st)
 	}
 }
 
-static void gauges(FILE *f, const struct lb_state *st)
+/* A state set of every backend: state names[k] is 1 when is(b, k). */
+static void state_set(FILE *f, const struct lb_state *st, const char *name,
+		      const char *lbl, const char *const *names, size_t n,
+		      bool (*is)(const struct lb_backend *b, size_t k))
 {
 	const struct lb_backend *b;
 	size_t k;
+	int i, j;
+
+	for (i = 0; i < st->nsvc; i++) {
+		for (j = 0; j < st->svc[i].nbe; j++) {
+			b = &st->svc[i].be[j];
+			for (k = 0; k < n; k++) {
+				fprintf(f, "%s{", name);
+				be_labels(f, &st->svc[i], b);
+				fputc(',', f);
+				label(f, lbl, names[k]);
+				fprintf(f, "} %d\n", is(b, k));
+			}
+		}
+	}
+}
+
+static bool in_state(const struct lb_backend *b, size_t k)
+{
+	return !strcmp(lb_state_name(b), be_states[k]);
+}
+
+static bool in_health(const struct lb_backend *b, size_t k)
+{
+	return b->health == k;
+}
+
+static void gauges(FILE *f, const struct lb_state *st)
+{
+	const struct lb_backend *b;
 	int i, j;
 
 	family(f, "xlb_services", "gauge", "Services configured.");
@@ -160,21 +199,12 @@ static void gauges(FILE *f, const struct lb_state *st)
 	}
 	family(f, "xlb_backend_state", "gauge",
 	       "State of the backend: 1 for the state it is in, 0 for the others.");
-	for (i = 0; i < st->nsvc; i++) {
-		for (j = 0; j < st->svc[i].nbe; j++) {
-			b = &st->svc[i].be[j];
-			for (k = 0; k < sizeof(be_states) / sizeof(*be_states);
-			     k++) {
-				fputs("xlb_backend_state{", f);
-				be_labels(f, &st->svc[i], b);
-				fputc(',', f);
-				label(f, "state", be_states[k]);
-				fprintf(f, "} %d\n",
-					!strcmp(lb_state_name(b),
-						be_states[k]));
-			}
-		}
-	}
+	state_set(f, st, "xlb_backend_state", "state", be_states,
+		  sizeof(be_states) / sizeof(*be_states), in_state);
+	family(f, "xlb_backend_health", "gauge",
+	       "Health of the backend as xlb-healthd last set it: 1 for its health, 0 for the others.");
+	state_set(f, st, "xlb_backend_health", "health", be_health,
+		  sizeof(be_health) / sizeof(*be_health), in_health);
 }
 
 static void expose(FILE *f, const struct lb_sample *s)

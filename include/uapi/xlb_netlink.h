@@ -342,6 +342,8 @@ enum xlb_hc_result {
 				 */
 	__XLB_HC_R_MAX = XLB_HC_R_ERROR
 };
+
+/*
  * Counters of one service or backend (XLB_SVC_A_STATS, XLB_BE_A_STATS):
  * the data path's per-CPU struct xlb_counter summed over the CPUs whose gen
  * is the object's.
