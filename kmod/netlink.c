@@ -41,6 +41,7 @@ static struct netlink_range_validation xlb_weight_range = {
 	[XLB_BE_A_STATE]	= state,				\
 	[XLB_BE_A_SLOTS]	= XLB_REPLY,				\
 	[XLB_BE_A_GEN]		= XLB_REPLY,				\
+	[XLB_BE_A_STATS]	= XLB_REPLY,				\
 }
 
 /* A backend with its settings: BACKEND_NEW, BACKEND_SET, REPLACE. */
@@ -67,6 +68,7 @@ static const struct nla_policy xlb_be_ref_policy[XLB_BE_A_MAX + 1] =
 	[XLB_SVC_A_UDP_TIMEOUT]	= udp,					\
 	[XLB_SVC_A_ENCAP]	= encap,				\
 	[XLB_SVC_A_ENCAP_PORT]	= encap_port,				\
+	[XLB_SVC_A_STATS]	= XLB_REPLY,				\
 }
 
 /* nla_policy min/max are s16, so 86400 needs a range (not const on 6.1). */
@@ -132,6 +134,9 @@ static const struct nla_policy xlb_bind_policy[XLB_BIND_A_MAX + 1] = {
 	[XLB_BIND_A_SERVICES_FD] = { .type = NLA_U32 },
 	[XLB_BIND_A_TABLES_FD]	= { .type = NLA_U32 },
 	[XLB_BIND_A_BACKENDS_FD] = { .type = NLA_U32 },
+	[XLB_BIND_A_SVC_STATS_FD] = { .type = NLA_U32 },
+	[XLB_BIND_A_BE_STATS_FD] = { .type = NLA_U32 },
+	[XLB_BIND_A_STATS_FD]	= { .type = NLA_U32 },
 };
 
 static const struct nla_policy xlb_txn_policy[XLB_TXN_A_MAX + 1] = {
@@ -161,6 +166,7 @@ static const struct nla_policy xlb_flow_policy[XLB_FLOW_A_MAX + 1] = {
 	[XLB_A_FLOW]		= flow,					\
 	[XLB_A_GENERATION]	= XLB_REPLY,				\
 	[XLB_A_TXN]		= XLB_NEST_UNUSED,			\
+	[XLB_A_STATS]		= XLB_REPLY,				\
 }
 
 #define XLB_NA XLB_NEST_UNUSED
@@ -194,6 +200,7 @@ static const struct nla_policy xlb_p_replace[XLB_A_MAX + 1] = {
 	[XLB_A_FLOW]		= XLB_NA,
 	[XLB_A_GENERATION]	= XLB_REPLY,
 	[XLB_A_TXN]		= NLA_POLICY_NESTED(xlb_txn_policy),
+	[XLB_A_STATS]		= XLB_REPLY,
 };
 static const struct nla_policy xlb_p_cfg[XLB_A_MAX + 1] =
 	XLB_TOP(XLB_NA, XLB_NA, XLB_NA, NLA_POLICY_NESTED(xlb_cfg_policy),
@@ -413,7 +420,8 @@ int xlb_put_addr(struct sk_buff *skb, int a4, int a6, u8 family,
 	return nla_put(skb, a4, 4, addr);
 }
 
-int xlb_fill_svc(struct sk_buff *skb, const struct xlb_svc *svc, bool full)
+int xlb_fill_svc(struct sk_buff *skb, const struct xlb_svc *svc, bool full,
+		 const struct xlb_maps *m)
 {
 	struct nlattr *nest = nla_nest_start(skb, XLB_A_SERVICE);
 
@@ -437,6 +445,9 @@ int xlb_fill_svc(struct sk_buff *skb, const struct xlb_svc *svc, bool full)
 	     nla_put_u64_64bit(skb, XLB_SVC_A_DIGEST, svc->digest,
 			       XLB_SVC_A_PAD)))
 		goto fail;
+	if (m && xlb_put_cnt(skb, XLB_SVC_A_STATS, m->svc_stats, svc->id,
+			     svc->gen))
+		goto fail;
 	nla_nest_end(skb, nest);
 	return 0;
 fail:
@@ -444,7 +455,8 @@ fail:
 	return -EMSGSIZE;
 }
 
-int xlb_fill_be(struct sk_buff *skb, const struct xlb_be *be)
+int xlb_fill_be(struct sk_buff *skb, const struct xlb_be *be,
+		const struct xlb_maps *m)
 {
 	struct nlattr *nest = nla_nest_start(skb, XLB_A_BACKEND);
 
@@ -456,7 +468,9 @@ int xlb_fill_be(struct sk_buff *skb, const struct xlb_be *be)
 	    nla_put_u32(skb, XLB_BE_A_WEIGHT, be->weight) ||
 	    nla_put_u8(skb, XLB_BE_A_STATE, be->admin) ||
 	    nla_put_u32(skb, XLB_BE_A_SLOTS, be->slots) ||
-	    nla_put_u32(skb, XLB_BE_A_GEN, be->gen)) {
+	    nla_put_u32(skb, XLB_BE_A_GEN, be->gen) ||
+	    (m && xlb_put_cnt(skb, XLB_BE_A_STATS, m->be_stats, be->id,
+			      be->gen))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -479,8 +493,8 @@ struct sk_buff *xlb_msg_flow(u32 portid, u32 seq, u8 cmd,
 	hdr = genlmsg_put(skb, portid, seq, &xlb_family, 0, cmd);
 	if (!hdr)
 		goto fail;
-	if ((svc && xlb_fill_svc(skb, svc, !be && !extra)) ||
-	    (be && xlb_fill_be(skb, be)) ||
+	if ((svc && xlb_fill_svc(skb, svc, !be && !extra, NULL)) ||
+	    (be && xlb_fill_be(skb, be, NULL)) ||
 	    (extra && extra(skb, arg)) ||
 	    nla_put_u32(skb, XLB_A_GENERATION, gen))
 		goto fail;
@@ -502,6 +516,27 @@ int xlb_reply(struct genl_info *info, struct sk_buff *skb)
 {
 	if (!skb)
 		return -ENOMEM;
+	return genlmsg_reply(skb, info);
+}
+
+/* A reply of cmd: what fill(skb, arg) puts, then XLB_A_GENERATION. */
+int xlb_reply_fill(struct xlb_net *xn, struct genl_info *info, u8 cmd,
+		   int (*fill)(struct sk_buff *skb, const void *arg),
+		   const void *arg)
+{
+	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	void *hdr;
+
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put(skb, info->snd_portid, info->snd_seq, &xlb_family, 0,
+			  cmd);
+	if (!hdr || fill(skb, arg) ||
+	    nla_put_u32(skb, XLB_A_GENERATION, xn->gen)) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
 	return genlmsg_reply(skb, info);
 }
 
@@ -579,6 +614,8 @@ static const struct {
 	[XLB_CMD_BIND]		= { xlb_bind_cmd, A(BIND), true },
 	[XLB_CMD_UNBIND]	= { xlb_unbind_cmd, 0, false },
 	[XLB_CMD_LOOKUP]	= { xlb_lookup, A(FLOW), false },
+	[XLB_CMD_STATS_GET]	= { xlb_stats_get, 0, false },
+	[XLB_CMD_STATS_ZERO]	= { xlb_stats_zero, 0, false },
 };
 
 #undef A
@@ -677,6 +714,8 @@ static const struct genl_ops xlb_ops[] = {
 	XLB_OP_W(XLB_CMD_BIND, xlb_p_bind),
 	XLB_OP_W(XLB_CMD_UNBIND, xlb_p_none),
 	XLB_OP(XLB_CMD_LOOKUP, xlb_p_lookup, 0),
+	XLB_OP(XLB_CMD_STATS_GET, xlb_p_none, 0),
+	XLB_OP_W(XLB_CMD_STATS_ZERO, xlb_p_none),
 };
 
 static const struct genl_multicast_group xlb_mcgrps[] = {

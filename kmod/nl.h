@@ -43,8 +43,11 @@ struct xlb_svc *xlb_req_svc(struct xlb_net *xn, struct genl_info *info,
 /* netlink.c: messages */
 int xlb_put_addr(struct sk_buff *skb, int a4, int a6, u8 family,
 		 const __be32 *addr);
-int xlb_fill_svc(struct sk_buff *skb, const struct xlb_svc *svc, bool full);
-int xlb_fill_be(struct sk_buff *skb, const struct xlb_be *be);
+/* m non-NULL: with the object's counters from m (stats.c) */
+int xlb_fill_svc(struct sk_buff *skb, const struct xlb_svc *svc, bool full,
+		 const struct xlb_maps *m);
+int xlb_fill_be(struct sk_buff *skb, const struct xlb_be *be,
+		const struct xlb_maps *m);
 struct sk_buff *xlb_msg_flow(u32 portid, u32 seq, u8 cmd,
 			     const struct xlb_svc *svc,
 			     const struct xlb_be *be, u32 gen,
@@ -54,6 +57,9 @@ struct sk_buff *xlb_msg(u32 portid, u32 seq, u8 cmd,
 			const struct xlb_svc *svc, const struct xlb_be *be,
 			u32 gen);
 int xlb_reply(struct genl_info *info, struct sk_buff *skb);
+int xlb_reply_fill(struct xlb_net *xn, struct genl_info *info, u8 cmd,
+		   int (*fill)(struct sk_buff *skb, const void *arg),
+		   const void *arg);
 void xlb_notify(struct genl_info *info, struct sk_buff *skb);
 int xlb_apply(struct xlb_net *xn, struct genl_info *info,
 	      struct xlb_txn *txn, const struct xlb_svc *svc,
@@ -89,6 +95,12 @@ int xlb_cfg_set(struct xlb_net *xn, struct genl_info *info);
 int xlb_bind_cmd(struct xlb_net *xn, struct genl_info *info);
 int xlb_unbind_cmd(struct xlb_net *xn, struct genl_info *info);
 int xlb_lookup(struct xlb_net *xn, struct genl_info *info);
+
+/* stats.c: counters of the bound maps */
+int xlb_put_cnt(struct sk_buff *skb, int type, struct bpf_map *map, u32 id,
+		u32 gen);
+int xlb_stats_get(struct xlb_net *xn, struct genl_info *info);
+int xlb_stats_zero(struct xlb_net *xn, struct genl_info *info);
 
 /* nl_txn.c */
 int xlb_txn_part(struct xlb_net *xn, struct genl_info *info);

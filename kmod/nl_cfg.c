@@ -38,8 +38,9 @@ int xlb_parse_cfg(struct xlb_net *xn, struct netlink_ext_ack *extack,
 	return 0;
 }
 
-static int xlb_fill_cfg(struct sk_buff *skb, const struct xlb_net *xn)
+static int xlb_fill_cfg(struct sk_buff *skb, const void *arg)
 {
+	const struct xlb_net *xn = arg;
 	static const __be32 zero6[4];
 	struct nlattr *nest = nla_nest_start(skb, XLB_A_CONFIG);
 
@@ -60,21 +61,8 @@ static int xlb_fill_cfg(struct sk_buff *skb, const struct xlb_net *xn)
 
 int xlb_cfg_get(struct xlb_net *xn, struct genl_info *info)
 {
-	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	void *hdr;
-
 	lockdep_assert_held(&xn->lock);
-	if (!skb)
-		return -ENOMEM;
-	hdr = genlmsg_put(skb, info->snd_portid, info->snd_seq, &xlb_family, 0,
-			  XLB_CMD_CONFIG_GET);
-	if (!hdr || xlb_fill_cfg(skb, xn) ||
-	    nla_put_u32(skb, XLB_A_GENERATION, xn->gen)) {
-		nlmsg_free(skb);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(skb, hdr);
-	return genlmsg_reply(skb, info);
+	return xlb_reply_fill(xn, info, XLB_CMD_CONFIG_GET, xlb_fill_cfg, xn);
 }
 
 int xlb_cfg_set(struct xlb_net *xn, struct genl_info *info)
@@ -120,6 +108,11 @@ int xlb_bind_cmd(struct xlb_net *xn, struct genl_info *info)
 	if (ret)
 		return ret;
 	for (a = XLB_BIND_A_CTL_FD; a <= XLB_BIND_A_MAX; a++) {
+		/* the counter maps are optional */
+		if (a > XLB_BIND_A_BACKENDS_FD) {
+			fds[a] = tb[a] ? nla_get_u32(tb[a]) : 0;
+			continue;
+		}
 		ret = xlb_need(info->extack, info->attrs[XLB_A_BIND], tb, a,
 			       xlb_fd_names[a]);
 		if (ret)

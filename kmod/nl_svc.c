@@ -724,7 +724,7 @@ int xlb_svc_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		hdr = xlb_dump_put(skb, cb, XLB_CMD_SERVICE_GET);
 		if (!hdr)
 			break;
-		if (xlb_fill_svc(skb, xn->svcs[sid], true) ||
+		if (xlb_fill_svc(skb, xn->svcs[sid], true, xn->maps) ||
 		    nla_put_u32(skb, XLB_A_GENERATION, xn->gen)) {
 			genlmsg_cancel(skb, hdr);
 			break;
@@ -786,8 +786,8 @@ static int xlb_be_dump_locked(struct xlb_net *xn, struct sk_buff *skb,
 		hdr = xlb_dump_put(skb, cb, XLB_CMD_BACKEND_GET);
 		if (!hdr)
 			break;
-		if (xlb_fill_svc(skb, svc, false) ||
-		    xlb_fill_be(skb, &svc->be[i]) ||
+		if (xlb_fill_svc(skb, svc, false, NULL) ||
+		    xlb_fill_be(skb, &svc->be[i], xn->maps) ||
 		    nla_put_u32(skb, XLB_A_GENERATION, xn->gen)) {
 			genlmsg_cancel(skb, hdr);
 			break;

@@ -48,6 +48,12 @@ static struct bpf_map **xlb_maps_slot(struct xlb_maps *m, int a)
 		return &m->svcs;
 	case XLB_BIND_A_TABLES_FD:
 		return &m->tables;
+	case XLB_BIND_A_SVC_STATS_FD:
+		return &m->svc_stats;
+	case XLB_BIND_A_BE_STATS_FD:
+		return &m->be_stats;
+	case XLB_BIND_A_STATS_FD:
+		return &m->stats;
 	default:
 		return &m->bes;
 	}
@@ -315,6 +321,9 @@ static const char *const xlb_bind_names[] = {
 	[XLB_BIND_A_SERVICES_FD] = XLB_MAP_SERVICES,
 	[XLB_BIND_A_TABLES_FD] = XLB_MAP_TABLES,
 	[XLB_BIND_A_BACKENDS_FD] = XLB_MAP_BACKENDS,
+	[XLB_BIND_A_SVC_STATS_FD] = XLB_MAP_SVC_STATS,
+	[XLB_BIND_A_BE_STATS_FD] = XLB_MAP_BE_STATS,
+	[XLB_BIND_A_STATS_FD] = XLB_MAP_STATS,
 };
 
 static const u32 xlb_bind_vsize[] = {
@@ -323,7 +332,17 @@ static const u32 xlb_bind_vsize[] = {
 	[XLB_BIND_A_SERVICES_FD] = sizeof(struct xlb_service),
 	[XLB_BIND_A_TABLES_FD] = 0,	/* 4 * table_max */
 	[XLB_BIND_A_BACKENDS_FD] = sizeof(struct xlb_backend),
+	[XLB_BIND_A_SVC_STATS_FD] = sizeof(struct xlb_counter),
+	[XLB_BIND_A_BE_STATS_FD] = sizeof(struct xlb_counter),
+	[XLB_BIND_A_STATS_FD] = sizeof(struct xlb_stats),
 };
+
+/* The counter maps (optional) are per CPU; the module only reads and zeroes them. */
+static u32 xlb_bind_type(int a)
+{
+	return a > XLB_BIND_A_BACKENDS_FD ? BPF_MAP_TYPE_PERCPU_ARRAY :
+					    BPF_MAP_TYPE_ARRAY;
+}
 
 /*
  * Serialises BIND's check of xlb_ctl.owner with its claim across
@@ -406,10 +425,12 @@ static int xlb_bind_get(struct xlb_net *xn, struct xlb_maps *m, int a,
 	ret = xlb_bind_fd_mode(xn, name, fd, map, attr, extack);
 	if (ret)
 		return ret;
-	if (map->map_type != BPF_MAP_TYPE_ARRAY) {
-		xlb_err(xn, extack, attr,
-			"%s: map type %u is not BPF_MAP_TYPE_ARRAY (%u)", name,
-			map->map_type, BPF_MAP_TYPE_ARRAY);
+	if (map->map_type != xlb_bind_type(a)) {
+		xlb_err(xn, extack, attr, "%s: map type %u is not %s (%u)",
+			name, map->map_type,
+			xlb_bind_type(a) == BPF_MAP_TYPE_ARRAY ?
+			"BPF_MAP_TYPE_ARRAY" : "BPF_MAP_TYPE_PERCPU_ARRAY",
+			xlb_bind_type(a));
 		return -EINVAL;
 	}
 	if (map->key_size != 4) {
@@ -873,6 +894,8 @@ int xlb_bind(struct xlb_net *xn, const u32 *fds,
 	if (!m)
 		return -ENOMEM;
 	for (a = XLB_BIND_A_CTL_FD; a <= XLB_BIND_A_MAX; a++) {
+		if (a > XLB_BIND_A_BACKENDS_FD && !attrs[a])
+			continue;	/* a counter map left out */
 		ret = xlb_bind_get(xn, m, a, fds[a], attrs[a], extack);
 		if (ret)
 			goto err;

@@ -67,6 +67,9 @@ struct xlb_maps {
 	struct bpf_map	*svcs;
 	struct bpf_map	*tables;
 	struct bpf_map	*bes;
+	struct bpf_map	*svc_stats;	/* counter maps: each may be NULL */
+	struct bpf_map	*be_stats;
+	struct bpf_map	*stats;
 	u32		claimed;	/* maps whose writecnt we raised */
 	u32		max_services;
 	u32		max_backends;

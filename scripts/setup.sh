@@ -44,6 +44,7 @@ libnl-genl-3-dev
 llvm
 make
 pkg-config
+prometheus
 python3
 qemu-system-x86
 sparse

@@ -42,9 +42,9 @@ xdp_prog_id() {
 	ip -n "$NS" -j link show dev "$1" | jq -r '.[0].xdp.prog.id // empty'
 }
 
-@test "stats before any attach: no maps, clear message" {
+@test "stats before any attach: no counters, clear message" {
 	run lb stats
-	expect 2 "lbctl: no data path maps at $PIN/xlb_svc_stats: attach a device first (lbctl attach DEV)"
+	expect 2 'lbctl: no data path counters: attach a device first (lbctl attach DEV)'
 }
 
 @test "attach: missing device, bad mode, bad sizes" {

@@ -46,6 +46,9 @@ static const char *const bind_maps[] = {
 	[XLB_BIND_A_SERVICES_FD] = XLB_MAP_SERVICES,
 	[XLB_BIND_A_TABLES_FD] = XLB_MAP_TABLES,
 	[XLB_BIND_A_BACKENDS_FD] = XLB_MAP_BACKENDS,
+	[XLB_BIND_A_SVC_STATS_FD] = XLB_MAP_SVC_STATS,
+	[XLB_BIND_A_BE_STATS_FD] = XLB_MAP_BE_STATS,
+	[XLB_BIND_A_STATS_FD] = XLB_MAP_STATS,
 };
 
 static const char *const all_maps[] = {

@@ -35,7 +35,10 @@ static const struct command commands[] = {
 	  "        service del VIP:PORT/PROTO\n"
 	  "        service list" },
 	{ "show", cmd_show, "show [service VIP:PORT/PROTO]" },
-	{ "stats", cmd_stats, "stats [service VIP:PORT/PROTO]" },
+	{ "stats", cmd_stats,
+	  "stats [service VIP:PORT/PROTO] [rate [interval S]]\n"
+	  "        stats [service VIP:PORT/PROTO] prometheus [output FILE]\n"
+	  "        stats zero" },
 	{ "lookup", cmd_lookup, "lookup SRC:SPORT DST:DPORT tcp|udp" },
 	{ "attach", cmd_attach,
 	  "attach DEV [mode native|generic] [src4 ADDR] [src6 ADDR]\n"

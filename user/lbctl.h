@@ -44,6 +44,11 @@ const char *lb_kw_value(int argc, char **argv, int first, int i);
 void lb_die_unknown(const char *word, const char *context)
 	__attribute__((noreturn));
 
+/* Counters of a service or backend (XLB_CNT_A_*), from a dump. */
+struct lb_cnt {
+	uint64_t packets, bytes, flows;
+};
+
 /* The configuration as read from the module. */
 struct lb_backend {
 	uint32_t id;
@@ -57,6 +62,7 @@ struct lb_backend {
 	uint16_t hc_detail;
 	uint32_t hc_age; /* seconds */
 	bool has_hc_age;
+	struct lb_cnt cnt;
 };
 
 struct lb_service {
@@ -72,6 +78,7 @@ struct lb_service {
 	struct lb_hc hc; /* type 0: no health check */
 	struct lb_backend *be;
 	int nbe;
+	struct lb_cnt cnt;
 };
 
 struct lb_config {

@@ -20,6 +20,24 @@ static void *xrealloc(void *p, size_t n)
 	return p;
 }
 
+/* Counters of an XLB_SVC_A_STATS / XLB_BE_A_STATS nest, if any. */
+static int parse_cnt(struct nlattr *nest, struct lb_cnt *c)
+{
+	struct nlattr *tb[XLB_CNT_A_MAX + 1];
+
+	if (!nest)
+		return 0;
+	if (xnl_parse_nested(tb, XLB_CNT_A_MAX, nest))
+		return -EPROTO;
+	if (tb[XLB_CNT_A_PACKETS])
+		c->packets = nla_get_u64(tb[XLB_CNT_A_PACKETS]);
+	if (tb[XLB_CNT_A_BYTES])
+		c->bytes = nla_get_u64(tb[XLB_CNT_A_BYTES]);
+	if (tb[XLB_CNT_A_FLOWS])
+		c->flows = nla_get_u64(tb[XLB_CNT_A_FLOWS]);
+	return 0;
+}
+
 /* Fill s from an XLB_A_SERVICE nest. */
 static int parse_service(struct nlattr *nest, struct lb_service *s)
 {
@@ -49,9 +67,9 @@ static int parse_service(struct nlattr *nest, struct lb_service *s)
 		s->nbackends = nla_get_u32(tb[XLB_SVC_A_NBACKENDS]);
 	if (tb[XLB_SVC_A_DIGEST])
 		s->digest = nla_get_u64(tb[XLB_SVC_A_DIGEST]);
-	if (tb[XLB_SVC_A_HEALTH])
-		return lb_nl_hc(tb[XLB_SVC_A_HEALTH], &s->hc);
-	return 0;
+	if (tb[XLB_SVC_A_HEALTH] && lb_nl_hc(tb[XLB_SVC_A_HEALTH], &s->hc))
+		return -EPROTO;
+	return parse_cnt(tb[XLB_SVC_A_STATS], &s->cnt);
 }
 
 static int parse_backend(struct nlattr *nest, struct lb_backend *b)
@@ -81,7 +99,7 @@ static int parse_backend(struct nlattr *nest, struct lb_backend *b)
 	b->has_hc_age = tb[XLB_BE_A_HC_AGE];
 	if (b->has_hc_age)
 		b->hc_age = nla_get_u32(tb[XLB_BE_A_HC_AGE]);
-	return 0;
+	return parse_cnt(tb[XLB_BE_A_STATS], &b->cnt);
 }
 
 static void get_str(struct nlattr *a, char *dst)

@@ -1,169 +1,216 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stats.c - "lbctl stats": the data path's counters, read from the per-CPU
- * maps pinned in the namespace's pin directory (pins.c) and summed over CPUs.  A per-service or
- * per-backend counter of a CPU counts only while its gen equals the owner's
- * current gen (struct xlb_counter): a reused id must not inherit counts.
+ * stats.c - "lbctl stats": the data path's counters, read through the
+ * module (XLB_CMD_STATS_GET for the global counters, the counters in the
+ * SERVICE_GET / BACKEND_GET dumps for each service and backend), so any
+ * user of the namespace may read them, as "show" (Documentation/metrics.md).
+ * "rate" samples twice and prints per-second rates, "prometheus" the text
+ * exposition format (metrics.c), "zero" zeroes every counter (CAP_NET_ADMIN).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
+#include <time.h>
 
 #include "json.h"
 #include "lbctl.h"
-#include "pins.h"
+#include "metrics.h"
 #include "nl.h"
-#include "uapi/xlb_maps.h"
 
-static const struct {
-	const char *name;
-	bool info;
-} stat_names[XLB_STAT__MAX] = {
-#define XLB_STAT_NAME(name, text, info) [XLB_STAT_##name] = { text, info },
-	XLB_STATS(XLB_STAT_NAME)
-#undef XLB_STAT_NAME
+#define RATE_INTERVAL_MAX 3600
+
+struct stats_args {
+	const char *svc; /* "service VIP:PORT/PROTO" or NULL */
+	bool rate, prom, zero, interval_set;
+	uint32_t interval; /* rate: seconds between the samples */
+	const char *output; /* prometheus: file written atomically */
 };
 
-struct pins {
-	int svc_stats, be_stats, stats, services, backends;
-	int ncpu;
-};
-
-struct total {
-	uint64_t packets, bytes;
-};
-
-static int open_pin(const char *name)
+static void parse_args(int argc, char **argv, struct stats_args *a)
 {
-	char path[256];
-	int fd;
+	struct lb_svc_key k;
+	int i;
 
-	lb_pin_path(path, sizeof(path), name);
-	fd = bpf_obj_get(path);
-	if (fd >= 0)
-		return fd;
-	if (errno == ENOENT)
-		lb_die(EXIT_ENV,
-		       "no data path maps at %s: attach a device "
-		       "first (lbctl attach DEV)",
-		       path);
-	if (errno == EPERM || errno == EACCES)
-		lb_die(EXIT_ENV, "cannot open %s: %s (run lbctl as root)", path,
-		       strerror(errno));
-	lb_die(EXIT_ENV, "cannot open %s: %s", path, strerror(errno));
-}
+	memset(a, 0, sizeof(*a));
+	a->interval = 1;
+	for (i = 1; i < argc; i++) {
+		const char *w = argv[i];
 
-static void open_pins(struct pins *p)
-{
-	p->svc_stats = open_pin(XLB_MAP_SVC_STATS);
-	p->be_stats = open_pin(XLB_MAP_BE_STATS);
-	p->stats = open_pin(XLB_MAP_STATS);
-	p->services = open_pin(XLB_MAP_SERVICES);
-	p->backends = open_pin(XLB_MAP_BACKENDS);
-	p->ncpu = libbpf_num_possible_cpus();
-	if (p->ncpu <= 0)
-		lb_die(EXIT_ENV, "cannot count the possible CPUs");
-}
-
-/* Sum the per-CPU counters of id whose gen equals the owner's. */
-static struct total sum_counter(const struct pins *p, int fd, uint32_t id,
-				uint32_t gen)
-{
-	struct xlb_counter *v = calloc(p->ncpu, sizeof(*v));
-	struct total t = { 0, 0 };
-	int cpu;
-
-	if (!v)
-		lb_die(EXIT_ENV, "out of memory");
-	if (bpf_map_lookup_elem(fd, &id, v) == 0) {
-		for (cpu = 0; cpu < p->ncpu; cpu++) {
-			if (v[cpu].gen != gen)
-				continue;
-			t.packets += v[cpu].packets;
-			t.bytes += v[cpu].bytes;
+		if (!strcmp(w, "service")) {
+			a->svc = lb_need_arg(argc, argv, i++, "VIP:PORT/PROTO");
+			if (lb_parse_svc(a->svc, &k))
+				lb_die_parse();
+		} else if (!strcmp(w, "rate")) {
+			a->rate = true;
+		} else if (!strcmp(w, "interval")) {
+			if (lb_parse_u32(lb_need_arg(argc, argv, i++,
+						     "seconds"),
+					 "interval", 1, RATE_INTERVAL_MAX,
+					 &a->interval))
+				lb_die_parse();
+			a->interval_set = true;
+		} else if (!strcmp(w, "prometheus")) {
+			a->prom = true;
+		} else if (!strcmp(w, "output")) {
+			a->output = lb_need_arg(argc, argv, i++, "FILE");
+		} else if (!strcmp(w, "zero")) {
+			a->zero = true;
+		} else {
+			lb_die_unknown(w, argv[0]);
 		}
 	}
-	free(v);
-	return t;
+	if (a->zero && argc > 2)
+		lb_die(EXIT_ERR, "\"stats zero\" takes no other argument: "
+				 "it zeroes every counter of the namespace");
+	if (a->prom && a->rate)
+		lb_die(EXIT_ERR, "\"rate\" and \"prometheus\" do not go "
+				 "together: Prometheus computes rates itself");
+	if (a->interval_set && !a->rate)
+		lb_die(EXIT_ERR, "\"interval\" needs \"rate\"");
+	if (a->output && !a->prom)
+		lb_die(EXIT_ERR, "\"output\" needs \"prometheus\"");
+	if (a->prom && opts.json)
+		lb_die(EXIT_ERR, "\"prometheus\" is a format of its own: "
+				 "drop -j");
 }
 
-static uint32_t service_gen(const struct pins *p, uint32_t sid)
+static int on_stats(struct nlattr **tb, void *arg)
 {
-	struct xlb_service s;
+	struct nlattr *c[XLB_STATS_A_MAX + 1];
+	uint64_t *v = arg;
+	int i;
 
-	if (bpf_map_lookup_elem(p->services, &sid, &s))
-		return 0;
-	return s.gen;
+	if (xnl_parse_nested(c, XLB_STATS_A_MAX, tb[XLB_A_STATS]))
+		return -EPROTO;
+	for (i = 0; i < XLB_STAT__MAX; i++)
+		if (c[XLB_STATS_A_FIRST + i])
+			v[i] = nla_get_u64(c[XLB_STATS_A_FIRST + i]);
+	return 0;
 }
 
-static uint32_t backend_gen(const struct pins *p, const struct lb_backend *b)
+static double now(void)
 {
-	struct xlb_backend v;
+	struct timespec t;
 
-	if (b->gen)
-		return b->gen;
-	if (bpf_map_lookup_elem(p->backends, &b->id, &v))
-		return 0;
-	return v.gen;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void global_stats(const struct pins *p, uint64_t *c)
+static void read_sample(struct lb_sample *s, const struct stats_args *a)
 {
-	struct xlb_stats *v = calloc(p->ncpu, sizeof(*v));
-	uint32_t key = 0;
-	int cpu, i;
+	char *filter[] = { "stats", "service", (char *)a->svc, NULL };
+	int err;
 
-	if (!v)
-		lb_die(EXIT_ENV, "out of memory");
-	memset(c, 0, sizeof(uint64_t) * XLB_STAT__MAX);
-	if (bpf_map_lookup_elem(p->stats, &key, v))
-		lb_die(EXIT_ENV, "cannot read %s: %s", XLB_MAP_STATS,
-		       strerror(errno));
-	for (cpu = 0; cpu < p->ncpu; cpu++)
-		for (i = 0; i < XLB_STAT__MAX; i++)
-			c[i] += v[cpu].c[i];
-	free(v);
+	memset(s->c, 0, sizeof(s->c));
+	err = lb_load_state(&s->st, true);
+	if (err)
+		exit(xnl_report(err, "stats"));
+	if (a->svc)
+		lb_filter_service(&s->st, 3, filter);
+	err = xnl_request(xnl_msg(XLB_CMD_STATS_GET, 0), on_stats, s->c);
+	if (err == -ENODATA)
+		lb_die(EXIT_ENV, "no data path counters: attach a device "
+				 "first (lbctl attach DEV)");
+	if (err)
+		exit(xnl_report(err, "stats"));
+	s->t = now();
 }
 
-static void print_json(const struct pins *p, const struct lb_state *st,
-		       const uint64_t *c)
+/* Per second from a to b; a counter that went back restarted from 0. */
+static uint64_t per_sec(uint64_t a, uint64_t b, double dt)
+{
+	return (uint64_t)((double)(b >= a ? b - a : b) / dt + 0.5);
+}
+
+static void cnt_rate(const struct lb_cnt *a, struct lb_cnt *b, double dt)
+{
+	b->packets = per_sec(a->packets, b->packets, dt);
+	b->bytes = per_sec(a->bytes, b->bytes, dt);
+	b->flows = per_sec(a->flows, b->flows, dt);
+}
+
+static const struct lb_service *find_svc(const struct lb_state *st,
+					 const struct lb_service *s)
+{
+	int i;
+
+	for (i = 0; i < st->nsvc; i++)
+		if (!lb_svc_cmp(&st->svc[i].key, &s->key))
+			return &st->svc[i];
+	return NULL;
+}
+
+static void be_rate(const struct lb_service *old, struct lb_backend *b,
+		    double dt)
+{
+	static const struct lb_cnt zero;
+	int j;
+
+	for (j = 0; old && j < old->nbe; j++) {
+		if (old->be[j].gen == b->gen &&
+		    lb_addr_eq(&old->be[j].addr, &b->addr)) {
+			cnt_rate(&old->be[j].cnt, &b->cnt, dt);
+			return;
+		}
+	}
+	cnt_rate(&zero, &b->cnt, dt); /* new since the first sample */
+}
+
+/* Turn b's counters into per-second rates since a. */
+static void to_rates(const struct lb_sample *a, struct lb_sample *b)
+{
+	static const struct lb_cnt zero;
+	double dt = b->t - a->t;
+	const struct lb_service *old;
+	int i, j;
+
+	for (i = 0; i < XLB_STAT__MAX; i++)
+		b->c[i] = per_sec(a->c[i], b->c[i], dt);
+	for (i = 0; i < b->st.nsvc; i++) {
+		struct lb_service *s = &b->st.svc[i];
+
+		old = find_svc(&a->st, s);
+		cnt_rate(old ? &old->cnt : &zero, &s->cnt, dt);
+		for (j = 0; j < s->nbe; j++)
+			be_rate(old, &s->be[j], dt);
+	}
+}
+
+static void json_cnt(const struct lb_cnt *c)
+{
+	json_u64("packets", c->packets);
+	json_u64("bytes", c->bytes);
+	json_u64("flows", c->flows);
+}
+
+static void print_json(const struct lb_sample *s, uint32_t interval)
 {
 	char buf[LB_SVCSTRLEN];
-	struct total t;
 	int i, j;
 
 	json_init(stdout);
 	json_obj_open(NULL);
+	if (interval)
+		json_u64("interval", interval);
 	json_obj_open("global");
 	for (i = 0; i < XLB_STAT__MAX; i++)
-		json_u64(stat_names[i].name, c[i]);
+		json_u64(lb_stat_names[i].name, s->c[i]);
 	json_obj_close();
 	json_arr_open("services");
-	for (i = 0; i < st->nsvc; i++) {
-		const struct lb_service *s = &st->svc[i];
+	for (i = 0; i < s->st.nsvc; i++) {
+		const struct lb_service *v = &s->st.svc[i];
 
-		t = sum_counter(p, p->svc_stats, s->id, service_gen(p, s->id));
 		json_obj_open(NULL);
 		json_str("service",
-			 lb_fmt_svc(&s->key, false, buf, sizeof(buf)));
-		json_u64("packets", t.packets);
-		json_u64("bytes", t.bytes);
+			 lb_fmt_svc(&v->key, false, buf, sizeof(buf)));
+		json_cnt(&v->cnt);
 		json_arr_open("backends");
-		for (j = 0; j < s->nbe; j++) {
-			const struct lb_backend *b = &s->be[j];
-
-			t = sum_counter(p, p->be_stats, b->id,
-					backend_gen(p, b));
+		for (j = 0; j < v->nbe; j++) {
 			json_obj_open(NULL);
 			json_str("address",
-				 lb_fmt_addr(&b->addr, buf, sizeof(buf)));
-			json_u64("packets", t.packets);
-			json_u64("bytes", t.bytes);
+				 lb_fmt_addr(&v->be[j].addr, buf, sizeof(buf)));
+			json_cnt(&v->be[j].cnt);
 			json_obj_close();
 		}
 		json_arr_close();
@@ -174,57 +221,78 @@ static void print_json(const struct pins *p, const struct lb_state *st,
 	json_done();
 }
 
-static void print_text(const struct pins *p, const struct lb_state *st,
-		       const uint64_t *c)
+static void print_text(const struct lb_sample *s, uint32_t interval)
 {
+	const char *u = interval ? "/s" : "";
 	char buf[LB_SVCSTRLEN];
-	struct total t;
 	int i, j;
 
+	if (interval)
+		printf("rates per second over %u s\n", interval);
 	printf("global\n");
 	for (i = 0; i < XLB_STAT__MAX; i++)
-		printf("  %-20s %llu%s\n", stat_names[i].name,
-		       (unsigned long long)c[i],
-		       stat_names[i].info ? "  (info)" : "");
-	for (i = 0; i < st->nsvc; i++) {
-		const struct lb_service *s = &st->svc[i];
+		printf("  %-20s %llu%s\n", lb_stat_names[i].name,
+		       (unsigned long long)s->c[i],
+		       lb_stat_names[i].info ? "  (info)" : "");
+	for (i = 0; i < s->st.nsvc; i++) {
+		const struct lb_service *v = &s->st.svc[i];
 
-		t = sum_counter(p, p->svc_stats, s->id, service_gen(p, s->id));
-		printf("service %s packets %llu bytes %llu\n",
-		       lb_fmt_svc(&s->key, !opts.numeric, buf, sizeof(buf)),
-		       (unsigned long long)t.packets,
-		       (unsigned long long)t.bytes);
-		for (j = 0; j < s->nbe; j++) {
-			const struct lb_backend *b = &s->be[j];
+		printf("service %s packets%s %llu bytes%s %llu flows%s %llu\n",
+		       lb_fmt_svc(&v->key, !opts.numeric, buf, sizeof(buf)), u,
+		       (unsigned long long)v->cnt.packets, u,
+		       (unsigned long long)v->cnt.bytes, u,
+		       (unsigned long long)v->cnt.flows);
+		for (j = 0; j < v->nbe; j++) {
+			const struct lb_backend *b = &v->be[j];
 
-			t = sum_counter(p, p->be_stats, b->id,
-					backend_gen(p, b));
-			printf("  backend %-39s packets %llu bytes %llu\n",
-			       lb_fmt_addr(&b->addr, buf, sizeof(buf)),
-			       (unsigned long long)t.packets,
-			       (unsigned long long)t.bytes);
+			printf("  backend %-39s packets%s %llu bytes%s %llu "
+			       "flows%s %llu\n",
+			       lb_fmt_addr(&b->addr, buf, sizeof(buf)), u,
+			       (unsigned long long)b->cnt.packets, u,
+			       (unsigned long long)b->cnt.bytes, u,
+			       (unsigned long long)b->cnt.flows);
 		}
 	}
 }
 
-int cmd_stats(int argc, char **argv)
+static int zero(void)
 {
-	uint64_t c[XLB_STAT__MAX];
-	struct lb_state st;
-	struct pins p;
 	int err;
 
-	lb_check_service_arg(argc, argv);
-	err = lb_load_state(&st, true);
-	if (err)
-		return xnl_report(err, "stats");
-	lb_filter_service(&st, argc, argv);
-	open_pins(&p);
-	global_stats(&p, c);
+	xnl_open();
+	err = xnl_request(xnl_msg(XLB_CMD_STATS_ZERO, 0), NULL, NULL);
+	if (err == -ENODATA)
+		lb_die(EXIT_ENV, "no data path counters: attach a device "
+				 "first (lbctl attach DEV)");
+	return err ? xnl_report(err, "stats zero") : EXIT_OK;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	struct lb_sample s, r;
+	struct stats_args a;
+	struct timespec t;
+
+	parse_args(argc, argv, &a);
+	if (a.zero)
+		return zero();
+	read_sample(&s, &a);
+	if (a.prom)
+		return lb_print_prometheus(&s, a.output);
+	if (a.rate) {
+		t.tv_sec = a.interval;
+		t.tv_nsec = 0;
+		while (nanosleep(&t, &t) && errno == EINTR)
+			;
+		read_sample(&r, &a);
+		to_rates(&s, &r);
+		lb_free_state(&s.st);
+		s = r;
+	}
 	if (opts.json)
-		print_json(&p, &st, c);
+		print_json(&s, a.rate ? a.interval : 0);
 	else
-		print_text(&p, &st, c);
-	lb_free_state(&st);
+		print_text(&s, a.rate ? a.interval : 0);
+	lb_free_state(&s.st);
 	return EXIT_OK;
 }

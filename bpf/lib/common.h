@@ -84,20 +84,38 @@ static __always_inline __u32 xlb_be16(const void *p)
  */
 #define xlb_keep_apart(x) asm volatile("" : "+r"(x))
 
-static __always_inline void xlb_count(void *map, __u32 id, __u32 gen,
-				      __u64 bytes)
+/* This CPU's counters of id, restarted from 0 when gen is not theirs. */
+static __always_inline struct xlb_counter *xlb_counter_get(void *map, __u32 id,
+							   __u32 gen)
 {
 	struct xlb_counter *c = bpf_map_lookup_elem(map, &id);
 
-	if (!c)
-		return;
-	if (c->gen != gen) {
+	if (c && c->gen != gen) {
 		c->gen = gen;
 		c->packets = 0;
 		c->bytes = 0;
+		c->flows = 0;
 	}
+	return c;
+}
+
+static __always_inline void xlb_count(void *map, __u32 id, __u32 gen,
+				      __u64 bytes)
+{
+	struct xlb_counter *c = xlb_counter_get(map, id, gen);
+
+	if (!c)
+		return;
 	c->packets++;
 	c->bytes += bytes;
+}
+
+static __always_inline void xlb_count_flow(void *map, __u32 id, __u32 gen)
+{
+	struct xlb_counter *c = xlb_counter_get(map, id, gen);
+
+	if (c)
+		c->flows++;
 }
 
 #endif /* XLB_BPF_LIB_COMMON_H */

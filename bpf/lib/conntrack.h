@@ -150,6 +150,8 @@ static __always_inline void xlb_ct_new(const struct xlb_pkt *p,
 		st->c[XLB_STAT_CT_UNTRACKED]++;
 		return;
 	}
+	xlb_count_flow(&xlb_svc_stats, v->sid, v->svc_gen);
+	xlb_count_flow(&xlb_be_stats, v->bid, be_gen);
 	ce.seen = bpf_ktime_get_coarse_ns();
 	if (!xlb_ct_admit(ce.seen)) {
 		st->c[XLB_STAT_CT_RATE_LIMITED]++;

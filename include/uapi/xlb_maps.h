@@ -80,7 +80,7 @@
  *   flow cache per CPU: 4096 * 72 B = 288 KiB
  *   backends  16384 * 32 B          = 512 KiB
  *   vips      2 * 128 * 24 B        = 6 KiB
- *   stats     per CPU: (32 + 16384) * 24 B + XLB_STAT__MAX * 8 B
+ *   stats     per CPU: (32 + 16384) * 32 B + XLB_STAT__MAX * 8 B
  */
 #define XLB_DEFAULT_MAX_SERVICES	32
 #define XLB_DEFAULT_MAX_BACKENDS	16384
@@ -252,13 +252,21 @@ struct xlb_ct_budget {
 /*
  * Per service / per backend counters (per CPU).  gen is the owner's gen when
  * the counters were last reset by the data path; readers ignore a CPU whose
- * gen differs from the current owner's.
+ * gen differs from the current owner's.  Zeroing (XLB_CMD_STATS_ZERO)
+ * stores gen 0: readers then ignore the CPU, and its next packet starts the
+ * counters again from 0.
+ *   packets, bytes  packets forwarded to the backend (a service: packets
+ *                   matched), their L3 length before encapsulation
+ *   flows           new flows: TCP SYNs and UDP packets the Maglev table
+ *                   balanced because no live connection table entry
+ *                   had them (Documentation/datapath.md)
  */
 struct xlb_counter {
 	__u64	packets;
 	__u64	bytes;
 	__u32	gen;
 	__u32	pad;
+	__u64	flows;
 };
 
 /*

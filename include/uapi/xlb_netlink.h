@@ -9,10 +9,12 @@
  * command that made it and the object's new state (or its key on delete).
  *
  * Permissions: mutating commands need CAP_NET_ADMIN in the user namespace
- * owning the network namespace (GENL_UNS_ADMIN_PERM).  Reads (GET, dumps,
- * LOOKUP, CONFIG_GET) need no privilege: the configuration of a load
- * balancer is not secret inside its own namespace, as with ip(8) and ipvsadm
- * listing.
+ * owning the network namespace (GENL_UNS_ADMIN_PERM); so does STATS_ZERO.
+ * Reads (GET, dumps, LOOKUP, CONFIG_GET, STATS_GET) need no privilege: the
+ * configuration of a load balancer and its counters are not secret inside
+ * its own namespace, as with ip(8), `ip -s link` and ipvsadm listing.  The
+ * module reads the counters from the maps BIND handed it, so a reader needs
+ * no access to the pinned maps (which are root's, 0600).
  *
  * Identifying a service: either XLB_SVC_A_ID, or the key
  *   (XLB_SVC_A_ADDR4 | XLB_SVC_A_ADDR6) + XLB_SVC_A_PORT + XLB_SVC_A_PROTO.
@@ -25,7 +27,7 @@
  * XLB_CMD_SERVICE_DEL   XLB_A_SERVICE: key or ID (its backends go too)
  * XLB_CMD_SERVICE_GET   XLB_A_SERVICE: key or ID; with NLM_F_DUMP: none.
  *     reply: XLB_A_SERVICE: {ID}, key, TABLE_SIZE, FLAGS, {NBACKENDS},
- *            {DIGEST}; XLB_A_GENERATION
+ *            {DIGEST}, {STATS}; XLB_A_GENERATION
  * XLB_CMD_BACKEND_NEW   XLB_A_SERVICE: key or ID
  *                       XLB_A_BACKEND: addr, [WEIGHT] (default 1), [STATE]
  * XLB_CMD_BACKEND_SET   XLB_A_SERVICE, XLB_A_BACKEND: addr, [WEIGHT], [STATE]
@@ -33,7 +35,9 @@
  * XLB_CMD_BACKEND_GET   XLB_A_SERVICE, XLB_A_BACKEND: addr;
  *                       with NLM_F_DUMP: XLB_A_SERVICE (all its backends)
  *     reply: XLB_A_SERVICE: {ID}, key; XLB_A_BACKEND: {ID}, addr, WEIGHT,
- *            STATE, {SLOTS}, {GEN}
+ *            STATE, {SLOTS}, {GEN}, {STATS}
+ *     {STATS} (XLB_SVC_A_STATS, XLB_BE_A_STATS: enum xlb_cnt_attr) only
+ *     while the namespace's xlb_svc_stats / xlb_be_stats are bound.
  * XLB_CMD_REPLACE       [XLB_A_CONFIG], XLB_A_SERVICES: nest of services,
  *                       each like SERVICE_NEW plus XLB_SVC_A_BACKENDS: nest
  *                       of backends, each like BACKEND_NEW.
@@ -55,7 +59,8 @@
  *                       {MAX_SERVICES}, {MAX_BACKENDS}, {TABLE_MAX},
  *                       {TXN_DISCARDED}
  * XLB_CMD_CONFIG_SET    XLB_A_CONFIG: [SEED], [SRC4], [SRC6]
- * XLB_CMD_BIND          XLB_A_BIND: every *_FD attribute.  The fds are
+ * XLB_CMD_BIND          XLB_A_BIND: every *_FD attribute (the counter maps'
+ *     are optional: without one, its counters are not reported).  The fds are
  *     resolved in the sender's file table.  The module checks each map's
  *     type, key and value sizes and capacities, takes references and
  *     publishes the complete current state.  A new BIND replaces the old
@@ -64,6 +69,13 @@
  * XLB_CMD_LOOKUP        XLB_A_FLOW: SRC4|SRC6, DST4|DST6, SPORT, DPORT, PROTO
  *     reply: XLB_A_SERVICE: {ID}, key; XLB_A_BACKEND: {ID}, addr, WEIGHT;
  *            XLB_A_FLOW: ..., {HASH}, {SLOT}
+ * XLB_CMD_STATS_GET     (none)
+ *     reply: {XLB_A_STATS} (enum xlb_stats_attr); XLB_A_GENERATION.
+ *     ENODATA while no xlb_stats map is bound.
+ * XLB_CMD_STATS_ZERO    (none) zeroes every counter of the namespace: the
+ *     global ones and those of every service and backend.  ENODATA while
+ *     none of the counter maps is bound.  Counting goes on meanwhile: a
+ *     packet in flight on another CPU may be counted just before or after.
  *
  * Policies: every command has its own, at every nesting level, parsed
  * strictly.  An attribute a command does not use (e.g. XLB_A_SERVICES in
@@ -95,12 +107,15 @@
  *            bound maps' table_max
  *   EBADF    a map fd is not a BPF map
  *   EPERM    missing CAP_NET_ADMIN
+ *   ENODATA  STATS_GET / STATS_ZERO: no counter map is bound
  *   ENOMEM   allocation failure; nothing changed
  */
 #ifndef _UAPI_XLB_NETLINK_H
 #define _UAPI_XLB_NETLINK_H
 
 #include <linux/types.h>
+
+#include "xlb_maps.h"	/* XLB_STAT__MAX */
 
 #define XLB_GENL_NAME		"xlb"
 #define XLB_GENL_VERSION	1
@@ -128,6 +143,8 @@ enum xlb_cmd {
 	XLB_CMD_BIND,
 	XLB_CMD_UNBIND,
 	XLB_CMD_LOOKUP,
+	XLB_CMD_STATS_GET,
+	XLB_CMD_STATS_ZERO,
 	__XLB_CMD_MAX
 };
 #define XLB_CMD_MAX (__XLB_CMD_MAX - 1)
@@ -142,6 +159,7 @@ enum xlb_attr {
 	XLB_A_FLOW,		/* nest: enum xlb_flow_attr */
 	XLB_A_GENERATION,	/* u32: namespace configuration generation */
 	XLB_A_TXN,		/* nest: enum xlb_txn_attr (REPLACE in parts) */
+	XLB_A_STATS,		/* nest: enum xlb_stats_attr (reply only) */
 	__XLB_A_LAST
 };
 #define XLB_A_MAX (__XLB_A_LAST - 1)
@@ -192,6 +210,7 @@ enum xlb_svc_attr {
 				 * destination port of XLB_ENCAP_GUE
 				 * (default XLB_GUE_PORT_DEFAULT)
 				 */
+	XLB_SVC_A_STATS,	/* nest: enum xlb_cnt_attr (reply only) */
 	__XLB_SVC_A_LAST
 };
 #define XLB_SVC_A_MAX (__XLB_SVC_A_LAST - 1)
@@ -216,6 +235,7 @@ enum xlb_be_attr {
 	XLB_BE_A_HC_RESULT,	/* u8: enum xlb_hc_result of the last check */
 	XLB_BE_A_HC_DETAIL,	/* u16: HTTP status, exit code or errno */
 	XLB_BE_A_HC_AGE,	/* u32 reply: seconds since HEALTH was set */
+	XLB_BE_A_STATS,		/* nest: enum xlb_cnt_attr (reply only) */
 	__XLB_BE_A_LAST
 };
 #define XLB_BE_A_MAX (__XLB_BE_A_LAST - 1)
@@ -241,6 +261,9 @@ enum xlb_bind_attr {
 	XLB_BIND_A_SERVICES_FD,	/* u32 fd of xlb_services */
 	XLB_BIND_A_TABLES_FD,	/* u32 fd of xlb_tables */
 	XLB_BIND_A_BACKENDS_FD,	/* u32 fd of xlb_backends */
+	XLB_BIND_A_SVC_STATS_FD, /* u32 fd of xlb_svc_stats (optional) */
+	XLB_BIND_A_BE_STATS_FD,	/* u32 fd of xlb_be_stats (optional) */
+	XLB_BIND_A_STATS_FD,	/* u32 fd of xlb_stats (optional) */
 	__XLB_BIND_A_LAST
 };
 #define XLB_BIND_A_MAX (__XLB_BIND_A_LAST - 1)
@@ -319,6 +342,34 @@ enum xlb_hc_result {
 				 */
 	__XLB_HC_R_MAX = XLB_HC_R_ERROR
 };
+
+/*
+ * Counters of one service or backend (XLB_SVC_A_STATS, XLB_BE_A_STATS):
+ * the data path's per-CPU struct xlb_counter summed over the CPUs whose gen
+ * is the object's.
+ */
+enum xlb_cnt_attr {
+	XLB_CNT_A_UNSPEC,
+	XLB_CNT_A_PAD,
+	XLB_CNT_A_PACKETS,	/* u64: packets forwarded */
+	XLB_CNT_A_BYTES,	/* u64: their bytes (L3, before encapsulation) */
+	XLB_CNT_A_FLOWS,	/* u64: new flows balanced (struct xlb_counter) */
+	__XLB_CNT_A_LAST
+};
+#define XLB_CNT_A_MAX (__XLB_CNT_A_LAST - 1)
+
+/*
+ * Global counters (XLB_A_STATS): one u64 per enum xlb_stat (xlb_maps.h),
+ * summed over the CPUs, of type XLB_STATS_A_FIRST + the counter's index.
+ * XLB_STATS only grows at its end, so a counter keeps its type; a reader
+ * skips types it does not know.
+ */
+enum xlb_stats_attr {
+	XLB_STATS_A_UNSPEC,
+	XLB_STATS_A_PAD,
+	XLB_STATS_A_FIRST,	/* XLB_STAT_PASS_NOT_SERVICE */
+};
+#define XLB_STATS_A_MAX (XLB_STATS_A_FIRST + XLB_STAT__MAX - 1)
 
 /* A part of a staged REPLACE (XLB_A_TXN). */
 enum xlb_txn_flag {

@@ -1325,28 +1325,33 @@ static void test_sizes(void)
 
 static void test_counters(void)
 {
-	__u64 pk0, by0, pk1, by1;
+	struct xlbh_cnt c0, c1, b0, b1;
 	struct pkt p;
 	int i;
 
 	p = cli("192.0.2.90", 9090, "10.100.0.1", 53, IPPROTO_UDP, 0);
 	p.payload = 10;
-	xlbh_counter(&H, false, 1, S[1]->gen, &pk0, &by0);
+	xlbh_counter(&H, false, 1, S[1]->gen, &c0);
+	xlbh_counter(&H, true, 2, S[1]->be[0].gen, &b0);
 	for (i = 0; i < 3; i++)
 		send_to("udp for counter check", &p, 2,
 			i ? INFO(CT_HIT) : INFO(CT_MISS));
-	xlbh_counter(&H, false, 1, S[1]->gen, &pk1, &by1);
-	is_u64(pk1 - pk0, 3, "service counter: 3 packets");
-	is_u64(by1 - by0, 3 * (20 + 8 + 10), "service counter: IP bytes");
-	xlbh_counter(&H, true, 2, S[1]->be[0].gen, &pk1, &by1);
-	ok(pk1 >= 3, "backend counter counts the backend's packets");
+	xlbh_counter(&H, false, 1, S[1]->gen, &c1);
+	is_u64(c1.packets - c0.packets, 3, "service counter: 3 packets");
+	is_u64(c1.bytes - c0.bytes, 3 * (20 + 8 + 10),
+	       "service counter: IP bytes");
+	is_u64(c1.flows - c0.flows, 1, "service counter: 1 new flow");
+	xlbh_counter(&H, true, 2, S[1]->be[0].gen, &b1);
+	ok(b1.packets >= 3, "backend counter counts the backend's packets");
+	is_u64(b1.flows - b0.flows, 1, "backend counter: 1 new flow");
 
 	/* a new generation of the service resets its counters */
 	S[1]->gen = H.next_gen++;
 	publish("publish: service 1 new generation");
 	send_to("udp after service generation change", &p, 2, INFO(CT_HIT));
-	xlbh_counter(&H, false, 1, S[1]->gen, &pk1, &by1);
-	is_u64(pk1, 1, "service counter restarted with the new gen");
+	xlbh_counter(&H, false, 1, S[1]->gen, &c1);
+	is_u64(c1.packets, 1, "service counter restarted with the new gen");
+	is_u64(c1.flows, 0, "flows restarted with the new gen");
 }
 
 /* Run a command; its exit status or -1. */

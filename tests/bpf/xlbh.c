@@ -412,7 +412,7 @@ int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX])
 }
 
 int xlbh_counter(const struct xlbh *h, bool backend, __u32 id, __u32 gen,
-		 __u64 *packets, __u64 *bytes)
+		 struct xlbh_cnt *cnt)
 {
 	struct bpf_map *m = backend ? h->m.be_stats : h->m.svc_stats;
 	int ncpu = libbpf_num_possible_cpus(), i, err;
@@ -421,13 +421,13 @@ int xlbh_counter(const struct xlbh *h, bool backend, __u32 id, __u32 gen,
 	if (!v)
 		return -ENOMEM;
 	err = bpf_map__lookup_elem(m, &id, sizeof(id), v, sizeof(*v) * ncpu, 0);
-	*packets = 0;
-	*bytes = 0;
+	memset(cnt, 0, sizeof(*cnt));
 	for (i = 0; !err && i < ncpu; i++) {
 		if (v[i].gen != gen)
 			continue;
-		*packets += v[i].packets;
-		*bytes += v[i].bytes;
+		cnt->packets += v[i].packets;
+		cnt->bytes += v[i].bytes;
+		cnt->flows += v[i].flows;
 	}
 	free(v);
 	return err;

@@ -118,8 +118,12 @@ int xlbh_ct_get(const struct xlbh *h, const struct xlb_flow *f,
 /* Global counters summed over CPUs. */
 int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX]);
 /* Per service / backend counters summed over CPUs whose gen matches. */
+struct xlbh_cnt {
+	__u64 packets, bytes, flows;
+};
+
 int xlbh_counter(const struct xlbh *h, bool backend, __u32 id, __u32 gen,
-		 __u64 *packets, __u64 *bytes);
+		 struct xlbh_cnt *cnt);
 
 /* BPF_PROG_TEST_RUN once; returns 0 or -errno. */
 int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,

@@ -530,7 +530,8 @@ static const struct cmd_weight cmd_weights[] = {
 	{ XLB_CMD_REPLACE, 3 },	     { XLB_CMD_FLUSH, 1 },
 	{ XLB_CMD_CONFIG_GET, 2 },   { XLB_CMD_CONFIG_SET, 3 },
 	{ XLB_CMD_BIND, 1 },	     { XLB_CMD_UNBIND, 1 },
-	{ XLB_CMD_LOOKUP, 3 },
+	{ XLB_CMD_LOOKUP, 3 },	     { XLB_CMD_STATS_GET, 1 },
+	{ XLB_CMD_STATS_ZERO, 1 },
 };
 
 static uint8_t pick_cmd(bool fuzz)
@@ -1459,7 +1460,11 @@ static struct interp interpret(const uint8_t *buf, size_t len, struct change *c)
 		mark(&in, V_INVALID, "BIND without map fds");
 		break;
 	default:
-		break; /* GET, CONFIG_GET, LOOKUP, UNBIND: no model change */
+		/*
+		 * GET, CONFIG_GET, LOOKUP, UNBIND, STATS_GET, STATS_ZERO:
+		 * no model change
+		 */
+		break;
 	}
 	if (c->kind != C_NONE && in.v == V_NOOP)
 		in.v = V_EFFECT;
@@ -1935,6 +1940,7 @@ static const char *cmd_name(uint8_t cmd)
 		"SERVICE_GET", "BACKEND_NEW", "BACKEND_SET", "BACKEND_DEL",
 		"BACKEND_GET", "REPLACE",     "FLUSH",	     "CONFIG_GET",
 		"CONFIG_SET",  "BIND",	      "UNBIND",	     "LOOKUP",
+		"STATS_GET",   "STATS_ZERO",
 	};
 
 	return cmd <= XLB_CMD_MAX ? names[cmd] : "?";
@@ -2185,6 +2191,9 @@ static int bind_cycle(struct nl *nl, const char *dir)
 		[XLB_BIND_A_SERVICES_FD] = XLB_MAP_SERVICES,
 		[XLB_BIND_A_TABLES_FD] = XLB_MAP_TABLES,
 		[XLB_BIND_A_BACKENDS_FD] = XLB_MAP_BACKENDS,
+		[XLB_BIND_A_SVC_STATS_FD] = XLB_MAP_SVC_STATS,
+		[XLB_BIND_A_BE_STATS_FD] = XLB_MAP_BE_STATS,
+		[XLB_BIND_A_STATS_FD] = XLB_MAP_STATS,
 	};
 	int fds[XLB_BIND_A_MAX + 1] = { -1 }, err;
 	unsigned int i;

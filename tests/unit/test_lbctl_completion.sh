@@ -115,6 +115,9 @@ check "native generic" "lbctl attach lo mode "
 check "tcp udp" "lbctl lookup 1.2.3.4:5 192.0.2.10:80 "
 check "tcp udp" "lbctl lookup [2001:db8::1]:5 [2001:db8::10]:443 "
 check "show set" "lbctl config "
+check "service rate interval prometheus output zero" "lbctl stats "
+check "service rate interval prometheus output zero" "lbctl stats rate "
+check "" "lbctl stats rate interval "
 check "" "lbctl add 10.0.0.2 weight "
 
 # The same in a real interactive bash through a pty (tests/unit/bash_pty.py):
