@@ -114,7 +114,7 @@ xdp_prog_id() {
 
 @test "stats: every counter, per service and per backend (text and JSON)" {
 	lb service add 10.1.0.100:5000/udp
-	lb add 10.1.0.2
+	lb add 10.1.0.2 service 10.1.0.100:5000/udp
 	run lb -j stats
 	[ "$status" -eq 0 ]
 	for c in pass_not_service pass_not_ip pass_fragment pass_no_neigh \
@@ -157,7 +157,7 @@ xdp_prog_id() {
 
 @test "a re-created backend does not inherit the old counters" {
 	lb del 10.1.0.2
-	lb add 10.1.0.2
+	lb add 10.1.0.2 service 10.1.0.100:5000/udp
 	run lb -j stats
 	[ "$(jq -r '.services[0].backends[0].packets' <<<"$output")" = 0 ]
 }
@@ -231,7 +231,7 @@ xdp_prog_id() {
 	lb attach lb0 mode generic
 	lb attach lbx
 	lb service add 10.1.0.100:5000/udp table-size 251
-	lb add 10.1.0.2
+	lb add 10.1.0.2 service 10.1.0.100:5000/udp
 	lb save >"$BATS_FILE_TMPDIR/saved"
 	cat "$BATS_FILE_TMPDIR/saved"
 	run grep -c '^attach ' "$BATS_FILE_TMPDIR/saved"

@@ -680,8 +680,8 @@ void lb_attach_save(void)
 			printf("attach %s mode %s max-services %u "
 			       "max-backends %u table-max %u "
 			       "conntrack-size %u\n",
-			       i->if_name, mode, a.max_services,
-			       a.max_backends, a.table_max, a.ct_size);
+			       i->if_name, mode, a.max_services, a.max_backends,
+			       a.table_max, a.ct_size);
 	}
 	if_freenameindex(ifs);
 }
