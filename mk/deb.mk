@@ -5,13 +5,13 @@
 #                whose debian/changelog is written here from XLB_VERSION
 #   make tools   what xlb-tools ships, built (a part adds: `tools: X`)
 #   make install-dkms DESTDIR=D   D/usr/src/xlb-<v>/: the module source
-#                (Kbuild, kmod/, lib/, include/uapi/) and dkms.conf with
+#                (Kbuild, kmod/, lib/, include/) and dkms.conf with
 #                PACKAGE_VERSION <v>
 .PHONY: deb tools install-dkms
 
 # The one version: lbctl's (lbctl version).
 XLB_VERSION ?= $(shell sed -n 's/^\#define LBCTL_VERSION "\(.*\)"$$/\1/p' user/lbctl.h)
-DKMS_SRC := Kbuild $(wildcard include/uapi/*.h kmod/*.[ch] lib/*.[ch])
+DKMS_SRC := Kbuild $(wildcard include/*.h include/uapi/*.h kmod/*.[ch] lib/*.[ch])
 DEB_SRC = $(BUILD)/deb/xlb-$(XLB_VERSION)
 
 tools: lbctl
