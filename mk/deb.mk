@@ -3,7 +3,7 @@
 #                built by dpkg-buildpackage in a copy of the tree
 #                (build/deb/xlb-<v>/: tracked and new files, no build/),
 #                whose debian/changelog is written here from XLB_VERSION
-#   make tools   what xlb-tools ships, built (a part adds: `tools: X`)
+#   make tools   what xlb-tools ships, built (lbctl, xlb-healthd)
 #   make install-dkms DESTDIR=D   D/usr/src/xlb-<v>/: the module source
 #                (Kbuild, kmod/, lib/, include/) and dkms.conf with
 #                PACKAGE_VERSION <v>
@@ -14,7 +14,7 @@ XLB_VERSION ?= $(shell sed -n 's/^\#define LBCTL_VERSION "\(.*\)"$$/\1/p' user/l
 DKMS_SRC := Kbuild $(wildcard include/*.h include/uapi/*.h kmod/*.[ch] lib/*.[ch])
 DEB_SRC = $(BUILD)/deb/xlb-$(XLB_VERSION)
 
-tools: lbctl
+tools: lbctl healthd
 
 install-dkms:
 	install -d $(DESTDIR)/usr/src/xlb-$(XLB_VERSION)

@@ -26,7 +26,8 @@ install: all
 UNIT_TESTS += tests/unit/test_install.sh
 
 # systemd units (systemd/*.service.in, @SBINDIR@ replaced) -> $(UNITDIR);
-# xlb-healthd and its unit only when build/xlb-healthd exists.
+# xlb-healthd and its unit only when build/xlb-healthd exists (make all,
+# make tools build it).
 # install-tools: what the xlb-tools package holds (no module, no make all).
 .PHONY: install-units install-tools
 SBINDIR ?= $(PREFIX)/sbin

@@ -43,6 +43,9 @@ ilb() {
 	# (tests/vm/guest-init.sh), hiding the headers' build link.
 	[ -e "/lib/modules/$kver/build" ] ||
 		ln -s "/usr/src/linux-headers-$kver" "/lib/modules/$kver/build"
+	# man-db's trigger would re-index every man page of the host (through
+	# 9p, under TCG: minutes); the packages' pages are checked on the host.
+	rm -f /var/lib/man-db/auto-update
 	t0=$SECONDS
 	run dpkg -i "$DEB_DIR"/xlb-dkms_*_all.deb "$DEB_DIR"/xlb-tools_*_amd64.deb
 	echo "$output"
@@ -55,7 +58,9 @@ ilb() {
 	echo "modinfo -n xlb: $ko"
 	[[ "$ko" == "/lib/modules/$kver/updates/dkms/xlb.ko"* ]]
 	[ -x /usr/sbin/lbctl ]
+	[ -x /usr/sbin/xlb-healthd ]
 	[ -f /lib/systemd/system/xlb.service ]
+	[ -f /lib/systemd/system/xlb-healthd.service ]
 }
 
 @test "xlb.service's ExecStart lines as installed: modprobe, then restore attaches" {
