@@ -9,8 +9,7 @@
 #                PACKAGE_VERSION <v>
 .PHONY: deb tools install-dkms
 
-# The one version: lbctl's (lbctl version).
-XLB_VERSION ?= $(shell sed -n 's/^\#define LBCTL_VERSION "\(.*\)"$$/\1/p' user/lbctl.h)
+# The one version: XLB_VERSION (Makefile, from include/xlb_version.h).
 DKMS_SRC := Kbuild $(wildcard include/*.h include/uapi/*.h kmod/*.[ch] lib/*.[ch])
 DEB_SRC = $(BUILD)/deb/xlb-$(XLB_VERSION)
 
@@ -23,7 +22,7 @@ install-dkms:
 		>$(DESTDIR)/usr/src/xlb-$(XLB_VERSION)/dkms.conf
 
 deb:
-	@test -n "$(XLB_VERSION)" || { echo "make: no version in user/lbctl.h" >&2; exit 1; }
+	@test -n "$(XLB_VERSION)" || { echo "make: no version in include/xlb_version.h" >&2; exit 1; }
 	rm -rf $(BUILD)/deb
 	mkdir -p $(DEB_SRC)
 	git ls-files -co --exclude-standard | grep -v '^build/' | \
