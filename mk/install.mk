@@ -24,3 +24,25 @@ install: all
 # make install into a scratch DESTDIR: the layout above, no BPF object, man
 # pages without warnings.
 UNIT_TESTS += tests/unit/test_install.sh
+
+# systemd units (systemd/*.service.in, @SBINDIR@ replaced) -> $(UNITDIR);
+# xlb-healthd and its unit only when build/xlb-healthd exists (make all,
+# make tools build it).
+# install-tools: what the xlb-tools package holds (no module, no make all).
+.PHONY: install-units install-tools
+SBINDIR ?= $(PREFIX)/sbin
+UNITDIR ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+
+install: install-units
+
+install-units:
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/xlb.service.in >$(DESTDIR)$(UNITDIR)/xlb.service
+	if [ -x $(BUILD)/xlb-healthd ]; then \
+		install -D -m 0755 $(BUILD)/xlb-healthd $(DESTDIR)$(SBINDIR)/xlb-healthd && \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/xlb-healthd.service.in \
+			>$(DESTDIR)$(UNITDIR)/xlb-healthd.service; \
+	fi
+
+install-tools: install-lbctl install-units
+UNIT_TESTS += tests/unit/test_units.sh

@@ -29,6 +29,9 @@ clang-tidy-14
 coreutils
 cpio
 cppcheck
+debhelper
+dh-dkms
+dkms
 ethtool
 gcc
 iproute2
@@ -43,12 +46,14 @@ libnl-3-dev
 libnl-genl-3-dev
 llvm
 make
+man-db
 pkg-config
 prometheus
 python3
 qemu-system-x86
 sparse
 strace
+systemd
 util-linux
 zlib1g-dev
 "

@@ -195,10 +195,10 @@ xlb_maps() {
 	for n in 1 2 3 4 5 6 7 8; do
 		writer "$NS2" $n
 	done
-	# Services and backends; the config line differs by design (attach
-	# set src4 in $NS only).
-	serial=$(lbctl_in "$NS2" save | grep -v '^config' | sort)
-	concurrent=$(lb save | grep -v '^config' | sort)
+	# Services and backends; the config and attach lines differ by design
+	# ($NS only is attached, which set src4).
+	serial=$(lbctl_in "$NS2" save | grep -v '^config\|^attach' | sort)
+	concurrent=$(lb save | grep -v '^config\|^attach' | sort)
 	echo "# traffic during the writes: $((v1 - v0)) frames through XDP" >&3
 	diff <(echo "$serial") <(echo "$concurrent") || {
 		echo "concurrent writers lost or changed updates (< serial, > concurrent)"

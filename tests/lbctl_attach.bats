@@ -114,7 +114,7 @@ xdp_prog_id() {
 
 @test "stats: every counter, per service and per backend (text and JSON)" {
 	lb service add 10.1.0.100:5000/udp
-	lb add 10.1.0.2
+	lb add 10.1.0.2 service 10.1.0.100:5000/udp
 	run lb -j stats
 	[ "$status" -eq 0 ]
 	for c in pass_not_service pass_not_ip pass_fragment pass_no_neigh \
@@ -157,7 +157,7 @@ xdp_prog_id() {
 
 @test "a re-created backend does not inherit the old counters" {
 	lb del 10.1.0.2
-	lb add 10.1.0.2
+	lb add 10.1.0.2 service 10.1.0.100:5000/udp
 	run lb -j stats
 	[ "$(jq -r '.services[0].backends[0].packets' <<<"$output")" = 0 ]
 }
@@ -226,4 +226,67 @@ xdp_prog_id() {
 	[ "$(lb -j config | jq -r .bound)" = true ]
 	[ "$(lb -j show | jq -r '.[0].table_size')" = 251 ]
 	lb detach lb0
+
+@test "save records each attached device, its mode and the map sizes" {
+	lb attach lb0 mode generic
+	lb attach lbx
+	lb service add 10.1.0.100:5000/udp table-size 251
+	lb add 10.1.0.2 service 10.1.0.100:5000/udp
+	lb save >"$BATS_FILE_TMPDIR/saved"
+	cat "$BATS_FILE_TMPDIR/saved"
+	run grep -c '^attach ' "$BATS_FILE_TMPDIR/saved"
+	[ "$output" = 2 ]
+	grep -qx 'attach lb0 mode generic max-services 4 max-backends 8 table-max 251 conntrack-size 1024' "$BATS_FILE_TMPDIR/saved"
+	grep -qx 'attach lbx mode native max-services 4 max-backends 8 table-max 251 conntrack-size 1024' "$BATS_FILE_TMPDIR/saved"
+	# Without root the pins are out of reach: a warning, no attach lines.
+	run lb_nobody save
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"lbctl: warning: save: attach lines left out: $PIN/xlb_xdp: Permission denied (run lbctl save as root)"* ]]
+	[[ "$output" != *"attach lb0"* ]]
+	# save | restore | save: the same text, attached as before.
+	lb restore "$BATS_FILE_TMPDIR/saved"
+	[ "$(lb save)" = "$(cat "$BATS_FILE_TMPDIR/saved")" ]
+}
+
+@test "restore after a module reload: the whole state first, then attach" {
+	rmmod xlb
+	[ -n "$(xdp_prog_id lb0)" ]
+	insmod "$XLB_KO"
+	out=$BATS_TEST_TMPDIR/mon
+	nsenter --net="/run/netns/$NS" "$LBCTL" -n monitor >"$out" 2>&1 3>&- &
+	pid=$!
+	sleep 1
+	lb restore "$BATS_FILE_TMPDIR/saved"
+	for i in $(seq 50); do [ "$(wc -l <"$out")" -ge 3 ] && break; sleep 0.1; done
+	kill "$pid"
+	cat "$out"
+	run cat "$out"
+	# The module publishes at bind: it must hold the state by then.
+	[[ "${lines[0]}" == restore* ]]
+	[ "${lines[1]}" = bind ]
+	[ "$(lb save)" = "$(cat "$BATS_FILE_TMPDIR/saved")" ]
+	[ "$(lb -j config | jq -r .bound)" = true ]
+}
+
+@test "restore checks attach lines before it changes anything" {
+	before=$(lb save)
+	f=$BATS_TEST_TMPDIR/bad
+	printf '%s\n' "service add 10.1.0.100:81/tcp table-size 251" "attach nope0" >"$f"
+	run lb restore "$f"
+	expect 1 "lbctl: $f:2: device \"nope0\" not found (list devices: ip link show)"
+	printf '%s\n' "service add 10.1.0.100:81/tcp table-size 251" "attach lby" "attach lby" >"$f"
+	run lb restore "$f"
+	expect 1 "lbctl: $f:3: device attached twice"
+	printf '%s\n' "service add 10.1.0.100:81/tcp table-size 251" \
+		"attach lby max-services 4 max-backends 8 table-max 65537 conntrack-size 1024" >"$f"
+	run lb restore "$f"
+	expect 1 "lbctl: $f:2: the maps pinned under $PIN have other sizes (max-services 4, table-max 251): detach every device and remove $PIN to resize"
+	printf '%s\n' "attach lb0 max-services 4 max-backends 8 table-max 251 conntrack-size 1024" \
+		"attach lby max-services 4 max-backends 8 table-max 251 conntrack-size 2048" >"$f"
+	run lb restore "$f"
+	expect 1 "lbctl: $f:2: map sizes differ from the earlier attach line's: every device shares one set of maps"
+	run lb_nobody restore - <"$BATS_FILE_TMPDIR/saved"
+	expect 2 "lbctl: restore: permission denied: attach lines need root (CAP_BPF, CAP_NET_ADMIN)"
+	[ "$(lb save)" = "$before" ]
+	[ -z "$(xdp_prog_id lby)" ]
 }

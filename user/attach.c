@@ -29,6 +29,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "attach.h"
 #include "lbctl.h"
 #include "maglev.h"
 #include "nl.h"
@@ -61,15 +62,6 @@ static const char *const all_maps[] = {
 };
 #define NMAPS (sizeof(all_maps) / sizeof(all_maps[0]))
 
-struct attach_args {
-	const char *dev;
-	unsigned int ifindex;
-	uint32_t xdp_flags;
-	bool has_src4, has_src6, sized;
-	struct lb_addr src4, src6;
-	uint32_t max_services, max_backends, table_max, ct_size;
-};
-
 static unsigned int dev_index(const char *dev)
 {
 	unsigned int ifindex = if_nametoindex(dev);
@@ -92,7 +84,7 @@ static void parse_src(const char *v, int family, struct lb_addr *a)
 		       family == AF_INET ? "IPv4" : "IPv6");
 }
 
-static void parse_attach(int argc, char **argv, struct attach_args *a)
+void lb_attach_parse(int argc, char **argv, struct lb_attach *a)
 {
 	int i;
 
@@ -104,7 +96,8 @@ static void parse_attach(int argc, char **argv, struct attach_args *a)
 	a->ct_size = XLB_DEFAULT_CT_ENTRIES;
 	if (argc < 2)
 		lb_die(EXIT_ERR, "missing device after \"attach\"");
-	a->dev = argv[1];
+	a->ifindex = dev_index(argv[1]);
+	snprintf(a->dev, sizeof(a->dev), "%s", argv[1]);
 	for (i = 2; i < argc; i += 2) {
 		const char *k = argv[i], *v = lb_kw_value(argc, argv, 2, i);
 
@@ -147,7 +140,6 @@ static void parse_attach(int argc, char **argv, struct attach_args *a)
 			lb_die_unknown(k, "attach");
 		}
 	}
-	a->ifindex = dev_index(a->dev);
 }
 
 static bool pinned(const char *name)
@@ -167,7 +159,7 @@ static uint32_t pow2_at_least(uint32_t x)
 	return p;
 }
 
-static int size_maps(struct xlb *skel, const struct attach_args *a)
+static int size_maps(struct xlb *skel, const struct lb_attach *a)
 {
 	uint32_t vip_slots = pow2_at_least(4 * a->max_services);
 
@@ -229,7 +221,7 @@ static int pin_one(int fd, const char *name)
  * Load the embedded object with the requested sizes and pin it.  Returns
  * the program fd; the maps stay reachable through their pins.
  */
-static int load_fresh(const struct attach_args *a)
+static int load_fresh(const struct lb_attach *a)
 {
 	struct xlb *skel;
 	struct bpf_map *map;
@@ -280,21 +272,27 @@ fail:
 	exit(EXIT_ENV);
 }
 
+/* The info of pinned map NAME; exits when it cannot be read. */
+static void pinned_info(const char *name, struct bpf_map_info *info)
+{
+	uint32_t len = sizeof(*info);
+	int fd = lb_pin_get(name);
+
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		lb_die(EXIT_ENV, "cannot inspect %s: %s", name,
+		       strerror(errno));
+	close(fd);
+}
+
 /* Refuse sizing options that differ from the maps already pinned. */
-static void check_sizes(const struct attach_args *a)
+static void check_sizes(const struct lb_attach *a)
 {
 	struct bpf_map_info info;
-	uint32_t len = sizeof(info);
-	int fd;
 
 	if (!a->sized)
 		return;
-	fd = lb_pin_get(XLB_MAP_TABLES);
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		lb_die(EXIT_ENV, "cannot inspect %s: %s", XLB_MAP_TABLES,
-		       strerror(errno));
-	close(fd);
+	pinned_info(XLB_MAP_TABLES, &info);
 	if (info.max_entries != 2 * a->max_services ||
 	    info.value_size != 4 * a->table_max)
 		lb_die(EXIT_ERR,
@@ -305,7 +303,18 @@ static void check_sizes(const struct attach_args *a)
 		       lb_pin_dir());
 }
 
-static int get_prog(const struct attach_args *a)
+void lb_attach_check(const struct lb_attach *a)
+{
+	size_t i;
+
+	/* no maps, or part of them: attach loads fresh ones, or refuses */
+	for (i = 0; i < NMAPS; i++)
+		if (!pinned(all_maps[i]))
+			return;
+	check_sizes(a);
+}
+
+static int get_prog(const struct lb_attach *a)
 {
 	size_t i, n = 0;
 
@@ -333,7 +342,7 @@ static uint32_t prog_id(int fd)
 	return info.id;
 }
 
-static void xdp_attach(const struct attach_args *a, int prog_fd)
+static void xdp_attach(const struct lb_attach *a, int prog_fd)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	int err;
@@ -418,7 +427,7 @@ static void dev_addrs(const char *dev, struct lb_addr *a4, bool *has4,
 }
 
 /* Set src4/src6 when given, or from DEV when the module has none yet. */
-static int set_sources(struct attach_args *a)
+static int set_sources(struct lb_attach *a)
 {
 	struct lb_config cfg;
 	struct lb_addr d4, d6;
@@ -529,12 +538,18 @@ static void prepare_dev(const char *dev, const struct lb_vlans *vlans)
 
 int cmd_attach(int argc, char **argv)
 {
+	struct lb_attach a;
+
+	lb_attach_parse(argc, argv, &a);
+	xnl_open();
+	return lb_attach_run(&a);
+}
+
+int lb_attach_run(struct lb_attach *a)
+{
 	static struct lb_vlans vlans;
-	struct attach_args a;
 	int prog_fd, err;
 
-	parse_attach(argc, argv, &a);
-	xnl_open();
 	if (geteuid() != 0)
 		lb_die(EXIT_ENV,
 		       "attach: permission denied: loading XDP "
@@ -542,9 +557,9 @@ int cmd_attach(int argc, char **argv)
 	if (!getenv("LBCTL_DEBUG"))
 		libbpf_set_print(NULL);
 	/* refuse what the data path cannot serve before touching anything */
-	lb_vlans_scan(a.ifindex, &vlans);
+	lb_vlans_scan(a->ifindex, &vlans);
 	lb_pin_dir_mount();
-	prog_fd = get_prog(&a);
+	prog_fd = get_prog(a);
 	/*
 	 * Bind first: the program never sees traffic before the module has
 	 * published this namespace's state into its maps, and maps the
@@ -554,11 +569,11 @@ int cmd_attach(int argc, char **argv)
 	if (err)
 		return xnl_report(err,
 				  "attach: handing the maps to the module");
-	prepare_dev(a.dev, &vlans);
-	xdp_attach(&a, prog_fd);
+	prepare_dev(a->dev, &vlans);
+	xdp_attach(a, prog_fd);
 	/* only now may frames be sent out through DEV */
-	lb_vlans_publish(a.ifindex, &vlans);
-	err = set_sources(&a);
+	lb_vlans_publish(a->ifindex, &vlans);
+	err = set_sources(a);
 	if (err)
 		return xnl_report(err, "attach: setting the outer source "
 				       "addresses");
@@ -597,6 +612,81 @@ static bool is_xlb_prog(uint32_t id)
 	       !strcmp(info.name, XLB_PROG_NAME);
 	close(fd);
 	return ours;
+}
+
+/* The mode DEV runs program ID in, or NULL when it does not. */
+static const char *attached_mode(unsigned int ifindex, uint32_t id)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (!id || bpf_xdp_query((int)ifindex, 0, &q))
+		return NULL;
+	if (q.drv_prog_id == id)
+		return "native";
+	if (q.skb_prog_id == id)
+		return "generic";
+	return NULL;
+}
+
+/*
+ * The sizes attach gave the pinned maps, as its options (size_maps()):
+ * every device shares them, so each attach line repeats them.
+ */
+static void pinned_sizes(struct lb_attach *a)
+{
+	struct bpf_map_info info;
+
+	pinned_info(XLB_MAP_TABLES, &info);
+	a->max_services = info.max_entries / 2;
+	a->table_max = info.value_size / 4;
+	pinned_info(XLB_MAP_BACKENDS, &info);
+	a->max_backends = info.max_entries;
+	pinned_info(XLB_MAP_CONNTRACK, &info);
+	a->ct_size = info.max_entries;
+}
+
+void lb_attach_save(void)
+{
+	struct if_nameindex *ifs, *i;
+	struct lb_attach a;
+	const char *mode;
+	char path[512];
+	uint32_t id;
+	int fd, err;
+
+	lb_pin_path(path, sizeof(path), PIN_PROG);
+	fd = bpf_obj_get(path);
+	err = fd < 0 ? errno : 0;
+	if (err == ENOENT)
+		return; /* never attached in this namespace */
+	if (err == EACCES || err == EPERM) {
+		/* reads need no privilege; the pins do (directory 0700) */
+		fprintf(stderr,
+			"lbctl: warning: save: attach lines left out: "
+			"%s: %s (run lbctl save as root)\n",
+			path, strerror(err));
+		return;
+	}
+	if (err)
+		lb_die(EXIT_ENV, "save: cannot read %s: %s", path,
+		       strerror(err));
+	id = prog_id(fd);
+	close(fd);
+	pinned_sizes(&a);
+	ifs = if_nameindex();
+	if (!ifs)
+		lb_die(EXIT_ENV, "save: cannot list the devices: %s",
+		       strerror(errno));
+	for (i = ifs; i->if_index; i++) {
+		mode = attached_mode(i->if_index, id);
+		if (mode)
+			printf("attach %s mode %s max-services %u "
+			       "max-backends %u table-max %u "
+			       "conntrack-size %u\n",
+			       i->if_name, mode, a.max_services, a.max_backends,
+			       a.table_max, a.ct_size);
+	}
+	if_freenameindex(ifs);
 }
 
 int cmd_detach(int argc, char **argv)

@@ -10,11 +10,14 @@
 #include "lbctl.h"
 
 const char *lb_prog = "lbctl";
+const char *lb_err_where;
 
 static void verr(const char *fmt, va_list ap)
 {
 	fflush(stdout);
 	fprintf(stderr, "%s: ", lb_prog);
+	if (lb_err_where)
+		fprintf(stderr, "%s: ", lb_err_where);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }

@@ -30,7 +30,9 @@ extern struct lb_opts opts;
 
 /* err.c: the program name in messages ("lbctl" unless its main sets it). */
 extern const char *lb_prog;
-/* Print "<lb_prog>: <message>" to stderr. */
+/* Where the input being read is ("FILE:LINE"): lb_err() names it. */
+extern const char *lb_err_where;
+/* Print "<lb_prog>: [<lb_err_where>: ]<message>" to stderr. */
 void lb_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* lb_err() then exit(code). */
 void lb_die(int code, const char *fmt, ...)

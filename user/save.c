@@ -3,10 +3,13 @@
  * save.c - "lbctl save", "lbctl restore [FILE|-]" and "lbctl flush".
  *
  * save prints the configuration as lbctl commands (config, service add,
- * add); restore reads that language back, validates all of it, and sends
- * it as one XLB_CMD_REPLACE, or as a staged REPLACE in parts when it is
- * larger than one netlink attribute holds, so the module applies it
- * atomically either way.
+ * add, attach); restore reads that language back, validates all of it, and
+ * sends it as one XLB_CMD_REPLACE, or as a staged REPLACE in parts when it
+ * is larger than one netlink attribute holds, so the module applies it
+ * atomically either way.  Then it runs the attach lines: the module has the
+ * whole state before attach hands it the maps, which it publishes at once
+ * (after a module reload, attach before restore would publish an empty
+ * state into the maps a still-attached program serves from).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "lbctl.h"
 #include "nl.h"
 
@@ -48,6 +52,7 @@ static void print_save(const struct lb_config *c, const struct lb_state *st)
 			       k);
 		}
 	}
+	lb_attach_save();
 }
 
 int cmd_save(int argc, char **argv)
@@ -98,14 +103,22 @@ struct rs_service {
 	int nbe, cap;
 };
 
+struct rs_attach {
+	struct lb_attach a;
+	int line;
+};
+
 struct rs_config {
 	bool has_seed, has_src4, has_src6;
 	uint32_t seed;
 	struct lb_addr src4, src6;
 	struct rs_service *svc;
 	int nsvc;
+	struct rs_attach *att;
+	int natt;
 	const char *file;
 	int line;
+	char where[300]; /* "FILE:LINE" for lb_err_where */
 };
 
 static void rs_die(const struct rs_config *rc, const char *msg)
@@ -273,6 +286,81 @@ static void rs_backend_line(struct rs_config *rc, int argc, char **argv)
 	s->be[s->nbe++] = b;
 }
 
+/* lb_err() names FILE:LINE (line 0: rc->line) until rs_where_end(). */
+static void rs_where(struct rs_config *rc, int line)
+{
+	snprintf(rc->where, sizeof(rc->where), "%s:%d", rc->file,
+		 line ? line : rc->line);
+	lb_err_where = rc->where;
+}
+
+static void rs_where_end(void)
+{
+	lb_err_where = NULL;
+}
+
+static void rs_attach_line(struct rs_config *rc, int argc, char **argv)
+{
+	struct rs_attach *t;
+	int i;
+
+	rc->att = realloc(rc->att, (rc->natt + 1) * sizeof(*rc->att));
+	if (!rc->att)
+		lb_die(EXIT_ENV, "out of memory");
+	t = &rc->att[rc->natt];
+	rs_where(rc, 0);
+	lb_attach_parse(argc, argv, &t->a);
+	rs_where_end();
+	t->line = rc->line;
+	for (i = 0; i < rc->natt; i++)
+		if (rc->att[i].a.ifindex == t->a.ifindex)
+			rs_die(rc, "device attached twice");
+	rc->natt++;
+}
+
+/*
+ * Before anything changes: the attach lines can run (root; sizes those of
+ * the maps pinned now, if any, and the same on every line).
+ */
+static void rs_check_attach(struct rs_config *rc)
+{
+	const struct lb_attach *a, *first = NULL;
+	int i;
+
+	if (rc->natt && geteuid() != 0)
+		lb_die(EXIT_ENV, "restore: permission denied: attach lines "
+				 "need root (CAP_BPF, CAP_NET_ADMIN)");
+	for (i = 0; i < rc->natt; i++) {
+		a = &rc->att[i].a;
+		rs_where(rc, rc->att[i].line);
+		lb_attach_check(a);
+		if (a->sized && first &&
+		    (a->max_services != first->max_services ||
+		     a->max_backends != first->max_backends ||
+		     a->table_max != first->table_max ||
+		     a->ct_size != first->ct_size))
+			lb_die(EXIT_ERR, "map sizes differ from the earlier "
+					 "attach line's: every device shares "
+					 "one set of maps");
+		if (a->sized && !first)
+			first = a;
+		rs_where_end();
+	}
+}
+
+/* After the REPLACE: attach in file order; an exit code. */
+static int rs_run_attach(struct rs_config *rc)
+{
+	int i, err = EXIT_OK;
+
+	for (i = 0; i < rc->natt && !err; i++) {
+		rs_where(rc, rc->att[i].line);
+		err = lb_attach_run(&rc->att[i].a);
+		rs_where_end();
+	}
+	return err;
+}
+
 static int rs_be_cmp(const void *a, const void *b)
 {
 	const struct rs_backend *x = *(const struct rs_backend *const *)a;
@@ -311,9 +399,22 @@ static void rs_check_dups(struct rs_config *rc)
 	}
 }
 
+/* The line language: one parser per first word. */
+static const struct rs_line {
+	const char *word;
+	void (*parse)(struct rs_config *rc, int argc, char **argv);
+} rs_lines[] = {
+	{ "config", rs_config_line },
+	{ "service", rs_service_line },
+	{ "add", rs_backend_line },
+	{ "attach", rs_attach_line },
+	{ NULL, NULL },
+};
+
 static void rs_parse(struct rs_config *rc, FILE *f)
 {
 	char line[4096], *argv[64];
+	const struct rs_line *k;
 	int argc;
 
 	while (fgets(line, sizeof(line), f)) {
@@ -325,14 +426,12 @@ static void rs_parse(struct rs_config *rc, FILE *f)
 			rs_die(rc, "too many words on the line");
 		if (argc == 0)
 			continue;
-		if (!strcmp(argv[0], "config"))
-			rs_config_line(rc, argc, argv);
-		else if (!strcmp(argv[0], "service"))
-			rs_service_line(rc, argc, argv);
-		else if (!strcmp(argv[0], "add"))
-			rs_backend_line(rc, argc, argv);
-		else
+		for (k = rs_lines; k->word; k++)
+			if (!strcmp(argv[0], k->word))
+				break;
+		if (!k->word)
 			rs_unknown(rc, argv[0]);
+		k->parse(rc, argc, argv);
 	}
 	if (ferror(f))
 		lb_die(EXIT_ERR, "%s: read error", rc->file);
@@ -482,7 +581,7 @@ int cmd_restore(int argc, char **argv)
 {
 	struct rs_config rc = { .file = "-" };
 	FILE *f = stdin;
-	int i;
+	int i, err;
 
 	if (argc > 2)
 		lb_die_unknown(argv[2], "restore");
@@ -498,9 +597,12 @@ int cmd_restore(int argc, char **argv)
 	if (f != stdin)
 		fclose(f);
 	xnl_open();
+	rs_check_attach(&rc);
 	rs_send(&rc);
+	err = rs_run_attach(&rc);
 	for (i = 0; i < rc.nsvc; i++)
 		free(rc.svc[i].be);
 	free(rc.svc);
-	return EXIT_OK;
+	free(rc.att);
+	return err;
 }
