@@ -15,7 +15,8 @@
 # whose suites need more built adds a prerequisite: `check-vm: <target>`.
 .PHONY: check-vm demo
 
-VM_SUITES_ALL := $(sort $(wildcard tests/*.bats))
+# tests/deb.bats runs in `make check-deb` only (mk/deb.mk).
+VM_SUITES_ALL := $(filter-out tests/deb.bats,$(sort $(wildcard tests/*.bats)))
 # The suites whose outcome depends on the kernel's module, netlink and BPF
 # APIs (everything kmod/compat.h and the verifier are about).
 VM_SUITES_KAPI := $(sort $(wildcard tests/module_*.bats)) tests/verifier.bats
