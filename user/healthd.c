@@ -385,14 +385,18 @@ static void finished(struct hd_svc *s, struct hd_be *be)
 		       lb_fmt_addr(&be->b.addr, addr, sizeof(addr)),
 		       strerror(be->detail));
 	}
-	if (health == XLB_BE_HEALTH_DOWN && be->b.state == XLB_BE_STATE_ACTIVE)
+	/* while down, kept drained (also after a restore made it active) */
+	if (be->fsm.health == XLB_BE_HEALTH_DOWN &&
+	    be->b.state == XLB_BE_STATE_ACTIVE)
 		state = XLB_BE_STATE_DRAIN;
 	if (health == XLB_BE_HEALTH_UP && be->b.state == XLB_BE_STATE_DRAIN &&
 	    be->b.health == XLB_BE_HEALTH_DOWN)
 		state = XLB_BE_STATE_ACTIVE;
 	if (health >= 0)
 		log_transition(s, be, health, state);
-	if (health < 0 && be->b.health == be->fsm.health &&
+	if (health < 0 && state >= 0)
+		log_transition(s, be, be->fsm.health, state);
+	if (health < 0 && state < 0 && be->b.health == be->fsm.health &&
 	    be->b.hc_result == be->result && be->b.hc_detail == be->detail)
 		return;
 	err = report(s, be, state);
