@@ -181,6 +181,7 @@ static int xlb_parse_svc_opts(struct netlink_ext_ack *extack,
 			      struct nlattr **tb, struct xlb_svc *svc)
 {
 	struct nlattr *a;
+	int ret;
 
 	a = tb[XLB_SVC_A_TABLE_SIZE];
 	if (a) {
@@ -211,10 +212,10 @@ static int xlb_parse_svc_opts(struct netlink_ext_ack *extack,
 		}
 		svc->udp_timeout = nla_get_u32(a);
 	}
-	return xlb_parse_encap(extack, tb, svc);
-	if (tb[XLB_SVC_A_HEALTH])
-		return xlb_parse_hc(extack, tb[XLB_SVC_A_HEALTH], svc);
-	return 0;
+	ret = xlb_parse_encap(extack, tb, svc);
+	if (ret || !tb[XLB_SVC_A_HEALTH])
+		return ret;
+	return xlb_parse_hc(extack, tb[XLB_SVC_A_HEALTH], svc);
 }
 
 /* A new service from its nest (SERVICE_NEW, an entry of REPLACE). */
@@ -414,6 +415,24 @@ int xlb_be_new(struct xlb_net *xn, struct genl_info *info)
 	return xlb_apply1(xn, info, old, svc, &svc->be[svc->nbe - 1]);
 }
 
+/*
+ * A health report alone (xlb-healthd) changes nothing the data path sees:
+ * it is written in place, under the namespace mutex that dumps and the
+ * neighbour rounds hold too, without building a table.
+ */
+static int xlb_be_report(struct xlb_net *xn, struct genl_info *info,
+			 const struct xlb_svc *svc, struct xlb_be *b,
+			 const struct xlb_be *be)
+{
+	b->health = be->health;
+	b->hc_result = be->hc_result;
+	b->hc_detail = be->hc_detail;
+	b->hc_stamp = be->hc_stamp;
+	xn->gen++;
+	xlb_notify(info, xlb_msg(0, 0, XLB_CMD_BACKEND_SET, svc, b, xn->gen));
+	return 0;
+}
+
 int xlb_be_set(struct xlb_net *xn, struct genl_info *info)
 {
 	struct nlattr *btb[XLB_BE_A_MAX + 1];
@@ -427,6 +446,8 @@ int xlb_be_set(struct xlb_net *xn, struct genl_info *info)
 	b = xlb_be_find(old, be.family, be.addr);
 	if (!b)
 		return xlb_be_missing(info, old, &be, false);
+	if (!btb[XLB_BE_A_WEIGHT] && !btb[XLB_BE_A_STATE] && be.hc_stamp)
+		return xlb_be_report(xn, info, old, b, &be);
 	svc = xlb_svc_clone(old, 0);
 	if (!svc)
 		return -ENOMEM;

@@ -378,7 +378,9 @@ static void finished(struct hd_svc *s, struct hd_be *be)
 		       lb_hc_result_fmt(be->result, be->detail, res,
 					sizeof(res)));
 	}
-	if (be->result == XLB_HC_R_ERROR) {
+	/* once per cause, not on every interval */
+	if (be->result == XLB_HC_R_ERROR &&
+	    (be->b.hc_result != be->result || be->b.hc_detail != be->detail)) {
 		char addr[LB_ADDRSTRLEN];
 
 		hd_log(3, "backend %s: check not run (%s): state kept",
@@ -551,20 +553,12 @@ static void resync(void)
 static void loop(int sfd)
 {
 	struct pollset p = { 0 };
-	uint64_t now, next, tick = 0;
+	uint64_t now, next = 0, tick = 0;
 	int i, timeout;
 
 	for (;;) {
-		now = hd_now();
 		if (need_sync)
 			resync();
-		next = run_timers(now);
-		if (now >= tick) {
-			hook(HD_EV_TICK);
-			tick = now + HD_TICK_MS;
-		}
-		if (tick < next)
-			next = tick;
 		p.n = 0;
 		pollset_add(&p, sfd, POLLIN, NULL, NULL);
 		if (mon)
@@ -577,8 +571,11 @@ static void loop(int sfd)
 			lb_die(EXIT_ENV, "poll: %s", strerror(errno));
 		if (p.pfd[0].revents && !read_signals(sfd))
 			break;
-		if (mon && p.pfd[1].revents)
-			read_monitor();
+		/*
+		 * Answers first, deadlines after: an answer that came in time
+		 * is not a timeout because the loop was busy (a slow netlink
+		 * request, a loaded machine).
+		 */
 		for (i = mon ? 2 : 1; i < p.n; i++) {
 			struct pollref *r = &p.ref[i];
 
@@ -587,6 +584,16 @@ static void loop(int sfd)
 			    hd_check_io(r->svc, r->be, p.pfd[i].revents))
 				finished(r->svc, r->be);
 		}
+		if (mon && p.pfd[1].revents)
+			read_monitor();
+		now = hd_now();
+		next = run_timers(now);
+		if (now >= tick) {
+			hook(HD_EV_TICK);
+			tick = now + HD_TICK_MS;
+		}
+		if (tick < next)
+			next = tick;
 	}
 	free(p.pfd);
 	free(p.ref);

@@ -763,8 +763,8 @@ struct pol {
 		.kind = K_NEST, .nest = &(ps) \
 	}
 /* Not modelled here (the change is marked ambiguous). */
-#define ANY            \
-	{              \
+#define ANY                    \
+	{                      \
 		.kind = K_NONE \
 	}
 #define LIST(ps, c)                                         \
@@ -778,17 +778,16 @@ struct pol {
  */
 /* NOLINTBEGIN(bugprone-macro-parentheses) */
 /* A backend with settings (NEW, SET, REPLACE) or named only (DEL, GET). */
-#define BE_P(w, st, h16)                                                  \
-	{                                                                 \
-		[XLB_BE_A_ID] = RFIX(4), [XLB_BE_A_ADDR4] = FIX(4),       \
-		[XLB_BE_A_ADDR6] = FIX(16), [XLB_BE_A_WEIGHT] = w,        \
-		[XLB_BE_A_STATE] = st, [XLB_BE_A_SLOTS] = RFIX(4),        \
-		[XLB_BE_A_GEN] = RFIX(4), [XLB_BE_A_HEALTH] = st,         \
-		[XLB_BE_A_HC_RESULT] = st, [XLB_BE_A_HC_DETAIL] = h16,    \
-		[XLB_BE_A_HC_AGE] = RFIX(4),                              \
+#define BE_P(w, st, h16)                                               \
+	{                                                              \
+		[XLB_BE_A_ID] = RFIX(4), [XLB_BE_A_ADDR4] = FIX(4),    \
+		[XLB_BE_A_ADDR6] = FIX(16), [XLB_BE_A_WEIGHT] = w,     \
+		[XLB_BE_A_STATE] = st, [XLB_BE_A_SLOTS] = RFIX(4),     \
+		[XLB_BE_A_GEN] = RFIX(4), [XLB_BE_A_HEALTH] = st,      \
+		[XLB_BE_A_HC_RESULT] = st, [XLB_BE_A_HC_DETAIL] = h16, \
+		[XLB_BE_A_HC_AGE] = RFIX(4),                           \
 	}
-static const struct pol be_p[XLB_BE_A_MAX + 1] =
-	BE_P(FIX(4), FIX(1), FIX(2));
+static const struct pol be_p[XLB_BE_A_MAX + 1] = BE_P(FIX(4), FIX(1), FIX(2));
 static const struct polset be_ps = { XLB_BE_A_MAX, be_p };
 static const struct pol be_ref_p[XLB_BE_A_MAX + 1] =
 	BE_P(UNUSED, UNUSED, UNUSED);
@@ -802,8 +801,7 @@ static const struct polset be_ref_ps = { XLB_BE_A_MAX, be_ref_p };
 		[XLB_SVC_A_FLAGS] = opts, [XLB_SVC_A_BACKENDS] = bes,          \
 		[XLB_SVC_A_NBACKENDS] = RFIX(4), [XLB_SVC_A_DIGEST] = RFIX(8), \
 		[XLB_SVC_A_PAD] = { .kind = K_NONE, .reply = true },           \
-		[XLB_SVC_A_UDP_TIMEOUT] = opts,                                \
-		[XLB_SVC_A_HEALTH] = hc,                                       \
+		[XLB_SVC_A_UDP_TIMEOUT] = opts, [XLB_SVC_A_HEALTH] = hc,       \
 	}
 static const struct pol svc_ref_p[XLB_SVC_A_MAX + 1] =
 	SVC_P(FIX(4), UNUSED, UNUSED, UNUSED);
