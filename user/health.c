@@ -29,6 +29,8 @@ const char *lb_hc_health_name(uint8_t health)
 		return "up";
 	if (health == XLB_BE_HEALTH_DOWN)
 		return "down";
+	if (health == XLB_BE_HEALTH_DRAINED)
+		return "down-drained";
 	return "unknown";
 }
 

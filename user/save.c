@@ -26,7 +26,7 @@
 static void print_backend(const struct lb_backend *b, const char *k)
 {
 	char a[LB_ADDRSTRLEN];
-	bool by_checker = b->health == XLB_BE_HEALTH_DOWN;
+	bool by_checker = b->health == XLB_BE_HEALTH_DRAINED;
 
 	printf("add %s weight %u%s service %s%s\n",
 	       lb_fmt_addr(&b->addr, a, sizeof(a)), b->weight,

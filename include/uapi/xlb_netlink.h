@@ -307,8 +307,9 @@ enum xlb_hc_attr {
 enum xlb_be_health {
 	XLB_BE_HEALTH_UNKNOWN	= 0,	/* not checked yet */
 	XLB_BE_HEALTH_UP	= 1,
-	XLB_BE_HEALTH_DOWN	= 2,	/* the checker drained it */
-	__XLB_BE_HEALTH_MAX	= XLB_BE_HEALTH_DOWN
+	XLB_BE_HEALTH_DOWN	= 2,	/* failing, drained by the operator */
+	XLB_BE_HEALTH_DRAINED	= 3,	/* failing, the checker drained it */
+	__XLB_BE_HEALTH_MAX	= XLB_BE_HEALTH_DRAINED
 };
 
 /* The outcome of the last check (XLB_BE_A_HC_RESULT). */

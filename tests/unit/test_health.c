@@ -118,7 +118,7 @@ static const char *run(const struct lb_hc *hc, const char *results)
 	struct lb_hc_fsm f = { 0 };
 	size_t i;
 
-	for (i = 0; results[i] && i < sizeof(out) - 1; i++) {
+	for (i = 0; i < sizeof(out) - 1 && results[i]; i++) {
 		uint8_t r = results[i] == '+' ? XLB_HC_R_OK :
 			    results[i] == '!' ? XLB_HC_R_ERROR :
 						XLB_HC_R_TIMEOUT;
