@@ -313,8 +313,7 @@ static void read_monitor(void)
 /* ---- decisions ---- */
 
 /* Tell the module: the backend's health and last result, maybe its state. */
-static int report(struct hd_svc *s, struct hd_be *be, int state,
-		  uint8_t health)
+static int report(struct hd_svc *s, struct hd_be *be, int state, uint8_t health)
 {
 	struct nl_msg *m = xnl_msg(XLB_CMD_BACKEND_SET, 0);
 	struct nlattr *n;

@@ -116,9 +116,9 @@ static const char *run(const struct lb_hc *hc, const char *results)
 {
 	static char out[64];
 	struct lb_hc_fsm f = { 0 };
-	size_t i;
+	size_t i, n = strnlen(results, sizeof(out) - 1);
 
-	for (i = 0; i < sizeof(out) - 1 && results[i]; i++) {
+	for (i = 0; i < n; i++) {
 		uint8_t r = results[i] == '+' ? XLB_HC_R_OK :
 			    results[i] == '!' ? XLB_HC_R_ERROR :
 						XLB_HC_R_TIMEOUT;
