@@ -117,7 +117,7 @@ now() {
 	run lb health "$SVC" tcp expect 200
 	expect 1 'lbctl: "expect" does not apply to a tcp check'
 	run lb health "$SVC" http rise 0
-	expect 1 'lbctl: invalid rise "0": expected an integer 1..100'
+	expect 1 'lbctl: invalid rise "0": expected a decimal integer 1..100'
 	[ "$(lb -j show | jq -r '.[0].health_check')" = "$before" ]
 }
 

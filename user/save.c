@@ -18,7 +18,7 @@
 #include "nl.h"
 
 /*
- * A backend the health checker drained (health down) is saved with the
+ * A backend the health checker drained (down-drained) is saved with the
  * operator's state, active: restored into a fresh module it is checked
  * again and drained after "fall" failures, where a saved "drain" would
  * keep it out for good.
@@ -108,6 +108,7 @@ struct rs_service {
 	uint32_t table_size, flags, udp_timeout;
 	bool has_table_size, has_flags, has_udp_timeout, has_hc;
 	struct lb_hc hc;
+	struct lb_encap_opt encap;
 	struct rs_backend *be;
 	int nbe, cap;
 };
@@ -471,6 +472,7 @@ static void rs_put_service(const struct rs_config *rc, struct rs_part *p,
 	    (s->has_flags && nla_put_u32(p->m, XLB_SVC_A_FLAGS, s->flags)) ||
 	    (s->has_udp_timeout &&
 	     nla_put_u32(p->m, XLB_SVC_A_UDP_TIMEOUT, s->udp_timeout)) ||
+	    lb_put_encap(p->m, &s->encap) ||
 	    (s->has_hc && lb_put_hc(p->m, &s->hc)))
 		rs_nomem();
 	bsn = nla_nest_start(p->m, XLB_SVC_A_BACKENDS);

@@ -90,7 +90,7 @@ static void test_errors(void)
 	is_int(parse("http expect 600", &hc), -1, "status 600 refused");
 	is_str(lb_parse_error(),
 	       "invalid expected HTTP status \"600\": "
-	       "expected an integer 100..599",
+	       "expected a decimal integer 100..599",
 	       "status error names the range");
 	is_int(parse("tcp interval 0.05", &hc), -1, "interval 50 ms refused");
 	is_int(parse("tcp interval 2.0001", &hc), -1,
