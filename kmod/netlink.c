@@ -33,7 +33,7 @@ static struct netlink_range_validation xlb_weight_range = {
 	.max = XLB_WEIGHT_MAX,
 };
 
-#define XLB_BE_POLICY(weight, state) {					\
+#define XLB_BE_POLICY(weight, state, health, result, detail) {		\
 	[XLB_BE_A_ID]		= XLB_REPLY,				\
 	[XLB_BE_A_ADDR4]	= NLA_POLICY_EXACT_LEN(4),		\
 	[XLB_BE_A_ADDR6]	= NLA_POLICY_EXACT_LEN(16),		\
@@ -41,19 +41,55 @@ static struct netlink_range_validation xlb_weight_range = {
 	[XLB_BE_A_STATE]	= state,				\
 	[XLB_BE_A_SLOTS]	= XLB_REPLY,				\
 	[XLB_BE_A_GEN]		= XLB_REPLY,				\
+	[XLB_BE_A_HEALTH]	= health,				\
+	[XLB_BE_A_HC_RESULT]	= result,				\
+	[XLB_BE_A_HC_DETAIL]	= detail,				\
+	[XLB_BE_A_HC_AGE]	= XLB_REPLY,				\
 	[XLB_BE_A_STATS]	= XLB_REPLY,				\
 }
 
 /* A backend with its settings: BACKEND_NEW, BACKEND_SET, REPLACE. */
 static const struct nla_policy xlb_be_policy[XLB_BE_A_MAX + 1] =
 	XLB_BE_POLICY(NLA_POLICY_FULL_RANGE(NLA_U32, &xlb_weight_range),
-		      NLA_POLICY_MAX(NLA_U8, __XLB_BE_STATE_MAX));
+		      NLA_POLICY_MAX(NLA_U8, __XLB_BE_STATE_MAX),
+		      NLA_POLICY_MAX(NLA_U8, __XLB_BE_HEALTH_MAX),
+		      NLA_POLICY_MAX(NLA_U8, __XLB_HC_R_MAX),
+		      { .type = NLA_U16 });
 
 /* A backend named by its address: BACKEND_DEL, BACKEND_GET. */
 static const struct nla_policy xlb_be_ref_policy[XLB_BE_A_MAX + 1] =
-	XLB_BE_POLICY(XLB_UNUSED, XLB_UNUSED);
+	XLB_BE_POLICY(XLB_UNUSED, XLB_UNUSED, XLB_UNUSED, XLB_UNUSED,
+		      XLB_UNUSED);
 
-#define XLB_SVC_POLICY(id, opts, udp, backends, encap, encap_port) {	\
+/* nla_policy min/max are s16: the interval's range needs a struct. */
+static struct netlink_range_validation xlb_hc_ms_range = {
+	.min = XLB_HC_INTERVAL_MIN,
+	.max = XLB_HC_INTERVAL_MAX,
+};
+
+#define XLB_HC_STR { .type = NLA_NUL_STRING, .len = XLB_HC_STR_MAX }
+
+/* A health check (XLB_SVC_A_HEALTH); nl_svc.c checks the rules between. */
+static const struct nla_policy xlb_hc_policy[XLB_HC_A_MAX + 1] = {
+	[XLB_HC_A_TYPE]		= NLA_POLICY_MAX(NLA_U8, __XLB_HC_TYPE_MAX),
+	[XLB_HC_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[XLB_HC_A_INTERVAL]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&xlb_hc_ms_range),
+	[XLB_HC_A_TIMEOUT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&xlb_hc_ms_range),
+	[XLB_HC_A_RISE]		= NLA_POLICY_RANGE(NLA_U8, 1, XLB_HC_COUNT_MAX),
+	[XLB_HC_A_FALL]		= NLA_POLICY_RANGE(NLA_U8, 1, XLB_HC_COUNT_MAX),
+	[XLB_HC_A_PATH]		= XLB_HC_STR,
+	[XLB_HC_A_HOST]		= XLB_HC_STR,
+	[XLB_HC_A_EXPECT]	= NLA_POLICY_RANGE(NLA_U16, 100, 599),
+	[XLB_HC_A_SEND]		= XLB_HC_STR,
+	[XLB_HC_A_RECV]		= XLB_HC_STR,
+	[XLB_HC_A_CMD]		= XLB_HC_STR,
+};
+#define XLB_SVC_HEALTH NLA_POLICY_NESTED(xlb_hc_policy)
+
+#define XLB_SVC_POLICY(id, opts, udp, backends, encap, encap_port, health) \
+{								\
 	[XLB_SVC_A_ID]		= id,					\
 	[XLB_SVC_A_ADDR4]	= NLA_POLICY_EXACT_LEN(4),		\
 	[XLB_SVC_A_ADDR6]	= NLA_POLICY_EXACT_LEN(16),		\
@@ -68,6 +104,7 @@ static const struct nla_policy xlb_be_ref_policy[XLB_BE_A_MAX + 1] =
 	[XLB_SVC_A_UDP_TIMEOUT]	= udp,					\
 	[XLB_SVC_A_ENCAP]	= encap,				\
 	[XLB_SVC_A_ENCAP_PORT]	= encap_port,				\
+	[XLB_SVC_A_HEALTH]	= health,				\
 	[XLB_SVC_A_STATS]	= XLB_REPLY,				\
 }
 
@@ -98,24 +135,25 @@ static struct netlink_range_validation xlb_udp_timeout_range = {
 /* A service named by ID or key: SERVICE_DEL/GET, backend commands. */
 const struct nla_policy xlb_svc_ref_policy[XLB_SVC_A_MAX + 1] =
 	XLB_SVC_POLICY({ .type = NLA_U32 }, XLB_UNUSED, XLB_UNUSED,
-		       XLB_SVC_BES_REPLACE, XLB_UNUSED, XLB_UNUSED);
+		       XLB_SVC_BES_REPLACE, XLB_UNUSED, XLB_UNUSED,
+		       XLB_NEST_UNUSED);
 
 static const struct nla_policy xlb_svc_new_policy[XLB_SVC_A_MAX + 1] =
 	XLB_SVC_POLICY(XLB_SVC_ID_ASSIGNED, { .type = NLA_U32 },
 		       XLB_SVC_UDP_TIMEOUT, XLB_SVC_BES_REPLACE,
-		       XLB_SVC_ENCAP, XLB_SVC_ENCAP_PORT);
+		       XLB_SVC_ENCAP, XLB_SVC_ENCAP_PORT, XLB_SVC_HEALTH);
 
 static const struct nla_policy xlb_svc_set_policy[XLB_SVC_A_MAX + 1] =
 	XLB_SVC_POLICY({ .type = NLA_U32 }, { .type = NLA_U32 },
 		       XLB_SVC_UDP_TIMEOUT, XLB_SVC_BES_REPLACE,
-		       XLB_SVC_ENCAP, XLB_SVC_ENCAP_PORT);
+		       XLB_SVC_ENCAP, XLB_SVC_ENCAP_PORT, XLB_SVC_HEALTH);
 
 /* One service of REPLACE, with its backends. */
 static const struct nla_policy xlb_svc_repl_policy[XLB_SVC_A_MAX + 1] =
 	XLB_SVC_POLICY(XLB_SVC_ID_ASSIGNED, { .type = NLA_U32 },
 		       XLB_SVC_UDP_TIMEOUT,
 		       NLA_POLICY_NESTED_ARRAY(xlb_be_policy),
-		       XLB_SVC_ENCAP, XLB_SVC_ENCAP_PORT);
+		       XLB_SVC_ENCAP, XLB_SVC_ENCAP_PORT, XLB_SVC_HEALTH);
 
 static const struct nla_policy xlb_cfg_policy[XLB_CFG_A_MAX + 1] = {
 	[XLB_CFG_A_SEED]	= { .type = NLA_U32 },
@@ -404,6 +442,11 @@ struct xlb_svc *xlb_req_svc(struct xlb_net *xn, struct genl_info *info,
 {
 	*err = xlb_nest(info, XLB_A_SERVICE, XLB_SVC_A_MAX,
 			xlb_svc_ref_policy, tb, "XLB_A_SERVICE");
+	if (!*err && tb[XLB_SVC_A_HEALTH]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[XLB_SVC_A_HEALTH],
+				    "XLB_SVC_A_HEALTH belongs to SERVICE_NEW, SERVICE_SET and REPLACE");
+		*err = -EINVAL;
+	}
 	if (*err)
 		return NULL;
 	return xlb_find_svc(xn, info->extack, info->attrs[XLB_A_SERVICE], tb,
@@ -418,6 +461,36 @@ int xlb_put_addr(struct sk_buff *skb, int a4, int a6, u8 family,
 	if (family == XLB_AF_INET6)
 		return nla_put(skb, a6, 16, addr);
 	return nla_put(skb, a4, 4, addr);
+}
+
+static int xlb_put_str(struct sk_buff *skb, int type, const char *s)
+{
+	return *s ? nla_put_string(skb, type, s) : 0;
+}
+
+static int xlb_fill_hc(struct sk_buff *skb, const struct xlb_hc *hc)
+{
+	struct nlattr *nest = nla_nest_start(skb, XLB_SVC_A_HEALTH);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, XLB_HC_A_TYPE, hc->type) ||
+	    (hc->port && nla_put_u16(skb, XLB_HC_A_PORT, hc->port)) ||
+	    nla_put_u32(skb, XLB_HC_A_INTERVAL, hc->interval) ||
+	    nla_put_u32(skb, XLB_HC_A_TIMEOUT, hc->timeout) ||
+	    nla_put_u8(skb, XLB_HC_A_RISE, hc->rise) ||
+	    nla_put_u8(skb, XLB_HC_A_FALL, hc->fall) ||
+	    (hc->expect && nla_put_u16(skb, XLB_HC_A_EXPECT, hc->expect)) ||
+	    xlb_put_str(skb, XLB_HC_A_PATH, hc->path) ||
+	    xlb_put_str(skb, XLB_HC_A_HOST, hc->host) ||
+	    xlb_put_str(skb, XLB_HC_A_SEND, hc->send) ||
+	    xlb_put_str(skb, XLB_HC_A_RECV, hc->recv) ||
+	    xlb_put_str(skb, XLB_HC_A_CMD, hc->cmd)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
 }
 
 int xlb_fill_svc(struct sk_buff *skb, const struct xlb_svc *svc, bool full,
@@ -443,7 +516,8 @@ int xlb_fill_svc(struct sk_buff *skb, const struct xlb_svc *svc, bool full,
 	      (nla_put_u8(skb, XLB_SVC_A_ENCAP, svc->encap) ||
 	       nla_put_u16(skb, XLB_SVC_A_ENCAP_PORT, svc->encap_port))) ||
 	     nla_put_u64_64bit(skb, XLB_SVC_A_DIGEST, svc->digest,
-			       XLB_SVC_A_PAD)))
+			       XLB_SVC_A_PAD) ||
+	     (svc->hc && xlb_fill_hc(skb, svc->hc))))
 		goto fail;
 	if (m && xlb_put_cnt(skb, XLB_SVC_A_STATS, m->svc_stats, svc->id,
 			     svc->gen))
@@ -453,6 +527,16 @@ int xlb_fill_svc(struct sk_buff *skb, const struct xlb_svc *svc, bool full,
 fail:
 	nla_nest_cancel(skb, nest);
 	return -EMSGSIZE;
+}
+
+static int xlb_fill_be_hc(struct sk_buff *skb, const struct xlb_be *be)
+{
+	u32 age = (u32)ktime_get_boottime_seconds() - be->hc_stamp;
+
+	return nla_put_u8(skb, XLB_BE_A_HEALTH, be->health) ||
+	       nla_put_u8(skb, XLB_BE_A_HC_RESULT, be->hc_result) ||
+	       nla_put_u16(skb, XLB_BE_A_HC_DETAIL, be->hc_detail) ||
+	       nla_put_u32(skb, XLB_BE_A_HC_AGE, age);
 }
 
 int xlb_fill_be(struct sk_buff *skb, const struct xlb_be *be,
@@ -470,7 +554,8 @@ int xlb_fill_be(struct sk_buff *skb, const struct xlb_be *be,
 	    nla_put_u32(skb, XLB_BE_A_SLOTS, be->slots) ||
 	    nla_put_u32(skb, XLB_BE_A_GEN, be->gen) ||
 	    (m && xlb_put_cnt(skb, XLB_BE_A_STATS, m->be_stats, be->id,
-			      be->gen))) {
+			      be->gen)) ||
+	    (be->hc_stamp && xlb_fill_be_hc(skb, be))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

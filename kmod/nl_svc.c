@@ -54,10 +54,134 @@ static int xlb_parse_encap(struct netlink_ext_ack *extack, struct nlattr **tb,
 	return 0;
 }
 
+/* The attributes of a health check only some types use. */
+static const struct {
+	u8 attr;
+	u8 type;
+	const char *name;
+} xlb_hc_only[] = {
+	{ XLB_HC_A_PATH, XLB_HC_HTTP, "path" },
+	{ XLB_HC_A_HOST, XLB_HC_HTTP, "host" },
+	{ XLB_HC_A_EXPECT, XLB_HC_HTTP, "expect" },
+	{ XLB_HC_A_SEND, XLB_HC_UDP, "send" },
+	{ XLB_HC_A_RECV, XLB_HC_UDP, "receive" },
+	{ XLB_HC_A_CMD, XLB_HC_EXEC, "command" },
+};
+
+static const char *const xlb_hc_names[] = {
+	"none", "tcp", "http", "udp", "exec",
+};
+
+/* The rules between the fields of a check the policy validated. */
+static int xlb_hc_check(struct netlink_ext_ack *extack,
+			const struct nlattr *nest, struct nlattr **tb,
+			const struct xlb_hc *hc)
+{
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(xlb_hc_only); i++) {
+		struct nlattr *a = tb[xlb_hc_only[i].attr];
+
+		if (a && xlb_hc_only[i].type != hc->type) {
+			xlb_err(NULL, extack, a,
+				"health check: %s does not apply to a %s check",
+				xlb_hc_only[i].name, xlb_hc_names[hc->type]);
+			return -EINVAL;
+		}
+	}
+	if (hc->timeout > hc->interval) {
+		xlb_err(NULL, extack, tb[XLB_HC_A_TIMEOUT] ?: nest,
+			"health check: timeout %u ms exceeds the interval (%u ms)",
+			hc->timeout, hc->interval);
+		return -EINVAL;
+	}
+	if (hc->type == XLB_HC_HTTP && hc->path[0] != '/') {
+		xlb_err(NULL, extack, tb[XLB_HC_A_PATH],
+			"health check: path \"%s\" does not start with /",
+			hc->path);
+		return -EINVAL;
+	}
+	if (hc->type == XLB_HC_UDP && !hc->send[0]) {
+		xlb_err(NULL, extack, nest,
+			"health check: a udp check needs a request (send)");
+		return -EINVAL;
+	}
+	if (hc->type == XLB_HC_EXEC && hc->cmd[0] != '/') {
+		xlb_err(NULL, extack, tb[XLB_HC_A_CMD] ?: nest,
+			"health check: an exec check needs an absolute command path");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void xlb_hc_str(char *dst, const struct nlattr *a)
+{
+	if (a)
+		nla_strscpy(dst, a, XLB_HC_STR_MAX + 1);
+}
+
+static u8 xlb_u8_or(const struct nlattr *a, u8 d)
+{
+	return a ? nla_get_u8(a) : d;
+}
+
+static u16 xlb_u16_or(const struct nlattr *a, u16 d)
+{
+	return a ? nla_get_u16(a) : d;
+}
+
+static u32 xlb_u32_or(const struct nlattr *a, u32 d)
+{
+	return a ? nla_get_u32(a) : d;
+}
+
+/* XLB_SVC_A_HEALTH into svc->hc; type 0 removes the check. */
+static int xlb_parse_hc(struct netlink_ext_ack *extack,
+			const struct nlattr *nest, struct xlb_svc *svc)
+{
+	struct nlattr *tb[XLB_HC_A_MAX + 1];
+	struct xlb_hc *hc;
+	int ret;
+
+	ret = nla_parse_nested(tb, XLB_HC_A_MAX, nest, NULL, extack);
+	if (ret)
+		return ret;
+	ret = xlb_need(extack, nest, tb, XLB_HC_A_TYPE, "XLB_HC_A_TYPE");
+	if (ret)
+		return ret;
+	kfree(svc->hc);
+	svc->hc = NULL;
+	if (!nla_get_u8(tb[XLB_HC_A_TYPE]))
+		return 0;
+	hc = kzalloc(sizeof(*hc), GFP_KERNEL);
+	if (!hc)
+		return -ENOMEM;
+	svc->hc = hc;
+	hc->type = nla_get_u8(tb[XLB_HC_A_TYPE]);
+	hc->interval = xlb_u32_or(tb[XLB_HC_A_INTERVAL],
+				  XLB_HC_INTERVAL_DEFAULT);
+	hc->timeout = xlb_u32_or(tb[XLB_HC_A_TIMEOUT], XLB_HC_TIMEOUT_DEFAULT);
+	hc->rise = xlb_u8_or(tb[XLB_HC_A_RISE], XLB_HC_RISE_DEFAULT);
+	hc->fall = xlb_u8_or(tb[XLB_HC_A_FALL], XLB_HC_FALL_DEFAULT);
+	hc->port = xlb_u16_or(tb[XLB_HC_A_PORT], 0);
+	if (hc->type == XLB_HC_HTTP) {
+		hc->expect = xlb_u16_or(tb[XLB_HC_A_EXPECT],
+					XLB_HC_EXPECT_DEFAULT);
+		strscpy(hc->path, "/", sizeof(hc->path));
+	}
+	xlb_hc_str(hc->path, tb[XLB_HC_A_PATH]);
+	xlb_hc_str(hc->host, tb[XLB_HC_A_HOST]);
+	xlb_hc_str(hc->send, tb[XLB_HC_A_SEND]);
+	xlb_hc_str(hc->recv, tb[XLB_HC_A_RECV]);
+	xlb_hc_str(hc->cmd, tb[XLB_HC_A_CMD]);
+	return xlb_hc_check(extack, nest, tb, hc);
+}
+
 static int xlb_parse_svc_opts(struct netlink_ext_ack *extack,
 			      struct nlattr **tb, struct xlb_svc *svc)
 {
 	struct nlattr *a;
+	int ret;
 
 	a = tb[XLB_SVC_A_TABLE_SIZE];
 	if (a) {
@@ -88,7 +212,10 @@ static int xlb_parse_svc_opts(struct netlink_ext_ack *extack,
 		}
 		svc->udp_timeout = nla_get_u32(a);
 	}
-	return xlb_parse_encap(extack, tb, svc);
+	ret = xlb_parse_encap(extack, tb, svc);
+	if (ret || !tb[XLB_SVC_A_HEALTH])
+		return ret;
+	return xlb_parse_hc(extack, tb[XLB_SVC_A_HEALTH], svc);
 }
 
 /* A new service from its nest (SERVICE_NEW, an entry of REPLACE). */
@@ -133,6 +260,13 @@ static int xlb_parse_be(struct netlink_ext_ack *extack,
 		be->weight = nla_get_u32(tb[XLB_BE_A_WEIGHT]);
 	if (tb[XLB_BE_A_STATE])
 		be->admin = nla_get_u8(tb[XLB_BE_A_STATE]);
+	if (tb[XLB_BE_A_HEALTH] || tb[XLB_BE_A_HC_RESULT] ||
+	    tb[XLB_BE_A_HC_DETAIL]) {
+		be->health = xlb_u8_or(tb[XLB_BE_A_HEALTH], 0);
+		be->hc_result = xlb_u8_or(tb[XLB_BE_A_HC_RESULT], 0);
+		be->hc_detail = xlb_u16_or(tb[XLB_BE_A_HC_DETAIL], 0);
+		be->hc_stamp = max_t(u32, ktime_get_boottime_seconds(), 1);
+	}
 	return 0;
 }
 
@@ -281,6 +415,24 @@ int xlb_be_new(struct xlb_net *xn, struct genl_info *info)
 	return xlb_apply1(xn, info, old, svc, &svc->be[svc->nbe - 1]);
 }
 
+/*
+ * A health report alone (xlb-healthd) changes nothing the data path sees:
+ * it is written in place, under the namespace mutex that dumps and the
+ * neighbour rounds hold too, without building a table.
+ */
+static int xlb_be_report(struct xlb_net *xn, struct genl_info *info,
+			 const struct xlb_svc *svc, struct xlb_be *b,
+			 const struct xlb_be *be)
+{
+	b->health = be->health;
+	b->hc_result = be->hc_result;
+	b->hc_detail = be->hc_detail;
+	b->hc_stamp = be->hc_stamp;
+	xn->gen++;
+	xlb_notify(info, xlb_msg(0, 0, XLB_CMD_BACKEND_SET, svc, b, xn->gen));
+	return 0;
+}
+
 int xlb_be_set(struct xlb_net *xn, struct genl_info *info)
 {
 	struct nlattr *btb[XLB_BE_A_MAX + 1];
@@ -294,6 +446,8 @@ int xlb_be_set(struct xlb_net *xn, struct genl_info *info)
 	b = xlb_be_find(old, be.family, be.addr);
 	if (!b)
 		return xlb_be_missing(info, old, &be, false);
+	if (!btb[XLB_BE_A_WEIGHT] && !btb[XLB_BE_A_STATE] && be.hc_stamp)
+		return xlb_be_report(xn, info, old, b, &be);
 	svc = xlb_svc_clone(old, 0);
 	if (!svc)
 		return -ENOMEM;
@@ -302,6 +456,12 @@ int xlb_be_set(struct xlb_net *xn, struct genl_info *info)
 		b->weight = be.weight;
 	if (btb[XLB_BE_A_STATE])
 		b->admin = be.admin;
+	if (be.hc_stamp) {
+		b->health = be.health;
+		b->hc_result = be.hc_result;
+		b->hc_detail = be.hc_detail;
+		b->hc_stamp = be.hc_stamp;
+	}
 	return xlb_apply1(xn, info, old, svc, b);
 }
 
@@ -585,6 +745,13 @@ static int xlb_replace_adopt_bes(struct xlb_svc *svc, struct xlb_be **v,
 			v[i]->fresh = false;
 			v[i]->id = o[j]->id;
 			v[i]->gen = o[j]->gen;
+			/* the checker's last report outlives a restore */
+			if (!v[i]->hc_stamp) {
+				v[i]->health = o[j]->health;
+				v[i]->hc_result = o[j]->hc_result;
+				v[i]->hc_detail = o[j]->hc_detail;
+				v[i]->hc_stamp = o[j]->hc_stamp;
+			}
 			i++;
 			j++;
 		}

@@ -31,6 +31,7 @@ void xlb_svc_free(struct xlb_svc *svc)
 		return;
 	kvfree(svc->be);
 	kvfree(svc->table);
+	kfree(svc->hc);
 	kfree(svc);
 }
 
@@ -45,18 +46,25 @@ struct xlb_svc *xlb_svc_clone(const struct xlb_svc *old, u32 nbe_extra)
 	*svc = *old;
 	svc->table = NULL;
 	svc->be = NULL;
+	svc->hc = NULL;
+	if (old->hc) {
+		svc->hc = kmemdup(old->hc, sizeof(*old->hc), GFP_KERNEL);
+		if (!svc->hc)
+			goto fail;
+	}
 	if (old->nbe + nbe_extra) {
 		svc->be = kvcalloc(old->nbe + nbe_extra, sizeof(*svc->be),
 				   GFP_KERNEL);
-		if (!svc->be) {
-			kfree(svc);
-			return NULL;
-		}
+		if (!svc->be)
+			goto fail;
 		memcpy(svc->be, old->be, old->nbe * sizeof(*svc->be));
 	}
 	for (i = 0; i < svc->nbe; i++)
 		svc->be[i].fresh = false;
 	return svc;
+fail:
+	xlb_svc_free(svc);
+	return NULL;
 }
 
 int xlb_fmt_addr(char *buf, size_t len, u8 family, const __be32 *addr)

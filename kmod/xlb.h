@@ -37,6 +37,27 @@ struct xlb_be {
 	u32	id;		/* index in xlb_backends */
 	u32	gen;		/* allocation stamp, never 0 */
 	u32	slots;		/* table slots held */
+	/* as xlb-healthd last reported (XLB_BE_A_HEALTH, _HC_*) */
+	u8	health;		/* enum xlb_be_health */
+	u8	hc_result;	/* enum xlb_hc_result */
+	u16	hc_detail;
+	u32	hc_stamp;	/* boot time in s when reported, 0: never */
+};
+
+/* A service's health check (XLB_SVC_A_HEALTH), for xlb-healthd. */
+struct xlb_hc {
+	u8	type;		/* enum xlb_hc_type */
+	u8	rise;
+	u8	fall;
+	u16	port;
+	u16	expect;
+	u32	interval;	/* ms */
+	u32	timeout;	/* ms */
+	char	path[XLB_HC_STR_MAX + 1];
+	char	host[XLB_HC_STR_MAX + 1];
+	char	send[XLB_HC_STR_MAX + 1];
+	char	recv[XLB_HC_STR_MAX + 1];
+	char	cmd[XLB_HC_STR_MAX + 1];
 };
 
 struct xlb_svc {
@@ -52,6 +73,7 @@ struct xlb_svc {
 	struct xlb_be		*be;	/* nbe backends, kvmalloc'd */
 	u32			*table;	/* table_size backend ids */
 	u64			digest;
+	struct xlb_hc		*hc;	/* NULL: no health check */
 	u32			nslotted;	/* backends holding slots */
 	u32			seed;	/* the table was built with */
 	bool			fresh;	/* BIND: entry written from scratch */

@@ -18,3 +18,6 @@ UNIT_TESTS += $(BUILD)/test_health
 
 install-healthd: $(BUILD)/xlb-healthd
 	install -D -m 0755 $(BUILD)/xlb-healthd $(DESTDIR)$(PREFIX)/sbin/xlb-healthd
+
+# tests/healthd.bats runs the daemon in the VM.
+check-vm: $(BUILD)/xlb-healthd

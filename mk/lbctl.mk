@@ -6,7 +6,7 @@
 .PHONY: lbctl install-lbctl
 LBCTL_SRCS := $(addprefix user/,lbctl.c nl.c parse.c json.c service.c \
 	backend.c show.c lookup.c config.c stats.c metrics.c attach.c save.c \
-	monitor.c pins.c vlan.c state.c health.c err.c)
+	monitor.c pins.c vlan.c state.c health.c err.c health_cli.c)
 lbctl: $(BUILD)/lbctl
 
 # libnl, libbpf, libelf and zlib are linked statically: every lbctl command

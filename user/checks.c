@@ -7,6 +7,7 @@
  * why).  An error of the checker itself (no socket, no fork) is
  * XLB_HC_R_ERROR, which never counts against the backend.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -177,20 +178,25 @@ static void http_request(const struct hd_svc *s, struct hd_be *be)
 /* "HTTP/1.x NNN ..." once the first line is in. */
 static void http_status(const struct hd_svc *s, struct hd_be *be, bool eof)
 {
-	unsigned int minor, status;
+	const char *p = be->buf + 9; /* "HTTP/1.x NNN" */
+	int status;
 
 	if (!memchr(be->buf, '\n', be->len) && !eof &&
 	    be->len < sizeof(be->buf) - 1)
 		return;
 	be->buf[be->len] = '\0';
-	if (sscanf(be->buf, "HTTP/1.%u %3u", &minor, &status) != 2) {
+	if (be->len < 12 || memcmp(be->buf, "HTTP/1.", 7) ||
+	    !isdigit((unsigned char)be->buf[7]) || be->buf[8] != ' ' ||
+	    !isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]) ||
+	    !isdigit((unsigned char)p[2])) {
 		done(be, XLB_HC_R_REPLY, 0);
 		return;
 	}
+	status = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
 	if (status == s->s.hc.expect)
-		done(be, XLB_HC_R_OK, (int)status);
+		done(be, XLB_HC_R_OK, status);
 	else
-		done(be, XLB_HC_R_STATUS, (int)status);
+		done(be, XLB_HC_R_STATUS, status);
 }
 
 static void on_recv(const struct hd_svc *s, struct hd_be *be)

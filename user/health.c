@@ -29,6 +29,8 @@ const char *lb_hc_health_name(uint8_t health)
 		return "up";
 	if (health == XLB_BE_HEALTH_DOWN)
 		return "down";
+	if (health == XLB_BE_HEALTH_DRAINED)
+		return "down-drained";
 	return "unknown";
 }
 
@@ -36,12 +38,12 @@ void lb_hc_init(struct lb_hc *hc, uint8_t type)
 {
 	memset(hc, 0, sizeof(*hc));
 	hc->type = type;
-	hc->interval = LB_HC_INTERVAL_DEFAULT;
-	hc->timeout = LB_HC_TIMEOUT_DEFAULT;
-	hc->rise = LB_HC_RISE_DEFAULT;
-	hc->fall = LB_HC_FALL_DEFAULT;
+	hc->interval = XLB_HC_INTERVAL_DEFAULT;
+	hc->timeout = XLB_HC_TIMEOUT_DEFAULT;
+	hc->rise = XLB_HC_RISE_DEFAULT;
+	hc->fall = XLB_HC_FALL_DEFAULT;
 	if (type == XLB_HC_HTTP) {
-		hc->expect = LB_HC_EXPECT_DEFAULT;
+		hc->expect = XLB_HC_EXPECT_DEFAULT;
 		strcpy(hc->path, "/");
 	}
 }

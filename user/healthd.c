@@ -142,7 +142,9 @@ static void adopt(struct hd_be *be, const struct lb_backend *b,
 		old->fd = -1;
 		old->pid = 0;
 	} else {
-		be->fsm.health = b->health;
+		be->fsm.health = b->health == XLB_BE_HEALTH_DRAINED ?
+					 XLB_BE_HEALTH_DOWN :
+					 b->health;
 		be->result = b->hc_result;
 		be->detail = b->hc_detail;
 		be->next = first;
@@ -311,7 +313,7 @@ static void read_monitor(void)
 /* ---- decisions ---- */
 
 /* Tell the module: the backend's health and last result, maybe its state. */
-static int report(struct hd_svc *s, struct hd_be *be, int state)
+static int report(struct hd_svc *s, struct hd_be *be, int state, uint8_t health)
 {
 	struct nl_msg *m = xnl_msg(XLB_CMD_BACKEND_SET, 0);
 	struct nlattr *n;
@@ -323,14 +325,14 @@ static int report(struct hd_svc *s, struct hd_be *be, int state)
 	if (!n ||
 	    xnl_put_addr(m, XLB_BE_A_ADDR4, XLB_BE_A_ADDR6, &be->b.addr) ||
 	    (state >= 0 && nla_put_u8(m, XLB_BE_A_STATE, (uint8_t)state)) ||
-	    nla_put_u8(m, XLB_BE_A_HEALTH, be->fsm.health) ||
+	    nla_put_u8(m, XLB_BE_A_HEALTH, health) ||
 	    nla_put_u8(m, XLB_BE_A_HC_RESULT, be->result) ||
 	    nla_put_u16(m, XLB_BE_A_HC_DETAIL, be->detail))
 		goto full;
 	nla_nest_end(m, n);
 	err = xnl_request(m, NULL, NULL);
 	if (!err) {
-		be->b.health = be->fsm.health;
+		be->b.health = health;
 		be->b.hc_result = be->result;
 		be->b.hc_detail = be->detail;
 		if (state >= 0)
@@ -369,6 +371,7 @@ static void finished(struct hd_svc *s, struct hd_be *be)
 {
 	int health = lb_hc_step(&be->fsm, &s->s.hc, be->result);
 	int state = -1, err;
+	uint8_t report_as;
 
 	if (verbose) {
 		char addr[LB_ADDRSTRLEN], res[96];
@@ -378,24 +381,36 @@ static void finished(struct hd_svc *s, struct hd_be *be)
 		       lb_hc_result_fmt(be->result, be->detail, res,
 					sizeof(res)));
 	}
-	if (be->result == XLB_HC_R_ERROR) {
+	/* once per cause, not on every interval */
+	if (be->result == XLB_HC_R_ERROR &&
+	    (be->b.hc_result != be->result || be->b.hc_detail != be->detail)) {
 		char addr[LB_ADDRSTRLEN];
 
 		hd_log(3, "backend %s: check not run (%s): state kept",
 		       lb_fmt_addr(&be->b.addr, addr, sizeof(addr)),
 		       strerror(be->detail));
 	}
-	if (health == XLB_BE_HEALTH_DOWN && be->b.state == XLB_BE_STATE_ACTIVE)
+	/* while down, kept drained (also after a restore made it active) */
+	if (be->fsm.health == XLB_BE_HEALTH_DOWN &&
+	    be->b.state == XLB_BE_STATE_ACTIVE)
 		state = XLB_BE_STATE_DRAIN;
+	/* only a backend the checker drained goes back, not the operator's */
 	if (health == XLB_BE_HEALTH_UP && be->b.state == XLB_BE_STATE_DRAIN &&
-	    be->b.health == XLB_BE_HEALTH_DOWN)
+	    be->b.health == XLB_BE_HEALTH_DRAINED)
 		state = XLB_BE_STATE_ACTIVE;
+	report_as = be->fsm.health;
+	if (report_as == XLB_BE_HEALTH_DOWN &&
+	    (state == XLB_BE_STATE_DRAIN ||
+	     be->b.health == XLB_BE_HEALTH_DRAINED))
+		report_as = XLB_BE_HEALTH_DRAINED;
 	if (health >= 0)
 		log_transition(s, be, health, state);
-	if (health < 0 && be->b.health == be->fsm.health &&
+	if (health < 0 && state >= 0)
+		log_transition(s, be, be->fsm.health, state);
+	if (health < 0 && state < 0 && be->b.health == report_as &&
 	    be->b.hc_result == be->result && be->b.hc_detail == be->detail)
 		return;
-	err = report(s, be, state);
+	err = report(s, be, state, report_as);
 	if (err) {
 		hd_log(3, "cannot report to the module: %s",
 		       xnl_extack()[0] ? xnl_extack() : strerror(-err));
@@ -547,20 +562,12 @@ static void resync(void)
 static void loop(int sfd)
 {
 	struct pollset p = { 0 };
-	uint64_t now, next, tick = 0;
+	uint64_t now, next = 0, tick = 0;
 	int i, timeout;
 
 	for (;;) {
-		now = hd_now();
 		if (need_sync)
 			resync();
-		next = run_timers(now);
-		if (now >= tick) {
-			hook(HD_EV_TICK);
-			tick = now + HD_TICK_MS;
-		}
-		if (tick < next)
-			next = tick;
 		p.n = 0;
 		pollset_add(&p, sfd, POLLIN, NULL, NULL);
 		if (mon)
@@ -573,8 +580,11 @@ static void loop(int sfd)
 			lb_die(EXIT_ENV, "poll: %s", strerror(errno));
 		if (p.pfd[0].revents && !read_signals(sfd))
 			break;
-		if (mon && p.pfd[1].revents)
-			read_monitor();
+		/*
+		 * Answers first, deadlines after: an answer that came in time
+		 * is not a timeout because the loop was busy (a slow netlink
+		 * request, a loaded machine).
+		 */
 		for (i = mon ? 2 : 1; i < p.n; i++) {
 			struct pollref *r = &p.ref[i];
 
@@ -583,6 +593,16 @@ static void loop(int sfd)
 			    hd_check_io(r->svc, r->be, p.pfd[i].revents))
 				finished(r->svc, r->be);
 		}
+		if (mon && p.pfd[1].revents)
+			read_monitor();
+		now = hd_now();
+		next = run_timers(now);
+		if (now >= tick) {
+			hook(HD_EV_TICK);
+			tick = now + HD_TICK_MS;
+		}
+		if (tick < next)
+			next = tick;
 	}
 	free(p.pfd);
 	free(p.ref);

@@ -34,6 +34,10 @@ static const struct command commands[] = {
 	  "                [udp-timeout S] [encap ipip|gue] [port N]\n"
 	  "        service del VIP:PORT/PROTO\n"
 	  "        service list" },
+	{ "health", cmd_health,
+	  "health VIP:PORT/PROTO tcp|http|udp|exec|none [port P] [path P]\n"
+	  "        [host H] [expect N] [send S] [receive S] [command PATH]\n"
+	  "        [interval S] [timeout S] [rise N] [fall N]" },
 	{ "show", cmd_show, "show [service VIP:PORT/PROTO]" },
 	{ "stats", cmd_stats,
 	  "stats [service VIP:PORT/PROTO] [rate [interval S]]\n"

@@ -146,5 +146,6 @@ int cmd_restore(int argc, char **argv);
 int cmd_flush(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_health(int argc, char **argv);
 
 #endif /* LBCTL_H */

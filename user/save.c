@@ -3,12 +3,12 @@
  * save.c - "lbctl save", "lbctl restore [FILE|-]" and "lbctl flush".
  *
  * save prints the configuration as lbctl commands (config, service add,
- * add, attach); restore reads that language back, validates all of it, and
- * sends it as one XLB_CMD_REPLACE, or as a staged REPLACE in parts when it
- * is larger than one netlink attribute holds, so the module applies it
- * atomically either way.  Then it runs the attach lines: the module has the
- * whole state before attach hands it the maps, which it publishes at once
- * (after a module reload, attach before restore would publish an empty
+ * health, add, attach); restore reads that language back, validates all of
+ * it, and sends it as one XLB_CMD_REPLACE, or as a staged REPLACE in parts
+ * when it is larger than one netlink attribute holds, so the module applies
+ * it atomically either way.  Then it runs the attach lines: the module has
+ * the whole state before attach hands it the maps, which it publishes at
+ * once (after a module reload, attach before restore would publish an empty
  * state into the maps a still-attached program serves from).
  */
 #include <errno.h>
@@ -21,9 +21,27 @@
 #include "lbctl.h"
 #include "nl.h"
 
+/*
+ * A backend the health checker drained (down-drained) is saved with the
+ * operator's state, active: restored into a fresh module it is checked
+ * again and drained after "fall" failures, where a saved "drain" would
+ * keep it out for good.
+ */
+static void print_backend(const struct lb_backend *b, const char *k)
+{
+	char a[LB_ADDRSTRLEN];
+	bool by_checker = b->health == XLB_BE_HEALTH_DRAINED;
+
+	printf("add %s weight %u%s service %s%s\n",
+	       lb_fmt_addr(&b->addr, a, sizeof(a)), b->weight,
+	       b->state == XLB_BE_STATE_DRAIN && !by_checker ? " state drain" :
+							       "",
+	       k, by_checker ? "  # health down (xlb-healthd)" : "");
+}
+
 static void print_save(const struct lb_config *c, const struct lb_state *st)
 {
-	char a[LB_ADDRSTRLEN], k[LB_SVCSTRLEN];
+	char a[LB_ADDRSTRLEN], k[LB_SVCSTRLEN], hc[2048];
 	int i, j;
 
 	printf("# lbctl save; apply with: lbctl restore FILE\n");
@@ -42,15 +60,11 @@ static void print_save(const struct lb_config *c, const struct lb_state *st)
 		if (s->udp_timeout)
 			printf(" udp-timeout %u", s->udp_timeout);
 		printf("%s\n", lb_fmt_encap(s, a, sizeof(a)));
-		for (j = 0; j < s->nbe; j++) {
-			const struct lb_backend *b = &s->be[j];
-
-			printf("add %s weight %u%s service %s\n",
-			       lb_fmt_addr(&b->addr, a, sizeof(a)), b->weight,
-			       b->state == XLB_BE_STATE_DRAIN ? " state drain" :
-								"",
-			       k);
-		}
+		if (s->hc.type)
+			printf("health %s %s\n", k,
+			       lb_hc_fmt(&s->hc, hc, sizeof(hc)));
+		for (j = 0; j < s->nbe; j++)
+			print_backend(&s->be[j], k);
 	}
 	lb_attach_save();
 }
@@ -97,7 +111,8 @@ struct rs_backend {
 struct rs_service {
 	struct lb_svc_key key;
 	uint32_t table_size, flags, udp_timeout;
-	bool has_table_size, has_flags, has_udp_timeout;
+	bool has_table_size, has_flags, has_udp_timeout, has_hc;
+	struct lb_hc hc;
 	struct lb_encap_opt encap;
 	struct rs_backend *be;
 	int nbe, cap;
@@ -238,6 +253,26 @@ static void rs_service_line(struct rs_config *rc, int argc, char **argv)
 	if (!rc->svc)
 		lb_die(EXIT_ENV, "out of memory");
 	rc->svc[rc->nsvc++] = s;
+}
+
+/* health VIP:PORT/PROTO TYPE [KEYWORD VALUE]... (after its service) */
+static void rs_health_line(struct rs_config *rc, int argc, char **argv)
+{
+	struct rs_service *s;
+	struct lb_svc_key k;
+
+	if (argc < 3)
+		rs_die(rc, "expected: health VIP:PORT/PROTO TYPE "
+			   "[KEYWORD VALUE]...");
+	rs_check(rc, lb_parse_svc(argv[1], &k));
+	s = rs_find(rc, &k);
+	if (!s)
+		rs_die(rc, "service not declared before this line (expected: "
+			   "service add ...)");
+	if (s->has_hc)
+		rs_die(rc, "health check given twice for this service");
+	rs_check(rc, lb_hc_parse(argc - 2, argv + 2, &s->hc));
+	s->has_hc = true;
 }
 
 static void rs_backend_line(struct rs_config *rc, int argc, char **argv)
@@ -407,6 +442,7 @@ static const struct rs_line {
 	{ "config", rs_config_line },
 	{ "service", rs_service_line },
 	{ "add", rs_backend_line },
+	{ "health", rs_health_line },
 	{ "attach", rs_attach_line },
 	{ NULL, NULL },
 };
@@ -448,6 +484,7 @@ static void rs_parse(struct rs_config *rc, FILE *f)
 #define RS_PART_BYTES ((size_t)48 * 1024)
 #define RS_SVC_BYTES 96
 #define RS_BE_BYTES 40
+#define RS_HC_BYTES (64 + 5 * (XLB_HC_STR_MAX + 8))
 
 /* A request being filled: message, its XLB_A_SERVICES nest, bytes used. */
 struct rs_part {
@@ -520,8 +557,9 @@ static void rs_put_service(const struct rs_config *rc, struct rs_part *p,
 			   const struct rs_service *s, int *i)
 {
 	struct nlattr *sn, *bsn, *bn;
+	size_t svc_bytes = RS_SVC_BYTES + (s->has_hc ? RS_HC_BYTES : 0);
 
-	if (p->used + RS_SVC_BYTES + RS_BE_BYTES > RS_PART_BYTES) {
+	if (p->used + svc_bytes + RS_BE_BYTES > RS_PART_BYTES) {
 		rs_part_send(p, false);
 		rs_part_open(rc, p);
 	}
@@ -532,12 +570,13 @@ static void rs_put_service(const struct rs_config *rc, struct rs_part *p,
 	    (s->has_flags && nla_put_u32(p->m, XLB_SVC_A_FLAGS, s->flags)) ||
 	    (s->has_udp_timeout &&
 	     nla_put_u32(p->m, XLB_SVC_A_UDP_TIMEOUT, s->udp_timeout)) ||
-	    lb_put_encap(p->m, &s->encap))
+	    lb_put_encap(p->m, &s->encap) ||
+	    (s->has_hc && lb_put_hc(p->m, &s->hc)))
 		rs_nomem();
 	bsn = nla_nest_start(p->m, XLB_SVC_A_BACKENDS);
 	if (!bsn)
 		rs_nomem();
-	p->used += RS_SVC_BYTES;
+	p->used += svc_bytes;
 	for (; *i < s->nbe && p->used + RS_BE_BYTES <= RS_PART_BYTES; (*i)++) {
 		const struct rs_backend *b = &s->be[*i];
 
@@ -564,7 +603,8 @@ static void rs_send(const struct rs_config *rc)
 	int k, i;
 
 	for (k = 0; k < rc->nsvc; k++)
-		total += RS_SVC_BYTES + (size_t)rc->svc[k].nbe * RS_BE_BYTES;
+		total += RS_SVC_BYTES + (size_t)rc->svc[k].nbe * RS_BE_BYTES +
+			 (rc->svc[k].has_hc ? RS_HC_BYTES : 0);
 	if (total > RS_PART_BYTES)
 		p.id = (uint32_t)getpid();
 	rs_part_open(rc, &p);

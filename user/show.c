@@ -16,6 +16,16 @@ static double share(const struct lb_backend *b, const struct lb_service *s)
 	return s->table_size ? 100.0 * b->slots / s->table_size : 0.0;
 }
 
+static void json_backend_health(const struct lb_backend *b)
+{
+	char res[96];
+
+	json_str("health", lb_hc_health_name(b->health));
+	json_str("last_check", lb_hc_result_fmt(b->hc_result, b->hc_detail, res,
+						sizeof(res)));
+	json_u64("health_age", b->hc_age);
+}
+
 static void json_service(const struct lb_service *s, bool backends)
 {
 	char buf[LB_SVCSTRLEN];
@@ -37,6 +47,11 @@ static void json_service(const struct lb_service *s, bool backends)
 	json_u64("nbackends", s->nbackends);
 	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)s->digest);
 	json_str("digest", buf);
+	if (s->hc.type) {
+		char hc[2048];
+
+		json_str("health_check", lb_hc_fmt(&s->hc, hc, sizeof(hc)));
+	}
 	if (backends) {
 		json_arr_open("backends");
 		for (i = 0; i < s->nbe; i++) {
@@ -49,6 +64,8 @@ static void json_service(const struct lb_service *s, bool backends)
 			json_str("state", lb_state_name(b));
 			json_u64("slots", b->slots);
 			json_double("share", share(b, s));
+			if (b->has_hc_age)
+				json_backend_health(b);
 			json_obj_close();
 		}
 		json_arr_close();
@@ -69,12 +86,25 @@ static void text_service(const struct lb_service *s, bool backends)
 	printf("%s", lb_fmt_encap(s, buf, sizeof(buf)));
 	printf(" backends %u digest %016llx\n", s->nbackends,
 	       (unsigned long long)s->digest);
+	if (s->hc.type) {
+		char hc[2048];
+
+		printf("  health %s\n", lb_hc_fmt(&s->hc, hc, sizeof(hc)));
+	}
 	for (i = 0; backends && i < s->nbe; i++) {
 		const struct lb_backend *b = &s->be[i];
+		char res[96];
 
-		printf("  backend %-39s weight %-5u slots %-7u %6.2f%%  %s\n",
+		printf("  backend %-39s weight %-5u slots %-7u %6.2f%%  %s",
 		       lb_fmt_addr(&b->addr, buf, sizeof(buf)), b->weight,
 		       b->slots, share(b, s), lb_state_name(b));
+		/* as xlb-healthd last reported it */
+		if (b->has_hc_age)
+			printf("  health %s for %us, last check %s",
+			       lb_hc_health_name(b->health), b->hc_age,
+			       lb_hc_result_fmt(b->hc_result, b->hc_detail, res,
+						sizeof(res)));
+		putchar('\n');
 	}
 }
 

@@ -147,16 +147,15 @@ static int put_str(struct nl_msg *m, int type, const char *s)
 	return *s ? nla_put_string(m, type, s) : 0;
 }
 
-/* An empty nest for type 0 (no check: SERVICE_SET removes it). */
+/* Type 0 alone: no check (SERVICE_SET removes it). */
 int lb_put_hc(struct nl_msg *m, const struct lb_hc *hc)
 {
 	struct nlattr *n = nla_nest_start(m, XLB_SVC_A_HEALTH);
 
-	if (!n)
+	if (!n || nla_put_u8(m, XLB_HC_A_TYPE, hc->type))
 		return -EMSGSIZE;
 	if (hc->type &&
-	    (nla_put_u8(m, XLB_HC_A_TYPE, hc->type) ||
-	     (hc->port && nla_put_u16(m, XLB_HC_A_PORT, hc->port)) ||
+	    ((hc->port && nla_put_u16(m, XLB_HC_A_PORT, hc->port)) ||
 	     nla_put_u32(m, XLB_HC_A_INTERVAL, hc->interval) ||
 	     nla_put_u32(m, XLB_HC_A_TIMEOUT, hc->timeout) ||
 	     nla_put_u8(m, XLB_HC_A_RISE, hc->rise) ||

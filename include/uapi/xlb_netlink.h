@@ -201,14 +201,13 @@ enum xlb_svc_attr {
 				 * backend, XLB_UDP_TIMEOUT_MIN..MAX
 				 * (xlb_maps.h); UDP services only
 				 */
-	XLB_SVC_A_HEALTH,	/* nest: enum xlb_hc_attr, the health check
-				 * xlb-healthd runs on every backend; an
-				 * empty nest in SERVICE_SET removes it
-				 */
 	XLB_SVC_A_ENCAP,	/* u8: enum xlb_encap; absent: IPIP */
 	XLB_SVC_A_ENCAP_PORT,	/* u16, host order, 1..65535: the outer UDP
 				 * destination port of XLB_ENCAP_GUE
 				 * (default XLB_GUE_PORT_DEFAULT)
+				 */
+	XLB_SVC_A_HEALTH,	/* nest: enum xlb_hc_attr, the health check
+				 * xlb-healthd runs on every backend
 				 */
 	XLB_SVC_A_STATS,	/* nest: enum xlb_cnt_attr (reply only) */
 	__XLB_SVC_A_LAST
@@ -300,10 +299,18 @@ enum xlb_hc_type {
 #define XLB_HC_INTERVAL_MAX	3600000		/* ms */
 #define XLB_HC_COUNT_MAX	100		/* rise, fall */
 #define XLB_HC_STR_MAX		255		/* path, host, send, recv, cmd */
+/* What an absent attribute means */
+#define XLB_HC_INTERVAL_DEFAULT	2000		/* ms */
+#define XLB_HC_TIMEOUT_DEFAULT	1000		/* ms */
+#define XLB_HC_RISE_DEFAULT	2
+#define XLB_HC_FALL_DEFAULT	3
+#define XLB_HC_EXPECT_DEFAULT	200		/* HTTP status; path "/" */
 
 enum xlb_hc_attr {
 	XLB_HC_A_UNSPEC,
-	XLB_HC_A_TYPE,		/* u8: enum xlb_hc_type */
+	XLB_HC_A_TYPE,		/* u8: enum xlb_hc_type; 0 (and nothing else)
+				 * in SERVICE_SET removes the check
+				 */
 	XLB_HC_A_PORT,		/* u16: port checked (default: the service's) */
 	XLB_HC_A_INTERVAL,	/* u32 ms: XLB_HC_INTERVAL_MIN..MAX */
 	XLB_HC_A_TIMEOUT,	/* u32 ms: XLB_HC_INTERVAL_MIN..INTERVAL */
@@ -323,8 +330,9 @@ enum xlb_hc_attr {
 enum xlb_be_health {
 	XLB_BE_HEALTH_UNKNOWN	= 0,	/* not checked yet */
 	XLB_BE_HEALTH_UP	= 1,
-	XLB_BE_HEALTH_DOWN	= 2,	/* the checker drained it */
-	__XLB_BE_HEALTH_MAX	= XLB_BE_HEALTH_DOWN
+	XLB_BE_HEALTH_DOWN	= 2,	/* failing, drained by the operator */
+	XLB_BE_HEALTH_DRAINED	= 3,	/* failing, the checker drained it */
+	__XLB_BE_HEALTH_MAX	= XLB_BE_HEALTH_DRAINED
 };
 
 /* The outcome of the last check (XLB_BE_A_HC_RESULT). */

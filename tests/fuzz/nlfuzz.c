@@ -763,6 +763,11 @@ struct pol {
 	{                                     \
 		.kind = K_NEST, .nest = &(ps) \
 	}
+/* Not modelled here (the change is marked ambiguous). */
+#define ANY                    \
+	{                      \
+		.kind = K_NONE \
+	}
 #define LIST(ps, c)                                         \
 	{                                                   \
 		.kind = K_LIST, .nest = &(ps), .child = (c) \
@@ -774,19 +779,22 @@ struct pol {
  */
 /* NOLINTBEGIN(bugprone-macro-parentheses) */
 /* A backend with settings (NEW, SET, REPLACE) or named only (DEL, GET). */
-#define BE_P(w, st)                                                 \
-	{                                                           \
-		[XLB_BE_A_ID] = RFIX(4), [XLB_BE_A_ADDR4] = FIX(4), \
-		[XLB_BE_A_ADDR6] = FIX(16), [XLB_BE_A_WEIGHT] = w,  \
-		[XLB_BE_A_STATE] = st, [XLB_BE_A_SLOTS] = RFIX(4),  \
-		[XLB_BE_A_GEN] = RFIX(4),                           \
+#define BE_P(w, st, h16)                                               \
+	{                                                              \
+		[XLB_BE_A_ID] = RFIX(4), [XLB_BE_A_ADDR4] = FIX(4),    \
+		[XLB_BE_A_ADDR6] = FIX(16), [XLB_BE_A_WEIGHT] = w,     \
+		[XLB_BE_A_STATE] = st, [XLB_BE_A_SLOTS] = RFIX(4),     \
+		[XLB_BE_A_GEN] = RFIX(4), [XLB_BE_A_HEALTH] = st,      \
+		[XLB_BE_A_HC_RESULT] = st, [XLB_BE_A_HC_DETAIL] = h16, \
+		[XLB_BE_A_HC_AGE] = RFIX(4),                           \
 	}
-static const struct pol be_p[XLB_BE_A_MAX + 1] = BE_P(FIX(4), FIX(1));
+static const struct pol be_p[XLB_BE_A_MAX + 1] = BE_P(FIX(4), FIX(1), FIX(2));
 static const struct polset be_ps = { XLB_BE_A_MAX, be_p };
-static const struct pol be_ref_p[XLB_BE_A_MAX + 1] = BE_P(UNUSED, UNUSED);
+static const struct pol be_ref_p[XLB_BE_A_MAX + 1] =
+	BE_P(UNUSED, UNUSED, UNUSED);
 static const struct polset be_ref_ps = { XLB_BE_A_MAX, be_ref_p };
 
-#define SVC_P(id, opts, bes)                                                   \
+#define SVC_P(id, opts, bes, hc)                                               \
 	{                                                                      \
 		[XLB_SVC_A_ID] = id, [XLB_SVC_A_ADDR4] = FIX(4),               \
 		[XLB_SVC_A_ADDR6] = FIX(16), [XLB_SVC_A_PORT] = FIX(2),        \
@@ -794,19 +802,19 @@ static const struct polset be_ref_ps = { XLB_BE_A_MAX, be_ref_p };
 		[XLB_SVC_A_FLAGS] = opts, [XLB_SVC_A_BACKENDS] = bes,          \
 		[XLB_SVC_A_NBACKENDS] = RFIX(4), [XLB_SVC_A_DIGEST] = RFIX(8), \
 		[XLB_SVC_A_PAD] = { .kind = K_NONE, .reply = true },           \
-		[XLB_SVC_A_UDP_TIMEOUT] = opts,                                \
+		[XLB_SVC_A_UDP_TIMEOUT] = opts, [XLB_SVC_A_HEALTH] = hc,       \
 	}
 static const struct pol svc_ref_p[XLB_SVC_A_MAX + 1] =
-	SVC_P(FIX(4), UNUSED, UNUSED);
+	SVC_P(FIX(4), UNUSED, UNUSED, UNUSED);
 static const struct polset svc_ref_ps = { XLB_SVC_A_MAX, svc_ref_p };
 static const struct pol svc_new_p[XLB_SVC_A_MAX + 1] =
-	SVC_P(UNUSED, FIX(4), UNUSED);
+	SVC_P(UNUSED, FIX(4), UNUSED, ANY);
 static const struct polset svc_new_ps = { XLB_SVC_A_MAX, svc_new_p };
 static const struct pol svc_set_p[XLB_SVC_A_MAX + 1] =
-	SVC_P(FIX(4), FIX(4), UNUSED);
+	SVC_P(FIX(4), FIX(4), UNUSED, ANY);
 static const struct polset svc_set_ps = { XLB_SVC_A_MAX, svc_set_p };
 static const struct pol svc_repl_p[XLB_SVC_A_MAX + 1] =
-	SVC_P(UNUSED, FIX(4), LIST(be_ps, XLB_A_BACKEND));
+	SVC_P(UNUSED, FIX(4), LIST(be_ps, XLB_A_BACKEND), ANY);
 static const struct polset svc_repl_ps = { XLB_SVC_A_MAX, svc_repl_p };
 
 static const struct pol cfg_p[XLB_CFG_A_MAX + 1] = {
@@ -1093,6 +1101,9 @@ static void check_svc_opts(struct interp *in, const struct nlattr **tb,
 {
 	const struct nlattr *ut = tb[XLB_SVC_A_UDP_TIMEOUT];
 
+	/* a health check (any nest, ref commands refuse it): not modelled */
+	if (tb[XLB_SVC_A_HEALTH])
+		mark(in, V_AMBIG, "health check");
 	if (ut && (get_u32(ut) < XLB_UDP_TIMEOUT_MIN ||
 		   get_u32(ut) > XLB_UDP_TIMEOUT_MAX))
 		mark(in, V_INVALID, "udp timeout out of range");
@@ -1205,6 +1216,10 @@ static bool be_fields(struct interp *in, const struct nlattr **tb,
 	if (tb[XLB_BE_A_STATE] &&
 	    get_u8(tb[XLB_BE_A_STATE]) > __XLB_BE_STATE_MAX)
 		mark(in, V_INVALID, "state out of range");
+	/* xlb-healthd's report: ranges checked by the module, not modelled */
+	if (tb[XLB_BE_A_HEALTH] || tb[XLB_BE_A_HC_RESULT] ||
+	    tb[XLB_BE_A_HC_DETAIL])
+		mark(in, V_AMBIG, "backend health report");
 	b->weight = tb[XLB_BE_A_WEIGHT] ? get_u32(tb[XLB_BE_A_WEIGHT]) :
 					  XLB_WEIGHT_DEFAULT;
 	b->state = tb[XLB_BE_A_STATE] ? get_u8(tb[XLB_BE_A_STATE]) : 0;

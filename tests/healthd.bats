@@ -1,0 +1,218 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# xlb-healthd (Documentation/health.md) against real backends: two backend
+# namespaces with HTTP servers behind veth links from the load balancer's
+# namespace, where lbctl and the daemon run.  Checks every 0.5 s, timeout
+# 0.5 s (shorter ones flap under TCG), rise 2, fall 3: every wait below is
+# a poll with a bound.
+
+load lbctl_lib
+
+HEALTHD=$XLB_ROOT/build/xlb-healthd
+SVC=192.0.2.10:80/tcp
+BE1=10.9.1.2
+BE2=10.9.2.2
+INTERVAL=0.5
+TIMEOUT=0.5
+FALL=3
+TIMES="interval 500ms timeout 500ms"
+CHECK="http port 8080 path /ok $TIMES rise 2 fall 3"
+
+# An HTTP server in namespace $1 on $2:8080 (busybox: starts at once under
+# TCG): 200 for /ok, 404 otherwise.
+start_server() {
+	nsenter --net="/run/netns/$1" busybox httpd -f -p "$2:8080" \
+		-h "$BATS_FILE_TMPDIR/www" >/dev/null 2>&1 3>&- &
+	echo $! >"$BATS_FILE_TMPDIR/server-$1"
+}
+
+stop_server() {
+	kill "$(cat "$BATS_FILE_TMPDIR/server-$1")"
+	wait "$(cat "$BATS_FILE_TMPDIR/server-$1")" 2>/dev/null || true
+}
+
+# A backend namespace $1 with address 10.9.$2.2 behind a veth from $NS.
+backend_ns() {
+	ip netns add "$1"
+	ip link add "hc$2" netns "$NS" type veth peer name eth0 netns "$1"
+	ip -n "$NS" addr add "10.9.$2.1/24" dev "hc$2"
+	ip -n "$NS" link set "hc$2" up
+	ip -n "$1" addr add "10.9.$2.2/24" dev eth0
+	ip -n "$1" link set eth0 up
+	ip -n "$1" link set lo up
+}
+
+start_healthd() {
+	nsenter --net="/run/netns/$NS" "$HEALTHD" -v \
+		>>"$BATS_FILE_TMPDIR/healthd.log" 2>&1 3>&- &
+	echo $! >"$BATS_FILE_TMPDIR/healthd.pid"
+}
+
+setup_file() {
+	lbctl_setup_file healthd
+	export B1="$NS-b1" B2="$NS-b2"
+	backend_ns "$B1" 1
+	backend_ns "$B2" 2
+	mkdir -p "$BATS_FILE_TMPDIR/www"
+	echo ok >"$BATS_FILE_TMPDIR/www/ok"
+	start_server "$B1" "$BE1"
+	start_server "$B2" "$BE2"
+	xlb_load
+	lb service add "$SVC" table-size 251
+	lb add "$BE1" weight 3 service "$SVC"
+	lb add "$BE2" weight 5 service "$SVC"
+	# shellcheck disable=SC2086 # the check's words
+	lb health "$SVC" $CHECK
+	start_healthd
+}
+
+teardown_file() {
+	kill "$(cat "$BATS_FILE_TMPDIR/healthd.pid")" 2>/dev/null || true
+	stop_server "$B1" 2>/dev/null || true
+	stop_server "$B2" 2>/dev/null || true
+	ip netns del "$B1" 2>/dev/null || true
+	ip netns del "$B2" 2>/dev/null || true
+	lbctl_teardown_file
+}
+
+# field ADDR KEY: KEY of backend ADDR in `lbctl -j show`.
+field() {
+	lb -j show | jq -r --arg a "$1" \
+		".[0].backends[] | select(.address == \$a) | .$2 // \"none\""
+}
+
+# until_field SECONDS ADDR KEY VALUE: poll until KEY of ADDR is VALUE.
+until_field() {
+	local end=$((SECONDS + $1))
+	until [ "$(field "$2" "$3")" = "$4" ]; do
+		if [ "$SECONDS" -gt "$end" ]; then
+			echo "backend $2: $3 is $(field "$2" "$3"), not $4" >&2
+			lb show >&2
+			cat "$BATS_FILE_TMPDIR/healthd.log" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# A failed test shows the daemon's log.
+teardown() {
+	[ -n "${BATS_TEST_COMPLETED:-}" ] ||
+		grep -v '^<7>' "$BATS_FILE_TMPDIR/healthd.log" >&2 || true
+}
+
+now() {
+	date +%s.%N
+}
+
+@test "health line: shown, saved, and bad values refused naming the rule" {
+	run lb show
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"health http port 8080 path /ok expect 200 interval 500ms timeout 500ms rise 2 fall 3"* ]]
+	run lb save
+	[[ "$output" == *"health $SVC http port 8080 path /ok expect 200 interval 500ms timeout 500ms rise 2 fall 3"* ]]
+	before=$(lb -j show | jq -r '.[0].health_check')
+	run lb health "$SVC" http path /ok interval 1 timeout 2
+	expect 1 "lbctl: invalid timeout 2000 ms: must not exceed the interval (1000 ms)"
+	run lb health "$SVC" tcp expect 200
+	expect 1 'lbctl: "expect" does not apply to a tcp check'
+	run lb health "$SVC" http rise 0
+	expect 1 'lbctl: invalid rise "0": expected a decimal integer 1..100'
+	[ "$(lb -j show | jq -r '.[0].health_check')" = "$before" ]
+}
+
+@test "both backends come up and stay active with their weights" {
+	until_field 10 "$BE1" health up
+	until_field 10 "$BE2" health up
+	[ "$(field "$BE1" last_check)" = ok ]
+	[ "$(field "$BE1" state)" = active ]
+	[ "$(field "$BE1" weight)" = 3 ]
+	[ "$(field "$BE2" weight)" = 5 ]
+}
+
+@test "a stopped server is drained within fall x interval + timeout, weight kept, announced" {
+	until_field 10 "$BE1" health up
+	lb monitor >"$BATS_FILE_TMPDIR/monitor" 2>&1 3>&- &
+	mon=$!
+	sleep 0.5 # the monitor has joined the group
+	t0=$(now)
+	stop_server "$B1"
+	until_field 10 "$BE1" state drain
+	t1=$(now)
+	kill "$mon"
+	took=$(echo "$t1 - $t0" | bc)
+	bound=$(echo "$FALL * $INTERVAL + $TIMEOUT" | bc)
+	echo "# drained in ${took} s (fall x interval + timeout = ${bound} s)" >&3
+	# the VM under TCG adds latency (lbctl and jq polls): 6 s over
+	[ "$(echo "$took < $bound + 6" | bc)" = 1 ]
+	[ "$(field "$BE1" health)" = down-drained ]
+	[[ "$(field "$BE1" last_check)" == "connect: Connection refused" ]]
+	[ "$(field "$BE1" weight)" = 3 ]
+	[ "$(field "$BE2" state)" = active ]
+	grep -q "backend $BE1: down after 3 failures (connect: Connection refused): drained" \
+		"$BATS_FILE_TMPDIR/healthd.log"
+	grep -q "^set $BE1 weight 3 state drain service " "$BATS_FILE_TMPDIR/monitor"
+}
+
+@test "a drained backend whose server is back is active again after rise checks" {
+	until_field 10 "$BE1" state drain
+	start_server "$B1" "$BE1"
+	until_field 10 "$BE1" state active
+	[ "$(field "$BE1" health)" = up ]
+	[ "$(field "$BE1" weight)" = 3 ]
+	grep -q "backend $BE1: up after 2 successes (ok): active again" \
+		"$BATS_FILE_TMPDIR/healthd.log"
+}
+
+@test "an operator's drain is kept when the backend is healthy" {
+	until_field 10 "$BE2" health up
+	lb set "$BE2" state drain service "$SVC"
+	sleep 1.5 # three check intervals
+	[ "$(field "$BE2" state)" = drain ]
+	[ "$(field "$BE2" health)" = up ]
+	lb set "$BE2" state active service "$SVC"
+}
+
+@test "a configuration change is picked up without a restart" {
+	# shellcheck disable=SC2086 # the words
+	lb health "$SVC" http port 8080 path /missing $TIMES rise 2 fall 3
+	until_field 10 "$BE2" state drain
+	[ "$(field "$BE2" last_check)" = "http status 404" ]
+	# shellcheck disable=SC2086 # the words
+	lb health "$SVC" $CHECK
+	until_field 10 "$BE2" state active
+	until_field 10 "$BE1" state active
+}
+
+@test "a check the checker cannot run never drains" {
+	# shellcheck disable=SC2086 # the words
+	lb health "$SVC" exec command /nonexistent/check $TIMES rise 1 fall 1
+	until_field 10 "$BE1" last_check "check not run: No such file or directory"
+	sleep 1.5 # three intervals
+	[ "$(field "$BE1" state)" = active ]
+	[ "$(field "$BE2" state)" = active ]
+	grep -q "check not run (No such file or directory): state kept" \
+		"$BATS_FILE_TMPDIR/healthd.log"
+	# shellcheck disable=SC2086 # the words
+	lb health "$SVC" $CHECK
+}
+
+@test "restore and a module reload: the daemon resynchronises and keeps checking" {
+	until_field 10 "$BE1" health up
+	lb save >"$BATS_FILE_TMPDIR/saved"
+	grep -q "^health $SVC http" "$BATS_FILE_TMPDIR/saved"
+	lb restore "$BATS_FILE_TMPDIR/saved"
+	[ "$(field "$BE1" health)" = up ]
+	rmmod xlb
+	xlb_load
+	lb restore "$BATS_FILE_TMPDIR/saved"
+	# only the daemon reports health: it has found the new family
+	until_field 15 "$BE1" health up
+	until_field 15 "$BE2" health up
+	grep -q "the xlb module went away" "$BATS_FILE_TMPDIR/healthd.log"
+	stop_server "$B2"
+	until_field 10 "$BE2" state drain
+	[ "$(field "$BE2" weight)" = 5 ]
+	start_server "$B2" "$BE2"
+	until_field 10 "$BE2" state active
+}
