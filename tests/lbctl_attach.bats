@@ -226,6 +226,7 @@ xdp_prog_id() {
 	[ "$(lb -j config | jq -r .bound)" = true ]
 	[ "$(lb -j show | jq -r '.[0].table_size')" = 251 ]
 	lb detach lb0
+}
 
 @test "save records each attached device, its mode and the map sizes" {
 	lb attach lb0 mode generic
