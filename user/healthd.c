@@ -253,6 +253,7 @@ static void on_backend_set(struct nlattr **tb)
 	struct lb_service s;
 	struct lb_backend b;
 	struct hd_be *be;
+	bool changed;
 
 	if (lb_nl_service(tb, &s) || lb_nl_backend(tb, &b)) {
 		need_sync = true;
@@ -263,9 +264,10 @@ static void on_backend_set(struct nlattr **tb)
 		need_sync = true;
 		return;
 	}
-	if (be->b.state != b.state || be->b.weight != b.weight)
+	changed = be->b.state != b.state || be->b.weight != b.weight;
+	be->b = b;	/* before the hook: it reads the new state */
+	if (changed)
 		hook(HD_EV_HEALTH);
-	be->b = b;
 }
 
 static int on_ctrl(struct nl_msg *m)
