@@ -18,6 +18,7 @@
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -583,7 +584,7 @@ int lb_attach_run(struct lb_attach *a)
 
 #define XLB_PROG_NAME "xlb_xdp"
 /* Fails to build when the entry point of bpf/xlb.bpf.c is renamed. */
-_Static_assert(sizeof(((struct xlb *)0)->progs.xlb_xdp) > 0,
+_Static_assert(offsetof(struct xlb, progs.xlb_xdp) < sizeof(struct xlb),
 	       "XLB_PROG_NAME names the XDP entry point");
 
 /*

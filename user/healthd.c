@@ -265,7 +265,7 @@ static void on_backend_set(struct nlattr **tb)
 		return;
 	}
 	changed = be->b.state != b.state || be->b.weight != b.weight;
-	be->b = b;	/* before the hook: it reads the new state */
+	be->b = b; /* before the hook: it reads the new state */
 	if (changed)
 		hook(HD_EV_HEALTH);
 }

@@ -439,12 +439,9 @@ static const struct rs_line {
 	const char *word;
 	void (*parse)(struct rs_config *rc, int argc, char **argv);
 } rs_lines[] = {
-	{ "config", rs_config_line },
-	{ "service", rs_service_line },
-	{ "add", rs_backend_line },
-	{ "health", rs_health_line },
-	{ "attach", rs_attach_line },
-	{ NULL, NULL },
+	{ "config", rs_config_line }, { "service", rs_service_line },
+	{ "add", rs_backend_line },   { "health", rs_health_line },
+	{ "attach", rs_attach_line }, { NULL, NULL },
 };
 
 static void rs_parse(struct rs_config *rc, FILE *f)

@@ -144,7 +144,7 @@ static const struct lb_service *find_svc(const struct lb_state *st,
 static void be_rate(const struct lb_service *old, struct lb_backend *b,
 		    double dt)
 {
-	static const struct lb_cnt zero;
+	static const struct lb_cnt none;
 	int j;
 
 	for (j = 0; old && j < old->nbe; j++) {
@@ -154,13 +154,13 @@ static void be_rate(const struct lb_service *old, struct lb_backend *b,
 			return;
 		}
 	}
-	cnt_rate(&zero, &b->cnt, dt); /* new since the first sample */
+	cnt_rate(&none, &b->cnt, dt); /* new since the first sample */
 }
 
 /* Turn b's counters into per-second rates since a. */
 static void to_rates(const struct lb_sample *a, struct lb_sample *b)
 {
-	static const struct lb_cnt zero;
+	static const struct lb_cnt none;
 	double dt = b->t - a->t;
 	const struct lb_service *old;
 	int i, j;
@@ -171,7 +171,7 @@ static void to_rates(const struct lb_sample *a, struct lb_sample *b)
 		struct lb_service *s = &b->st.svc[i];
 
 		old = find_svc(&a->st, s);
-		cnt_rate(old ? &old->cnt : &zero, &s->cnt, dt);
+		cnt_rate(old ? &old->cnt : &none, &s->cnt, dt);
 		for (j = 0; j < s->nbe; j++)
 			be_rate(old, &s->be[j], dt);
 	}

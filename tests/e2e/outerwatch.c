@@ -70,7 +70,7 @@ static void count(struct tally *t, const uint8_t *f, size_t len, uint16_t port)
 	type = be16(f + 12);
 	if (type == ETH_P_IP) {
 		proto = ip[9];
-		u = ip + (ip[0] & 0xf) * 4;
+		u = ip + (size_t)(ip[0] & 0xf) * 4;
 		v6 = 0;
 	} else if (type == ETH_P_IPV6) {
 		proto = ip[6];
@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: outerwatch DEV UDP_PORT\n");
 		return 2;
 	}
-	port = (uint16_t)atoi(argv[2]);
+	port = (uint16_t)strtoul(argv[2], NULL, 10);
 	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = (int)if_nametoindex(argv[1]);
 	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: recvfrom returns */
 	fprintf(stderr, "ready\n");
 	while (!stop) {
-		struct sockaddr_ll from;
+		struct sockaddr_ll from = { 0 };
 		socklen_t flen = sizeof(from);
 		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0,
 				     (struct sockaddr *)&from, &flen);
