@@ -423,7 +423,7 @@ SVC6='[2001:db8::10]:443/tcp'
 	run lb service add 192.0.2.24:53/udp encap vxlan
 	expect 1 'lbctl: invalid encap "vxlan": expected ipip or gue'
 	run lb service add 192.0.2.24:53/udp encap gue port 0
-	expect 1 'lbctl: invalid port "0": expected an integer 1..65535'
+	expect 1 'lbctl: invalid port "0": expected a decimal integer 1..65535'
 	lb save >"$BATS_TEST_TMPDIR/saved"
 	grep -qx "service add $g table-size 65537 hash 5tuple udp-timeout 30 encap gue port 9" "$BATS_TEST_TMPDIR/saved"
 	lb flush
