@@ -191,7 +191,7 @@ int xlb_svc_build(struct xlb_net *xn, struct xlb_svc *svc, u32 seed,
 	}
 	/* slots[] is free again: the backends' hashes for the digest */
 	xlb_maglev_digest_prep(mb, n, slots);
-	svc->digest = xlb_maglev_digest(mb, n ? slots : NULL, table, m);
+	svc->digest = xlb_maglev_digest(mb, slots, table, m);
 	for (i = 0; i < m; i++)
 		if (table[i] != XLB_MAGLEV_EMPTY)
 			table[i] = svc->be[table[i]].id;
@@ -249,11 +249,6 @@ static int xlb_u32_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/*
- * Mark the old backends that the transaction removes: those whose id the
- * new version of their service does not keep (an id never moves between
- * services).  Costs the changed services' sizes, not the namespace's.
- */
 /* Whether new keeps old's backends, in order (a weight or state change). */
 static bool xlb_svc_same_bes(const struct xlb_svc *old,
 			     const struct xlb_svc *new)
@@ -268,6 +263,11 @@ static bool xlb_svc_same_bes(const struct xlb_svc *old,
 	return true;
 }
 
+/*
+ * Mark the old backends that the transaction removes: those whose id the
+ * new version of their service does not keep (an id never moves between
+ * services).  Costs the changed services' sizes, not the namespace's.
+ */
 static int xlb_txn_mark_gone(struct xlb_txn *txn)
 {
 	u32 i, j, n, *keep;

@@ -34,7 +34,7 @@ esac
 
 mkdir -p "$ROOT/build/vm" && out=$(mktemp -d "$ROOT/build/vm/jobs.XXXXXX") || exit 1
 trap 'rm -rf "$out"' EXIT
-declare -a pids=() specs=("$@")
+declare -a specs=("$@")
 printed=0
 failed=
 
@@ -67,7 +67,6 @@ for ((i = 0; i < ${#specs[@]}; i++)); do
 		flush
 	done
 	boot "$i" "${specs[$i]}" &
-	pids+=($!)
 done
 wait
 flush
