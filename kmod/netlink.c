@@ -164,6 +164,7 @@ static const struct nla_policy xlb_cfg_policy[XLB_CFG_A_MAX + 1] = {
 	[XLB_CFG_A_MAX_BACKENDS] = XLB_REPLY,
 	[XLB_CFG_A_TABLE_MAX]	= XLB_REPLY,
 	[XLB_CFG_A_TXN_DISCARDED] = XLB_REPLY,
+	[XLB_CFG_A_TXN_PORT]	= XLB_REPLY,
 };
 
 static const struct nla_policy xlb_bind_policy[XLB_BIND_A_MAX + 1] = {

@@ -53,7 +53,9 @@ static int xlb_fill_cfg(struct sk_buff *skb, const void *arg)
 	    nla_put_u32(skb, XLB_CFG_A_MAX_BACKENDS, xlb_eff_max_backends(xn)) ||
 	    (xn->maps &&
 	     nla_put_u32(skb, XLB_CFG_A_TABLE_MAX, xn->maps->table_max)) ||
-	    nla_put_u32(skb, XLB_CFG_A_TXN_DISCARDED, xn->txn_discarded))
+	    nla_put_u32(skb, XLB_CFG_A_TXN_DISCARDED, xn->txn_discarded) ||
+	    (xlb_stage_port(xn) &&
+	     nla_put_u32(skb, XLB_CFG_A_TXN_PORT, xlb_stage_port(xn))))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -43,6 +43,12 @@ void xlb_stage_free(struct xlb_net *xn)
 	kfree(st);
 }
 
+/* The owner socket's port of the stage in progress, 0 without one. */
+u32 xlb_stage_port(const struct xlb_net *xn)
+{
+	return xn->stage ? xn->stage->portid : 0;
+}
+
 /* A new stage for the sender, or EBUSY while another sender's is live. */
 static int xlb_stage_begin(struct xlb_net *xn, struct genl_info *info, u32 id)
 {

@@ -217,6 +217,7 @@ void xlb_nh_stop(struct xlb_net *xn);
 
 /* nl_txn.c */
 void xlb_stage_free(struct xlb_net *xn);
+u32 xlb_stage_port(const struct xlb_net *xn);
 
 /* netlink.c */
 int xlb_genl_init(void);

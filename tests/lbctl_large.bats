@@ -137,9 +137,16 @@ many_services() {
 	xlb_load
 }
 
+# pause SECONDS: a sleep that starts no process (a read that times out on
+# the fifo opened read-write on fd $PAUSE_FD by the test): under TCG a
+# process start takes longer than a staged part.
+pause() {
+	read -r -t "$1" -u "$PAUSE_FD" _ || true
+}
+
 @test "restore killed at random points: the old or the new configuration, never a mix" {
-	local a=$BATS_TEST_TMPDIR/a b=$BATS_TEST_TMPDIR/b sa sb s i t0 t1 ms
-	local from to d d0 d1 ms0 kept=0 applied=0
+	local a=$BATS_TEST_TMPDIR/a b=$BATS_TEST_TMPDIR/b sa sb s i t0 t1 ms pid r
+	local from=a to d d0 n first last kept=0 applied=0 staged=0
 	# 12,000 backends: about ten parts
 	{
 		gen_svc 192.0.2.1:80/tcp 4 6000 1
@@ -151,49 +158,67 @@ many_services() {
 	} >"$b"
 	lb restore "$b"
 	sb=$(lb save)
+	# The restore's own time, started as the killed ones are, and its
+	# sendmsg calls: the first large one begins the stage, the last one
+	# commits it.
 	t0=$(date +%s%N)
-	lb restore "$a"
+	strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=sendmsg \
+		nsenter --net="/run/netns/$NS" "$LBCTL" restore "$a"
 	t1=$(date +%s%N)
 	sa=$(lb save)
 	[ "$sa" != "$sb" ]
 	ms=$(((t1 - t0) / 1000000))
-	ms0=$ms
-	d0=$(lb -j config | jq .txn_discarded)
-	d1=$d0
-	# Restore the other configuration and kill it at a random point of a
-	# restore's duration, until at least two kills have landed while its
-	# staged REPLACE was in flight.  After each kill the configuration is
-	# the one before or the one restored (then the next kill restores the
-	# first again).  The duration measured once is only a first guess
-	# (under TCG beside another guest a restore takes a third to three
-	# times as long): a kill that came after the commit shortens it, one
-	# that came before any part was staged lengthens it.
-	from=a
-	for ((i = 1; i <= 100 && d1 - d0 < 2; i++)); do
+	read -r first last < <(grep -o 'nlmsg_len=[0-9]*' "$BATS_TEST_TMPDIR/trace" |
+		awk -F= '$2 > 16384 && !f { f = NR } { l = NR } END { print f, l }')
+	echo "# sendmsg calls: the parts are calls $first to $last" >&3
+	[ $((last - first)) -ge 3 ]
+	mkfifo "$BATS_TEST_TMPDIR/pause"
+	exec {PAUSE_FD}<>"$BATS_TEST_TMPDIR/pause"
+	# Restore the other configuration and kill it: odd rounds at a random
+	# point of the measured restore time (before, during or after its
+	# parts), even rounds on entering a random part's sendmsg after the
+	# first part and before the last (strace injects the SIGKILL): the
+	# stage is in flight then.  After every kill the configuration is the
+	# one before or the one restored (then the next round restores the
+	# first again); a kill in flight leaves the one before, and the module
+	# counts the discarded stage.
+	for ((i = 1; i <= 8; i++)); do
 		if [ $from = a ]; then to=b; else to=a; fi
-		nsenter --net="/run/netns/$NS" "$LBCTL" restore "$BATS_TEST_TMPDIR/$to" &
-		sleep "$(awk -v ms="$ms" -v r="$RANDOM" 'BEGIN { printf "%.3f", ms * r / 32768 / 1000 }')"
-		kill -KILL $! 2>/dev/null || true
-		wait $! || true
+		d0=$(lb -j config | jq .txn_discarded)
+		if ((i % 2)); then
+			r=$((ms * RANDOM / 32768))
+			printf -v r '%d.%03d' $((r / 1000)) $((r % 1000))
+			nsenter --net="/run/netns/$NS" "$LBCTL" restore "$BATS_TEST_TMPDIR/$to" &
+			pid=$!
+			pause "$r"
+			kill -KILL "$pid" 2>/dev/null || true
+			wait "$pid" || true
+		else
+			n=$((first + 1 + RANDOM % (last - first - 1)))
+			run strace -f -qq -o /dev/null -e trace=sendmsg \
+				-e inject=sendmsg:signal=KILL:when="$n" \
+				nsenter --net="/run/netns/$NS" "$LBCTL" restore "$BATS_TEST_TMPDIR/$to"
+			echo "# kill $i: on entering sendmsg $n: $output" >&3
+			[ "$status" = 137 ]
+		fi
 		s=$(lb save)
+		d=$(lb -j config | jq .txn_discarded)
+		if ((i % 2 == 0)); then
+			# in flight: the configuration before, one stage discarded
+			[ "$s" = "$(if [ $from = a ]; then echo "$sa"; else echo "$sb"; fi)" ]
+			[ "$d" = $((d0 + 1)) ]
+			staged=$((staged + 1))
+		fi
 		if [ "$s" = "$(if [ $from = a ]; then echo "$sa"; else echo "$sb"; fi)" ]; then
 			kept=$((kept + 1))
 		elif [ "$s" = "$(if [ $to = a ]; then echo "$sa"; else echo "$sb"; fi)" ]; then
 			applied=$((applied + 1))
 			from=$to
-			ms=$((ms * 3 / 4 + 1))
 		else
 			echo "kill $i: neither the configuration before nor the one restored"
 			return 1
 		fi
-		d=$(lb -j config | jq .txn_discarded)
-		# kept, nothing discarded: killed before any part was staged
-		if [ "$from" != "$to" ] && [ "$d" = "$d1" ]; then
-			ms=$((ms * 5 / 4 + 1))
-		fi
-		d1=$d
 	done
-	echo "# restore took ${ms0} ms, kills within ${ms} ms at the end; $((i - 1)) kills: $kept left the configuration before, $applied the new one; $((d1 - d0)) staged transactions discarded by the module" >&3
-	# kills landed while a staged REPLACE was in flight
-	[ $((d1 - d0)) -ge 2 ]
+	echo "# restore took ${ms} ms; $((i - 1)) kills: $kept left the configuration before, $applied the new one; $staged in flight, each discarded by the module" >&3
+	[ "$staged" = 4 ]
 }

@@ -31,6 +31,7 @@ static void print_config(const struct lb_config *c)
 		json_u64("max_backends", c->max_backends);
 		json_u64("table_max", c->table_max);
 		json_u64("txn_discarded", c->txn_discarded);
+		json_u64("txn_port", c->txn_port);
 		json_obj_close();
 		json_done();
 		return;
@@ -44,6 +45,10 @@ static void print_config(const struct lb_config *c)
 		       c->max_services, c->max_backends, c->table_max);
 	else
 		printf("bound no (attach a device: lbctl attach DEV)\n");
+	if (c->txn_port)
+		printf("staged-replace port %u (a restore in parts is in "
+		       "progress)\n",
+		       c->txn_port);
 }
 
 /* Add XLB_A_CONFIG with the given members; NULL/false members are left out. */

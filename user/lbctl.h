@@ -90,6 +90,7 @@ struct lb_config {
 	bool bound;
 	uint32_t max_services, max_backends, table_max;
 	uint32_t txn_discarded; /* staged REPLACEs their sender left */
+	uint32_t txn_port; /* owner of the staged REPLACE in progress, or 0 */
 };
 
 struct lb_state {

@@ -314,6 +314,8 @@ static int on_config(struct nlattr **tb, void *arg)
 		c->table_max = nla_get_u32(ctb[XLB_CFG_A_TABLE_MAX]);
 	if (ctb[XLB_CFG_A_TXN_DISCARDED])
 		c->txn_discarded = nla_get_u32(ctb[XLB_CFG_A_TXN_DISCARDED]);
+	if (ctb[XLB_CFG_A_TXN_PORT])
+		c->txn_port = nla_get_u32(ctb[XLB_CFG_A_TXN_PORT]);
 	return 0;
 }
 

@@ -57,7 +57,8 @@
  * XLB_CMD_FLUSH         (none) deletes every service and backend.
  * XLB_CMD_CONFIG_GET    reply: XLB_A_CONFIG: SEED, [SRC4], [SRC6], {BOUND},
  *                       {MAX_SERVICES}, {MAX_BACKENDS}, {TABLE_MAX},
- *                       {TXN_DISCARDED}
+ *                       {TXN_DISCARDED}, [{TXN_PORT}]: the netlink port
+ *                       of the socket whose staged REPLACE is in progress
  * XLB_CMD_CONFIG_SET    XLB_A_CONFIG: [SEED], [SRC4], [SRC6]
  * XLB_CMD_BIND          XLB_A_BIND: every *_FD attribute (the counter maps'
  *     are optional: without one, its counters are not reported).  The fds are
@@ -249,6 +250,7 @@ enum xlb_cfg_attr {
 	XLB_CFG_A_MAX_BACKENDS,	/* u32: effective limit per service */
 	XLB_CFG_A_TABLE_MAX,	/* u32: largest table the bound maps hold */
 	XLB_CFG_A_TXN_DISCARDED, /* u32: staged REPLACEs their sender left */
+	XLB_CFG_A_TXN_PORT,	/* u32 reply: owner of the staged REPLACE */
 	__XLB_CFG_A_LAST
 };
 #define XLB_CFG_A_MAX (__XLB_CFG_A_LAST - 1)

@@ -822,6 +822,7 @@ static const struct pol cfg_p[XLB_CFG_A_MAX + 1] = {
 	[XLB_CFG_A_SRC6] = FIX(16),	    [XLB_CFG_A_BOUND] = RFIX(1),
 	[XLB_CFG_A_MAX_SERVICES] = RFIX(4), [XLB_CFG_A_MAX_BACKENDS] = RFIX(4),
 	[XLB_CFG_A_TABLE_MAX] = RFIX(4),    [XLB_CFG_A_TXN_DISCARDED] = RFIX(4),
+	[XLB_CFG_A_TXN_PORT] = RFIX(4),
 };
 static const struct polset cfg_ps = { XLB_CFG_A_MAX, cfg_p };
 
