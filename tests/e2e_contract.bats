@@ -96,7 +96,7 @@ watch_stop() {
 # number (8 bytes) or a list of 32-bit words; bpftool prints them as numbers
 # and objects with BTF, as little-endian byte lists without.
 watch_dump() {
-	lbn_ns lb1 bpftool -j map dump pinned "$WATCH-maps/$1" | python3 -c '
+	lbn_ns lb1 bpftool -j map dump pinned "$WATCH-maps/$1" | "${XLB_PY[@]}" -c '
 import json, sys
 def val(v):
 	if isinstance(v, int):

@@ -13,7 +13,7 @@ load e2e/suite
 # spoof N: N TCP segments without SYN from random sources of the client's
 # 10.78.0.0/24 (never the held connections' 10.78.0.10-13) to the VIP.
 spoof() {
-	xn client python3 - "$1" "$VIP4" "$VPORT" <<-'EOF'
+	xn client "${XLB_PY[@]}" - "$1" "$VIP4" "$VPORT" <<-'EOF'
 	import random, socket, struct, sys
 	n, vip, port = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 	s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)

@@ -18,7 +18,7 @@ load e2e/suite
 upload() {
 	local vip=$VIP4
 	[ "$1" = 4 ] || vip=$VIP6
-	xn client python3 -c '
+	xn client "${XLB_PY[@]}" -c '
 import socket, sys
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=60)
 s.sendall(b"x" * (1 << 20))

@@ -48,7 +48,7 @@ topology() {
 # nsenter itself, not in_ns: $! must be the pid of the sender (nsenter
 # execs it), not of a subshell whose child a kill would miss.
 start_traffic() {
-	nsenter --net="/run/netns/$1" python3 -c '
+	nsenter --net="/run/netns/$1" "${XLB_PY[@]}" -c '
 import socket, sys
 s = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(16)]
 i = 0
@@ -70,7 +70,7 @@ pkill_traffic() {
 
 # The independent netlink/map client (tests/tools/xlbnl.py).
 xnl() {
-	python3 "$XLB_ROOT/tests/tools/xlbnl.py" "$@"
+	"${XLB_PY[@]}" -m xlbnl "$@"
 }
 
 xlb_maps() {
@@ -256,8 +256,8 @@ xlb_maps() {
 	[ "$status" -eq 0 ]
 	[[ "$(jq -c '[.services[].service]' <<<"$output")" == *192.0.2.99* ]]
 	# The module refuses $NS's maps to $NS2, whatever the pin path.
-	run nsenter --net="/run/netns/$NS2" python3 \
-		"$XLB_ROOT/tests/tools/xlbnl.py" --bind-dir "$PIN" bind
+	run nsenter --net="/run/netns/$NS2" "${XLB_PY[@]}" -m xlbnl \
+		--bind-dir "$PIN" bind
 	echo "$output"
 	[ "$(jq -r .error <<<"$output")" = EBUSY ]
 	[[ "$(jq -r .msg <<<"$output")" == "xlb_ctl: maps of netns cookie $c1, not this one ("*"): attach its own" ]]

@@ -21,7 +21,7 @@ lb_nobody() {
 # lbctl: /sys/fs/bpf/xlb-netns-<SO_NETNS_COOKIE> outside PID 1's namespace.
 pin_dir() {
 	local c
-	c=$(in_ns "${1:-$NS}" python3 -c '
+	c=$(in_ns "${1:-$NS}" "${XLB_PY[@]}" -c '
 import socket
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 print(int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 71, 8), "little"))') || return 1

@@ -164,7 +164,7 @@ nobody_jq() {
 	run lb stats zero service "$SVC"
 	expect 1 'lbctl: "stats zero" takes no other argument: it zeroes every counter of the namespace'
 	lb detach lb0
-	in_ns "$NS" python3 "$XLB_ROOT/tests/tools/xlbnl.py" unbind
+	in_ns "$NS" "${XLB_PY[@]}" -m xlbnl unbind
 	run lb_nobody stats
 	expect 2 'lbctl: no data path counters: attach a device first (lbctl attach DEV)'
 	run lb stats zero

@@ -4,14 +4,14 @@
 
 load vm/helpers
 
-XLBNL=(/usr/bin/python3 "$XLB_ROOT/tests/tools/xlbnl.py")
+XLBNL=("${XLB_PY[@]}" -m xlbnl)
 DEFAULT_SEED=0x9e3779b9
 
 # maglev_ref ARGS...: the expected Maglev table, digest, slot counts or flow
 # lookups, from tests/tools/maglev_ref.py: written from the paper and
 # Documentation/maglev.md, independent of the lib/maglev.c in xlb.ko.
 maglev_ref() {
-	/usr/bin/python3 -B "$XLB_ROOT/tests/tools/maglev_ref.py" "$@"
+	"${XLB_PY[@]}" -m maglev_ref "$@"
 }
 
 # nl ARGS...: the client's JSON on stdout, its exit status (0 ok, 1 errno).
@@ -29,14 +29,7 @@ nl_ok() {
 # nl_fail ERRNAME MSG_REGEX ARGS...: the command fails with ERRNAME and an
 # extack message matching MSG_REGEX.
 nl_fail() {
-	local want=$1 re=$2 out
-	shift 2
-	out=$("${XLBNL[@]}" "$@") && { echo "expected $want, got success: $out" >&2; return 1; }
-	[ "$(jq -r .error <<<"$out")" = "$want" ] ||
-		{ echo "expected $want: $out" >&2; return 1; }
-	[[ "$(jq -r .msg <<<"$out")" =~ $re ]] ||
-		{ echo "extack message does not match /$re/: $out" >&2; return 1; }
-	echo "$out"
+	"${XLBNL[@]}" --expect "$@"
 }
 
 # svc ADDR PORT [PROTO]: a service key nest as JSON.

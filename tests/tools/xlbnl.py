@@ -35,7 +35,11 @@ BPF_OBJ_GET and its fd sent.  --bind-dir DIR fills XLB_A_BIND from the maps
 pinned in DIR (xlb_ctl, xlb_vips, xlb_services, xlb_tables, xlb_backends).
 --raw HEX appends raw bytes after the attributes.  --interleave CMD JSON
 sends that second request on another socket after the first part of a dump
-has been read (to test NLM_F_DUMP_INTR).
+has been read (to test NLM_F_DUMP_INTR).  --expect ERRNAME REGEX expects
+the kernel to refuse the request with ERRNAME and an extack message that
+REGEX matches (re.search; a missing message reads "null"): exit status 0
+if so, 1 with the reason on stderr otherwise; the JSON goes to stdout
+either way.
 """
 import errno as errno_mod
 import json
@@ -505,7 +509,7 @@ def main(argv):
         return map_cmd(args[1:])
     flags, family, version, raw, bind_dir = NLM_F_REQUEST | NLM_F_ACK, \
         "xlb", 1, b"", None
-    inter = None
+    inter = expect = None
     while args and args[0].startswith("--"):
         opt = args.pop(0)
         if opt == "--dump":
@@ -520,6 +524,8 @@ def main(argv):
             inter = (args.pop(0), json.loads(args.pop(0)))
         elif opt == "--bind-dir":
             bind_dir = args.pop(0)
+        elif opt == "--expect":
+            expect = (args.pop(0), args.pop(0))
         else:
             raise UsageError("unknown option " + opt)
     if not args:
@@ -539,7 +545,24 @@ def main(argv):
                      else None)
     decode_msgs(res, {v: k for k, v in CMDS.items()})
     print(json.dumps(res))
+    if expect:
+        return check_expect(res, *expect)
     return 1 if res["errno"] else 0
+
+
+def check_expect(res, want, regex):
+    """0 if res is the error want with a message regex matches, else 1."""
+    msg = "null" if res["msg"] is None else res["msg"]
+    if not res["errno"]:
+        why = "expected %s, got success" % want
+    elif res["error"] != want:
+        why = "expected %s, got %s" % (want, res["error"])
+    elif not re.search(regex, msg):
+        why = "extack message does not match /%s/" % regex
+    else:
+        return 0
+    print("%s: %s" % (why, json.dumps(res)), file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -12,6 +12,14 @@
 : "${XLB_ROOT:?run the VM suites through tests/vm/run.sh}"
 : "${XLB_KO:=$XLB_ROOT/build/kmod/$(uname -r)/xlb.ko}"
 : "${LBCTL:=$XLB_ROOT/build/lbctl}"
+
+# The Python tools of the suites (tests/tools) use only the standard
+# library: "${XLB_PY[@]}" -m TOOL runs one.  -S skips site's start-up work
+# (site-packages scans, .pth files), half of a bare python3's start under
+# TCG, and -m caches the tool's bytecode after its first run (a script
+# named by its path is compiled again on every run).
+export PYTHONPATH=$XLB_ROOT/tests/tools
+XLB_PY=(/usr/bin/python3 -S)
 # A do-nothing XDP program (tests/e2e/xdp_pass.bpf.c, make e2e-tools).
 : "${XLB_XDP_PASS:=$XLB_ROOT/build/xdp_pass.bpf.o}"
 
