@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
+# xlb-vm: cpus 2
 #
 # End to end, in the VM: VIP announcement with a real routing daemon.  The
 # scale-out topology (tests/e2e_scaleout.bats) with BIRD 2 on the router

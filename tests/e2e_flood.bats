@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
+# xlb-vm: cpus 2
 #
 # End to end, in the VM: a spoofed TCP flood (ACK, RST, FIN+ACK without SYN,
 # random client addresses and ports) against the VIP of a load balancer with

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
+# xlb-vm: cpus 2
 #
 # encap gue end to end, in the VM (topology: tests/e2e/topo.sh, one
 # backend).  b1 decapsulates GUE the way a Linux backend does: `modprobe

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
+# xlb-vm: cpus 2
 #
 # End to end, in the VM: the data path outlives the module.  rmmod xlb with
 # the XDP program attached keeps forwarding with the last published tables;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
+# xlb-vm: cpus 2
 #
 # Path MTU end to end, in the VM (topology: tests/e2e/topo.sh, every link
 # 1500 bytes): a client's full-sized TCP segments no longer fit the

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
+# xlb-vm: cpus 2
 #
 # End to end, in the VM: scale-out.  Two load balancers (lb1, lb2: separate
 # network namespaces, each its own xlb state and XDP program) with the same

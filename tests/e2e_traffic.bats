@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
+# xlb-vm: cpus 2
 #
 # End to end, in the VM: real TCP and UDP traffic from a client namespace
 # through xlb (XDP on a load balancer namespace's NIC, tables from xlb.ko)

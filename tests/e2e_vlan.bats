@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
+# xlb-vm: cpus 2
 #
 # End to end, in the VM: real TCP through xlb with tagged and untagged
 # client and backend networks (Documentation/datapath.md, "VLANs").
