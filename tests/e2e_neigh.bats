@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
+# xlb-vm: cpus 2
 #
 # Next hops (Documentation/datapath.md, "Next hops"), in the VM: a load
 # balancer that starts with cold neighbour caches, default neighbour
@@ -63,6 +64,19 @@ lb_be_neigh() {
 	[ "$(xn lb1 cat /proc/sys/net/ipv4/conf/eth0/accept_local)" = 1 ]
 }
 
+# Waits (at most 10 s) until none of lb1's backend entries is still being
+# resolved.  Deleting an INCOMPLETE entry drops the frames queued on it
+# (the kernel's neigh_invalidate): a loss the test, not xlb, would cause.
+wait_resolved() {
+	local t
+	for ((t = 0; t < 100; t++)); do
+		lb_be_neigh | grep -q INCOMPLETE || return 0
+		sleep 0.1
+	done
+	echo "lb1 still resolving a backend after 10 s: $(lb_be_neigh)"
+	return 1
+}
+
 @test "flushing lb1's neighbour table under traffic loses no connection" {
 	local out4 out6 i flushed=0 m syn0 nn0 nn1
 	syn0=$(syn_retrans)
@@ -74,6 +88,7 @@ lb_be_neigh() {
 	wait_lines "$E2E_DIR/flush4.out" 1 '"event":"open"'
 	wait_lines "$E2E_DIR/flush6.out" 1 '"event":"open"'
 	for i in $(seq 20); do
+		wait_resolved
 		m=$(lb_be_neigh | wc -l)
 		flushed=$((flushed + m))
 		xn lb1 ip neigh flush dev eth0
