@@ -52,6 +52,14 @@ expect 1 'lbctl: unknown argument "-x" to show (see: lbctl help)' show -x
 expect 1 'lbctl: invalid weight "-1": expected a decimal integer 0..65535' set 10.0.0.2 weight -1
 expect 0 "$ver" version
 
+# stats: --rate, --prometheus and --zero are the keywords (lbctl_metrics.bats
+# compares their output in the VM).
+expect 1 'lbctl: "rate" and "prometheus" do not go together: Prometheus computes rates itself' stats --rate --prometheus
+expect 1 'lbctl: "output" needs "prometheus"' stats --rate output /dev/null
+expect 1 'lbctl: "stats zero" takes no other argument: it zeroes every counter of the namespace' stats --zero --rate
+expect 1 'lbctl: unknown argument "--rates" to stats (see: lbctl help)' stats --rates
+parses stats --prometheus output /dev/null
+
 # Numbers are decimal: no octal, no hex (the seed takes 0x).
 expect 1 'lbctl: invalid weight "0x10": expected a decimal integer 0..65535' add 10.0.0.2 weight 0x10
 parses add 10.0.0.2 weight 08

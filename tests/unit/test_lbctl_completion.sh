@@ -118,6 +118,8 @@ check "show set" "lbctl config "
 check "service rate interval prometheus output zero" "lbctl stats "
 check "service rate interval prometheus output zero" "lbctl stats rate "
 check "" "lbctl stats rate interval "
+check "--rate --prometheus --zero" "lbctl stats --"
+check "--prometheus" "lbctl stats --p"
 check "" "lbctl add 10.0.0.2 weight "
 
 # The same in a real interactive bash through a pty (tests/unit/bash_pty.py):
