@@ -47,7 +47,8 @@ static const struct command commands[] = {
 	{ "lookup", cmd_lookup, "lookup SRC:SPORT DST:DPORT tcp|udp" },
 	{ "attach", cmd_attach,
 	  "attach DEV [mode native|generic] [src4 ADDR] [src6 ADDR]\n"
-	  "        [max-services N] [max-backends N] [table-max M] [conntrack-size N]" },
+	  "        [max-services N] [max-backends N] [table-max M] [conntrack-size N]\n"
+	  "        [force]" },
 	{ "detach", cmd_detach, "detach DEV" },
 	{ "unbind", cmd_unbind, "unbind" },
 	{ "config", cmd_config,

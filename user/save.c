@@ -345,6 +345,8 @@ static void rs_attach_line(struct rs_config *rc, int argc, char **argv)
 	t = &rc->att[rc->natt];
 	rs_where(rc, 0);
 	lb_attach_parse(argc, argv, &t->a);
+	/* the file is the whole configuration, published as restored */
+	t->a.force = true;
 	rs_where_end();
 	t->line = rc->line;
 	for (i = 0; i < rc->natt; i++)

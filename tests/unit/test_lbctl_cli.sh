@@ -76,6 +76,7 @@ expect 1 'lbctl: keyword "service" given twice: give each keyword once' set 10.0
 expect 1 'lbctl: keyword "hash" given twice: give each keyword once' service add 192.0.2.10:80/tcp hash src hash 5tuple
 expect 1 'lbctl: keyword "seed" given twice: give each keyword once' config set seed 1 seed 2
 expect 1 'lbctl: keyword "mode" given twice: give each keyword once' attach lo mode native mode generic
+expect 1 'lbctl: "force" goes last: attach DEV [options] force' attach lo force mode generic
 f=$(mktemp)
 printf 'service add 192.0.2.10:80/tcp\nadd 10.0.0.2 weight 1 weight 2\n' >"$f"
 expect 1 "lbctl: $f:2: keyword \"weight\" given twice: give each keyword once" restore "$f"
