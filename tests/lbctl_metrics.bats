@@ -129,6 +129,12 @@ nobody_jq() {
 	nsenter --net="/run/netns/$CL" bash -c 'while :; do
 		echo x >/dev/udp/10.1.0.100/5000; done' &
 	pid=$!
+	# Under TCG the sender takes a while to start: the interval begins
+	# once its packets arrive.
+	for _ in $(seq 50); do
+		[ "$(nobody_jq '.services[0].packets')" -gt "$before" ] && break
+		sleep 0.1
+	done
 	run lb_nobody -j stats rate interval 1
 	kill "$pid"
 	wait "$pid" || true
