@@ -16,8 +16,9 @@
 # ~10 CPU-seconds per kernel.  Here the module dkms installed is checked to
 # be dkms's build for this kernel, and it is the one loaded: the ExecStart
 # lines of the installed xlb.service run as written (in the suite's
-# namespace) on an /etc/xlb/xlb.conf with an attach line, and the installed
-# lbctl adds a backend.  Run by `make check-deb`.  Tests run in file order.
+# namespace) on an /etc/xlb/xlb.conf with an attach line, then
+# xlb-healthd.service's, and the installed lbctl adds a backend.  Run by
+# `make check-deb`.  Tests run in file order.
 
 load lbctl_lib
 
@@ -97,6 +98,26 @@ ilb() {
 	echo "$output"
 	[[ "${lines[0]}" == "service 10.1.0.100:80/tcp "* ]]
 	[[ "${lines[1]}" =~ ^\ +backend\ 10\.0\.0\.1\ +weight\ 10\  ]]
+}
+
+@test "xlb-healthd.service's ExecStart as installed: the daemon reads the restored configuration" {
+	local c log=$BATS_TEST_TMPDIR/healthd.log pid
+	c=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/xlb-healthd.service)
+	echo "ExecStart=$c"
+	# one word, nothing for systemd to interpret
+	[[ "$c" != *[[:space:]\"\'\$\;\\%]* ]]
+	nsenter --net="/run/netns/$NS" "$c" >"$log" 2>&1 3>&- &
+	pid=$!
+	for _ in $(seq 100); do
+		grep -q 'the xlb module is present: 1 services' "$log" && break
+		sleep 0.1
+	done
+	# systemd stops it with SIGTERM: a clean exit
+	kill "$pid"
+	wait "$pid"
+	cat "$log"
+	grep -q 'the xlb module is present: 1 services' "$log"
+	grep -q 'stopped' "$log"
 }
 
 @test "lbctl add 10.0.0.2 weight 20 works from the installed binaries" {
