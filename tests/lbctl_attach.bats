@@ -300,12 +300,20 @@ xdp_prog_id() {
 	[ -z "$(xdp_prog_id lby)" ]
 }
 
-@test "attach ... force after a module reload publishes the empty configuration" {
+@test "after a module reload, attach ... force and restore publish an empty configuration" {
 	rmmod xlb
 	insmod "$XLB_KO"
 	run lb attach lb0 force mode generic
 	expect 1 'lbctl: "force" goes last: attach DEV [options] force'
 	lb attach lb0 mode generic force
+	[ "$(lb -j config | jq -r .bound)" = true ]
+	[ "$(lb -j show)" = "[]" ]
+	# restore's attach lines force: the file is the whole configuration
+	lb restore "$BATS_FILE_TMPDIR/saved"
+	rmmod xlb
+	insmod "$XLB_KO"
+	echo "attach lb0 mode generic" >"$BATS_TEST_TMPDIR/empty"
+	lb restore "$BATS_TEST_TMPDIR/empty"
 	[ "$(lb -j config | jq -r .bound)" = true ]
 	[ "$(lb -j show)" = "[]" ]
 }
