@@ -257,6 +257,14 @@ xdp_prog_id() {
 	nsenter --net="/run/netns/$NS" "$LBCTL" -n monitor >"$out" 2>&1 3>&- &
 	pid=$!
 	sleep 1
+	# Attach first would publish the module's empty configuration into the
+	# maps lb0's program serves from: refused, nothing bound (the monitor's
+	# first event below is the restore's).
+	n=$(grep -c '^service add ' "$BATS_FILE_TMPDIR/saved")
+	[ "$n" -ge 2 ]
+	run lb attach lb0 mode generic
+	expect 1 "lbctl: attach: the maps pinned under $PIN serve $n services and the module has none (reloaded?): attaching would publish its empty configuration into them; restore the configuration first (lbctl restore FILE), or add \"force\" to publish the empty one"
+	[ "$(lb -j config | jq -r .bound)" = false ]
 	lb restore "$BATS_FILE_TMPDIR/saved"
 	for i in $(seq 50); do [ "$(wc -l <"$out")" -ge 3 ] && break; sleep 0.1; done
 	kill "$pid"
@@ -290,4 +298,22 @@ xdp_prog_id() {
 	expect 2 "lbctl: restore: permission denied: attach lines need root (CAP_BPF, CAP_NET_ADMIN)"
 	[ "$(lb save)" = "$before" ]
 	[ -z "$(xdp_prog_id lby)" ]
+}
+
+@test "after a module reload, attach ... force and restore publish an empty configuration" {
+	rmmod xlb
+	insmod "$XLB_KO"
+	run lb attach lb0 force mode generic
+	expect 1 'lbctl: "force" goes last: attach DEV [options] force'
+	lb attach lb0 mode generic force
+	[ "$(lb -j config | jq -r .bound)" = true ]
+	[ "$(lb -j show)" = "[]" ]
+	# restore's attach lines force: the file is the whole configuration
+	lb restore "$BATS_FILE_TMPDIR/saved"
+	rmmod xlb
+	insmod "$XLB_KO"
+	echo "attach lb0 mode generic" >"$BATS_TEST_TMPDIR/empty"
+	lb restore "$BATS_TEST_TMPDIR/empty"
+	[ "$(lb -j config | jq -r .bound)" = true ]
+	[ "$(lb -j show)" = "[]" ]
 }

@@ -96,6 +96,10 @@ nobody_jq() {
 	# No health check: the health is unknown.
 	grep -qx "xlb_backend_health{$be,health=\"unknown\"} 1" "$PROM_DIR/out"
 	grep -qx "xlb_backend_health{$be,health=\"up\"} 0" "$PROM_DIR/out"
+	# --prometheus: the keyword's option spelling (the per-service and
+	# per-backend lines: ARP may reach the global counters meanwhile)
+	svc_be='^xlb_\(service\|backend\)_'
+	[ "$(lb_nobody stats --prometheus | grep "$svc_be")" = "$(grep "$svc_be" "$PROM_DIR/out")" ]
 }
 
 @test "prometheus output FILE: replaced atomically (temp file + rename), 0644" {
@@ -125,6 +129,12 @@ nobody_jq() {
 	nsenter --net="/run/netns/$CL" bash -c 'while :; do
 		echo x >/dev/udp/10.1.0.100/5000; done' &
 	pid=$!
+	# Under TCG the sender takes a while to start: the interval begins
+	# once its packets arrive.
+	for _ in $(seq 50); do
+		[ "$(nobody_jq '.services[0].packets')" -gt "$before" ] && break
+		sleep 0.1
+	done
 	run lb_nobody -j stats rate interval 1
 	kill "$pid"
 	wait "$pid" || true
@@ -133,7 +143,7 @@ nobody_jq() {
 	r=$(jq -r '.services[0].packets' <<<"$output")
 	[ "$r" -gt 0 ]
 	[ "$r" -le $((after - before)) ]
-	run lb_nobody stats rate
+	run lb_nobody stats --rate
 	[ "${lines[0]}" = "rates per second over 1 s" ]
 	[[ "$output" == *"service $SVC packets/s 0 bytes/s 0 flows/s 0"* ]]
 }
@@ -158,6 +168,8 @@ nobody_jq() {
 	[ "$(nobody_jq '.services[0].packets')" = 2 ]
 	[ "$(nobody_jq '.services[0].backends[0].flows')" = 2 ]
 	[ "$(nobody_jq '.global.conntrack_miss')" = 2 ]
+	lb stats --zero
+	[ "$(nobody_jq '.services[0].packets')" = 0 ]
 }
 
 @test "stats zero takes no other argument; counters need bound maps" {

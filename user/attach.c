@@ -99,6 +99,11 @@ void lb_attach_parse(int argc, char **argv, struct lb_attach *a)
 		lb_die(EXIT_ERR, "missing device after \"attach\"");
 	a->ifindex = dev_index(argv[1]);
 	snprintf(a->dev, sizeof(a->dev), "%s", argv[1]);
+	/* "force", a word without value, ends the line: keywords stay pairs */
+	if (argc % 2 && !strcmp(argv[argc - 1], "force")) {
+		a->force = true;
+		argc--;
+	}
 	for (i = 2; i < argc; i += 2) {
 		const char *k = argv[i], *v = lb_kw_value(argc, argv, 2, i);
 
@@ -137,6 +142,9 @@ void lb_attach_parse(int argc, char **argv, struct lb_attach *a)
 					 &a->ct_size))
 				lb_die_parse();
 			a->sized = true;
+		} else if (!strcmp(k, "force")) {
+			lb_die(EXIT_ERR, "\"force\" goes last: attach DEV "
+					 "[options] force");
 		} else {
 			lb_die_unknown(k, "attach");
 		}
@@ -395,6 +403,69 @@ static int bind_module(void)
 	return err;
 }
 
+/*
+ * Services the pinned maps serve: the VIP slots of the live half, once a
+ * module has published into them (none in fresh maps).
+ */
+static uint32_t pinned_services(void)
+{
+	struct xlb_vip_slot slot;
+	struct xlb_ctl ctl;
+	uint32_t key = 0, i, n = 0;
+	int fd = lb_pin_get(XLB_MAP_CTL);
+
+	if (bpf_map_lookup_elem(fd, &key, &ctl))
+		lb_die(EXIT_ENV, "cannot read %s: %s", XLB_MAP_CTL,
+		       strerror(errno));
+	close(fd);
+	if (!(ctl.flags & XLB_CTL_F_BOUND))
+		return 0;
+	fd = lb_pin_get(XLB_MAP_VIPS);
+	for (i = 0; i < ctl.vip_slots; i++) {
+		key = (ctl.vip_active & 1) * ctl.vip_slots + i;
+		if (!bpf_map_lookup_elem(fd, &key, &slot) && slot.sid_plus1)
+			n++;
+	}
+	close(fd);
+	return n;
+}
+
+/*
+ * Refuse to bind a module that has no service (reloaded, or flushed after
+ * unbind) to maps that still serve some: it would publish its empty
+ * configuration into them at once (lbctl(8), "BOOT AND MODULE RELOAD").
+ */
+static int check_publish(const struct lb_attach *a)
+{
+	struct lb_config cfg;
+	struct lb_state st;
+	uint32_t live;
+	int err, nsvc;
+
+	if (a->force)
+		return 0;
+	err = lb_get_config(&cfg);
+	if (err || cfg.bound)
+		return err;
+	live = pinned_services();
+	if (!live)
+		return 0;
+	err = lb_load_state(&st, false);
+	if (err)
+		return err;
+	nsvc = st.nsvc;
+	lb_free_state(&st);
+	if (nsvc)
+		return 0;
+	lb_die(EXIT_ERR,
+	       "attach: the maps pinned under %s serve %u service%s and the "
+	       "module has none (reloaded?): attaching would publish its "
+	       "empty configuration into them; restore the configuration "
+	       "first (lbctl restore FILE), or add \"force\" to publish the "
+	       "empty one",
+	       lb_pin_dir(), live, live == 1 ? "" : "s");
+}
+
 /* The first address of each family on dev (IPv6: not link-local). */
 static void dev_addrs(const char *dev, struct lb_addr *a4, bool *has4,
 		      struct lb_addr *a6, bool *has6)
@@ -561,6 +632,9 @@ int lb_attach_run(struct lb_attach *a)
 	lb_vlans_scan(a->ifindex, &vlans);
 	lb_pin_dir_mount();
 	prog_fd = get_prog(a);
+	err = check_publish(a);
+	if (err)
+		return xnl_report(err, "attach");
 	/*
 	 * Bind first: the program never sees traffic before the module has
 	 * published this namespace's state into its maps, and maps the

@@ -16,6 +16,7 @@ struct lb_attach {
 	unsigned int ifindex;
 	uint32_t xdp_flags;
 	bool has_src4, has_src6, sized;
+	bool force; /* publish an empty configuration over a live one */
 	struct lb_addr src4, src6;
 	uint32_t max_services, max_backends, table_max, ct_size;
 };

@@ -42,11 +42,13 @@ static const struct command commands[] = {
 	{ "stats", cmd_stats,
 	  "stats [service VIP:PORT/PROTO] [rate [interval S]]\n"
 	  "        stats [service VIP:PORT/PROTO] prometheus [output FILE]\n"
-	  "        stats zero" },
+	  "        stats zero\n"
+	  "        (rate, prometheus, zero: also --rate, --prometheus, --zero)" },
 	{ "lookup", cmd_lookup, "lookup SRC:SPORT DST:DPORT tcp|udp" },
 	{ "attach", cmd_attach,
 	  "attach DEV [mode native|generic] [src4 ADDR] [src6 ADDR]\n"
-	  "        [max-services N] [max-backends N] [table-max M] [conntrack-size N]" },
+	  "        [max-services N] [max-backends N] [table-max M] [conntrack-size N]\n"
+	  "        [force]" },
 	{ "detach", cmd_detach, "detach DEV" },
 	{ "unbind", cmd_unbind, "unbind" },
 	{ "config", cmd_config,

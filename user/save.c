@@ -345,6 +345,8 @@ static void rs_attach_line(struct rs_config *rc, int argc, char **argv)
 	t = &rc->att[rc->natt];
 	rs_where(rc, 0);
 	lb_attach_parse(argc, argv, &t->a);
+	/* the file is the whole configuration, published as restored */
+	t->a.force = true;
 	rs_where_end();
 	t->line = rc->line;
 	for (i = 0; i < rc->natt; i++)
@@ -528,6 +530,14 @@ static void rs_part_send(struct rs_part *p, bool last)
 	int err;
 
 	rs_nest_end(p->m, p->svcs);
+	/*
+	 * libnl trims an empty nest, and the module needs XLB_A_SERVICES in a
+	 * plain REPLACE: a file without services (the empty configuration)
+	 * sends it empty, which the module reads as no service.
+	 */
+	if (!p->id && !p->used &&
+	    nla_put(p->m, XLB_A_SERVICES | NLA_F_NESTED, 0, NULL))
+		rs_nomem();
 	if (p->id) {
 		t = nla_nest_start(p->m, XLB_A_TXN);
 		if (!t || nla_put_u32(p->m, XLB_TXN_A_ID, p->id) ||

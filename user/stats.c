@@ -6,6 +6,7 @@
  * user of the namespace may read them, as "show" (Documentation/metrics.md).
  * "rate" samples twice and prints per-second rates, "prometheus" the text
  * exposition format (metrics.c), "zero" zeroes every counter (CAP_NET_ADMIN).
+ * Each of the three is also spelled as an option: --rate, --prometheus, --zero.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +28,23 @@ struct stats_args {
 	const char *output; /* prometheus: file written atomically */
 };
 
+/*
+ * "--rate", "--prometheus", "--zero": the option spellings of the bare
+ * keywords (as "ipvsadm --rate"), read as the keyword.
+ */
+static const char *keyword(const char *w)
+{
+	static const char *const dashed[] = { "rate", "prometheus", "zero" };
+	size_t i;
+
+	if (strncmp(w, "--", 2))
+		return w;
+	for (i = 0; i < sizeof(dashed) / sizeof(dashed[0]); i++)
+		if (!strcmp(w + 2, dashed[i]))
+			return dashed[i];
+	return w;
+}
+
 static void parse_args(int argc, char **argv, struct stats_args *a)
 {
 	struct lb_svc_key k;
@@ -35,7 +53,7 @@ static void parse_args(int argc, char **argv, struct stats_args *a)
 	memset(a, 0, sizeof(*a));
 	a->interval = 1;
 	for (i = 1; i < argc; i++) {
-		const char *w = argv[i];
+		const char *w = keyword(argv[i]);
 
 		if (!strcmp(w, "service")) {
 			a->svc = lb_need_arg(argc, argv, i++, "VIP:PORT/PROTO");

@@ -52,6 +52,14 @@ expect 1 'lbctl: unknown argument "-x" to show (see: lbctl help)' show -x
 expect 1 'lbctl: invalid weight "-1": expected a decimal integer 0..65535' set 10.0.0.2 weight -1
 expect 0 "$ver" version
 
+# stats: --rate, --prometheus and --zero are the keywords (lbctl_metrics.bats
+# compares their output in the VM).
+expect 1 'lbctl: "rate" and "prometheus" do not go together: Prometheus computes rates itself' stats --rate --prometheus
+expect 1 'lbctl: "output" needs "prometheus"' stats --rate output /dev/null
+expect 1 'lbctl: "stats zero" takes no other argument: it zeroes every counter of the namespace' stats --zero --rate
+expect 1 'lbctl: unknown argument "--rates" to stats (see: lbctl help)' stats --rates
+parses stats --prometheus output /dev/null
+
 # Numbers are decimal: no octal, no hex (the seed takes 0x).
 expect 1 'lbctl: invalid weight "0x10": expected a decimal integer 0..65535' add 10.0.0.2 weight 0x10
 parses add 10.0.0.2 weight 08
@@ -68,6 +76,7 @@ expect 1 'lbctl: keyword "service" given twice: give each keyword once' set 10.0
 expect 1 'lbctl: keyword "hash" given twice: give each keyword once' service add 192.0.2.10:80/tcp hash src hash 5tuple
 expect 1 'lbctl: keyword "seed" given twice: give each keyword once' config set seed 1 seed 2
 expect 1 'lbctl: keyword "mode" given twice: give each keyword once' attach lo mode native mode generic
+expect 1 'lbctl: "force" goes last: attach DEV [options] force' attach lo force mode generic
 f=$(mktemp)
 printf 'service add 192.0.2.10:80/tcp\nadd 10.0.0.2 weight 1 weight 2\n' >"$f"
 expect 1 "lbctl: $f:2: keyword \"weight\" given twice: give each keyword once" restore "$f"

@@ -18,6 +18,9 @@
 # the caller is passed through as well: XLB_BATS_FILTER=REGEX runs only the
 # tests whose name matches (bats --filter).
 #
+# XLB_VM_LAYER=DIR stacks DIR (an overlay upper layer, e.g. what
+# scripts/deb-root.sh installed) over the host's root in the guest.
+#
 # The payload's output is printed as it runs.  Exit status: the payload's, or
 # non-zero if the guest printed a kernel WARNING/BUG/Oops/Call Trace/kmemleak
 # report, hung (killed after $XLB_VM_TIMEOUT s, default 2400), or died
@@ -77,6 +80,12 @@ XLB_KABI=$KABI
 export XLB_KO LBCTL XLB_KABI
 guest_visible "$XLB_KO"
 guest_visible "$LBCTL"
+layer=()
+if [ -n "${XLB_VM_LAYER:-}" ]; then
+	XLB_VM_LAYER=$(realpath "$XLB_VM_LAYER") || die "no layer '$XLB_VM_LAYER'"
+	[ -d "$XLB_VM_LAYER" ] || die "layer '$XLB_VM_LAYER' is not a directory"
+	layer=(-virtfs "local,path=$XLB_VM_LAYER,mount_tag=layer,security_model=none,readonly=on")
+fi
 [ -n "${args+set}" ] || args=(tests/*.bats)
 
 KTREE=$ROOT/build/vm/kernel/$KABI
@@ -173,6 +182,7 @@ timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
 	-kernel "$VMLINUZ" -initrd "$RUN/initramfs.cpio" -append "$CMDLINE" \
 	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$RUN/res",mount_tag=res,security_model=none \
+	"${layer[@]}" \
 	-serial file:"$RUN/console.log" \
 	-chardev file,id=out,path="$RUN/out.log" -serial chardev:out \
 	</dev/null >"$RUN/qemu.log" 2>&1 &
