@@ -23,8 +23,26 @@ setup_file() {
 }
 
 teardown_file() {
+	hold_stop
 	bgp_down
 	e2e_teardown
+}
+
+# The held connections "h" live on from test to test (scenario (b) uses
+# those of (a)), unless a test failed.
+teardown() {
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || hold_stop
+}
+
+# Hold $HELD connections as "h" unless they are held already; prints the
+# JSON of their opening.
+held_open() {
+	if [ -s "$E2E_DIR/h.hpid" ] && kill -0 "$(cat "$E2E_DIR/h.hpid")"; then
+		cat "$E2E_DIR/h.open"
+		return
+	fi
+	hold_start h 4 "$HELD" 30000 >"$E2E_DIR/h.open" || return 1
+	cat "$E2E_DIR/h.open"
 }
 
 # A check round over the held connections "h": all answer, none failed.
@@ -81,7 +99,8 @@ both_lbs() {
 @test "$HELD connections survive a detached LB and a failed LB link; routes come back" {
 	local open out t i
 	both_lbs
-	open=$(hold_start h 4 "$HELD" 30000)
+	hold_stop h
+	open=$(held_open)
 	note "held: $(jq -c '{conns, backends}' <<<"$open")"
 
 	# (a) lb1 detached: its announcer withdraws at once.
@@ -138,6 +157,87 @@ both_lbs() {
 	lbn lb2 attach eth0 mode native
 	t=$(bgp_converge lb1 lb2)
 	note "lb2 attached again: announced in $t ms"
+	# Stopped (SIGTERM), it withdraws as xlb-announce does.
 	bgp_announcer_stop lb2 h
-	bgp_announcer_start lb2
+	t=$(bgp_converge lb1)
+	note "xlb-healthd on lb2 stopped: withdrawn in $t ms"
+	[ "$(bgp_table lb2)" = "" ]
+	bgp_healthd_start lb2
+	t=$(bgp_converge lb1 lb2)
+	note "xlb-healthd on lb2 started again: announced in $t ms"
+}
+
+# Health checks on every service of NODE, short times: a refused
+# connection (TCP) or port unreachable (UDP) fails at once.
+health_conf() {
+	local n=$1 times="interval 500ms timeout 500ms rise 2 fall 2"
+	# shellcheck disable=SC2086 # the words of $times
+	lbn "$n" health "$SVC4T" tcp $times &&
+	lbn "$n" health "$SVC6T" tcp $times &&
+	lbn "$n" health "$SVC4U" udp send ping $times &&
+	lbn "$n" health "$SVC6U" udp send ping $times
+}
+
+# xlb-healthd on lb1 and lb2 instead of xlb-announce, both announcing.
+healthd_both() {
+	local n
+	for n in lb2 lb1; do
+		[ -s "$E2E_DIR/bird/$n.hpid" ] && continue
+		bgp_announcer_stop "$n"
+		bgp_healthd_start "$n"
+	done
+	bgp_converge lb1 lb2
+}
+
+# The states (or another KEY) of backend I in every service of lb1 and
+# lb2, one word per service, e.g. "drain drain ... drain" (8 words).
+be_field() {
+	local key=$1 i=$2 n
+	for n in lb1 lb2; do
+		lbn "$n" -j show | jq -r --arg a "$(be4 "$i")" --arg b "$(be6 "$i")" \
+			".[].backends[] | select(.address == \$a or .address == \$b) | .$key"
+	done | tr '\n' ' '
+}
+
+_be_field_is() {
+	[ "$(be_field "$1" "$2")" = "$3 $3 $3 $3 $3 $3 $3 $3 " ]
+}
+
+@test "(b) xlb-healthd drains a stopped backend: new connections avoid it, the others' held ones kept" {
+	local open out t i
+	both_lbs
+	open=$(held_open)
+	t=$(healthd_both)
+	note "xlb-healthd replaced xlb-announce on lb1 and lb2: announced in $t ms"
+	held_ok "xlb-healthd on both"
+	health_conf lb1
+	health_conf lb2
+	for i in 1 2 3; do
+		bgp_poll 20 "b$i not up" _be_field_is health "$i" up >/dev/null
+	done
+
+	topo_server stop 2
+	t=$(bgp_poll 20 "b2 not drained" _be_field_is state 2 drain)
+	note "b2's server stopped: drained in all 4 services of lb1 and lb2 in $t ms (fall 2 x interval 0.5 s + timeout 0.5 s = 1.5 s)"
+	[ "$(be_field weight 2)" = "10 10 10 10 10 10 10 10 " ]
+	[ "$(bgp_nexthops 4)" = "$LB1_4 $LB2_4" ]
+	out=$(hold_check h)
+	note "held after b2's failure: $(jq -c '{ok, fail, backends, fail_by}' <<<"$out")"
+	note "held connections to b1 and b3 kept: $(jq '.backends.b1 + .backends.b3' <<<"$out") of $(jq '.backends.b1 + .backends.b3' <<<"$open")"
+	[ "$(jcount "$out" .backends b1)" = "$(jcount "$open" .backends b1)" ]
+	[ "$(jcount "$out" .backends b3)" = "$(jcount "$open" .backends b3)" ]
+	[ "$(jcount "$out" .backends b2)" = 0 ]
+	out=$(flows 4 -n 200 -b 40000)
+	note "200 new connections: $(jq -c '{ok, fail, backends}' <<<"$out")"
+	[ "$(jq .fail <<<"$out")" = 0 ]
+	[ "$(jcount "$out" .backends b2)" = 0 ]
+
+	# (c) the server back: active again after rise checks, and chosen.
+	topo_server start 2
+	t=$(bgp_poll 20 "b2 not active" _be_field_is state 2 active)
+	note "b2's server back: active in all 4 services of lb1 and lb2 in $t ms (rise 2 x interval 0.5 s = 1 s)"
+	out=$(flows 4 -n 200 -b 41000)
+	note "200 new connections: $(jq -c '{ok, fail, backends}' <<<"$out")"
+	[ "$(jq .fail <<<"$out")" = 0 ]
+	[ "$(jcount "$out" .backends b2)" -gt 0 ]
 }

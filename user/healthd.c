@@ -640,6 +640,7 @@ int main(int argc, char **argv)
 	sfd = sigfd();
 	hd_log(6, "started");
 	loop(sfd);
+	hook(HD_EV_STOP);
 	free_world(&world);
 	hd_log(6, "stopped");
 	return EXIT_OK;

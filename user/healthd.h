@@ -56,6 +56,7 @@ enum hd_event {
 	HD_EV_HEALTH, /* a backend went up or down */
 	HD_EV_CONFIG, /* services/backends re-read (resync) */
 	HD_EV_MODULE, /* the module went away or came back */
+	HD_EV_STOP, /* SIGTERM/SIGINT: the daemon exits after this call */
 };
 
 /*
