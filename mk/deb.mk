@@ -5,7 +5,7 @@
 #                whose debian/changelog is written here from XLB_VERSION
 #   make check-deb  tests/deb.bats in the VM: dkms builds and loads the
 #                module from the packages, the units' ExecStart lines run
-#   make tools   what xlb-tools ships, built (lbctl, xlb-healthd)
+#   make tools   what xlb-tools ships, built (lbctl, xlb-healthd, xlb-announce)
 #   make install-dkms DESTDIR=D   D/usr/src/xlb-<v>/: the module source
 #                (Kbuild, kmod/, lib/, include/) and dkms.conf with
 #                PACKAGE_VERSION <v>
@@ -15,7 +15,7 @@
 DKMS_SRC := Kbuild $(wildcard include/*.h include/uapi/*.h kmod/*.[ch] lib/*.[ch])
 DEB_SRC = $(BUILD)/deb/xlb-$(XLB_VERSION)
 
-tools: lbctl healthd
+tools: lbctl healthd xlb-announce
 
 install-dkms:
 	install -d $(DESTDIR)/usr/src/xlb-$(XLB_VERSION)
