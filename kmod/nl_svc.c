@@ -5,6 +5,7 @@
  * namespace mutex (netlink.c: xlb_doit()), in a namespace with state when
  * it may change something.
  */
+#include <linux/ctype.h>
 #include <linux/sort.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -72,6 +73,57 @@ static const char *const xlb_hc_names[] = {
 	"none", "tcp", "http", "udp", "exec",
 };
 
+/*
+ * A string of a check is one word of a saved line (user/health.c):
+ * printable ASCII without spaces, no '#' first; a udp payload may be
+ * "hex:" and pairs of hex digits instead, for any bytes.
+ */
+static bool xlb_hc_word(const char *s, bool payload)
+{
+	const unsigned char *p;
+	size_t n;
+
+	if (!*s || *s == '#')
+		return false;
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f)
+			return false;
+	if (!payload || strncmp(s, "hex:", 4))
+		return true;
+	for (n = 0, p = (const unsigned char *)s + 4; *p; p++, n++)
+		if (!isxdigit(*p))
+			return false;
+	return n && !(n % 2);
+}
+
+static int xlb_hc_words(struct netlink_ext_ack *extack, struct nlattr **tb,
+			const struct xlb_hc *hc)
+{
+	const struct {
+		u8 attr;
+		bool payload;
+		const char *name, *s;
+	} w[] = {
+		{ XLB_HC_A_PATH, false, "path", hc->path },
+		{ XLB_HC_A_HOST, false, "host", hc->host },
+		{ XLB_HC_A_SEND, true, "send", hc->send },
+		{ XLB_HC_A_RECV, true, "receive", hc->recv },
+		{ XLB_HC_A_CMD, false, "command", hc->cmd },
+	};
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(w); i++) {
+		if (!tb[w[i].attr] || xlb_hc_word(w[i].s, w[i].payload))
+			continue;
+		xlb_err(NULL, extack, tb[w[i].attr],
+			"health check: %s \"%s\" is not printable characters without spaces%s",
+			w[i].name, w[i].s,
+			w[i].payload ? " or hex: and pairs of hex digits" : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* The rules between the fields of a check the policy validated. */
 static int xlb_hc_check(struct netlink_ext_ack *extack,
 			const struct nlattr *nest, struct nlattr **tb,
@@ -89,6 +141,8 @@ static int xlb_hc_check(struct netlink_ext_ack *extack,
 			return -EINVAL;
 		}
 	}
+	if (xlb_hc_words(extack, tb, hc))
+		return -EINVAL;
 	if (hc->timeout > hc->interval) {
 		xlb_err(NULL, extack, tb[XLB_HC_A_TIMEOUT] ?: nest,
 			"health check: timeout %u ms exceeds the interval (%u ms)",

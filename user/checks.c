@@ -201,7 +201,8 @@ static void http_status(const struct hd_svc *s, struct hd_be *be, bool eof)
 
 static void on_recv(const struct hd_svc *s, struct hd_be *be)
 {
-	const char *want = s->s.hc.recv;
+	uint8_t want[XLB_HC_STR_MAX];
+	int wlen = 0;
 	ssize_t n;
 
 	n = recv(be->fd, be->buf + be->len, sizeof(be->buf) - 1 - be->len, 0);
@@ -215,8 +216,10 @@ static void on_recv(const struct hd_svc *s, struct hd_be *be)
 		http_status(s, be, n == 0);
 		return;
 	}
-	/* udp: one datagram decides */
-	if ((size_t)n >= strlen(want) && !memcmp(be->buf, want, strlen(want)))
+	/* udp: one datagram decides (the module checked the hex form) */
+	if (s->s.hc.recv[0])
+		wlen = lb_hc_payload(s->s.hc.recv, want, sizeof(want));
+	if (wlen >= 0 && n >= wlen && !memcmp(be->buf, want, (size_t)wlen))
 		done(be, XLB_HC_R_OK, 0);
 	else
 		done(be, XLB_HC_R_REPLY, 0);
@@ -224,13 +227,19 @@ static void on_recv(const struct hd_svc *s, struct hd_be *be)
 
 static void on_send(const struct hd_svc *s, struct hd_be *be)
 {
-	size_t len = strlen(s->s.hc.send);
+	uint8_t req[XLB_HC_STR_MAX];
+	int len;
 
 	if (s->s.hc.type == XLB_HC_HTTP) {
 		http_request(s, be);
 		return;
 	}
-	if (send(be->fd, s->s.hc.send, len, 0) != (ssize_t)len) {
+	len = lb_hc_payload(s->s.hc.send, req, sizeof(req));
+	if (len < 0) { /* not from lbctl or the module: say so, drain nothing */
+		done(be, XLB_HC_R_ERROR, EINVAL);
+		return;
+	}
+	if (send(be->fd, req, (size_t)len, 0) != len) {
 		io_error(be, errno);
 		return;
 	}
