@@ -168,14 +168,18 @@ both_lbs() {
 }
 
 # Health checks on every service of NODE, short times: a refused
-# connection (TCP) or port unreachable (UDP) fails at once.
+# connection (TCP) or port unreachable (UDP) fails at once.  One restore
+# of NODE's configuration with them (the backends and tables stay).
 health_conf() {
 	local n=$1 times="interval 500ms timeout 500ms rise 2 fall 2"
-	# shellcheck disable=SC2086 # the words of $times
-	lbn "$n" health "$SVC4T" tcp $times &&
-	lbn "$n" health "$SVC6T" tcp $times &&
-	lbn "$n" health "$SVC4U" udp send ping $times &&
-	lbn "$n" health "$SVC6U" udp send ping $times
+	{
+		cat "$E2E_DIR/$n.conf"
+		echo "health $SVC4T tcp $times"
+		echo "health $SVC6T tcp $times"
+		echo "health $SVC4U udp send ping $times"
+		echo "health $SVC6U udp send ping $times"
+	} >"$E2E_DIR/$n.health"
+	lbn "$n" restore "$E2E_DIR/$n.health"
 }
 
 # conntrack_untracked of lb1 and lb2 ("N M"), and what it moved since.
@@ -247,7 +251,6 @@ _all_up() {
 	open=$(held_open)
 	t=$(healthd_both)
 	note "xlb-healthd took over from xlb-announce on lb1 and lb2 (routes kept: $t ms)"
-	held_ok "xlb-healthd on both"
 	# Connections opened now, under the routes that stay: each one's SYN
 	# made its conntrack entry on the LB that carries it.  The ECMP
 	# changes of (a) can have left some of the $HELD held since then on
