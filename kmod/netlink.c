@@ -27,39 +27,18 @@
 		     .reject_message = "attribute not used by this command" }
 #define XLB_REPLY { .type = NLA_REJECT, \
 		    .reject_message = "attribute only appears in replies" }
+/*
+ * A nest the command does not use: the core would refuse NLA_REJECT with
+ * "NLA_F_NESTED not expected", so its type is accepted here and the nest
+ * refused with a clear message before any handler looks at it
+ * (xlb_unused_attrs(), xlb_svc_nest(), xlb_be_target()).
+ */
+#define XLB_NEST_UNUSED { .type = NLA_NESTED }
 
 static struct netlink_range_validation xlb_weight_range = {
 	.min = 0,
 	.max = XLB_WEIGHT_MAX,
 };
-
-#define XLB_BE_POLICY(weight, state, health, result, detail) {		\
-	[XLB_BE_A_ID]		= XLB_REPLY,				\
-	[XLB_BE_A_ADDR4]	= NLA_POLICY_EXACT_LEN(4),		\
-	[XLB_BE_A_ADDR6]	= NLA_POLICY_EXACT_LEN(16),		\
-	[XLB_BE_A_WEIGHT]	= weight,				\
-	[XLB_BE_A_STATE]	= state,				\
-	[XLB_BE_A_SLOTS]	= XLB_REPLY,				\
-	[XLB_BE_A_GEN]		= XLB_REPLY,				\
-	[XLB_BE_A_HEALTH]	= health,				\
-	[XLB_BE_A_HC_RESULT]	= result,				\
-	[XLB_BE_A_HC_DETAIL]	= detail,				\
-	[XLB_BE_A_HC_AGE]	= XLB_REPLY,				\
-	[XLB_BE_A_STATS]	= XLB_REPLY,				\
-}
-
-/* A backend with its settings: BACKEND_NEW, BACKEND_SET, REPLACE. */
-static const struct nla_policy xlb_be_policy[XLB_BE_A_MAX + 1] =
-	XLB_BE_POLICY(NLA_POLICY_FULL_RANGE(NLA_U32, &xlb_weight_range),
-		      NLA_POLICY_MAX(NLA_U8, __XLB_BE_STATE_MAX),
-		      NLA_POLICY_MAX(NLA_U8, __XLB_BE_HEALTH_MAX),
-		      NLA_POLICY_MAX(NLA_U8, __XLB_HC_R_MAX),
-		      { .type = NLA_U16 });
-
-/* A backend named by its address: BACKEND_DEL, BACKEND_GET. */
-static const struct nla_policy xlb_be_ref_policy[XLB_BE_A_MAX + 1] =
-	XLB_BE_POLICY(XLB_UNUSED, XLB_UNUSED, XLB_UNUSED, XLB_UNUSED,
-		      XLB_UNUSED);
 
 /* nla_policy min/max are s16: the interval's range needs a struct. */
 static struct netlink_range_validation xlb_hc_ms_range = {
@@ -69,7 +48,10 @@ static struct netlink_range_validation xlb_hc_ms_range = {
 
 #define XLB_HC_STR { .type = NLA_NUL_STRING, .len = XLB_HC_STR_MAX }
 
-/* A health check (XLB_SVC_A_HEALTH); nl_svc.c checks the rules between. */
+/*
+ * A health check (XLB_SVC_A_HEALTH, XLB_BE_A_HEALTH_CHECK); nl_svc.c checks
+ * the rules between.
+ */
 static const struct nla_policy xlb_hc_policy[XLB_HC_A_MAX + 1] = {
 	[XLB_HC_A_TYPE]		= NLA_POLICY_MAX(NLA_U8, __XLB_HC_TYPE_MAX),
 	[XLB_HC_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
@@ -87,6 +69,35 @@ static const struct nla_policy xlb_hc_policy[XLB_HC_A_MAX + 1] = {
 	[XLB_HC_A_CMD]		= XLB_HC_STR,
 };
 #define XLB_SVC_HEALTH NLA_POLICY_NESTED(xlb_hc_policy)
+
+#define XLB_BE_POLICY(weight, state, health, result, detail, hc) {	\
+	[XLB_BE_A_ID]		= XLB_REPLY,				\
+	[XLB_BE_A_ADDR4]	= NLA_POLICY_EXACT_LEN(4),		\
+	[XLB_BE_A_ADDR6]	= NLA_POLICY_EXACT_LEN(16),		\
+	[XLB_BE_A_WEIGHT]	= weight,				\
+	[XLB_BE_A_STATE]	= state,				\
+	[XLB_BE_A_SLOTS]	= XLB_REPLY,				\
+	[XLB_BE_A_GEN]		= XLB_REPLY,				\
+	[XLB_BE_A_HEALTH]	= health,				\
+	[XLB_BE_A_HC_RESULT]	= result,				\
+	[XLB_BE_A_HC_DETAIL]	= detail,				\
+	[XLB_BE_A_HC_AGE]	= XLB_REPLY,				\
+	[XLB_BE_A_STATS]	= XLB_REPLY,				\
+	[XLB_BE_A_HEALTH_CHECK]	= hc,					\
+}
+
+/* A backend with its settings: BACKEND_NEW, BACKEND_SET, REPLACE. */
+static const struct nla_policy xlb_be_policy[XLB_BE_A_MAX + 1] =
+	XLB_BE_POLICY(NLA_POLICY_FULL_RANGE(NLA_U32, &xlb_weight_range),
+		      NLA_POLICY_MAX(NLA_U8, __XLB_BE_STATE_MAX),
+		      NLA_POLICY_MAX(NLA_U8, __XLB_BE_HEALTH_MAX),
+		      NLA_POLICY_MAX(NLA_U8, __XLB_HC_R_MAX),
+		      { .type = NLA_U16 }, XLB_SVC_HEALTH);
+
+/* A backend named by its address: BACKEND_DEL, BACKEND_GET. */
+static const struct nla_policy xlb_be_ref_policy[XLB_BE_A_MAX + 1] =
+	XLB_BE_POLICY(XLB_UNUSED, XLB_UNUSED, XLB_UNUSED, XLB_UNUSED,
+		      XLB_UNUSED, XLB_NEST_UNUSED);
 
 #define XLB_SVC_POLICY(id, opts, udp, backends, encap, encap_port, health) \
 {								\
@@ -123,13 +134,6 @@ static struct netlink_range_validation xlb_udp_timeout_range = {
 
 #define XLB_SVC_ID_ASSIGNED { .type = NLA_REJECT, \
 	.reject_message = "XLB_SVC_A_ID is assigned by the module" }
-/*
- * A nest the command does not use: the core would refuse NLA_REJECT with
- * "NLA_F_NESTED not expected", so its type is accepted here and the nest
- * refused with a clear message before any handler looks at it
- * (xlb_unused_attrs(), xlb_svc_nest()).
- */
-#define XLB_NEST_UNUSED { .type = NLA_NESTED }
 #define XLB_SVC_BES_REPLACE { .type = NLA_NESTED_ARRAY }
 
 /* A service named by ID or key: SERVICE_DEL/GET, backend commands. */
@@ -469,9 +473,9 @@ static int xlb_put_str(struct sk_buff *skb, int type, const char *s)
 	return *s ? nla_put_string(skb, type, s) : 0;
 }
 
-static int xlb_fill_hc(struct sk_buff *skb, const struct xlb_hc *hc)
+static int xlb_fill_hc(struct sk_buff *skb, int type, const struct xlb_hc *hc)
 {
-	struct nlattr *nest = nla_nest_start(skb, XLB_SVC_A_HEALTH);
+	struct nlattr *nest = nla_nest_start(skb, type);
 
 	if (!nest)
 		return -EMSGSIZE;
@@ -518,7 +522,7 @@ int xlb_fill_svc(struct sk_buff *skb, const struct xlb_svc *svc, bool full,
 	       nla_put_u16(skb, XLB_SVC_A_ENCAP_PORT, svc->encap_port))) ||
 	     nla_put_u64_64bit(skb, XLB_SVC_A_DIGEST, svc->digest,
 			       XLB_SVC_A_PAD) ||
-	     (svc->hc && xlb_fill_hc(skb, svc->hc))))
+	     (svc->hc && xlb_fill_hc(skb, XLB_SVC_A_HEALTH, svc->hc))))
 		goto fail;
 	if (m && xlb_put_cnt(skb, XLB_SVC_A_STATS, m->svc_stats, svc->id,
 			     svc->gen))
@@ -556,7 +560,8 @@ int xlb_fill_be(struct sk_buff *skb, const struct xlb_be *be,
 	    nla_put_u32(skb, XLB_BE_A_GEN, be->gen) ||
 	    (m && xlb_put_cnt(skb, XLB_BE_A_STATS, m->be_stats, be->id,
 			      be->gen)) ||
-	    (be->hc_stamp && xlb_fill_be_hc(skb, be))) {
+	    (be->hc_stamp && xlb_fill_be_hc(skb, be)) ||
+	    (be->hc && xlb_fill_hc(skb, XLB_BE_A_HEALTH_CHECK, be->hc))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

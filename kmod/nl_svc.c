@@ -5,6 +5,7 @@
  * namespace mutex (netlink.c: xlb_doit()), in a namespace with state when
  * it may change something.
  */
+#include <linux/ctype.h>
 #include <linux/sort.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -72,6 +73,57 @@ static const char *const xlb_hc_names[] = {
 	"none", "tcp", "http", "udp", "exec",
 };
 
+/*
+ * A string of a check is one word of a saved line (user/health.c):
+ * printable ASCII without spaces, no '#' first; a udp payload may be
+ * "hex:" and pairs of hex digits instead, for any bytes.
+ */
+static bool xlb_hc_word(const char *s, bool payload)
+{
+	const unsigned char *p;
+	size_t n;
+
+	if (!*s || *s == '#')
+		return false;
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f)
+			return false;
+	if (!payload || strncmp(s, "hex:", 4))
+		return true;
+	for (n = 0, p = (const unsigned char *)s + 4; *p; p++, n++)
+		if (!isxdigit(*p))
+			return false;
+	return n && !(n % 2);
+}
+
+static int xlb_hc_words(struct netlink_ext_ack *extack, struct nlattr **tb,
+			const struct xlb_hc *hc)
+{
+	const struct {
+		u8 attr;
+		bool payload;
+		const char *name, *s;
+	} w[] = {
+		{ XLB_HC_A_PATH, false, "path", hc->path },
+		{ XLB_HC_A_HOST, false, "host", hc->host },
+		{ XLB_HC_A_SEND, true, "send", hc->send },
+		{ XLB_HC_A_RECV, true, "receive", hc->recv },
+		{ XLB_HC_A_CMD, false, "command", hc->cmd },
+	};
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(w); i++) {
+		if (!tb[w[i].attr] || xlb_hc_word(w[i].s, w[i].payload))
+			continue;
+		/* XLB_MSG_LEN: the value last, cut if long */
+		xlb_err(NULL, extack, tb[w[i].attr],
+			"health check: %s is not one printable word%s: \"%s\"",
+			w[i].name, w[i].payload ? " or hex:HEX" : "", w[i].s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* The rules between the fields of a check the policy validated. */
 static int xlb_hc_check(struct netlink_ext_ack *extack,
 			const struct nlattr *nest, struct nlattr **tb,
@@ -89,6 +141,8 @@ static int xlb_hc_check(struct netlink_ext_ack *extack,
 			return -EINVAL;
 		}
 	}
+	if (xlb_hc_words(extack, tb, hc))
+		return -EINVAL;
 	if (hc->timeout > hc->interval) {
 		xlb_err(NULL, extack, tb[XLB_HC_A_TIMEOUT] ?: nest,
 			"health check: timeout %u ms exceeds the interval (%u ms)",
@@ -135,9 +189,13 @@ static u32 xlb_u32_or(const struct nlattr *a, u32 d)
 	return a ? nla_get_u32(a) : d;
 }
 
-/* XLB_SVC_A_HEALTH into svc->hc; type 0 removes the check. */
+/*
+ * A check nest (XLB_SVC_A_HEALTH, XLB_BE_A_HEALTH_CHECK) the policy
+ * validated into *dst, replacing it; type 0 removes the check.  On error
+ * *dst is unchanged.
+ */
 static int xlb_parse_hc(struct netlink_ext_ack *extack,
-			const struct nlattr *nest, struct xlb_svc *svc)
+			const struct nlattr *nest, struct xlb_hc **dst)
 {
 	struct nlattr *tb[XLB_HC_A_MAX + 1];
 	struct xlb_hc *hc;
@@ -149,14 +207,14 @@ static int xlb_parse_hc(struct netlink_ext_ack *extack,
 	ret = xlb_need(extack, nest, tb, XLB_HC_A_TYPE, "XLB_HC_A_TYPE");
 	if (ret)
 		return ret;
-	kfree(svc->hc);
-	svc->hc = NULL;
-	if (!nla_get_u8(tb[XLB_HC_A_TYPE]))
+	if (!nla_get_u8(tb[XLB_HC_A_TYPE])) {
+		kfree(*dst);
+		*dst = NULL;
 		return 0;
+	}
 	hc = kzalloc(sizeof(*hc), GFP_KERNEL);
 	if (!hc)
 		return -ENOMEM;
-	svc->hc = hc;
 	hc->type = nla_get_u8(tb[XLB_HC_A_TYPE]);
 	hc->interval = xlb_u32_or(tb[XLB_HC_A_INTERVAL],
 				  XLB_HC_INTERVAL_DEFAULT);
@@ -174,7 +232,14 @@ static int xlb_parse_hc(struct netlink_ext_ack *extack,
 	xlb_hc_str(hc->send, tb[XLB_HC_A_SEND]);
 	xlb_hc_str(hc->recv, tb[XLB_HC_A_RECV]);
 	xlb_hc_str(hc->cmd, tb[XLB_HC_A_CMD]);
-	return xlb_hc_check(extack, nest, tb, hc);
+	ret = xlb_hc_check(extack, nest, tb, hc);
+	if (ret) {
+		kfree(hc);
+		return ret;
+	}
+	kfree(*dst);
+	*dst = hc;
+	return 0;
 }
 
 static int xlb_parse_svc_opts(struct netlink_ext_ack *extack,
@@ -215,7 +280,7 @@ static int xlb_parse_svc_opts(struct netlink_ext_ack *extack,
 	ret = xlb_parse_encap(extack, tb, svc);
 	if (ret || !tb[XLB_SVC_A_HEALTH])
 		return ret;
-	return xlb_parse_hc(extack, tb[XLB_SVC_A_HEALTH], svc);
+	return xlb_parse_hc(extack, tb[XLB_SVC_A_HEALTH], &svc->hc);
 }
 
 /* A new service from its nest (SERVICE_NEW, an entry of REPLACE). */
@@ -267,6 +332,9 @@ static int xlb_parse_be(struct netlink_ext_ack *extack,
 		be->hc_detail = xlb_u16_or(tb[XLB_BE_A_HC_DETAIL], 0);
 		be->hc_stamp = max_t(u32, ktime_get_boottime_seconds(), 1);
 	}
+	/* last: nothing fails once it is allocated (be->hc starts NULL) */
+	if (tb[XLB_BE_A_HEALTH_CHECK])
+		return xlb_parse_hc(extack, tb[XLB_BE_A_HEALTH_CHECK], &be->hc);
 	return 0;
 }
 
@@ -364,6 +432,13 @@ static struct xlb_svc *xlb_be_target(struct xlb_net *xn,
 		return NULL;
 	*err = xlb_nest(info, XLB_A_BACKEND, XLB_BE_A_MAX, NULL, btb,
 			"XLB_A_BACKEND");
+	if (!*err && btb[XLB_BE_A_HEALTH_CHECK] &&
+	    (info->genlhdr->cmd == XLB_CMD_BACKEND_DEL ||
+	     info->genlhdr->cmd == XLB_CMD_BACKEND_GET)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, btb[XLB_BE_A_HEALTH_CHECK],
+				    "XLB_BE_A_HEALTH_CHECK belongs to BACKEND_NEW, BACKEND_SET and REPLACE");
+		*err = -EINVAL;
+	}
 	if (!*err)
 		*err = xlb_parse_be(info->extack, info->attrs[XLB_A_BACKEND],
 				    btb, be, fresh);
@@ -399,35 +474,57 @@ int xlb_be_new(struct xlb_net *xn, struct genl_info *info)
 	old = xlb_be_target(xn, info, btb, &be, true, &ret);
 	if (!old)
 		return ret;
-	if (xlb_be_find(old, be.family, be.addr))
-		return xlb_be_missing(info, old, &be, true);
+	if (xlb_be_find(old, be.family, be.addr)) {
+		ret = xlb_be_missing(info, old, &be, true);
+		goto out;
+	}
 	if (old->nbe >= max) {
 		xlb_fmt_key(k, sizeof(k), &old->key);
 		xlb_err(xn, info->extack, info->attrs[XLB_A_BACKEND],
 			"service %s already has the maximum of %u backends",
 			k, max);
-		return -ENOSPC;
+		ret = -ENOSPC;
+		goto out;
 	}
 	svc = xlb_svc_clone(old, 1);
-	if (!svc)
-		return -ENOMEM;
-	svc->be[svc->nbe++] = be;
+	if (!svc) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	svc->be[svc->nbe++] = be; /* with its check */
 	return xlb_apply1(xn, info, old, svc, &svc->be[svc->nbe - 1]);
+out:
+	kfree(be.hc);
+	return ret;
 }
 
-/*
- * A health report alone (xlb-healthd) changes nothing the data path sees:
- * it is written in place, under the namespace mutex that dumps and the
- * neighbour rounds hold too, without building a table.
- */
-static int xlb_be_report(struct xlb_net *xn, struct genl_info *info,
-			 const struct xlb_svc *svc, struct xlb_be *b,
-			 const struct xlb_be *be)
+/* The checker's report in be (if any) onto b. */
+static void xlb_be_take_report(struct xlb_be *b, const struct xlb_be *be)
 {
+	if (!be->hc_stamp)
+		return;
 	b->health = be->health;
 	b->hc_result = be->hc_result;
 	b->hc_detail = be->hc_detail;
 	b->hc_stamp = be->hc_stamp;
+}
+
+/*
+ * A health report (xlb-healthd) or the backend's own check alone changes
+ * nothing the data path sees: written in place, under the namespace mutex
+ * that dumps and the neighbour rounds hold too, without building a table.
+ * be's check (set_hc) moves to b.
+ */
+static int xlb_be_report(struct xlb_net *xn, struct genl_info *info,
+			 const struct xlb_svc *svc, struct xlb_be *b,
+			 struct xlb_be *be, bool set_hc)
+{
+	xlb_be_take_report(b, be);
+	if (set_hc) {
+		kfree(b->hc);
+		b->hc = be->hc;
+		be->hc = NULL;
+	}
 	xn->gen++;
 	xlb_notify(info, xlb_msg(0, 0, XLB_CMD_BACKEND_SET, svc, b, xn->gen));
 	return 0;
@@ -438,31 +535,40 @@ int xlb_be_set(struct xlb_net *xn, struct genl_info *info)
 	struct nlattr *btb[XLB_BE_A_MAX + 1];
 	struct xlb_be be = {}, *b;
 	struct xlb_svc *old, *svc;
+	bool set_hc;
 	int ret;
 
 	old = xlb_be_target(xn, info, btb, &be, false, &ret);
 	if (!old)
 		return ret;
+	set_hc = btb[XLB_BE_A_HEALTH_CHECK];
 	b = xlb_be_find(old, be.family, be.addr);
-	if (!b)
-		return xlb_be_missing(info, old, &be, false);
-	if (!btb[XLB_BE_A_WEIGHT] && !btb[XLB_BE_A_STATE] && be.hc_stamp)
-		return xlb_be_report(xn, info, old, b, &be);
+	if (!b) {
+		ret = xlb_be_missing(info, old, &be, false);
+		goto out;
+	}
+	if (!btb[XLB_BE_A_WEIGHT] && !btb[XLB_BE_A_STATE] &&
+	    (be.hc_stamp || set_hc))
+		return xlb_be_report(xn, info, old, b, &be, set_hc);
 	svc = xlb_svc_clone(old, 0);
-	if (!svc)
-		return -ENOMEM;
+	if (!svc) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	b = &svc->be[b - old->be];
 	if (btb[XLB_BE_A_WEIGHT])
 		b->weight = be.weight;
 	if (btb[XLB_BE_A_STATE])
 		b->admin = be.admin;
-	if (be.hc_stamp) {
-		b->health = be.health;
-		b->hc_result = be.hc_result;
-		b->hc_detail = be.hc_detail;
-		b->hc_stamp = be.hc_stamp;
+	xlb_be_take_report(b, &be);
+	if (set_hc) {
+		kfree(b->hc);
+		b->hc = be.hc;
 	}
 	return xlb_apply1(xn, info, old, svc, b);
+out:
+	kfree(be.hc);
+	return ret;
 }
 
 int xlb_be_del(struct xlb_net *xn, struct genl_info *info)
@@ -483,6 +589,7 @@ int xlb_be_del(struct xlb_net *xn, struct genl_info *info)
 	if (!svc)
 		return -ENOMEM;
 	i = b - old->be;
+	kfree(svc->be[i].hc);
 	memmove(&svc->be[i], &svc->be[i + 1],
 		(svc->nbe - i - 1) * sizeof(*svc->be));
 	svc->nbe--;

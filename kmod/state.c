@@ -27,8 +27,12 @@ struct xlb_svc *xlb_svc_alloc(void)
 
 void xlb_svc_free(struct xlb_svc *svc)
 {
+	u32 i;
+
 	if (!svc)
 		return;
+	for (i = 0; svc->be && i < svc->nbe; i++)
+		kfree(svc->be[i].hc);
 	kvfree(svc->be);
 	kvfree(svc->table);
 	kfree(svc->hc);
@@ -59,8 +63,19 @@ struct xlb_svc *xlb_svc_clone(const struct xlb_svc *old, u32 nbe_extra)
 			goto fail;
 		memcpy(svc->be, old->be, old->nbe * sizeof(*svc->be));
 	}
-	for (i = 0; i < svc->nbe; i++)
+	for (i = 0; i < svc->nbe; i++) {
 		svc->be[i].fresh = false;
+		svc->be[i].hc = NULL;
+	}
+	/* each copy owns its backends' checks */
+	for (i = 0; i < svc->nbe; i++) {
+		if (!old->be[i].hc)
+			continue;
+		svc->be[i].hc = kmemdup(old->be[i].hc, sizeof(*old->be[i].hc),
+					GFP_KERNEL);
+		if (!svc->be[i].hc)
+			goto fail;
+	}
 	return svc;
 fail:
 	xlb_svc_free(svc);

@@ -42,6 +42,7 @@ struct xlb_be {
 	u8	hc_result;	/* enum xlb_hc_result */
 	u16	hc_detail;
 	u32	hc_stamp;	/* boot time in s when reported, 0: never */
+	struct xlb_hc *hc;	/* its own check (owned), NULL: the service's */
 };
 
 /* A service's health check (XLB_SVC_A_HEALTH), for xlb-healthd. */

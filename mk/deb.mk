@@ -8,7 +8,7 @@
 #                the module natively), then tests/deb.bats in the VM booted
 #                with that install: the module dkms built loads, the units'
 #                ExecStart lines run
-#   make tools   what xlb-tools ships, built (lbctl, xlb-healthd)
+#   make tools   what xlb-tools ships, built (lbctl, xlb-healthd, xlb-announce)
 #   make install-dkms DESTDIR=D   D/usr/src/xlb-<v>/: the module source
 #                (Kbuild, kmod/, lib/, include/) and dkms.conf with
 #                PACKAGE_VERSION <v>
@@ -18,7 +18,7 @@
 DKMS_SRC := Kbuild $(wildcard include/*.h include/uapi/*.h kmod/*.[ch] lib/*.[ch])
 DEB_SRC = $(BUILD)/deb/xlb-$(XLB_VERSION)
 
-tools: lbctl healthd
+tools: lbctl healthd xlb-announce
 
 install-dkms:
 	install -d $(DESTDIR)/usr/src/xlb-$(XLB_VERSION)

@@ -26,8 +26,9 @@ install: all
 UNIT_TESTS += tests/unit/test_install.sh
 
 # systemd units (systemd/*.service.in, @SBINDIR@ replaced) -> $(UNITDIR);
-# xlb-healthd and its unit only when build/xlb-healthd exists (make all,
-# make tools build it).
+# xlb-healthd and its unit only when build/xlb-healthd exists, the VIP
+# announcer xlb-announce when build/xlb-announce does (make all, make tools
+# build both).
 # install-tools: what the xlb-tools package holds (no module, no make all).
 .PHONY: install-units install-tools
 SBINDIR ?= $(PREFIX)/sbin
@@ -42,6 +43,9 @@ install-units:
 		install -D -m 0755 $(BUILD)/xlb-healthd $(DESTDIR)$(SBINDIR)/xlb-healthd && \
 		sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/xlb-healthd.service.in \
 			>$(DESTDIR)$(UNITDIR)/xlb-healthd.service; \
+	fi
+	if [ -x $(BUILD)/xlb-announce ]; then \
+		install -D -m 0755 $(BUILD)/xlb-announce $(DESTDIR)$(SBINDIR)/xlb-announce; \
 	fi
 
 install-tools: install-lbctl install-units

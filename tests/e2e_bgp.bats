@@ -24,8 +24,26 @@ setup_file() {
 }
 
 teardown_file() {
+	hold_stop
 	bgp_down
 	e2e_teardown
+}
+
+# The held connections "h" live on from test to test (scenario (b) uses
+# those of (a)), unless a test failed.
+teardown() {
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || hold_stop
+}
+
+# Hold $HELD connections as "h" unless they are held already; prints the
+# JSON of their opening.
+held_open() {
+	if [ -s "$E2E_DIR/h.hpid" ] && kill -0 "$(cat "$E2E_DIR/h.hpid")"; then
+		cat "$E2E_DIR/h.open"
+		return
+	fi
+	hold_start h 4 "$HELD" 30000 >"$E2E_DIR/h.open" || return 1
+	cat "$E2E_DIR/h.open"
 }
 
 # A check round over the held connections "h": all answer, none failed.
@@ -82,7 +100,8 @@ both_lbs() {
 @test "$HELD connections survive a detached LB and a failed LB link; routes come back" {
 	local open out t i
 	both_lbs
-	open=$(hold_start h 4 "$HELD" 30000)
+	hold_stop h
+	open=$(held_open)
 	note "held: $(jq -c '{conns, backends}' <<<"$open")"
 
 	# (a) lb1 detached: its announcer withdraws at once.
@@ -139,6 +158,139 @@ both_lbs() {
 	lbn lb2 attach eth0 mode native
 	t=$(bgp_converge lb1 lb2)
 	note "lb2 attached again: announced in $t ms"
+	# Stopped (SIGTERM), it withdraws as xlb-announce does.
 	bgp_announcer_stop lb2 h
-	bgp_announcer_start lb2
+	t=$(bgp_converge lb1)
+	note "xlb-healthd on lb2 stopped: withdrawn in $t ms"
+	[ "$(bgp_table lb2)" = "" ]
+	bgp_healthd_start lb2
+	t=$(bgp_converge lb1 lb2)
+	note "xlb-healthd on lb2 started again: announced in $t ms"
+}
+
+# Health checks on every service of NODE, short times: a refused
+# connection (TCP) or port unreachable (UDP) fails at once.  One restore
+# of NODE's configuration with them (the backends and tables stay).
+health_conf() {
+	local n=$1 times="interval 500ms timeout 500ms rise 2 fall 2"
+	{
+		cat "$E2E_DIR/$n.conf"
+		echo "health $SVC4T tcp $times"
+		echo "health $SVC6T tcp $times"
+		echo "health $SVC4U udp send ping $times"
+		echo "health $SVC6U udp send ping $times"
+	} >"$E2E_DIR/$n.health"
+	lbn "$n" restore "$E2E_DIR/$n.health"
+}
+
+# conntrack_untracked of lb1 and lb2 ("N M"), and what it moved since.
+untracked() {
+	local n
+	for n in lb1 lb2; do
+		lbn "$n" -j stats | jq -r .global.conntrack_untracked
+	done | paste -sd' '
+}
+
+untracked_since() {
+	local a b
+	read -r a b <<<"$(untracked)"
+	echo "$((a - ${1% *})) $((b - ${1#* }))"
+}
+
+_healthd_read() {
+	grep -q 'the xlb module is present' "$E2E_DIR/bird/$1.hd"
+}
+
+# xlb-healthd on lb1 and lb2 instead of xlb-announce, both announcing, and
+# no route flapping: xlb-healthd starts, finds and keeps the announcer's
+# routes (its first round, after reading the configuration), then the
+# announcer is killed (SIGKILL: it leaves its routes, as a crash would).
+healthd_both() {
+	local n pid
+	for n in lb2 lb1; do
+		[ -s "$E2E_DIR/bird/$n.hpid" ] && continue
+		: >"$E2E_DIR/bird/$n.hd"
+		bgp_healthd_start "$n"
+		bgp_poll 20 "no xlb-healthd on $n" _healthd_read "$n" >/dev/null ||
+			return 1
+		if [ -s "$E2E_DIR/bird/$n.apid" ]; then
+			pid=$(cat "$E2E_DIR/bird/$n.apid")
+			rm -f "$E2E_DIR/bird/$n.apid"
+			kill -KILL "$pid"
+			while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+		fi
+	done
+	bgp_converge lb1 lb2
+}
+
+# The states (or another KEY) of backend I in every service of lb1 and
+# lb2, one word per service, e.g. "drain drain ... drain" (8 words).
+be_field() {
+	local key=$1 i=$2 n
+	for n in lb1 lb2; do
+		lbn "$n" -j show | jq -r --arg a "$(be4 "$i")" --arg b "$(be6 "$i")" \
+			".[].backends[] | select(.address == \$a or .address == \$b) | .$key"
+	done | tr '\n' ' '
+}
+
+_be_field_is() {
+	[ "$(be_field "$1" "$2")" = "$3 $3 $3 $3 $3 $3 $3 $3 " ]
+}
+
+# Every backend of every service of lb1 and lb2 is up (one show each).
+_all_up() {
+	local n
+	for n in lb1 lb2; do
+		[ "$(lbn "$n" -j show | jq '[.[].backends[].health] |
+			length == 12 and all(. == "up")')" = true ] || return 1
+	done
+}
+
+@test "(b) xlb-healthd drains a stopped backend: new connections avoid it, the others' held ones kept" {
+	local open hb out t u
+	both_lbs
+	open=$(held_open)
+	t=$(healthd_both)
+	note "xlb-healthd took over from xlb-announce on lb1 and lb2 (routes kept: $t ms)"
+	# Connections opened now, under the routes that stay: each one's SYN
+	# made its conntrack entry on the LB that carries it.  The ECMP
+	# changes of (a) can have left some of the $HELD held since then on
+	# an LB without their entry: they follow the table there
+	# (Documentation/datapath.md), and those whose slot the drain moves
+	# break: only counted below.
+	hb=$(hold_start hb 4 150 35000)
+	note "150 more held: $(jq -c '{conns, backends}' <<<"$hb")"
+	health_conf lb1
+	health_conf lb2
+	t=$(bgp_poll 20 "backends not up" _all_up)
+	note "every backend up on lb1 and lb2 after $t ms"
+
+	topo_server stop 2
+	t=$(bgp_poll 20 "b2 not drained" _be_field_is state 2 drain)
+	note "b2's server stopped: drained in all 4 services of lb1 and lb2 in $t ms (fall 2 x interval 0.5 s + timeout 0.5 s = 1.5 s)"
+	[ "$(be_field weight 2)" = "10 10 10 10 10 10 10 10 " ]
+	[ "$(bgp_nexthops 4)" = "$LB1_4 $LB2_4" ]
+	u=$(untracked)
+	out=$(hold_check h)
+	note "the $HELD held since (a): packets without a conntrack entry (lb1 lb2) in that round: $(untracked_since "$u")"
+	note "the $HELD held since (a), to b1 and b3: $(jq '.backends.b1 + .backends.b3' <<<"$out") of $(jq '.backends.b1 + .backends.b3' <<<"$open") kept ($(jq -c '{fail_by}' <<<"$out"))"
+	out=$(hold_check hb)
+	note "the 150 held, after b2's failure: $(jq -c '{ok, fail, backends, fail_by}' <<<"$out")"
+	note "held connections to b1 and b3 kept: $(jq '.backends.b1 + .backends.b3' <<<"$out") of $(jq '.backends.b1 + .backends.b3' <<<"$hb")"
+	[ "$(jcount "$out" .backends b1)" = "$(jcount "$hb" .backends b1)" ]
+	[ "$(jcount "$out" .backends b3)" = "$(jcount "$hb" .backends b3)" ]
+	[ "$(jcount "$out" .backends b2)" = 0 ]
+	out=$(flows 4 -n 100 -b 40000)
+	note "100 new connections: $(jq -c '{ok, fail, backends}' <<<"$out")"
+	[ "$(jq .fail <<<"$out")" = 0 ]
+	[ "$(jcount "$out" .backends b2)" = 0 ]
+
+	# (c) the server back: active again after rise checks, and chosen.
+	topo_server start 2
+	t=$(bgp_poll 20 "b2 not active" _be_field_is state 2 active)
+	note "b2's server back: active in all 4 services of lb1 and lb2 in $t ms (rise 2 x interval 0.5 s = 1 s)"
+	out=$(flows 4 -n 100 -b 41000)
+	note "100 new connections: $(jq -c '{ok, fail, backends}' <<<"$out")"
+	[ "$(jq .fail <<<"$out")" = 0 ]
+	[ "$(jcount "$out" .backends b2)" -gt 0 ]
 }

@@ -184,6 +184,56 @@ now() {
 	until_field 10 "$BE1" state active
 }
 
+# The raw netlink client in the suite's namespace: the module's own rules.
+xlbnl() {
+	in_ns "$NS" /usr/bin/python3 "$XLB_ROOT/tests/tools/xlbnl.py" "$@"
+}
+
+@test "a backend's own check: run instead of the service's, shown, saved, restored; bad ones refused" {
+	local own="http port 8080 path /missing expect 200 $TIMES rise 2 fall 2"
+	local key='"service": {"addr4": "192.0.2.10", "port": 80, "proto": 6}'
+	until_field 10 "$BE2" health up
+	# shellcheck disable=SC2086 # the words
+	lb health "$SVC" backend "$BE2" $own
+	until_field 10 "$BE2" state drain
+	# BE2: last check, its check; BE1: no check of its own, active
+	[ "$(lb -j show | jq -r --arg a "$BE1" --arg b "$BE2" '.[0].backends |
+		(map(select(.address == $b))[0] | .last_check, .health_check),
+		(map(select(.address == $a))[0] | .health_check // "none", .state)' |
+		paste -sd'|')" = "http status 404|$own|none|active" ]
+	# the line under the backend's
+	[ "$(lb show | grep -A1 "^  backend $BE2 " | tail -n 1)" = "    health $own" ]
+	lb save >"$BATS_FILE_TMPDIR/own"
+	grep -qx "health $SVC backend $BE2 $own" "$BATS_FILE_TMPDIR/own"
+
+	# Refused, naming the value; nothing changes.
+	run lb health "$SVC" backend 10.9.9.9 tcp
+	expect 1 "lbctl: health $SVC backend 10.9.9.9: backend 10.9.9.9 does not exist in service $SVC"
+	run lb health "$SVC" backend nonsense tcp
+	expect 1 'lbctl: invalid address "nonsense": expected an IPv4 or IPv6 address'
+	run lb health "$SVC" backend "$BE2" http path /x interval 1 timeout 2
+	expect 1 "lbctl: invalid timeout 2000 ms: must not exceed the interval (1000 ms)"
+	run lb health "$SVC" backend "$BE2" udp send "a b"
+	expect 1 'lbctl: invalid send "a b": expected printable characters without spaces, not starting with # (hex:HEX for any bytes, e.g. hex:70696e670a)'
+	# the module's rules for other clients, and no check in DEL
+	run xlbnl backend_set "{$key, \"backend\": {\"addr4\": \"$BE2\", \"health_check\": {\"type\": 3, \"send\": \"a b\"}}}"
+	[ "$status" -eq 1 ]
+	[ "$(jq -r .msg <<<"$output")" = 'health check: send is not one printable word or hex:HEX: "a b"' ]
+	run xlbnl backend_del "{$key, \"backend\": {\"addr4\": \"$BE2\", \"health_check\": {\"type\": 1}}}"
+	[ "$status" -eq 1 ]
+	[ "$(jq -r .msg <<<"$output")" = "XLB_BE_A_HEALTH_CHECK belongs to BACKEND_NEW, BACKEND_SET and REPLACE" ]
+	[ "$(lb save)" = "$(cat "$BATS_FILE_TMPDIR/own")" ]
+
+	# none removes it, restore brings it back; none again: the service's
+	# check makes BE2 active again.
+	lb health "$SVC" backend "$BE2" none
+	[ "$(field "$BE2" health_check)" = none ]
+	lb restore "$BATS_FILE_TMPDIR/own"
+	[ "$(field "$BE2" health_check)" = "$own" ]
+	lb health "$SVC" backend "$BE2" none
+	until_field 10 "$BE2" state active
+}
+
 @test "a check the checker cannot run never drains" {
 	# shellcheck disable=SC2086 # the words
 	lb health "$SVC" exec command /nonexistent/check $TIMES rise 1 fall 1

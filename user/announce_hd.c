@@ -39,7 +39,6 @@ void hd_announce(const struct hd_world *w, enum hd_event ev)
 	struct xlb_ann_set v = { 0 };
 	int attached = 0, err = 0;
 
-	(void)ev;
 	if (!a) {
 		a = xlb_ann_open(XLB_ANN_TABLE);
 		if (!a) {
@@ -53,8 +52,11 @@ void hd_announce(const struct hd_world *w, enum hd_event ev)
 	/*
 	 * Not w->bound: it is read with the configuration only, and the
 	 * first attach (which binds) may come later without a resync.
+	 * Stopping: withdraw everything, as xlb-announce does; nobody would
+	 * withdraw the routes if xlb were detached or its backends failed
+	 * while the daemon is away (Documentation/health.md).
 	 */
-	if (w->module)
+	if (w->module && ev != HD_EV_STOP)
 		attached = xlb_ann_attached(a);
 	if (attached < 0) {
 		hd_log(3,

@@ -48,9 +48,9 @@ static void io_error(struct hd_be *be, int e)
 	done(be, backend_errno(e) ? XLB_HC_R_CONNECT : XLB_HC_R_ERROR, e);
 }
 
-static uint16_t check_port(const struct hd_svc *s)
+static uint16_t check_port(const struct hd_svc *s, const struct hd_be *be)
 {
-	return s->s.hc.port ? s->s.hc.port : s->s.key.port;
+	return be->hc.port ? be->hc.port : s->s.key.port;
 }
 
 static socklen_t sockaddr_of(const struct hd_svc *s, const struct hd_be *be,
@@ -61,14 +61,14 @@ static socklen_t sockaddr_of(const struct hd_svc *s, const struct hd_be *be,
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons(check_port(s));
+		sin->sin_port = htons(check_port(s, be));
 		memcpy(&sin->sin_addr, be->b.addr.a, 4);
 		return sizeof(*sin);
 	} else {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
 		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(check_port(s));
+		sin6->sin6_port = htons(check_port(s, be));
 		memcpy(&sin6->sin6_addr, be->b.addr.a, 16);
 		return sizeof(*sin6);
 	}
@@ -76,7 +76,7 @@ static socklen_t sockaddr_of(const struct hd_svc *s, const struct hd_be *be,
 
 static void start_socket(const struct hd_svc *s, struct hd_be *be)
 {
-	int type = s->s.hc.type == XLB_HC_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	int type = be->hc.type == XLB_HC_UDP ? SOCK_DGRAM : SOCK_STREAM;
 	struct sockaddr_storage ss;
 	socklen_t sl = sockaddr_of(s, be, &ss);
 
@@ -98,7 +98,7 @@ static void start_socket(const struct hd_svc *s, struct hd_be *be)
 static void start_exec(const struct hd_svc *s, struct hd_be *be)
 {
 	char addr[LB_ADDRSTRLEN], port[8];
-	const char *cmd = s->s.hc.cmd;
+	const char *cmd = be->hc.cmd;
 	pid_t pid;
 
 	if (access(cmd, X_OK) < 0) {
@@ -106,7 +106,7 @@ static void start_exec(const struct hd_svc *s, struct hd_be *be)
 		return;
 	}
 	lb_fmt_addr(&be->b.addr, addr, sizeof(addr));
-	snprintf(port, sizeof(port), "%u", check_port(s));
+	snprintf(port, sizeof(port), "%u", check_port(s, be));
 	pid = fork();
 	if (pid < 0) {
 		done(be, XLB_HC_R_ERROR, errno);
@@ -132,11 +132,11 @@ static void start_exec(const struct hd_svc *s, struct hd_be *be)
 
 void hd_check_start(const struct hd_svc *s, struct hd_be *be, uint64_t now)
 {
-	be->deadline = now + s->s.hc.timeout;
+	be->deadline = now + be->hc.timeout;
 	be->len = 0;
 	be->result = XLB_HC_R_NONE;
 	be->detail = 0;
-	if (s->s.hc.type == XLB_HC_EXEC)
+	if (be->hc.type == XLB_HC_EXEC)
 		start_exec(s, be);
 	else
 		start_socket(s, be);
@@ -148,10 +148,10 @@ short hd_check_events(const struct hd_svc *s, const struct hd_be *be)
 	return be->stage == ST_RECV ? POLLIN : POLLOUT;
 }
 
-static void http_request(const struct hd_svc *s, struct hd_be *be)
+static void http_request(struct hd_be *be)
 {
 	char req[2 * XLB_HC_STR_MAX + 128], host[LB_ADDRSTRLEN + 8];
-	const char *h = s->s.hc.host;
+	const char *h = be->hc.host;
 	int n;
 
 	if (!h[0]) {
@@ -167,7 +167,7 @@ static void http_request(const struct hd_svc *s, struct hd_be *be)
 	n = snprintf(req, sizeof(req),
 		     "GET %s HTTP/1.0\r\nHost: %s\r\n"
 		     "User-Agent: xlb-healthd\r\nConnection: close\r\n\r\n",
-		     s->s.hc.path, h);
+		     be->hc.path, h);
 	if (send(be->fd, req, (size_t)n, MSG_NOSIGNAL) != n) {
 		io_error(be, errno ? errno : EMSGSIZE);
 		return;
@@ -176,7 +176,7 @@ static void http_request(const struct hd_svc *s, struct hd_be *be)
 }
 
 /* "HTTP/1.x NNN ..." once the first line is in. */
-static void http_status(const struct hd_svc *s, struct hd_be *be, bool eof)
+static void http_status(struct hd_be *be, bool eof)
 {
 	const char *p = be->buf + 9; /* "HTTP/1.x NNN" */
 	int status;
@@ -193,15 +193,16 @@ static void http_status(const struct hd_svc *s, struct hd_be *be, bool eof)
 		return;
 	}
 	status = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
-	if (status == s->s.hc.expect)
+	if (status == be->hc.expect)
 		done(be, XLB_HC_R_OK, status);
 	else
 		done(be, XLB_HC_R_STATUS, status);
 }
 
-static void on_recv(const struct hd_svc *s, struct hd_be *be)
+static void on_recv(struct hd_be *be)
 {
-	const char *want = s->s.hc.recv;
+	uint8_t want[XLB_HC_STR_MAX];
+	int wlen = 0;
 	ssize_t n;
 
 	n = recv(be->fd, be->buf + be->len, sizeof(be->buf) - 1 - be->len, 0);
@@ -210,34 +211,42 @@ static void on_recv(const struct hd_svc *s, struct hd_be *be)
 			io_error(be, errno);
 		return;
 	}
-	if (s->s.hc.type == XLB_HC_HTTP) {
+	if (be->hc.type == XLB_HC_HTTP) {
 		be->len += (size_t)n;
-		http_status(s, be, n == 0);
+		http_status(be, n == 0);
 		return;
 	}
-	/* udp: one datagram decides */
-	if ((size_t)n >= strlen(want) && !memcmp(be->buf, want, strlen(want)))
+	/* udp: one datagram decides (the module checked the hex form) */
+	if (be->hc.recv[0])
+		wlen = lb_hc_payload(be->hc.recv, want, sizeof(want));
+	if (wlen >= 0 && n >= wlen && !memcmp(be->buf, want, (size_t)wlen))
 		done(be, XLB_HC_R_OK, 0);
 	else
 		done(be, XLB_HC_R_REPLY, 0);
 }
 
-static void on_send(const struct hd_svc *s, struct hd_be *be)
+static void on_send(struct hd_be *be)
 {
-	size_t len = strlen(s->s.hc.send);
+	uint8_t req[XLB_HC_STR_MAX];
+	int len;
 
-	if (s->s.hc.type == XLB_HC_HTTP) {
-		http_request(s, be);
+	if (be->hc.type == XLB_HC_HTTP) {
+		http_request(be);
 		return;
 	}
-	if (send(be->fd, s->s.hc.send, len, 0) != (ssize_t)len) {
+	len = lb_hc_payload(be->hc.send, req, sizeof(req));
+	if (len < 0) { /* not from lbctl or the module: say so, drain nothing */
+		done(be, XLB_HC_R_ERROR, EINVAL);
+		return;
+	}
+	if (send(be->fd, req, (size_t)len, 0) != len) {
 		io_error(be, errno);
 		return;
 	}
 	be->stage = ST_RECV;
 }
 
-bool hd_check_io(const struct hd_svc *s, struct hd_be *be, short revents)
+bool hd_check_io(struct hd_be *be, short revents)
 {
 	int err = 0;
 	socklen_t el = sizeof(err);
@@ -249,17 +258,17 @@ bool hd_check_io(const struct hd_svc *s, struct hd_be *be, short revents)
 			io_error(be, err);
 			return true;
 		}
-		if (s->s.hc.type == XLB_HC_TCP) {
+		if (be->hc.type == XLB_HC_TCP) {
 			done(be, XLB_HC_R_OK, 0);
 			return true;
 		}
 		be->stage = ST_SEND;
 	}
 	if (be->stage == ST_SEND && (revents & POLLOUT))
-		on_send(s, be);
+		on_send(be);
 	else if (be->stage == ST_RECV &&
 		 (revents & (POLLIN | POLLERR | POLLHUP)))
-		on_recv(s, be);
+		on_recv(be);
 	return be->fd < 0;
 }
 

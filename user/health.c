@@ -83,11 +83,66 @@ bad:
 	return -1;
 }
 
-static int parse_str(const char *s, const char *what, char *dst)
+static int hex_digit(char c)
 {
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int lb_hc_payload(const char *s, uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (strncmp(s, LB_HC_HEX, strlen(LB_HC_HEX))) {
+		n = strlen(s);
+		if (n > len)
+			return -1;
+		memcpy(buf, s, n);
+		return (int)n;
+	}
+	for (s += strlen(LB_HC_HEX); s[0] && s[1]; s += 2) {
+		if (hex_digit(s[0]) < 0 || hex_digit(s[1]) < 0 || n == len)
+			return -1;
+		buf[n++] = (uint8_t)(hex_digit(s[0]) << 4 | hex_digit(s[1]));
+	}
+	return *s || !n ? -1 : (int)n;
+}
+
+/*
+ * A value is one word of a saved line: printable ASCII without spaces, no
+ * '#' first (a comment).  send and receive take hex:HEX for anything else.
+ */
+static int parse_str(const char *s, const char *what, char *dst, bool payload)
+{
+	uint8_t bin[XLB_HC_STR_MAX];
+	const char *p;
+
 	if (strlen(s) > XLB_HC_STR_MAX) {
 		lb_set_error("invalid %s \"%.40s...\": longer than %d bytes",
 			     what, s, XLB_HC_STR_MAX);
+		return -1;
+	}
+	for (p = s; *p > ' ' && *p < 0x7f; p++)
+		;
+	if (*p || !*s || *s == '#') {
+		lb_set_error("invalid %s \"%s\": expected printable characters "
+			     "without spaces, not starting with #%s",
+			     what, s,
+			     payload ? " (hex:HEX for any bytes, e.g. "
+				       "hex:70696e670a)" :
+				       "");
+		return -1;
+	}
+	if (payload && !strncmp(s, LB_HC_HEX, strlen(LB_HC_HEX)) &&
+	    lb_hc_payload(s, bin, sizeof(bin)) < 0) {
+		lb_set_error("invalid %s \"%s\": expected hex: and pairs of "
+			     "hex digits (at least one byte)",
+			     what, s);
 		return -1;
 	}
 	strcpy(dst, s);
@@ -149,15 +204,15 @@ static int parse_kw(struct lb_hc *hc, const char *kw, const char *v)
 		return 0;
 	}
 	if (!strcmp(kw, "path"))
-		return parse_str(v, "path", hc->path);
+		return parse_str(v, "path", hc->path, false);
 	if (!strcmp(kw, "host"))
-		return parse_str(v, "host", hc->host);
+		return parse_str(v, "host", hc->host, false);
 	if (!strcmp(kw, "send"))
-		return parse_str(v, "send", hc->send);
+		return parse_str(v, "send", hc->send, true);
 	if (!strcmp(kw, "receive"))
-		return parse_str(v, "receive", hc->recv);
+		return parse_str(v, "receive", hc->recv, true);
 	if (!strcmp(kw, "command"))
-		return parse_str(v, "command", hc->cmd);
+		return parse_str(v, "command", hc->cmd, false);
 	return 1;
 }
 

@@ -43,6 +43,13 @@ void lb_hc_init(struct lb_hc *hc, uint8_t type);
  * and the rule.
  */
 int lb_hc_parse(int argc, char **argv, struct lb_hc *hc);
+/*
+ * A udp check's send or receive value as bytes: "hex:" and pairs of hex
+ * digits (any bytes, e.g. spaces or NUL), or the text itself.  The length,
+ * or -1 when it is malformed or longer than len.
+ */
+#define LB_HC_HEX "hex:"
+int lb_hc_payload(const char *s, uint8_t *buf, size_t len);
 /* Check the rules between fields (timeout <= interval, type's needs). */
 int lb_hc_validate(const struct lb_hc *hc);
 bool lb_hc_eq(const struct lb_hc *x, const struct lb_hc *y);

@@ -126,18 +126,27 @@ static void free_world(struct hd_world *w)
 	w->nsvc = 0;
 }
 
+/* The check backend b gets: its own, or its service's. */
+static const struct lb_hc *check_of(const struct lb_backend *b,
+				    const struct lb_service *s)
+{
+	return b->hc ? b->hc : &s->hc;
+}
+
 /*
  * A backend carried over from the last sync keeps its counters and its
- * check in flight while its service's check is unchanged; otherwise it
- * starts from the health the module recorded.
+ * check in flight while its check is unchanged; otherwise it starts from
+ * the health the module recorded.  b's own check is copied (be->b.hc is
+ * NULL: b is freed with the state it was read in).
  */
 static void adopt(struct hd_be *be, const struct lb_backend *b,
-		  const struct hd_svc *olds, struct hd_be *old,
-		  const struct lb_service *s, uint64_t first)
+		  struct hd_be *old, const struct lb_service *s, uint64_t first)
 {
+	const struct lb_hc *hc = check_of(b, s);
+
 	memset(be, 0, sizeof(*be));
 	be->fd = -1;
-	if (old && lb_hc_eq(&olds->s.hc, &s->hc)) {
+	if (old && lb_hc_eq(&old->hc, hc)) {
 		*be = *old;
 		old->fd = -1;
 		old->pid = 0;
@@ -150,6 +159,9 @@ static void adopt(struct hd_be *be, const struct lb_backend *b,
 		be->next = first;
 	}
 	be->b = *b;
+	be->b.hc = NULL;
+	be->hc = *hc;
+	be->own_hc = b->hc;
 }
 
 static int sync_config(void)
@@ -181,9 +193,11 @@ static int sync_config(void)
 			lb_die(EXIT_ENV, "out of memory");
 		/* new backends: the first checks spread over one interval */
 		for (j = 0; j < s->nbe; j++)
-			adopt(&ns->be[j], &s->be[j], olds,
+			adopt(&ns->be[j], &s->be[j],
 			      find_be(olds, &s->be[j].addr), s,
-			      now + (uint64_t)j * s->hc.interval / s->nbe);
+			      now + (uint64_t)j *
+					      check_of(&s->be[j], s)->interval /
+					      s->nbe);
 	}
 	lb_free_state(&st);
 	free_world(&world);
@@ -260,12 +274,16 @@ static void on_backend_set(struct nlattr **tb)
 		return;
 	}
 	be = find_be(find_svc(&s.key), &b.addr);
-	if (!be) {
+	/* unknown, or its own check set, changed or removed: read it all */
+	if (!be || be->own_hc != !!b.hc || (b.hc && !lb_hc_eq(b.hc, &be->hc))) {
+		free(b.hc);
 		need_sync = true;
 		return;
 	}
 	changed = be->b.state != b.state || be->b.weight != b.weight;
 	be->b = b; /* before the hook: it reads the new state */
+	free(b.hc);
+	be->b.hc = NULL;
 	if (changed)
 		hook(HD_EV_HEALTH);
 }
@@ -371,7 +389,7 @@ static void log_transition(const struct hd_svc *s, const struct hd_be *be,
  */
 static void finished(struct hd_svc *s, struct hd_be *be)
 {
-	int health = lb_hc_step(&be->fsm, &s->s.hc, be->result);
+	int health = lb_hc_step(&be->fsm, &be->hc, be->result);
 	int state = -1, err;
 	uint8_t report_as;
 
@@ -472,17 +490,19 @@ static uint64_t run_timers(uint64_t now)
 	for (i = 0; i < world.nsvc; i++) {
 		struct hd_svc *s = &world.svc[i];
 
-		for (j = 0; s->s.hc.type && j < s->nbe; j++) {
+		for (j = 0; j < s->nbe; j++) {
 			struct hd_be *be = &s->be[j];
 			bool busy = be->fd >= 0 || be->pid > 0;
 
+			if (!be->hc.type)
+				continue;
 			if (busy && now >= be->deadline) {
 				hd_check_timeout(be);
 				finished(s, be);
 				busy = false;
 			}
 			if (!busy && now >= be->next) {
-				be->next = now + s->s.hc.interval;
+				be->next = now + be->hc.interval;
 				hd_check_start(s, be, now);
 				if (be->fd < 0 && be->pid <= 0)
 					finished(s, be);
@@ -592,7 +612,7 @@ static void loop(int sfd)
 
 			if (p.pfd[i].revents && r->be &&
 			    r->be->fd == p.pfd[i].fd &&
-			    hd_check_io(r->svc, r->be, p.pfd[i].revents))
+			    hd_check_io(r->be, p.pfd[i].revents))
 				finished(r->svc, r->be);
 		}
 		if (mon && p.pfd[1].revents)
@@ -640,6 +660,7 @@ int main(int argc, char **argv)
 	sfd = sigfd();
 	hd_log(6, "started");
 	loop(sfd);
+	hook(HD_EV_STOP);
 	free_world(&world);
 	hd_log(6, "stopped");
 	return EXIT_OK;

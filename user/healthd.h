@@ -23,7 +23,9 @@
 
 /* One backend under check. */
 struct hd_be {
-	struct lb_backend b; /* as last read from the module */
+	struct lb_backend b; /* as last read from the module (b.hc NULL) */
+	struct lb_hc hc; /* the check it gets: its own or its service's */
+	bool own_hc; /* hc is its own (XLB_BE_A_HEALTH_CHECK) */
 	struct lb_hc_fsm fsm;
 	uint8_t result; /* enum xlb_hc_result, last check */
 	uint16_t detail;
@@ -56,6 +58,7 @@ enum hd_event {
 	HD_EV_HEALTH, /* a backend went up or down */
 	HD_EV_CONFIG, /* services/backends re-read (resync) */
 	HD_EV_MODULE, /* the module went away or came back */
+	HD_EV_STOP, /* SIGTERM/SIGINT: the daemon exits after this call */
 };
 
 /*
@@ -72,7 +75,7 @@ int hd_svc_active(const struct hd_svc *s);
 /* checks.c: start a check on be (sets fd or pid), advance it on events. */
 void hd_check_start(const struct hd_svc *s, struct hd_be *be, uint64_t now);
 /* fd readable/writable (revents); returns true when the check finished */
-bool hd_check_io(const struct hd_svc *s, struct hd_be *be, short revents);
+bool hd_check_io(struct hd_be *be, short revents);
 /* the child exited with status */
 void hd_check_exited(struct hd_be *be, int status);
 /* deadline passed: record a timeout and clean up */

@@ -35,9 +35,9 @@ static const struct command commands[] = {
 	  "        service del VIP:PORT/PROTO\n"
 	  "        service list" },
 	{ "health", cmd_health,
-	  "health VIP:PORT/PROTO tcp|http|udp|exec|none [port P] [path P]\n"
-	  "        [host H] [expect N] [send S] [receive S] [command PATH]\n"
-	  "        [interval S] [timeout S] [rise N] [fall N]" },
+	  "health VIP:PORT/PROTO [backend ADDR] tcp|http|udp|exec|none\n"
+	  "        [port P] [path P] [host H] [expect N] [send S] [receive S]\n"
+	  "        [command PATH] [interval S] [timeout S] [rise N] [fall N]" },
 	{ "show", cmd_show, "show [service VIP:PORT/PROTO]" },
 	{ "stats", cmd_stats,
 	  "stats [service VIP:PORT/PROTO] [rate [interval S]]\n"

@@ -65,6 +65,7 @@ struct lb_backend {
 	uint32_t hc_age; /* seconds */
 	bool has_hc_age;
 	struct lb_cnt cnt;
+	struct lb_hc *hc; /* its own check (malloc'd), NULL: the service's */
 };
 
 struct lb_service {
@@ -101,6 +102,8 @@ struct lb_state {
 /* state.c-like helpers living in service.c */
 int lb_load_state(struct lb_state *st, bool backends);
 void lb_free_state(struct lb_state *st);
+/* Free s's backends (their own checks too). */
+void lb_free_backends(struct lb_service *s);
 int lb_get_config(struct lb_config *cfg);
 const char *lb_state_name(const struct lb_backend *b);
 const char *lb_hash_name(uint32_t flags);
@@ -119,6 +122,8 @@ struct nl_msg;
 /* state.c: XLB_SVC_A_HEALTH from/to struct lb_hc. */
 int lb_nl_hc(struct nlattr *nest, struct lb_hc *hc);
 int lb_put_hc(struct nl_msg *m, const struct lb_hc *hc);
+/* The same as nest type (XLB_BE_A_HEALTH_CHECK: a backend's own check). */
+int lb_put_hc_as(struct nl_msg *m, int type, const struct lb_hc *hc);
 /* config.c: add XLB_A_CONFIG; NULL members are left out. */
 int lb_put_config(struct nl_msg *m, const uint32_t *seed,
 		  const struct lb_addr *src4, const struct lb_addr *src6);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -97,6 +98,7 @@ static int lookup_one(char **argv)
 	if (!r.ok)
 		lb_die(EXIT_ERR, "lookup: the module sent no answer");
 	print_reply(&r);
+	free(r.be.hc);
 	return EXIT_OK;
 }
 

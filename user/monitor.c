@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <netlink/genl/ctrl.h>
@@ -114,8 +115,10 @@ static int on_event(struct nl_msg *m, void *arg)
 	} else {
 		fputs(name, stdout);
 	}
-	if (has_be)
+	if (has_be) {
 		print_backend(&b, gh->cmd == XLB_CMD_BACKEND_DEL);
+		free(b.hc);
+	}
 	if (!lb_nl_service(tb, &s))
 		print_service(&s, gh->cmd, has_be);
 	if (tb[XLB_A_CONFIG])

@@ -63,8 +63,14 @@ static void print_save(const struct lb_config *c, const struct lb_state *st)
 		if (s->hc.type)
 			printf("health %s %s\n", k,
 			       lb_hc_fmt(&s->hc, hc, sizeof(hc)));
-		for (j = 0; j < s->nbe; j++)
+		for (j = 0; j < s->nbe; j++) {
 			print_backend(&s->be[j], k);
+			if (s->be[j].hc)
+				printf("health %s backend %s %s\n", k,
+				       lb_fmt_addr(&s->be[j].addr, a,
+						   sizeof(a)),
+				       lb_hc_fmt(s->be[j].hc, hc, sizeof(hc)));
+		}
 	}
 	lb_attach_save();
 }
@@ -106,6 +112,7 @@ struct rs_backend {
 	uint8_t state;
 	bool has_state;
 	int line; /* where it was listed */
+	struct lb_hc *hc; /* its own check (malloc'd), or NULL */
 };
 
 struct rs_service {
@@ -255,6 +262,33 @@ static void rs_service_line(struct rs_config *rc, int argc, char **argv)
 	rc->svc[rc->nsvc++] = s;
 }
 
+/* health VIP:PORT/PROTO backend ADDR TYPE...: after that backend's line */
+static void rs_be_health(struct rs_config *rc, struct rs_service *s, int argc,
+			 char **argv)
+{
+	struct rs_backend *b = NULL;
+	struct lb_addr a;
+	int i;
+
+	if (argc < 3)
+		rs_die(rc, "expected: health VIP:PORT/PROTO backend ADDR TYPE "
+			   "[KEYWORD VALUE]...");
+	rs_check(rc, lb_parse_backend(argv[1], &a));
+	/* from the last: save writes it right after its backend */
+	for (i = s->nbe - 1; i >= 0 && !b; i--)
+		if (lb_addr_eq(&s->be[i].addr, &a))
+			b = &s->be[i];
+	if (!b)
+		rs_die(rc, "backend not declared before this line (expected: "
+			   "add ADDR ... service VIP:PORT/PROTO)");
+	if (b->hc)
+		rs_die(rc, "health check given twice for this backend");
+	b->hc = malloc(sizeof(*b->hc));
+	if (!b->hc)
+		lb_die(EXIT_ENV, "out of memory");
+	rs_check(rc, lb_hc_parse(argc - 2, argv + 2, b->hc));
+}
+
 /* health VIP:PORT/PROTO TYPE [KEYWORD VALUE]... (after its service) */
 static void rs_health_line(struct rs_config *rc, int argc, char **argv)
 {
@@ -269,6 +303,10 @@ static void rs_health_line(struct rs_config *rc, int argc, char **argv)
 	if (!s)
 		rs_die(rc, "service not declared before this line (expected: "
 			   "service add ...)");
+	if (!strcmp(argv[2], "backend")) {
+		rs_be_health(rc, s, argc - 2, argv + 2);
+		return;
+	}
 	if (s->has_hc)
 		rs_die(rc, "health check given twice for this service");
 	rs_check(rc, lb_hc_parse(argc - 2, argv + 2, &s->hc));
@@ -556,6 +594,11 @@ static void rs_part_send(struct rs_part *p, bool last)
 	p->m = NULL;
 }
 
+static size_t rs_be_bytes(const struct rs_backend *b)
+{
+	return RS_BE_BYTES + (b->hc ? RS_HC_BYTES : 0);
+}
+
 /*
  * Backends [*i, nbe) of s into the part, as many as fit; a service whose
  * backends do not all fit goes on in the next part under the same key.
@@ -566,7 +609,7 @@ static void rs_put_service(const struct rs_config *rc, struct rs_part *p,
 	struct nlattr *sn, *bsn, *bn;
 	size_t svc_bytes = RS_SVC_BYTES + (s->has_hc ? RS_HC_BYTES : 0);
 
-	if (p->used + svc_bytes + RS_BE_BYTES > RS_PART_BYTES) {
+	if (p->used + svc_bytes + RS_BE_BYTES + RS_HC_BYTES > RS_PART_BYTES) {
 		rs_part_send(p, false);
 		rs_part_open(rc, p);
 	}
@@ -584,7 +627,9 @@ static void rs_put_service(const struct rs_config *rc, struct rs_part *p,
 	if (!bsn)
 		rs_nomem();
 	p->used += svc_bytes;
-	for (; *i < s->nbe && p->used + RS_BE_BYTES <= RS_PART_BYTES; (*i)++) {
+	for (;
+	     *i < s->nbe && p->used + rs_be_bytes(&s->be[*i]) <= RS_PART_BYTES;
+	     (*i)++) {
 		const struct rs_backend *b = &s->be[*i];
 
 		bn = nla_nest_start(p->m, XLB_A_BACKEND);
@@ -593,10 +638,11 @@ static void rs_put_service(const struct rs_config *rc, struct rs_part *p,
 				 &b->addr) ||
 		    nla_put_u32(p->m, XLB_BE_A_WEIGHT, b->weight) ||
 		    (b->has_state &&
-		     nla_put_u8(p->m, XLB_BE_A_STATE, b->state)))
+		     nla_put_u8(p->m, XLB_BE_A_STATE, b->state)) ||
+		    (b->hc && lb_put_hc_as(p->m, XLB_BE_A_HEALTH_CHECK, b->hc)))
 			rs_nomem();
 		rs_nest_end(p->m, bn);
-		p->used += RS_BE_BYTES;
+		p->used += rs_be_bytes(b);
 	}
 	rs_nest_end(p->m, bsn);
 	rs_nest_end(p->m, sn);
@@ -609,9 +655,11 @@ static void rs_send(const struct rs_config *rc)
 	size_t total = 0;
 	int k, i;
 
-	for (k = 0; k < rc->nsvc; k++)
-		total += RS_SVC_BYTES + (size_t)rc->svc[k].nbe * RS_BE_BYTES +
-			 (rc->svc[k].has_hc ? RS_HC_BYTES : 0);
+	for (k = 0; k < rc->nsvc; k++) {
+		total += RS_SVC_BYTES + (rc->svc[k].has_hc ? RS_HC_BYTES : 0);
+		for (i = 0; i < rc->svc[k].nbe; i++)
+			total += rs_be_bytes(&rc->svc[k].be[i]);
+	}
 	if (total > RS_PART_BYTES)
 		p.id = (uint32_t)getpid();
 	rs_part_open(rc, &p);

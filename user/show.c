@@ -66,6 +66,12 @@ static void json_service(const struct lb_service *s, bool backends)
 			json_double("share", share(b, s));
 			if (b->has_hc_age)
 				json_backend_health(b);
+			if (b->hc) {
+				char hc[2048];
+
+				json_str("health_check",
+					 lb_hc_fmt(b->hc, hc, sizeof(hc)));
+			}
 			json_obj_close();
 		}
 		json_arr_close();
@@ -105,6 +111,12 @@ static void text_service(const struct lb_service *s, bool backends)
 			       lb_hc_result_fmt(b->hc_result, b->hc_detail, res,
 						sizeof(res)));
 		putchar('\n');
+		if (b->hc) {
+			char hc[2048];
+
+			printf("    health %s\n",
+			       lb_hc_fmt(b->hc, hc, sizeof(hc)));
+		}
 	}
 }
 
@@ -143,7 +155,7 @@ void lb_filter_service(struct lb_state *st, int argc, char **argv)
 		st->svc[0] = st->svc[i];
 		st->svc[i] = tmp;
 		for (i = 1; i < st->nsvc; i++)
-			free(st->svc[i].be);
+			lb_free_backends(&st->svc[i]);
 		st->nsvc = 1;
 		return;
 	}

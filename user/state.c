@@ -99,6 +99,14 @@ static int parse_backend(struct nlattr *nest, struct lb_backend *b)
 	b->has_hc_age = tb[XLB_BE_A_HC_AGE];
 	if (b->has_hc_age)
 		b->hc_age = nla_get_u32(tb[XLB_BE_A_HC_AGE]);
+	if (tb[XLB_BE_A_HEALTH_CHECK]) {
+		b->hc = xrealloc(NULL, sizeof(*b->hc));
+		if (lb_nl_hc(tb[XLB_BE_A_HEALTH_CHECK], b->hc)) {
+			free(b->hc);
+			b->hc = NULL;
+			return -EPROTO;
+		}
+	}
 	return parse_cnt(tb[XLB_BE_A_STATS], &b->cnt);
 }
 
@@ -147,10 +155,10 @@ static int put_str(struct nl_msg *m, int type, const char *s)
 	return *s ? nla_put_string(m, type, s) : 0;
 }
 
-/* Type 0 alone: no check (SERVICE_SET removes it). */
-int lb_put_hc(struct nl_msg *m, const struct lb_hc *hc)
+/* Type 0 alone: no check (SERVICE_SET, BACKEND_SET remove it). */
+int lb_put_hc_as(struct nl_msg *m, int type, const struct lb_hc *hc)
 {
-	struct nlattr *n = nla_nest_start(m, XLB_SVC_A_HEALTH);
+	struct nlattr *n = nla_nest_start(m, type);
 
 	if (!n || nla_put_u8(m, XLB_HC_A_TYPE, hc->type))
 		return -EMSGSIZE;
@@ -170,6 +178,11 @@ int lb_put_hc(struct nl_msg *m, const struct lb_hc *hc)
 		return -EMSGSIZE;
 	nla_nest_end(m, n);
 	return 0;
+}
+
+int lb_put_hc(struct nl_msg *m, const struct lb_hc *hc)
+{
+	return lb_put_hc_as(m, XLB_SVC_A_HEALTH, hc);
 }
 
 /* Exported for monitor.c. */
@@ -216,11 +229,7 @@ static int on_backend(struct nlattr **tb, void *arg)
 
 static void reset_backends(void *arg)
 {
-	struct lb_service *s = arg;
-
-	free(s->be);
-	s->be = NULL;
-	s->nbe = 0;
+	lb_free_backends(arg);
 }
 
 static int build_backend_dump(struct nl_msg *m, void *arg)
@@ -274,12 +283,23 @@ int lb_load_state(struct lb_state *st, bool backends)
 	return 0;
 }
 
+void lb_free_backends(struct lb_service *s)
+{
+	int i;
+
+	for (i = 0; i < s->nbe; i++)
+		free(s->be[i].hc);
+	free(s->be);
+	s->be = NULL;
+	s->nbe = 0;
+}
+
 void lb_free_state(struct lb_state *st)
 {
 	int i;
 
 	for (i = 0; i < st->nsvc; i++)
-		free(st->svc[i].be);
+		lb_free_backends(&st->svc[i]);
 	free(st->svc);
 	st->svc = NULL;
 	st->nsvc = 0;

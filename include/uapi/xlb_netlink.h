@@ -29,8 +29,10 @@
  *     reply: XLB_A_SERVICE: {ID}, key, TABLE_SIZE, FLAGS, {NBACKENDS},
  *            {DIGEST}, {STATS}; XLB_A_GENERATION
  * XLB_CMD_BACKEND_NEW   XLB_A_SERVICE: key or ID
- *                       XLB_A_BACKEND: addr, [WEIGHT] (default 1), [STATE]
- * XLB_CMD_BACKEND_SET   XLB_A_SERVICE, XLB_A_BACKEND: addr, [WEIGHT], [STATE]
+ *                       XLB_A_BACKEND: addr, [WEIGHT] (default 1), [STATE],
+ *                       [HEALTH_CHECK]
+ * XLB_CMD_BACKEND_SET   XLB_A_SERVICE, XLB_A_BACKEND: addr, [WEIGHT], [STATE],
+ *                       [HEALTH_CHECK]
  * XLB_CMD_BACKEND_DEL   XLB_A_SERVICE, XLB_A_BACKEND: addr
  * XLB_CMD_BACKEND_GET   XLB_A_SERVICE, XLB_A_BACKEND: addr;
  *                       with NLM_F_DUMP: XLB_A_SERVICE (all its backends)
@@ -236,6 +238,11 @@ enum xlb_be_attr {
 	XLB_BE_A_HC_DETAIL,	/* u16: HTTP status, exit code or errno */
 	XLB_BE_A_HC_AGE,	/* u32 reply: seconds since HEALTH was set */
 	XLB_BE_A_STATS,		/* nest: enum xlb_cnt_attr (reply only) */
+	XLB_BE_A_HEALTH_CHECK,	/* nest: enum xlb_hc_attr, this backend's own
+				 * check instead of the service's
+				 * (BACKEND_NEW, BACKEND_SET, REPLACE; type 0
+				 * removes it); in replies when it has one
+				 */
 	__XLB_BE_A_LAST
 };
 #define XLB_BE_A_MAX (__XLB_BE_A_LAST - 1)

@@ -115,8 +115,24 @@ _topo_backend() {
 	link set xlbt4 up
 	link set xlbt6 up
 	EOF
+	topo_server start "$i"
+}
+
+# Start or stop backend I's server: topo_server start|stop I.  It listens
+# on the VIPs (the traffic) and on the backend's own addresses (where
+# xlb-healthd's checks go, Documentation/health.md).  Neither waits:
+# topo_wait_servers waits for a start.
+topo_server() {
+	local i=$2 node=b$2 pid
+	if [ "$1" = stop ]; then
+		pid=$(cat "$E2E_DIR/$node.pid") || return 1
+		rm -f "$E2E_DIR/$node.pid"
+		kill "$pid"	# no wait: the parent may be gone (no reaper)
+		return
+	fi
 	xn "$node" "$NAMESRV" -f "$E2E_DIR/$node.pid" "$node" "$VPORT" \
-		"$VIP4" "$VIP6" >"$E2E_DIR/$node.log" 2>&1 3>&- &
+		"$VIP4" "$VIP6" "$(be4 "$i")" "$(be6 "$i")" \
+		>>"$E2E_DIR/$node.log" 2>&1 3>&- &
 }
 
 topo_up() {

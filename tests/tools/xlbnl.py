@@ -84,11 +84,15 @@ TYPES = {
             "proto": "u8", "table_size": "u32", "flags": "u32",
             "backends": ("array", "BE"), "nbackends": "u32",
             "digest": "u64", "pad": "hex", "udp_timeout": "u32",
-            "encap": "u8", "encap_port": "u16",
+            "encap": "u8", "encap_port": "u16", "health": ("nest", "HC"),
             "stats": ("nest", "CNT")},
     "BE": {"id": "u32", "addr4": "ip4", "addr6": "ip6", "weight": "u32",
-           "state": "u8", "slots": "u32", "gen": "u32",
-           "stats": ("nest", "CNT")},
+           "state": "u8", "slots": "u32", "gen": "u32", "health": "u8",
+           "hc_result": "u8", "hc_detail": "u16", "hc_age": "u32",
+           "stats": ("nest", "CNT"), "health_check": ("nest", "HC")},
+    "HC": {"type": "u8", "port": "u16", "interval": "u32", "timeout": "u32",
+           "rise": "u8", "fall": "u8", "path": "str", "host": "str",
+           "expect": "u16", "send": "str", "recv": "str", "cmd": "str"},
     "CNT": {"pad": "hex", "packets": "u64", "bytes": "u64", "flows": "u64"},
     "CFG": {"seed": "u32", "src4": "ip4", "src6": "ip6", "bound": "u8",
             "max_services": "u32", "max_backends": "u32",
@@ -261,6 +265,8 @@ def dec_value(kind, p):
     fmt = {"u8": "=B", "u16": "=H", "u32": "=I"}.get(kind)
     if fmt and len(p) == struct.calcsize(fmt):
         return struct.unpack(fmt, p)[0]
+    if kind == "str" and p.endswith(b"\0"):
+        return p[:-1].decode(errors="backslashreplace")
     if kind == "ip4" and len(p) == 4:
         return socket.inet_ntop(socket.AF_INET, p)
     if kind == "ip6" and len(p) == 16:

@@ -111,6 +111,48 @@ static void test_errors(void)
 	is_int(parse("", &hc), -1, "no type refused");
 }
 
+/* udp payloads: printable words, or hex: for any bytes (spaces, NUL). */
+static void test_payload(void)
+{
+	char *spaced[] = { "udp", "send", "a b" };
+	char *ctl[] = { "udp", "send", "ping\n" };
+	struct lb_hc hc, back;
+	uint8_t bin[XLB_HC_STR_MAX];
+	char buf[2048];
+
+	is_int(parse("udp send hex:00ff0a20 receive hex:4f4B", &hc), 0,
+	       "hex send and receive parse");
+	is_int(lb_hc_payload(hc.send, bin, sizeof(bin)), 4, "4 bytes sent");
+	ok(!memcmp(bin, "\0\xff\n ", 4), "NUL, 0xff, newline, space");
+	is_int(lb_hc_payload(hc.recv, bin, sizeof(bin)), 2, "2 bytes expected");
+	ok(!memcmp(bin, "OK", 2), "either case of hex digits");
+	is_int(lb_hc_payload("ping", bin, sizeof(bin)), 4, "plain text as is");
+	is_int(lb_hc_payload("hex:0a0", bin, sizeof(bin)), -1,
+	       "odd digit count is malformed");
+	is_int(lb_hc_payload("hex:0a0a", bin, 1), -1, "longer than the buffer");
+	lb_hc_fmt(&hc, buf, sizeof(buf));
+	is_int(parse(buf, &back), 0, "the hex line parses back");
+	ok(lb_hc_eq(&hc, &back), "hex round trip");
+
+	is_int(lb_hc_parse(3, spaced, &hc), -1, "a space refused");
+	is_str(lb_parse_error(),
+	       "invalid send \"a b\": expected printable characters without "
+	       "spaces, not starting with # (hex:HEX for any bytes, e.g. "
+	       "hex:70696e670a)",
+	       "the error names the value, the rule and the hex form");
+	is_int(lb_hc_parse(3, ctl, &hc), -1, "a control byte refused");
+	is_int(parse("udp send #x", &hc), -1, "# first refused (a comment)");
+	is_int(parse("udp send hex:", &hc), -1, "empty hex refused");
+	is_int(parse("udp send hex:zz", &hc), -1, "non-hex digits refused");
+	is_str(lb_parse_error(),
+	       "invalid send \"hex:zz\": expected hex: and pairs of hex "
+	       "digits (at least one byte)",
+	       "hex error names the value and the rule");
+	is_int(parse("udp send ping receive hex:abc", &hc), -1,
+	       "odd hex receive refused");
+	is_int(parse("http path /a#b", &hc), 0, "# inside a word is fine");
+}
+
 /* Feed results; the health after each, "u"p "d"own "?"unknown, as a string. */
 static const char *run(const struct lb_hc *hc, const char *results)
 {
@@ -163,6 +205,7 @@ int main(void)
 {
 	test_parse();
 	test_errors();
+	test_payload();
 	test_fsm();
 	return tap_done();
 }

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make install into a scratch DESTDIR: lbctl, the module, both man pages
-# (lbctl.8, xlb.7) and the completion land where mk/install.mk says; no
+# make install into a scratch DESTDIR: lbctl, xlb-healthd, xlb-announce,
+# the module, both man pages (lbctl.8, xlb.7) and the completion land where mk/install.mk says; no
 # xlb.bpf.o (lbctl embeds the program); every installed man page renders
 # without a groff or man warning.  Builds what is not built yet (make all).
 #
@@ -21,7 +21,8 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory \
 rc=$?
 result $((!rc)) "make install DESTDIR=... PREFIX=/usr" "exit $rc: $(tail -3 "$tmp/make.log")"
 kabi=$(scripts/kabi.sh)
-for f in usr/sbin/lbctl usr/share/man/man8/lbctl.8 usr/share/man/man7/xlb.7 \
+for f in usr/sbin/lbctl usr/sbin/xlb-healthd usr/sbin/xlb-announce \
+	usr/share/man/man8/lbctl.8 usr/share/man/man7/xlb.7 \
 	usr/share/bash-completion/completions/lbctl \
 	"lib/modules/$kabi/extra/xlb.ko"; do
 	[ -f "$tmp/$f" ]

@@ -84,6 +84,25 @@ printf 'service add 192.0.2.10:80/tcp\nadd 10.0.0.2:80\n' >"$f"
 expect 1 "lbctl: $f:2: invalid backend \"10.0.0.2:80\": backends take no port (packets keep the service's port): expected an IPv4 or IPv6 address" restore "$f"
 printf 'config seed 1 seed 2\n' >"$f"
 expect 1 "lbctl: $f:1: keyword \"seed\" given twice: give each keyword once" restore "$f"
+
+# A backend's own health check: on the command line and in a restore file.
+expect 1 'lbctl: missing backend address after "backend"' health 192.0.2.10:80/tcp backend
+expect 1 "lbctl: invalid backend \"10.0.0.2:80\": backends take no port (packets keep the service's port): expected an IPv4 or IPv6 address" health 192.0.2.10:80/tcp backend 10.0.0.2:80 tcp
+expect 1 'lbctl: invalid rise "0": expected a decimal integer 1..100' health 192.0.2.10:80/tcp backend 10.0.0.2 tcp rise 0
+parses health 192.0.2.10:80/tcp backend 10.0.0.2 udp send hex:00ff receive ok
+svc='service add 192.0.2.10:80/tcp\n'
+be='add 10.0.0.9 service 192.0.2.10:80/tcp\n'
+own='health 192.0.2.10:80/tcp backend 10.0.0.9 tcp\n'
+printf '%b' "$svc$own" >"$f"
+expect 1 "lbctl: $f:2: backend not declared before this line (expected: add ADDR ... service VIP:PORT/PROTO)" restore "$f"
+printf '%b' "$svc$be$own$own" >"$f"
+expect 1 "lbctl: $f:4: health check given twice for this backend" restore "$f"
+printf '%b' "$svc${be}health 192.0.2.10:80/tcp backend 10.0.0.9 tcp rise 0\n" >"$f"
+expect 1 "lbctl: $f:3: invalid rise \"0\": expected a decimal integer 1..100" restore "$f"
+printf '%b' "${svc}health 192.0.2.10:80/tcp backend\n" >"$f"
+expect 1 "lbctl: $f:2: expected: health VIP:PORT/PROTO backend ADDR TYPE [KEYWORD VALUE]..." restore "$f"
+printf '%b' "$svc$be$own" >"$f"
+parses restore "$f"
 rm -f "$f"
 
 tap_done

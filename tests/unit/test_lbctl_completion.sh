@@ -122,6 +122,19 @@ check "" "lbctl stats rate interval "
 check "--rate --prometheus --zero" "lbctl stats --"
 check "--prometheus" "lbctl stats --p"
 check "" "lbctl add 10.0.0.2 weight "
+check "health help" "lbctl h"
+check "192.0.2.10:80/tcp [2001:db8::10]:443/tcp" "lbctl health "
+check "tcp http udp exec none backend" "lbctl health 192.0.2.10:80/tcp "
+check "10.0.0.2 2001:db8::2" "lbctl health 192.0.2.10:80/tcp backend "
+check "tcp http udp exec none" "lbctl health 192.0.2.10:80/tcp backend 10.0.0.2 "
+check "port interval timeout rise fall command" "lbctl health 192.0.2.10:80/tcp backend 10.0.0.2 exec "
+check "" "lbctl health 192.0.2.10:80/tcp backend 10.0.0.2 exec port "
+check "port interval timeout rise fall path host expect" "lbctl health 192.0.2.10:80/tcp http "
+check "" "lbctl health 192.0.2.10:80/tcp http path "
+check "port interval timeout rise fall send receive" "lbctl health 192.0.2.10:80/tcp udp send x "
+check "rise" "lbctl health 192.0.2.10:80/tcp tcp interval 1 r"
+check "" "lbctl health 192.0.2.10:80/tcp tcp timeout "
+check "" "lbctl health 192.0.2.10:80/tcp none "
 
 # The same in a real interactive bash through a pty (tests/unit/bash_pty.py):
 # readline splits the line by COMP_WORDBREAKS itself, so a completion that
@@ -139,6 +152,8 @@ real=(
 	"tab	lbctl add 10.0.0.2 service 192.0.2.10:80/tcp w|eight "
 	"tab	lbctl drain 2001:db8::|2 "
 	"list	lbctl service set 192.0.2.10:80/tcp |hash table-size udp-timeout"
+	"tab	lbctl health [2001:db8::10]:443/tcp ex|ec "
+	"list	lbctl health 192.0.2.10:80/tcp exec |command fall interval port rise timeout"
 )
 if command -v python3 >/dev/null; then
 	got=$(printf '%s\n' "${real[@]%%|*}" |
