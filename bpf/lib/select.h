@@ -63,14 +63,50 @@ static __always_inline int xlb_fc_match(const struct xlb_fc *e,
 		 (a[4] ^ b[4]));
 }
 
+/* The backend of id bid if it still is the one of generation gen. */
+static __always_inline struct xlb_backend *xlb_live_backend(__u32 *bid,
+							    __u32 gen)
+{
+	struct xlb_backend *be = bpf_map_lookup_elem(&xlb_backends, bid);
+
+	if (be && be->gen == gen && be->state != XLB_BE_UNUSED)
+		return be;
+	return NULL;
+}
+
+/*
+ * The live table copy's configuration of service sid if the service is
+ * still the one of generation gen and unchanged since ver (no publish of
+ * it, no removal), else NULL.
+ */
+static __always_inline const struct xlb_svc_cfg *
+xlb_live_cfg(__u32 sid, __u32 gen, __u32 ver)
+{
+	struct xlb_service *svc = bpf_map_lookup_elem(&xlb_services, &sid);
+
+	if (!svc || !gen || svc->gen != gen ||
+	    *(volatile __u32 *)&svc->ver != ver)
+		return NULL;
+	return &svc->cfg[*(volatile __u32 *)&svc->active & 1];
+}
+
 /* What a flow cache entry records besides the flow. */
 struct xlb_fc_val {
-	__u32 bid, be_gen, sid, svc_gen, ctl_gen;
+	__u32 bid, be_gen, sid, svc_gen, svc_ver;
 };
+
+/* Entry e's service is unchanged (v: a choice made under the live one). */
+static __always_inline int xlb_fc_valid(const struct xlb_fc *e,
+					const struct xlb_fc_val *v)
+{
+	if (e->sid == v->sid)
+		return e->svc_gen == v->svc_gen && e->svc_ver == v->svc_ver;
+	return xlb_live_cfg(e->sid, e->svc_gen, e->svc_ver) != NULL;
+}
 
 /*
  * Fill slot e with flow f, unless it holds another flow that has served a
- * packet since its own fill and is still valid (same configuration, not
+ * packet since its own fill and is still valid (its service unchanged, not
  * expired): such a flow is busy, and a flow that merely missed must not
  * push it out (a Zipf mix of many flows would otherwise churn the hot ones
  * out of the cache).
@@ -84,38 +120,17 @@ static __always_inline void xlb_fc_fill(struct xlb_fc *e,
 	if (!e)
 		return;
 	now = bpf_jiffies64();
-	if (e->hit && e->ctl_gen == v->ctl_gen && e->expires > now &&
-	    !xlb_fc_match(e, f))
+	if (e->hit && e->expires > now && !xlb_fc_match(e, f) &&
+	    xlb_fc_valid(e, v))
 		return;
 	__builtin_memcpy(&e->flow, f, sizeof(*f));
 	e->bid = v->bid;
 	e->be_gen = v->be_gen;
 	e->sid = v->sid;
 	e->svc_gen = v->svc_gen;
-	e->ctl_gen = v->ctl_gen;
+	e->svc_ver = v->svc_ver;
 	e->hit = 0;
 	e->expires = now + xlb_cfg_fc_ttl_jiffies;
-}
-
-/* The backend of id bid if it still is the one of generation gen. */
-static __always_inline struct xlb_backend *xlb_live_backend(__u32 *bid,
-							    __u32 gen)
-{
-	struct xlb_backend *be = bpf_map_lookup_elem(&xlb_backends, bid);
-
-	if (be && be->gen == gen && be->state != XLB_BE_UNUSED)
-		return be;
-	return NULL;
-}
-
-/* The live table copy's configuration of service sid, NULL if unused. */
-static __always_inline const struct xlb_svc_cfg *xlb_live_cfg(__u32 sid)
-{
-	struct xlb_service *svc = bpf_map_lookup_elem(&xlb_services, &sid);
-
-	if (!svc || !svc->gen)
-		return NULL;
-	return &svc->cfg[*(volatile __u32 *)&svc->active & 1];
 }
 
 /* Maglev: seeded flow hash -> slot of table copy c (config cfg) -> backend. */

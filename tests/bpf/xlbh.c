@@ -283,6 +283,7 @@ static int publish_service(struct xlbh *h, struct xlbh_svc *s)
 		sv.cfg[s->active].encap = s->encap;
 		sv.cfg[s->active].encap_port = htons(s->encap_port);
 		sv.gen = s->gen;
+		sv.ver = ++s->ver;
 		err = put(h->m.services, s->sid, &sv);
 	}
 	free(s->table);
@@ -333,9 +334,33 @@ static int publish_vips(struct xlbh *h)
 	return err;
 }
 
+/* xlb_ctl; gen moves when what all services share does (the module's rule). */
+static int publish_ctl(struct xlbh *h)
+{
+	struct xlb_ctl c, old;
+	__u32 key = 0;
+
+	if (bpf_map__lookup_elem(h->m.ctl, &key, sizeof(key), &old, sizeof(old),
+				 0))
+		memset(&old, 0, sizeof(old));
+	memset(&c, 0, sizeof(c));
+	c.seed[0] = h->seed; /* the live half was built with it */
+	c.seed[1] = h->seed;
+	c.vip_active = h->vip_active;
+	c.vip_slots = h->vip_slots;
+	c.table_max = h->table_max;
+	c.flags = h->flags;
+	c.src4 = h->src4;
+	memcpy(c.src6, h->src6, 16);
+	if (old.flags != c.flags || old.src4 != c.src4 ||
+	    memcmp(old.src6, c.src6, 16))
+		h->gen++;
+	c.gen = h->gen;
+	return put(h->m.ctl, 0, &c);
+}
+
 int xlbh_publish(struct xlbh *h)
 {
-	struct xlb_ctl c;
 	__u32 i;
 	int err;
 
@@ -347,17 +372,42 @@ int xlbh_publish(struct xlbh *h)
 		err = publish_vips(h);
 	if (err)
 		return err;
-	memset(&c, 0, sizeof(c));
-	c.seed[0] = h->seed; /* the live half was built with it */
-	c.seed[1] = h->seed;
-	c.vip_active = h->vip_active;
-	c.vip_slots = h->vip_slots;
-	c.table_max = h->table_max;
-	c.flags = h->flags;
-	c.gen = ++h->gen;
-	c.src4 = h->src4;
-	memcpy(c.src6, h->src6, 16);
-	return put(h->m.ctl, 0, &c);
+	return publish_ctl(h);
+}
+
+int xlbh_publish_svc(struct xlbh *h, struct xlbh_svc *s)
+{
+	int err = publish_backends(h);
+
+	return err ? err : publish_service(h, s);
+}
+
+int xlbh_svc_remove(struct xlbh *h, struct xlbh_svc *s, bool retire)
+{
+	struct xlb_service sv;
+	__u32 j;
+	int err;
+
+	s->used = false;
+	err = publish_vips(h);
+	if (!err)
+		err = publish_ctl(h);
+	if (!err)
+		err = bpf_map__lookup_elem(h->m.services, &s->sid,
+					   sizeof(s->sid), &sv, sizeof(sv), 0);
+	if (err)
+		return err;
+	sv.ver = ++s->ver;
+	if (retire)
+		sv.gen = 0;
+	err = put(h->m.services, s->sid, &sv);
+	for (j = 0; retire && !err && j < s->nbe; j++) {
+		struct xlb_backend b = { .state = XLB_BE_UNUSED };
+
+		s->be[j].state = XLB_BE_UNUSED;
+		err = put(h->m.backends, s->be[j].bid, &b);
+	}
+	return err;
 }
 
 __u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
@@ -370,6 +420,17 @@ __u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
 	return s->table[xlb_hash_slot(hash, s->table_size)];
 }
 
+/* The IPv4 connection table key of flow f. */
+static void ct_key4(const struct xlb_flow *f, struct xlb_flow4 *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->src = f->src[0];
+	k->dst = f->dst[0];
+	k->sport = f->sport;
+	k->dport = f->dport;
+	k->proto = f->proto;
+}
+
 int xlbh_ct_get(const struct xlbh *h, const struct xlb_flow *f,
 		struct xlb_ct_entry *e)
 {
@@ -380,16 +441,21 @@ int xlbh_ct_get(const struct xlbh *h, const struct xlb_flow *f,
 					    sizeof(*e), 0) ?
 			       -ENOENT :
 			       0;
-	memset(&k, 0, sizeof(k));
-	k.src = f->src[0];
-	k.dst = f->dst[0];
-	k.sport = f->sport;
-	k.dport = f->dport;
-	k.proto = f->proto;
+	ct_key4(f, &k);
 	return bpf_map__lookup_elem(h->m.conntrack4, &k, sizeof(k), e,
 				    sizeof(*e), 0) ?
 		       -ENOENT :
 		       0;
+}
+
+int xlbh_ct_del(const struct xlbh *h, const struct xlb_flow *f)
+{
+	struct xlb_flow4 k;
+
+	if (f->family != XLB_AF_INET)
+		return bpf_map__delete_elem(h->m.conntrack, f, sizeof(*f), 0);
+	ct_key4(f, &k);
+	return bpf_map__delete_elem(h->m.conntrack4, &k, sizeof(k), 0);
 }
 
 int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX])

@@ -48,6 +48,7 @@ struct xlbh_svc {
 	__u8 encap; /* enum xlb_encap */
 	__u16 encap_port; /* GUE destination port, host order */
 	__u32 gen;
+	__u32 ver; /* xlb_service.ver published last */
 	__u32 active; /* live table copy */
 	__u32 nbe;
 	struct xlbh_be be[XLBH_MAX_BE];
@@ -105,6 +106,17 @@ struct xlbh_svc *xlbh_svc_add(struct xlbh *h, __u32 sid, const char *vip,
 struct xlbh_be *xlbh_be_add(struct xlbh *h, struct xlbh_svc *s, __u32 bid,
 			    const char *addr, __u32 weight);
 int xlbh_publish(struct xlbh *h);
+/*
+ * What the module publishes for a change to one service: its backends, its
+ * table copy and flip, its ver; not the VIP table, not xlb_ctl.
+ */
+int xlbh_publish_svc(struct xlbh *h, struct xlbh_svc *s);
+/*
+ * Remove service s as the module does: the VIP table without it, then its
+ * ver bumped; with retire also what follows the grace period (gen 0, its
+ * backends unused).
+ */
+int xlbh_svc_remove(struct xlbh *h, struct xlbh_svc *s, bool retire);
 
 /* Backend id the model's live table gives a flow (XLB_TABLE_EMPTY: none). */
 __u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
@@ -114,6 +126,8 @@ struct xlbh_be *xlbh_be_by_bid(struct xlbh *h, __u32 bid);
 /* The connection table entry of flow f (either family's map): 0 or -ENOENT. */
 int xlbh_ct_get(const struct xlbh *h, const struct xlb_flow *f,
 		struct xlb_ct_entry *e);
+/* Delete flow f's entry (as an LRU eviction would): 0 or -errno. */
+int xlbh_ct_del(const struct xlbh *h, const struct xlb_flow *f);
 
 /* Global counters summed over CPUs. */
 int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX]);
