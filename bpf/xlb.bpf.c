@@ -125,6 +125,7 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	struct xlb_ctl *ctl;
 	struct xlb_fc_val v = {};
 	const struct xlb_svc_cfg *cfg;
+	struct xlb_fc_adapt *ad = NULL;
 	struct xlb_fc *fc;
 	__u32 zero = 0, sid, bid = 0, c;
 	int rc;
@@ -156,13 +157,14 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	 * map).  SYNs are always balanced again; ICMP errors only read the
 	 * LRU.
 	 */
-	fc = p.icmp ? NULL : xlb_fc_slot(&p.flow);
+	fc = p.icmp ? NULL : xlb_fc_slot(&p, &ad, st);
 	if (fc && !p.syn && fc->expires > bpf_jiffies64() &&
 	    xlb_fc_match(fc, &p.flow)) {
 		bid = fc->bid;
 		be = xlb_live_backend(&bid, fc->be_gen);
 		cfg = xlb_live_cfg(fc->sid, fc->svc_gen, fc->svc_ver);
 		if (be && cfg) {
+			xlb_fc_account(ad, 1);
 			if (!fc->hit)
 				fc->hit = 1;
 			xlb_count(&xlb_svc_stats, fc->sid, fc->svc_gen,
@@ -173,6 +175,8 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 					   fc->svc_ver, st);
 		}
 	}
+	if (fc && !p.syn)
+		xlb_fc_account(ad, 0);
 
 	sid = xlb_match(ctl, &p);
 	if (!sid) {

@@ -42,15 +42,48 @@ static __always_inline __u32 xlb_match(const struct xlb_ctl *ctl,
 	return 0;
 }
 
-/* This CPU's flow cache slot for a flow, NULL with the cache off. */
-static __always_inline struct xlb_fc *xlb_fc_slot(const struct xlb_flow *f)
+/*
+ * This CPU's flow cache slot for packet p (not an ICMP error), NULL with
+ * the cache off or bypassed (xlb_fc_adapt, include/uapi/xlb_maps.h): then
+ * neither probe nor fill.  *ad: the bypass state, for xlb_fc_account().
+ */
+static __always_inline struct xlb_fc *xlb_fc_slot(const struct xlb_pkt *p,
+						  struct xlb_fc_adapt **ad,
+						  struct xlb_stats *st)
 {
-	__u32 idx;
+	struct xlb_fc_adapt *a;
+	__u32 idx = 0;
 
 	if (!xlb_cfg_fc_ttl_jiffies)
 		return NULL;
-	idx = xlb_fc_index(f, xlb_cfg_fc_bits);
+	a = bpf_map_lookup_elem(&xlb_fc_adapt, &idx);
+	if (a && a->debt >= XLB_FC_DEBT_MAX) {
+		if (p->syn)
+			return NULL;
+		/* the last bypassed packet: probe again, with a clean slate */
+		if (--a->debt <= XLB_FC_DEBT_MAX)
+			a->debt = 0;
+		st->c[XLB_STAT_FC_BYPASS]++;
+		return NULL;
+	}
+	*ad = a;
+	idx = xlb_fc_index(&p->flow, xlb_cfg_fc_bits);
 	return bpf_map_lookup_elem(&xlb_flow_cache, &idx);
+}
+
+/* A probe hit (hit) or missed: the cache pays, or starts the bypass. */
+static __always_inline void xlb_fc_account(struct xlb_fc_adapt *a, int hit)
+{
+	if (!a)
+		return;
+	if (hit) {
+		if (a->debt)
+			a->debt--;
+		return;
+	}
+	a->debt += XLB_FC_MISS_COST;
+	if (a->debt >= XLB_FC_DEBT_MAX)
+		a->debt = XLB_FC_DEBT_MAX + XLB_FC_BYPASS_PKTS;
 }
 
 /* The cached flow equals f (all ten words, unused ones are zero). */

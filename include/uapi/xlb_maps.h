@@ -16,6 +16,7 @@
  *   xlb_conntrack4 LRU_HASH                 XDP      IPv4 flow -> backend
  *   xlb_nh_cache   PERCPU_ARRAY             XDP      next hop per backend
  *   xlb_flow_cache PERCPU_ARRAY             XDP      recent decisions per flow
+ *   xlb_fc_adapt   PERCPU_ARRAY[1]          XDP      flow cache on/bypassed per CPU
  *   xlb_ct_budget  PERCPU_ARRAY[1]          XDP      new-entry budget per CPU
  *   xlb_svc_stats  PERCPU_ARRAY             XDP      per service counters
  *   xlb_be_stats   PERCPU_ARRAY             XDP      per backend counters
@@ -67,6 +68,7 @@
 #define XLB_MAP_VLAN_IN		"xlb_vlan_in"	/* lbctl attach, see below */
 #define XLB_MAP_EGRESS		"xlb_egress"	/* lbctl attach, see below */
 #define XLB_MAP_CT_BUDGET	"xlb_ct_budget"	/* XDP private, xlb_ct_budget */
+#define XLB_MAP_FC_ADAPT	"xlb_fc_adapt"	/* XDP private, xlb_fc_adapt */
 
 /* Default pin directory used by lbctl attach. */
 #define XLB_PIN_DIR		"/sys/fs/bpf/xlb"
@@ -311,7 +313,8 @@ struct xlb_counter {
 	X(CT_UNTRACKED,		"conntrack_untracked",	1)		\
 	X(CT_RATE_LIMITED,	"conntrack_rate_limited", 1)		\
 	X(CT_EXPIRED,		"conntrack_expired",	1)		\
-	X(ENCAP_GUE,		"encap_gue",		1)
+	X(ENCAP_GUE,		"encap_gue",		1)		\
+	X(FC_BYPASS,		"flow_cache_bypass",	1)
 
 enum xlb_stat {
 #define XLB_STAT_ENUM(name, text, info) XLB_STAT_##name,
@@ -383,6 +386,27 @@ struct xlb_fc {
 				 * against other flows' fills
 				 */
 	__u64	expires;	/* bpf_jiffies64() deadline */
+};
+
+/*
+ * xlb_fc_adapt[0] (PERCPU_ARRAY[1], XDP private): whether this CPU probes
+ * its flow cache.  A miss costs more than no cache at all (probe of a cold
+ * line, 72-byte fill, then the same LRU lookup), so with a low hit rate the
+ * cache is bypassed for a while.  debt < XLB_FC_DEBT_MAX: probing; a hit
+ * pays 1 back (down to 0), a miss adds XLB_FC_MISS_COST, so debt grows
+ * while fewer than MISS_COST / (MISS_COST + 1) = 3/4 of the probes hit.
+ * Reaching XLB_FC_DEBT_MAX: the next XLB_FC_BYPASS_PKTS established
+ * packets (TCP without SYN, UDP) skip probe and fill (counted
+ * flow_cache_bypass; debt counts them down above DEBT_MAX), then probing
+ * starts again with debt 0.  A fresh map (0) probes.
+ */
+#define XLB_FC_DEBT_MAX		8192
+#define XLB_FC_MISS_COST	3
+#define XLB_FC_BYPASS_PKTS	(1U << 17)
+
+struct xlb_fc_adapt {
+	__u32	debt;
+	__u32	pad;
 };
 
 /*

@@ -139,6 +139,7 @@ static struct fc_model_slot {
 	bool hit;
 } fc_model[XLB_DEFAULT_FC_SLOTS];
 static bool fc_on = true;
+static bool fc_bypassed; /* this CPU skips probe and fill (xlb_fc_adapt) */
 static int fc_want;
 
 static void fc_reset(bool on)
@@ -177,7 +178,7 @@ static int fc_expect(const struct pkt *p, __u32 info, int stat)
 	bool same;
 	__u32 i;
 
-	if (!fc_on)
+	if (!fc_on || fc_bypassed)
 		return 0;
 	pkt_flow(p, &f);
 	i = xlb_fc_index(&f, XLB_DEFAULT_FC_BITS);
@@ -1816,6 +1817,74 @@ static void test_svc_invalidation(void)
 	oracle_refresh();
 }
 
+static __u64 stat_of(int i)
+{
+	__u64 c[XLB_STAT__MAX];
+
+	return xlbh_stats(&H, c) ? 0 : c[i];
+}
+
+/* n packets of a non-service flow: each one a flow cache probe that misses. */
+static void fc_misses(const char *name, __u32 n, __u32 bypassed)
+{
+	struct pkt q = cli("192.0.2.171", 7400, "10.200.0.1", 80, IPPROTO_TCP,
+			   TCP_ACK);
+	__u64 pass = stat_of(XLB_STAT_PASS_NOT_SERVICE);
+	__u64 byp = stat_of(XLB_STAT_FC_BYPASS);
+	__u8 in[4096];
+	size_t len = pkt_build(&q, in);
+	__u32 v = 0;
+
+	ok(xlbh_run_n(prog, if_a, in, len, n, &v) == 0 && v == XDP_PASS &&
+		   stat_of(XLB_STAT_PASS_NOT_SERVICE) == pass + n &&
+		   stat_of(XLB_STAT_FC_BYPASS) == byp + bypassed,
+	   "%s: %u non-service packets (%u bypassed)", name, n, bypassed);
+}
+
+/*
+ * The adaptive bypass (xlb_fc_adapt): probes that miss (non-service
+ * packets: they probe and never fill) run up a debt of XLB_FC_MISS_COST
+ * each, hits pay 1 back; at XLB_FC_DEBT_MAX the next XLB_FC_BYPASS_PKTS
+ * established packets skip the cache (flow_cache_bypass, served by the
+ * connection table, no fill), then probing starts again with no debt and
+ * the cached flow hits again.
+ */
+static void test_fc_bypass(void)
+{
+	__u32 k = (XLB_FC_DEBT_MAX - 1) / XLB_FC_MISS_COST;
+	struct pkt a;
+	__u32 ba;
+	__u64 n;
+
+	ok(xlbh_fc_adapt_set(&H, 0) == 0, "bypass: every CPU probing");
+	a = cli("192.0.2.170", 7500, "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN);
+	ba = pick(S[0], &a);
+	send_to("bypass: syn a", &a, ba, INFO(CT_MISS));
+	send_cached("bypass: ack a", &a, ba);
+	fc_misses("bypass: debt just below the limit", k, 0);
+	n = fc_hits();
+	send_to("bypass: ack a still probes and hits (pays 1 back)", &a, ba,
+		INFO(CT_HIT));
+	send_to("bypass: and once more (pays 1 back)", &a, ba, INFO(CT_HIT));
+	ok(fc_hits() == n + 2, "bypass: the two hits were flow cache hits");
+	fc_misses("bypass: one miss more, still below the limit", 1, 0);
+	n = fc_hits();
+	send_to("bypass: ack a hits: the hits paid back", &a, ba, INFO(CT_HIT));
+	ok(fc_hits() == n + 1, "bypass: a flow cache hit");
+	fc_misses("bypass: one miss reaches the limit", 1, 0);
+	fc_bypassed = true;
+	send_to("bypass: ack a bypasses the cache -> connection table", &a, ba,
+		INFO(CT_HIT) | INFO(FC_BYPASS));
+	fc_misses("bypass: the rest of the bypass but one",
+		  XLB_FC_BYPASS_PKTS - 2, XLB_FC_BYPASS_PKTS - 2);
+	send_to("bypass: ack a, the last bypassed packet", &a, ba,
+		INFO(CT_HIT) | INFO(FC_BYPASS));
+	fc_bypassed = false;
+	n = fc_hits();
+	send_to("bypass: ack a probes again and hits", &a, ba, INFO(CT_HIT));
+	ok(fc_hits() == n + 1, "bypass: a flow cache hit again");
+}
+
 /*
  * The flow cache: hits, slot collisions (a flow that served a packet keeps
  * its slot against another flow's fill, a stale or unused one does not),
@@ -1947,6 +2016,7 @@ int main(void)
 	test_too_big();
 	test_gue();
 	test_svc_invalidation();
+	test_fc_bypass();
 	test_flow_cache();
 	test_no_nh_cache();
 	test_too_big_ratelimit();

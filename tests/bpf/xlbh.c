@@ -62,6 +62,7 @@ int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
 	m->stats = find_map(obj, XLB_MAP_STATS, &err);
 	m->vlan_in = find_map(obj, XLB_MAP_VLAN_IN, &err);
 	m->egress = find_map(obj, XLB_MAP_EGRESS, &err);
+	m->fc_adapt = find_map(obj, XLB_MAP_FC_ADAPT, &err);
 	/* as lbctl attach on both devices of tests/bpf/run.sh */
 	for (i = 0; !err && i < 2; i++) {
 		int ifindex = (int)if_nametoindex(i ? "xb0" : "xa0");
@@ -499,8 +500,8 @@ int xlbh_counter(const struct xlbh *h, bool backend, __u32 id, __u32 gen,
 	return err;
 }
 
-int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,
-	     size_t *out_len, __u32 *verdict)
+static int run_n(int prog_fd, int ifindex, const void *in, size_t len,
+		 void *out, size_t *out_len, __u32 repeat, __u32 *verdict)
 {
 	struct xdp_md ctx = {
 		.data_end = len,
@@ -509,7 +510,8 @@ int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
 		    .data_out = out,
 		    .data_size_out = out && out_len ? *out_len : 0,
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1, );
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .repeat = repeat, );
 	int err = bpf_prog_test_run_opts(prog_fd, &o);
 
 	if (err)
@@ -518,6 +520,34 @@ int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,
 		*out_len = o.data_size_out;
 	*verdict = o.retval;
 	return 0;
+}
+
+int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,
+	     size_t *out_len, __u32 *verdict)
+{
+	return run_n(prog_fd, ifindex, in, len, out, out_len, 1, verdict);
+}
+
+int xlbh_run_n(int prog_fd, int ifindex, const void *in, size_t len,
+	       __u32 repeat, __u32 *verdict)
+{
+	return run_n(prog_fd, ifindex, in, len, NULL, NULL, repeat, verdict);
+}
+
+int xlbh_fc_adapt_set(const struct xlbh *h, __u32 debt)
+{
+	int ncpu = libbpf_num_possible_cpus(), i, err;
+	struct xlb_fc_adapt *v = calloc(ncpu, sizeof(*v));
+	__u32 key = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < ncpu; i++)
+		v[i].debt = debt;
+	err = bpf_map__update_elem(h->m.fc_adapt, &key, sizeof(key), v,
+				   sizeof(*v) * ncpu, 0);
+	free(v);
+	return err;
 }
 
 /* ---- packets ---- */

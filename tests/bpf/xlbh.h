@@ -26,7 +26,8 @@ struct bpf_map;
 /* The data path's maps in a loaded object (xlb.bpf.o or the bench). */
 struct xlbh_maps {
 	struct bpf_map *ctl, *vips, *services, *tables, *backends, *conntrack,
-		*conntrack4, *svc_stats, *be_stats, *stats, *vlan_in, *egress;
+		*conntrack4, *svc_stats, *be_stats, *stats, *vlan_in, *egress,
+		*fc_adapt;
 };
 
 struct xlbh_be {
@@ -142,6 +143,11 @@ int xlbh_counter(const struct xlbh *h, bool backend, __u32 id, __u32 gen,
 /* BPF_PROG_TEST_RUN once; returns 0 or -errno. */
 int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,
 	     size_t *out_len, __u32 *verdict);
+/* The same frame repeat times (it must leave the frame as it is). */
+int xlbh_run_n(int prog_fd, int ifindex, const void *in, size_t len,
+	       __u32 repeat, __u32 *verdict);
+/* Every CPU's flow cache bypass state (struct xlb_fc_adapt) to debt. */
+int xlbh_fc_adapt_set(const struct xlbh *h, __u32 debt);
 
 /* ---- packets built from fields ---- */
 struct pkt {
