@@ -17,7 +17,8 @@
  *             evicted them: it is larger than the table).
  *   udp       an idle UDP flow is re-balanced after its service's
  *             udp_timeout, an active one (and one idle for less than the
- *             timeout) is not.
+ *             timeout) is not (ages on the test's clock, so a slow or
+ *             loaded machine does not stretch them).
  *
  * Runs in the netns of tests/bpf/run.sh, pinned to CPU 0.  Which backend a
  * frame went to is read from the outer destination of the output frame.
@@ -25,7 +26,7 @@
  * data path plus bench_spoof, which restores the frame and draws a new
  * spoofed five-tuple in every iteration, so the flood runs as
  * BPF_PROG_TEST_RUN with repeat) with the connection table's clock set by
- * the test (ct_clock_ns; 0: the real clock, as for the UDP timeouts).
+ * the test (ct_clock_ns; 0: the real clock).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -238,6 +239,16 @@ static void test_flood(void)
  * *seed) with the connection table's clock at t; returns the counter
  * deltas in d.
  */
+/* The test's clock starts here: a budget window far from the real one. */
+static __u64 clock0;
+
+static void clock_init(void)
+{
+	__u64 now = (__u64)(now_s() * 1e9);
+
+	clock0 = ((now >> XLB_CT_WINDOW_SHIFT) + 1000) << XLB_CT_WINDOW_SHIFT;
+}
+
 static void udp_flood(__u64 t, unsigned long n, __u32 *seed, __u64 *d)
 {
 	__u64 a[XLB_STAT__MAX], b[XLB_STAT__MAX];
@@ -270,14 +281,12 @@ _Static_assert(NUDP > XLB_DEFAULT_CT_ENTRIES - NEST,
 
 static void test_budget(void)
 {
-	__u64 d[XLB_STAT__MAX], made = 0, now, t;
+	__u64 d[XLB_STAT__MAX], made = 0, t;
 	unsigned long n;
 	__u32 seed = 777;
 	int w;
 
-	/* two windows of the test's own, far from the real clock's */
-	now = (__u64)(now_s() * 1e9);
-	t = ((now >> XLB_CT_WINDOW_SHIFT) + 1000) << XLB_CT_WINDOW_SHIFT;
+	t = clock0;
 	for (w = 0; w < 2; w++, t += 1ULL << XLB_CT_WINDOW_SHIFT) {
 		udp_flood(t, NUDP / 2, &seed, d);
 		n = ct4_entries(IPPROTO_UDP) - made;
@@ -353,8 +362,21 @@ static struct pkt udp_mover(__u32 *from, __u32 start)
 	}
 }
 
+/*
+ * The ages are the test's clock (ct_clock_ns): t0 + ms.  The real sleeps
+ * between the packets only let the flow cache entries (25 jiffies) run
+ * out, so that every packet meets the connection table's expiry check.
+ */
+static __u32 send_at(__u64 t0, __u32 ms, const struct pkt *p)
+{
+	sleep_ms(100);
+	OBJ->bss->ct_clock_ns = t0 + ms * 1000000ULL;
+	return send_to(U, p);
+}
+
 static void test_udp_timeout(void)
 {
+	__u64 t0 = clock0 + (10ULL << XLB_CT_WINDOW_SHIFT);
 	__u32 ba, bb, bc, got;
 	struct pkt a, b, c;
 	struct xlb_flow f;
@@ -368,6 +390,7 @@ static void test_udp_timeout(void)
 	a = udp_mover(&ba, 1);
 	b = udp_mover(&bb, 1000);
 	c = udp_mover(&bc, 2000);
+	OBJ->bss->ct_clock_ns = t0;
 	ok(send_to(U, &a) == 12 && send_to(U, &b) == 12 && send_to(U, &c) == 12,
 	   "udp: three flows start on 10.0.0.12");
 	ok(ct_has(&a, 12) && ct_has(&b, 12) && ct_has(&c, 12),
@@ -379,18 +402,16 @@ static void test_udp_timeout(void)
 	ok(xlbh_pick(&H, U, &f) == 13, "model: re-hashed, a goes to 13");
 
 	/* b busy every 100 ms, a and c silent */
-	for (i = 0; i < 10; i++) {
-		sleep_ms(100);
-		got = send_to(U, &b);
+	for (i = 1; i <= 10; i++) {
+		got = send_at(t0, i * 100, &b);
 		if (got != 12)
 			break;
 	}
 	ok(got == 12, "udp: active flow stays on its backend (1 s)");
-	ok(send_to(U, &c) == 12,
+	ok(send_at(t0, 1000, &c) == 12,
 	   "udp: flow idle for 1 s (< timeout 2 s) stays on its backend");
-	for (i = 0; i < 15; i++) {
-		sleep_ms(100);
-		got = send_to(U, &b);
+	for (i = 11; i <= 25; i++) {
+		got = send_at(t0, i * 100, &b);
 		if (got != 12)
 			break;
 	}
@@ -399,7 +420,7 @@ static void test_udp_timeout(void)
 		__u64 s0[XLB_STAT__MAX], s1[XLB_STAT__MAX];
 
 		xlbh_stats(&H, s0);
-		got = send_to(U, &a);
+		got = send_at(t0, 2500, &a);
 		xlbh_stats(&H, s1);
 		ok(got == 13,
 		   "udp: flow idle for 2.5 s (> 9/8 timeout) re-balanced "
@@ -408,7 +429,9 @@ static void test_udp_timeout(void)
 		ok(stat_delta(s0, s1, XLB_STAT_CT_EXPIRED) == 1,
 		   "udp: counted conntrack_expired");
 	}
-	ok(send_to(U, &a) == 13, "udp: re-balanced flow's new entry holds");
+	ok(send_at(t0, 2600, &a) == 13,
+	   "udp: re-balanced flow's new entry holds");
+	OBJ->bss->ct_clock_ns = 0;
 }
 
 int main(void)
@@ -451,6 +474,7 @@ int main(void)
 	H.flags = XLB_CTL_F_BOUND;
 	if (!ok(!xlbh_publish(&H), "publish"))
 		return tap_done();
+	clock_init();
 	test_flood();
 	test_budget();
 	test_udp_timeout();
