@@ -39,12 +39,12 @@ char LICENSE[] SEC("license") = "GPL";
 
 /*
  * Find the next hop, encapsulate as the service's copy cfg says, and return
- * the verdict (counted).
+ * the verdict (counted).  ver: the service's xlb_service.ver (next-hop cache).
  */
 static __always_inline int
 xlb_forward(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 	    const struct xlb_pkt *p, const struct xlb_backend *be, __u32 bid,
-	    const struct xlb_svc_cfg *cfg, struct xlb_stats *st)
+	    const struct xlb_svc_cfg *cfg, __u32 ver, struct xlb_stats *st)
 {
 	struct xlb_nh scratch, *nh = NULL;
 	struct xlb_outer out = {};
@@ -73,7 +73,8 @@ xlb_forward(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 	/* the path MTU and the too-big reply count the whole overhead */
 	olen += out.ulen;
 
-	rc = xlb_nexthop(ctx, ctl, p, be, bid, p->l3_len + olen, &scratch, &nh);
+	rc = xlb_nexthop(ctx, ctl, p, be, bid, ver, p->l3_len + olen, &scratch,
+			 &nh);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
 		return xlb_too_big(ctx, p, nh ? nh->mtu : 0, olen, st);
 	if (rc == XLB_FIB_NO_EGRESS) {
@@ -124,6 +125,7 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	struct xlb_ctl *ctl;
 	struct xlb_fc_val v = {};
 	const struct xlb_svc_cfg *cfg;
+	struct xlb_fc_adapt *ad = NULL;
 	struct xlb_fc *fc;
 	__u32 zero = 0, sid, bid = 0, c;
 	int rc;
@@ -150,26 +152,31 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	}
 
 	/*
-	 * Flow cache: an established flow under an unchanged configuration
-	 * goes straight to its backend (no VIP match, no hash map).  SYNs
-	 * are always balanced again; ICMP errors only read the LRU.
+	 * Flow cache: an established flow of a service unchanged since the
+	 * entry was made goes straight to its backend (no VIP match, no hash
+	 * map).  SYNs are always balanced again; ICMP errors only read the
+	 * LRU.
 	 */
-	fc = p.icmp ? NULL : xlb_fc_slot(&p.flow);
-	if (fc && !p.syn && fc->ctl_gen == ctl->gen &&
-	    fc->expires > bpf_jiffies64() && xlb_fc_match(fc, &p.flow)) {
+	fc = p.icmp ? NULL : xlb_fc_slot(&p, &ad, st);
+	if (fc && !p.syn && fc->expires > bpf_jiffies64() &&
+	    xlb_fc_match(fc, &p.flow)) {
 		bid = fc->bid;
 		be = xlb_live_backend(&bid, fc->be_gen);
-		cfg = xlb_live_cfg(fc->sid);
+		cfg = xlb_live_cfg(fc->sid, fc->svc_gen, fc->svc_ver);
 		if (be && cfg) {
+			xlb_fc_account(ad, 1);
 			if (!fc->hit)
 				fc->hit = 1;
 			xlb_count(&xlb_svc_stats, fc->sid, fc->svc_gen,
 				  p.l3_len);
 			st->c[XLB_STAT_CT_HIT]++;
 			st->c[XLB_STAT_FLOW_CACHE_HIT]++;
-			return xlb_forward(ctx, ctl, &p, be, bid, cfg, st);
+			return xlb_forward(ctx, ctl, &p, be, bid, cfg,
+					   fc->svc_ver, st);
 		}
 	}
+	if (fc && !p.syn)
+		xlb_fc_account(ad, 0);
 
 	sid = xlb_match(ctl, &p);
 	if (!sid) {
@@ -189,12 +196,17 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	if (p.icmp)
 		st->c[XLB_STAT_ICMP_ERROR]++;
 
-	/* One load of active picks the copy: its table, size, seed, timeout. */
+	/*
+	 * ver before active: the module bumps ver after the flip, so a
+	 * cache entry tagged with the new ver never holds a choice made
+	 * under the old copy.  One load of active picks the copy: its table,
+	 * size, seed, timeout.
+	 */
+	v.svc_ver = *(volatile __u32 *)&svc->ver;
 	c = *(volatile __u32 *)&svc->active & 1;
 	cfg = &svc->cfg[c];
 	v.sid = sid;
 	v.svc_gen = svc->gen;
-	v.ctl_gen = ctl->gen;
 	if (!p.syn)
 		be = xlb_ct_backend(&p, st, fc, &v, cfg);
 	else
@@ -207,7 +219,7 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 			xlb_ct_new(&p, st, fc, &v, be->gen);
 	}
 	bid = v.bid;
-	return xlb_forward(ctx, ctl, &p, be, bid, cfg, st);
+	return xlb_forward(ctx, ctl, &p, be, bid, cfg, v.svc_ver, st);
 
 no_backend:
 	st->c[XLB_STAT_DROP_NO_BACKEND]++;

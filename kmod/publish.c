@@ -138,6 +138,17 @@ static void xlb_pub_table(struct xlb_maps *m, struct xlb_svc *svc, bool wait)
 	svc->active = c;
 }
 
+/*
+ * The caches' per-service invalidation: a flow cache or next-hop cache
+ * entry made before this store is not used after it.  After the flip, so
+ * an entry tagged with the new ver was made under the new copy.
+ */
+static void xlb_pub_ver(struct xlb_service *v)
+{
+	smp_wmb();	/* the flip (or the VIP flip) before the new ver */
+	WRITE_ONCE(v->ver, READ_ONCE(v->ver) + 1);
+}
+
 static void xlb_pub_svc(struct xlb_maps *m, struct xlb_svc *svc, bool fresh)
 {
 	struct xlb_service *v = xlb_value(m->svcs, svc->id);
@@ -155,6 +166,7 @@ static void xlb_pub_svc(struct xlb_maps *m, struct xlb_svc *svc, bool fresh)
 		smp_wmb();	/* complete entry before it is in use */
 		WRITE_ONCE(v->gen, svc->gen);
 	}
+	xlb_pub_ver(v);
 	svc->flip_cookie = get_state_synchronize_rcu();
 }
 
@@ -216,20 +228,45 @@ static void xlb_pub_vips(struct xlb_net *xn, struct xlb_maps *m,
 	xn->vip_cookie = get_state_synchronize_rcu();
 }
 
+/*
+ * xlb_ctl.gen (every cache entry's) moves only when what all services
+ * share changes: the outer sources, or a bind.  A change to one service
+ * moves that service's ver instead (xlb_pub_ver()).
+ */
 static void xlb_pub_ctl(struct xlb_net *xn, struct xlb_maps *m, __be32 src4,
 			const __be32 *src6, bool bound)
 {
 	struct xlb_ctl *ctl = xlb_value(m->ctl, 0);
+	bool moved;
 
 	if (WARN_ON_ONCE(!ctl))
 		return;
+	moved = bound || READ_ONCE(ctl->src4) != src4 ||
+		memcmp(ctl->src6, src6, sizeof(ctl->src6));
 	WRITE_ONCE(ctl->src4, src4);
 	memcpy(ctl->src6, src6, sizeof(ctl->src6));
 	WRITE_ONCE(ctl->vip_slots, m->vip_slots);
 	WRITE_ONCE(ctl->table_max, m->table_max);
 	if (bound)
 		WRITE_ONCE(ctl->flags, READ_ONCE(ctl->flags) | XLB_CTL_F_BOUND);
-	WRITE_ONCE(ctl->gen, READ_ONCE(ctl->gen) + 1);
+	if (moved)
+		WRITE_ONCE(ctl->gen, READ_ONCE(ctl->gen) + 1);
+}
+
+/* Removed services: after the VIP flip, their cached flows end too. */
+static void xlb_pub_removed(struct xlb_maps *m, struct xlb_txn *txn)
+{
+	u32 i;
+
+	for (i = 0; i < txn->n; i++) {
+		struct xlb_service *v;
+
+		if (!txn->ch[i].old || txn->ch[i].new)
+			continue;
+		v = xlb_value(m->svcs, txn->ch[i].old->id);
+		if (v)
+			xlb_pub_ver(v);
+	}
 }
 
 /*
@@ -306,7 +343,9 @@ void xlb_publish_txn(struct xlb_net *xn, struct xlb_txn *txn)
 	}
 	if (txn->vip)
 		xlb_pub_vips(xn, m, txn->vip, seed, true);
-	/* Source addresses, and xlb_ctl.gen: bumped on every publish. */
+	if (removed)
+		xlb_pub_removed(m, txn);
+	/* Source addresses, and xlb_ctl.gen when they change. */
 	xlb_pub_ctl(xn, m, txn->src_set ? txn->src4 : xn->src4,
 		    txn->src_set ? txn->src6 : xn->src6, false);
 	if (!removed)

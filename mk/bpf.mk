@@ -61,8 +61,15 @@ check-dsr: $(BUILD)/xlb_pub $(BUILD)/decap.bpf.o $(BUILD)/xdp_pass.bpf.o
 
 check-bpf: check-dsr
 
-# Connection table under a flood and over time (tests/bpf/test_ct.c).
-$(BUILD)/test_ct: tests/bpf/test_ct.c $(XLBH_DEPS) $(BUILD)/bench_xdp.skel.h | $(BUILD)
+# Connection table under a flood and over time (tests/bpf/test_ct.c), on
+# the benchmark object with a clock the test drives.
+$(BUILD)/ct_clock.bpf.o: tests/bpf/ct_clock.bpf.c tests/bench/bench_xdp.bpf.c $(XLB_BPF_SRCS) | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/ct_clock.skel.h: $(BUILD)/ct_clock.bpf.o
+	$(BPFTOOL) gen skeleton $< name ct_clock > $@
+
+$(BUILD)/test_ct: tests/bpf/test_ct.c $(XLBH_DEPS) $(BUILD)/ct_clock.skel.h | $(BUILD)
 	$(CC) $(CFLAGS_XLBH) -o $@ $< $(XLBH_SRCS) $(LDLIBS_BPF)
 
 check-bpf: check-ct

@@ -75,7 +75,7 @@ xdp_prog_id() {
 	for m in xlb_ctl xlb_vips xlb_services xlb_tables xlb_backends \
 		 xlb_conntrack xlb_conntrack4 xlb_svc_stats xlb_be_stats xlb_stats \
 		 xlb_nh_cache xlb_flow_cache xlb_icmp_rl xlb_vlan_in xlb_egress \
-		 xlb_ct_budget xlb_xdp; do
+		 xlb_ct_budget xlb_fc_adapt xlb_xdp; do
 		[ "$(stat -c %a "$PIN/$m")" = 600 ]
 	done
 	run lb -j config
@@ -123,7 +123,7 @@ xdp_prog_id() {
 		 conntrack_hit conntrack_miss conntrack_stale icmp_error \
 		 ipv4_options vlan flow_cache_hit tx_icmp_too_big \
 		 drop_too_big_ratelimited pass_icmp_not_vip pass_vlan_unknown \
-		 drop_no_egress; do
+		 drop_no_egress flow_cache_bypass; do
 		[[ "$(jq -r ".global.$c" <<<"$output")" =~ ^[0-9]+$ ]]
 	done
 	[ "$(jq -r '.services[0].service' <<<"$output")" = 10.1.0.100:5000/udp ]

@@ -33,7 +33,7 @@ print(int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 71, 8), "little"))') || ret
 verdicts() {
 	lb -j stats | jq '.global | del(.conntrack_hit, .conntrack_miss,
 		.conntrack_stale, .icmp_error, .ipv4_options, .vlan,
-		.flow_cache_hit) |
+		.flow_cache_hit, .flow_cache_bypass) |
 		[.[]] | add'
 }
 

@@ -100,11 +100,14 @@ bind() {
 	nl_ok backend_new "{\"service\": $S, \"backend\": $(be 10.1.0.1)}"
 	a1=$(map $M xlb_services service 0 | jq -r .active)
 	g1=$(map $M xlb_ctl ctl 0 | jq -r .gen)
+	v1=$(map $M xlb_services service 0 | jq -r .ver)
 	nl_ok backend_new "{\"service\": $S, \"backend\": $(be 10.1.0.2)}"
 	a2=$(map $M xlb_services service 0 | jq -r .active)
 	[ "$a1" != "$a2" ]
-	# xlb_ctl.gen moves on every publish (the data path keys caches on it).
-	[ "$(map $M xlb_ctl ctl 0 | jq -r .gen)" -gt "$g1" ]
+	# The service's ver moves on every publish of it (the data path keys
+	# its caches on it); xlb_ctl.gen only with the sources or a bind.
+	[ "$(map $M xlb_services service 0 | jq -r .ver)" -gt "$v1" ]
+	[ "$(map $M xlb_ctl ctl 0 | jq -r .gen)" = "$g1" ]
 	run nl_ok backend_get "{\"service\": $S, \"backend\": $(be 10.1.0.2)}"
 	id=$(jq -r '.messages[0].backend.id' <<<"$output")
 	old_gen=$(jq -r '.messages[0].backend.gen' <<<"$output")

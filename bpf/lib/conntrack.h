@@ -8,6 +8,15 @@
 
 #include "select.h"
 
+/*
+ * The connection table's clock in ns (budget windows, UDP idleness).  A
+ * test object may define XLB_CT_CLOCK before it includes the data path, to
+ * drive that time itself (tests/bpf/ct_clock.bpf.c).
+ */
+#ifndef XLB_CT_CLOCK
+#define XLB_CT_CLOCK() bpf_ktime_get_coarse_ns()
+#endif
+
 /* The IPv4 conntrack key of a flow. */
 static __always_inline void xlb_flow4(struct xlb_flow4 *k,
 				      const struct xlb_flow *f)
@@ -65,7 +74,7 @@ static __always_inline int xlb_ct_expired(const struct xlb_pkt *p,
 
 	if (p->flow.proto != IPPROTO_UDP || !cfg->udp_timeout)
 		return 0;
-	now = bpf_ktime_get_coarse_ns();
+	now = XLB_CT_CLOCK();
 	age = now - ct->seen;
 	t = (__u64)cfg->udp_timeout * 1000000000ULL;
 	slack = t >> 3;
@@ -152,7 +161,7 @@ static __always_inline void xlb_ct_new(const struct xlb_pkt *p,
 	}
 	xlb_count_flow(&xlb_svc_stats, v->sid, v->svc_gen);
 	xlb_count_flow(&xlb_be_stats, v->bid, be_gen);
-	ce.seen = bpf_ktime_get_coarse_ns();
+	ce.seen = XLB_CT_CLOCK();
 	if (!xlb_ct_admit(ce.seen)) {
 		st->c[XLB_STAT_CT_RATE_LIMITED]++;
 		return;

@@ -68,8 +68,9 @@ xlb_fib(struct xdp_md *ctx, const struct xlb_ctl *ctl, const struct xlb_pkt *p,
 /*
  * Next hop of backend bid via bpf_fib_lookup(), cached per CPU for
  * xlb_cfg_nh_ttl_jiffies (jiffies: the cheapest clock a program can read).
- * A cache entry is tied to the backend's gen, the published configuration
- * (xlb_ctl.gen) and the ingress device.  On a miss a first lookup with the
+ * A cache entry is tied to the backend's gen, its service's ver (a publish
+ * of that service refreshes it), what all services share (xlb_ctl.gen: the
+ * outer sources) and the ingress device.  On a miss a first lookup with the
  * largest length learns the path MTU, the second one (with the real length)
  * resolves the neighbour.  Without caching (TTL 0) or for a bid beyond the
  * cache, one lookup fills *scratch.  Returns the BPF_FIB_LKUP_RET_* code;
@@ -78,7 +79,8 @@ xlb_fib(struct xdp_md *ctx, const struct xlb_ctl *ctl, const struct xlb_pkt *p,
 static __always_inline int
 xlb_nexthop(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 	    const struct xlb_pkt *p, const struct xlb_backend *be, __u32 bid,
-	    __u32 tot_len, struct xlb_nh *scratch, struct xlb_nh **nhp)
+	    __u32 ver, __u32 tot_len, struct xlb_nh *scratch,
+	    struct xlb_nh **nhp)
 {
 	struct xlb_nh *nh = bpf_map_lookup_elem(&xlb_nh_cache, &bid);
 	__u64 now = 0;
@@ -87,7 +89,7 @@ xlb_nexthop(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 	if (nh && xlb_cfg_nh_ttl_jiffies) {
 		now = bpf_jiffies64();
 		if (nh->expires > now && nh->be_gen == be->gen &&
-		    nh->ctl_gen == ctl->gen &&
+		    nh->ctl_gen == ctl->gen && nh->svc_ver == ver &&
 		    nh->ifindex_in == p->fib_ifindex) {
 			*nhp = nh;
 			return tot_len > nh->mtu ?
@@ -105,6 +107,7 @@ xlb_nexthop(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 	nh->ifindex_in = p->fib_ifindex;
 	nh->be_gen = be->gen;
 	nh->ctl_gen = ctl->gen;
+	nh->svc_ver = ver;
 	nh->expires = xlb_cfg_nh_ttl_jiffies ? now + xlb_cfg_nh_ttl_jiffies : 0;
 	*nhp = nh;
 	return rc;

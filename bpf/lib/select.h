@@ -42,15 +42,48 @@ static __always_inline __u32 xlb_match(const struct xlb_ctl *ctl,
 	return 0;
 }
 
-/* This CPU's flow cache slot for a flow, NULL with the cache off. */
-static __always_inline struct xlb_fc *xlb_fc_slot(const struct xlb_flow *f)
+/*
+ * This CPU's flow cache slot for packet p (not an ICMP error), NULL with
+ * the cache off or bypassed (xlb_fc_adapt, include/uapi/xlb_maps.h): then
+ * neither probe nor fill.  *ad: the bypass state, for xlb_fc_account().
+ */
+static __always_inline struct xlb_fc *xlb_fc_slot(const struct xlb_pkt *p,
+						  struct xlb_fc_adapt **ad,
+						  struct xlb_stats *st)
 {
-	__u32 idx;
+	struct xlb_fc_adapt *a;
+	__u32 idx = 0;
 
 	if (!xlb_cfg_fc_ttl_jiffies)
 		return NULL;
-	idx = xlb_fc_index(f, xlb_cfg_fc_bits);
+	a = bpf_map_lookup_elem(&xlb_fc_adapt, &idx);
+	if (a && a->debt >= XLB_FC_DEBT_MAX) {
+		if (p->syn)
+			return NULL;
+		/* the last bypassed packet: probe again, with a clean slate */
+		if (--a->debt <= XLB_FC_DEBT_MAX)
+			a->debt = 0;
+		st->c[XLB_STAT_FC_BYPASS]++;
+		return NULL;
+	}
+	*ad = a;
+	idx = xlb_fc_index(&p->flow, xlb_cfg_fc_bits);
 	return bpf_map_lookup_elem(&xlb_flow_cache, &idx);
+}
+
+/* A probe hit (hit) or missed: the cache pays, or starts the bypass. */
+static __always_inline void xlb_fc_account(struct xlb_fc_adapt *a, int hit)
+{
+	if (!a)
+		return;
+	if (hit) {
+		if (a->debt)
+			a->debt--;
+		return;
+	}
+	a->debt += XLB_FC_MISS_COST;
+	if (a->debt >= XLB_FC_DEBT_MAX)
+		a->debt = XLB_FC_DEBT_MAX + XLB_FC_BYPASS_PKTS;
 }
 
 /* The cached flow equals f (all ten words, unused ones are zero). */
@@ -61,40 +94,6 @@ static __always_inline int xlb_fc_match(const struct xlb_fc *e,
 
 	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
 		 (a[4] ^ b[4]));
-}
-
-/* What a flow cache entry records besides the flow. */
-struct xlb_fc_val {
-	__u32 bid, be_gen, sid, svc_gen, ctl_gen;
-};
-
-/*
- * Fill slot e with flow f, unless it holds another flow that has served a
- * packet since its own fill and is still valid (same configuration, not
- * expired): such a flow is busy, and a flow that merely missed must not
- * push it out (a Zipf mix of many flows would otherwise churn the hot ones
- * out of the cache).
- */
-static __always_inline void xlb_fc_fill(struct xlb_fc *e,
-					const struct xlb_flow *f,
-					const struct xlb_fc_val *v)
-{
-	__u64 now;
-
-	if (!e)
-		return;
-	now = bpf_jiffies64();
-	if (e->hit && e->ctl_gen == v->ctl_gen && e->expires > now &&
-	    !xlb_fc_match(e, f))
-		return;
-	__builtin_memcpy(&e->flow, f, sizeof(*f));
-	e->bid = v->bid;
-	e->be_gen = v->be_gen;
-	e->sid = v->sid;
-	e->svc_gen = v->svc_gen;
-	e->ctl_gen = v->ctl_gen;
-	e->hit = 0;
-	e->expires = now + xlb_cfg_fc_ttl_jiffies;
 }
 
 /* The backend of id bid if it still is the one of generation gen. */
@@ -108,14 +107,63 @@ static __always_inline struct xlb_backend *xlb_live_backend(__u32 *bid,
 	return NULL;
 }
 
-/* The live table copy's configuration of service sid, NULL if unused. */
-static __always_inline const struct xlb_svc_cfg *xlb_live_cfg(__u32 sid)
+/*
+ * The live table copy's configuration of service sid if the service is
+ * still the one of generation gen and unchanged since ver (no publish of
+ * it, no removal), else NULL.
+ */
+static __always_inline const struct xlb_svc_cfg *
+xlb_live_cfg(__u32 sid, __u32 gen, __u32 ver)
 {
 	struct xlb_service *svc = bpf_map_lookup_elem(&xlb_services, &sid);
 
-	if (!svc || !svc->gen)
+	if (!svc || !gen || svc->gen != gen ||
+	    *(volatile __u32 *)&svc->ver != ver)
 		return NULL;
 	return &svc->cfg[*(volatile __u32 *)&svc->active & 1];
+}
+
+/* What a flow cache entry records besides the flow. */
+struct xlb_fc_val {
+	__u32 bid, be_gen, sid, svc_gen, svc_ver;
+};
+
+/* Entry e's service is unchanged (v: a choice made under the live one). */
+static __always_inline int xlb_fc_valid(const struct xlb_fc *e,
+					const struct xlb_fc_val *v)
+{
+	if (e->sid == v->sid)
+		return e->svc_gen == v->svc_gen && e->svc_ver == v->svc_ver;
+	return xlb_live_cfg(e->sid, e->svc_gen, e->svc_ver) != NULL;
+}
+
+/*
+ * Fill slot e with flow f, unless it holds another flow that has served a
+ * packet since its own fill and is still valid (its service unchanged, not
+ * expired): such a flow is busy, and a flow that merely missed must not
+ * push it out (a Zipf mix of many flows would otherwise churn the hot ones
+ * out of the cache).
+ */
+static __always_inline void xlb_fc_fill(struct xlb_fc *e,
+					const struct xlb_flow *f,
+					const struct xlb_fc_val *v)
+{
+	__u64 now;
+
+	if (!e)
+		return;
+	now = bpf_jiffies64();
+	if (e->hit && e->expires > now && !xlb_fc_match(e, f) &&
+	    xlb_fc_valid(e, v))
+		return;
+	__builtin_memcpy(&e->flow, f, sizeof(*f));
+	e->bid = v->bid;
+	e->be_gen = v->be_gen;
+	e->sid = v->sid;
+	e->svc_gen = v->svc_gen;
+	e->svc_ver = v->svc_ver;
+	e->hit = 0;
+	e->expires = now + xlb_cfg_fc_ttl_jiffies;
 }
 
 /* Maglev: seeded flow hash -> slot of table copy c (config cfg) -> backend. */

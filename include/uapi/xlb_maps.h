@@ -16,6 +16,7 @@
  *   xlb_conntrack4 LRU_HASH                 XDP      IPv4 flow -> backend
  *   xlb_nh_cache   PERCPU_ARRAY             XDP      next hop per backend
  *   xlb_flow_cache PERCPU_ARRAY             XDP      recent decisions per flow
+ *   xlb_fc_adapt   PERCPU_ARRAY[1]          XDP      flow cache on/bypassed per CPU
  *   xlb_ct_budget  PERCPU_ARRAY[1]          XDP      new-entry budget per CPU
  *   xlb_svc_stats  PERCPU_ARRAY             XDP      per service counters
  *   xlb_be_stats   PERCPU_ARRAY             XDP      per backend counters
@@ -67,6 +68,7 @@
 #define XLB_MAP_VLAN_IN		"xlb_vlan_in"	/* lbctl attach, see below */
 #define XLB_MAP_EGRESS		"xlb_egress"	/* lbctl attach, see below */
 #define XLB_MAP_CT_BUDGET	"xlb_ct_budget"	/* XDP private, xlb_ct_budget */
+#define XLB_MAP_FC_ADAPT	"xlb_fc_adapt"	/* XDP private, xlb_fc_adapt */
 
 /* Default pin directory used by lbctl attach. */
 #define XLB_PIN_DIR		"/sys/fs/bpf/xlb"
@@ -150,7 +152,11 @@ struct xlb_ctl {
 	__u32	vip_slots;	/* slots per half, power of two */
 	__u32	table_max;	/* u32 entries in one xlb_tables value */
 	__u32	flags;		/* XLB_CTL_F_* */
-	__u32	gen;		/* bumped on every publish */
+	__u32	gen;		/* bumped when what every service shares
+				 * changes: the outer source addresses, a
+				 * bind (not by a change to one service, see
+				 * xlb_service.ver)
+				 */
 	__u32	stamp;		/* highest allocation stamp ever published */
 	__be32	src4;		/* outer source for IPIP, 0 = unset */
 	__be32	src6[4];	/* outer source for ip6ip6, :: = unset */
@@ -186,7 +192,11 @@ struct xlb_service {
 	struct xlb_vip_key key;
 	__u32	active;		/* 0 or 1: live table copy, see xlb_tables */
 	__u32	gen;		/* 0: unused entry */
-	__u32	pad;
+	__u32	ver;		/* bumped by every publish of this service
+				 * (after its flip) and at its removal (after
+				 * the VIP flip): the caches' per-service
+				 * invalidation
+				 */
 	struct xlb_svc_cfg cfg[2];	/* of table copy 0 and 1 */
 };
 
@@ -303,7 +313,8 @@ struct xlb_counter {
 	X(CT_UNTRACKED,		"conntrack_untracked",	1)		\
 	X(CT_RATE_LIMITED,	"conntrack_rate_limited", 1)		\
 	X(CT_EXPIRED,		"conntrack_expired",	1)		\
-	X(ENCAP_GUE,		"encap_gue",		1)
+	X(ENCAP_GUE,		"encap_gue",		1)		\
+	X(FC_BYPASS,		"flow_cache_bypass",	1)
 
 enum xlb_stat {
 #define XLB_STAT_ENUM(name, text, info) XLB_STAT_##name,
@@ -322,7 +333,8 @@ struct xlb_stats {
  * read by the XDP program only): the next hop bpf_fib_lookup() found for a
  * backend, reused for at most the loader's nh_ttl (default
  * XLB_DEFAULT_NH_TTL_JIFFIES: 25 ms at HZ=1000, 100 ms at HZ=250) while gen,
- * ctl_gen and the ingress device match (the VLAN device for a tagged
+ * ctl_gen, the ver of the backend's service and the ingress device match
+ * (a publish of that service refreshes it; the VLAN device for a tagged
  * frame; ifindex_out is then the device xlb sends through, never a VLAN
  * device, and vid_out the tag it pushes).
  * Backends with an id beyond its size are simply looked up every time.
@@ -338,6 +350,7 @@ struct xlb_nh {
 	__u32	ifindex_out;	/* egress device */
 	__u32	mtu;		/* largest outer IP length that fits */
 	__u32	vid_out;	/* 802.1Q tag to push, 0: none */
+	__u32	svc_ver;	/* xlb_services[backend's sid].ver then */
 };
 
 /*
@@ -347,8 +360,9 @@ struct xlb_nh {
  * a hash-map call and without the VIP match.  The LRU connection table
  * stays the authority: an entry is filled only from it (a hit) or together
  * with it (a new choice).  An entry is used only while
- *   - xlb_ctl.gen is the one it was made under (any publish invalidates
- *     every entry: the VIP table and the services are then as they were),
+ *   - xlb_services[sid] still has gen svc_gen and ver svc_ver (a publish
+ *     of this service, or its removal, invalidates its entries and only
+ *     its entries: the service and its VIP are then as they were),
  *   - xlb_backends[bid] still has gen be_gen and is not UNUSED (a backend
  *     retired after the publish grace period is never reached), and
  *   - its lifetime, the loader's fc_ttl (default XLB_DEFAULT_FC_TTL_JIFFIES),
@@ -366,12 +380,33 @@ struct xlb_fc {
 	__u32	be_gen;		/* xlb_backends[bid].gen of the choice */
 	__u32	sid;		/* service of the flow */
 	__u32	svc_gen;	/* xlb_services[sid].gen then */
-	__u32	ctl_gen;	/* xlb_ctl.gen it was made under */
+	__u32	svc_ver;	/* xlb_services[sid].ver then */
 	__u32	hit;		/* 1: served a packet since the fill; a
 				 * valid entry with hit set keeps its slot
 				 * against other flows' fills
 				 */
 	__u64	expires;	/* bpf_jiffies64() deadline */
+};
+
+/*
+ * xlb_fc_adapt[0] (PERCPU_ARRAY[1], XDP private): whether this CPU probes
+ * its flow cache.  A miss costs more than no cache at all (probe of a cold
+ * line, 72-byte fill, then the same LRU lookup), so with a low hit rate the
+ * cache is bypassed for a while.  debt < XLB_FC_DEBT_MAX: probing; a hit
+ * pays 1 back (down to 0), a miss adds XLB_FC_MISS_COST, so debt grows
+ * while fewer than MISS_COST / (MISS_COST + 1) = 3/4 of the probes hit.
+ * Reaching XLB_FC_DEBT_MAX: the next XLB_FC_BYPASS_PKTS established
+ * packets (TCP without SYN, UDP) skip probe and fill (counted
+ * flow_cache_bypass; debt counts them down above DEBT_MAX), then probing
+ * starts again with debt 0.  A fresh map (0) probes.
+ */
+#define XLB_FC_DEBT_MAX		8192
+#define XLB_FC_MISS_COST	3
+#define XLB_FC_BYPASS_PKTS	(1U << 17)
+
+struct xlb_fc_adapt {
+	__u32	debt;
+	__u32	pad;
 };
 
 /*

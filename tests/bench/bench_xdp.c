@@ -20,8 +20,11 @@
  * entry, in the flow cache or the LRU (ct_hit), summed over all runs.
  * BENCH_REPEAT and BENCH_RUNS override repeat (default 1000000 = the
  * length of a flow sequence, fewer replays part of it) and runs (7),
- * BENCH_CASE=<name> runs one case only, BENCH_FC_BITS=<b> loads the
- * program with a flow cache of 2^b slots (default: the program's own).
+ * BENCH_CASE=<name>[,<name>...] runs those cases only, BENCH_FC_BITS=<b>
+ * loads the program with a flow cache of 2^b slots (default: the
+ * program's own).  Each run starts with the flow cache probing on every
+ * CPU (xlb_fc_adapt cleared); fc_bypass is the share of packets that
+ * found it bypassed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -293,7 +296,7 @@ struct bstate {
 	size_t len;
 	__u64 *seq;
 	__u32 ns[32];
-	unsigned long long pkts, fc_hit, ct_hit, ct_rl;
+	unsigned long long pkts, fc_hit, ct_hit, ct_rl, fc_byp;
 	bool failed;
 };
 
@@ -345,6 +348,41 @@ static unsigned long long delta(const __u64 *after, const __u64 *before, int i)
 	return i < 0 ? 0 : (unsigned long long)(after[i] - before[i]);
 }
 
+/*
+ * Index of the counter named text ("flow_cache_bypass"), -1 if this data
+ * path has none (the base of `make bench-xdp-ab` may be older).
+ */
+static int stat_index(const char *text)
+{
+#define X(name, t, info) t,
+	static const char *const names[] = { XLB_STATS(X) };
+#undef X
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(names[i], text))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Each run starts with every CPU probing its flow cache (no debt in
+ * xlb_fc_adapt, if the data path has it): a case measures its own
+ * traffic, not the bypass state the previous case left.
+ */
+static void fc_adapt_reset(void)
+{
+	struct bpf_map *m =
+		bpf_object__find_map_by_name(B->obj, "xlb_fc_adapt");
+	static __u64 zero[1024];
+	__u32 key = 0;
+
+	if (m && bpf_map__value_size(m) == 8 &&
+	    libbpf_num_possible_cpus() <= 1024)
+		bpf_map__update_elem(m, &key, sizeof(key), zero,
+				     8 * libbpf_num_possible_cpus(), 0);
+}
+
 /* Did every iteration take the case's path?  Says why not. */
 static bool path_ok(const struct bcase *c, const __u64 *after,
 		    const __u64 *before, __u32 n)
@@ -391,6 +429,7 @@ static int run_case(struct bstate *st, __u32 n, __u32 *ns)
 	memcpy(B->bss->bench_head, st->frame, sizeof(B->bss->bench_head));
 	B->bss->bench_len = st->len;
 	B->bss->bench_pos = 0;
+	fc_adapt_reset();
 	xlbh_stats(&H, before);
 	err = bpf_prog_test_run_opts(prog_fd(c->prog), &o);
 	xlbh_stats(&H, after);
@@ -405,6 +444,7 @@ static int run_case(struct bstate *st, __u32 n, __u32 *ns)
 	st->fc_hit += delta(after, before, XLB_STAT_FLOW_CACHE_HIT);
 	st->ct_hit += delta(after, before, XLB_STAT_CT_HIT);
 	st->ct_rl += delta(after, before, XLB_STAT_CT_RATE_LIMITED);
+	st->fc_byp += delta(after, before, stat_index("flow_cache_bypass"));
 	*ns = o.duration;
 	return 0;
 }
@@ -433,6 +473,20 @@ static double pct(unsigned long long a, unsigned long long b)
  * print each case's median and hit rates.  Returns nonzero if a case
  * failed.
  */
+/* BENCH_CASE: unset, or a comma-separated list of case names. */
+static bool selected(const char *only, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	if (!only)
+		return true;
+	for (p = only; (p = strstr(p, name)); p += n)
+		if ((p == only || p[-1] == ',') && (!p[n] || p[n] == ','))
+			return true;
+	return false;
+}
+
 static int measure(const struct bcase *cases, size_t n, const char *only)
 {
 	static struct bstate st[16];
@@ -441,7 +495,7 @@ static int measure(const struct bcase *cases, size_t n, const char *only)
 	int fail = 0;
 
 	for (i = 0; i < n && k < 16; i++)
-		if (!only || !strcmp(only, cases[i].name))
+		if (selected(only, cases[i].name))
 			prepare(&cases[i], &st[k++]);
 	for (r = 0; r < runs; r++)
 		for (i = 0; i < k; i++)
@@ -460,6 +514,9 @@ static int measure(const struct bcase *cases, size_t n, const char *only)
 		if (st[i].ct_rl)
 			printf(" ct_rate_limited=%.1f%%",
 			       pct(st[i].ct_rl, st[i].pkts));
+		if (st[i].fc_byp)
+			printf(" fc_bypass=%.1f%%",
+			       pct(st[i].fc_byp, st[i].pkts));
 		printf(" min=%u max=%u n=%u\n", st[i].ns[0], st[i].ns[runs - 1],
 		       runs);
 		fflush(stdout);
@@ -593,7 +650,7 @@ static int measure_group(const struct bload *l, __u32 prime,
 	int fail;
 
 	for (i = 0; i < n; i++)
-		if (!only || !strcmp(only, cases[i].name))
+		if (selected(only, cases[i].name))
 			break;
 	if (i == n)
 		return 0;

@@ -9,18 +9,24 @@
  *             afterwards every established flow still reaches the backend
  *             it started on, the table holds no flood entry, and the
  *             counters name the flood (conntrack_untracked).
- *   budget    a spoofed UDP flood creates at most ct_rate entries per CPU
- *             and window; the rest is counted conntrack_rate_limited, and
- *             the established TCP flows still have not moved.
+ *   budget    a spoofed UDP flood creates exactly ct_rate entries per CPU
+ *             and window (two windows named by the test's clock, so the
+ *             figures do not depend on how fast the machine runs); the
+ *             rest is counted conntrack_rate_limited, and the established
+ *             TCP flows still have not moved (the flood alone would have
+ *             evicted them: it is larger than the table).
  *   udp       an idle UDP flow is re-balanced after its service's
  *             udp_timeout, an active one (and one idle for less than the
- *             timeout) is not.
+ *             timeout) is not (ages on the test's clock, so a slow or
+ *             loaded machine does not stretch them).
  *
  * Runs in the netns of tests/bpf/run.sh, pinned to CPU 0.  Which backend a
  * frame went to is read from the outer destination of the output frame.
- * The object is tests/bench/bench_xdp.bpf.c (the data path plus
- * bench_spoof, which restores the frame and draws a new spoofed five-tuple
- * in every iteration), so the flood runs as BPF_PROG_TEST_RUN with repeat.
+ * The object is tests/bpf/ct_clock.bpf.c: tests/bench/bench_xdp.bpf.c (the
+ * data path plus bench_spoof, which restores the frame and draws a new
+ * spoofed five-tuple in every iteration, so the flood runs as
+ * BPF_PROG_TEST_RUN with repeat) with the connection table's clock set by
+ * the test (ct_clock_ns; 0: the real clock).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -38,7 +44,7 @@
 
 #include "tap.h"
 #include "xlbh.h"
-#include "bench_xdp.skel.h"
+#include "ct_clock.skel.h"
 
 #define NEST 10000
 #define NFLOOD 10000000UL
@@ -49,7 +55,7 @@ static const __u8 MAC_A0[6] = { 2, 0, 0, 0, 0x0a, 0x00 };
 static const __u8 MAC_CLI[6] = { 2, 0, 0, 0, 0xc0, 0x01 };
 
 static struct xlbh H;
-static struct bench_xdp *OBJ;
+static struct ct_clock *OBJ;
 static int prog, if_a;
 static struct xlbh_svc *T, *B, *U; /* TCP flood, UDP budget, UDP timeout */
 static struct pkt E[NEST];
@@ -228,46 +234,79 @@ static void test_flood(void)
 	   NEST);
 }
 
-static void test_budget(void)
+/*
+ * n spoofed UDP packets to B (random sources in 11.0.0.0/8 and ports from
+ * *seed) with the connection table's clock at t; returns the counter
+ * deltas in d.
+ */
+/* The test's clock starts here: a budget window far from the real one. */
+static __u64 clock0;
+
+static void clock_init(void)
 {
-	__u64 a[XLB_STAT__MAX], b[XLB_STAT__MAX], made, limited, windows;
+	__u64 now = (__u64)(now_s() * 1e9);
+
+	clock0 = ((now >> XLB_CT_WINDOW_SHIFT) + 1000) << XLB_CT_WINDOW_SHIFT;
+}
+
+static void udp_flood(__u64 t, unsigned long n, __u32 *seed, __u64 *d)
+{
+	__u64 a[XLB_STAT__MAX], b[XLB_STAT__MAX];
 	__u8 in[256];
 	struct pkt p;
-	unsigned long n;
-	__u32 verdict, seed = 777;
-	double t0, dt;
+	__u32 verdict, s = *seed;
+	int i;
 
+	OBJ->bss->ct_clock_ns = t;
 	p = mk(0, 0, "10.100.0.1", 53, IPPROTO_UDP, 0);
 	xlbh_stats(&H, a);
-	t0 = now_s();
-	for (n = 0; n < NUDP; n++) {
-		seed ^= seed << 13;
-		seed ^= seed >> 17;
-		seed ^= seed << 5;
-		p.src[0] = htonl(0x0b000000u | (seed & 0x00ffffffu));
-		p.sport = 1024 + (seed >> 8) % 64000;
+	while (n--) {
+		s ^= s << 13;
+		s ^= s >> 17;
+		s ^= s << 5;
+		p.src[0] = htonl(0x0b000000u | (s & 0x00ffffffu));
+		p.sport = 1024 + (s >> 8) % 64000;
 		xlbh_run(prog, if_a, in, pkt_build(&p, in), NULL, NULL,
 			 &verdict);
 	}
-	dt = now_s() - t0;
 	xlbh_stats(&H, b);
-	made = ct4_entries(IPPROTO_UDP);
-	limited = stat_delta(a, b, XLB_STAT_CT_RATE_LIMITED);
-	/* windows of 2^30 ns the flood touched */
-	windows = (__u64)(dt * 1e9) / (1ULL << XLB_CT_WINDOW_SHIFT) + 2;
-	diag("udp flood: %lu packets in %.2f s, %llu entries, %llu rate "
-	     "limited",
-	     NUDP, dt, (unsigned long long)made, (unsigned long long)limited);
-	/* a repeated random tuple hits its entry */
-	ok(made + limited + stat_delta(a, b, XLB_STAT_CT_HIT) == NUDP,
-	   "udp flood: every packet made an entry, hit one or was counted "
-	   "conntrack_rate_limited");
-	ok(made <= windows * XLB_DEFAULT_CT_RATE,
-	   "udp flood: %llu entries <= budget %u x %llu windows",
-	   (unsigned long long)made, XLB_DEFAULT_CT_RATE,
-	   (unsigned long long)windows);
-	ok(limited > 0, "udp flood: recognised (conntrack_rate_limited %llu)",
-	   (unsigned long long)limited);
+	for (i = 0; i < XLB_STAT__MAX; i++)
+		d[i] = b[i] - a[i];
+	*seed = s;
+}
+
+/* The flood alone would evict established flows: larger than the table. */
+_Static_assert(NUDP > XLB_DEFAULT_CT_ENTRIES - NEST,
+	       "the UDP flood must not fit beside the established flows");
+
+static void test_budget(void)
+{
+	__u64 d[XLB_STAT__MAX], made = 0, t;
+	unsigned long n;
+	__u32 seed = 777;
+	int w;
+
+	t = clock0;
+	for (w = 0; w < 2; w++, t += 1ULL << XLB_CT_WINDOW_SHIFT) {
+		udp_flood(t, NUDP / 2, &seed, d);
+		n = ct4_entries(IPPROTO_UDP) - made;
+		made += n;
+		diag("udp flood, window %d: %lu packets, %lu entries, %llu rate "
+		     "limited, %llu hit an entry",
+		     w, NUDP / 2, n,
+		     (unsigned long long)d[XLB_STAT_CT_RATE_LIMITED],
+		     (unsigned long long)d[XLB_STAT_CT_HIT]);
+		/* a repeated random tuple hits its entry */
+		ok(n + d[XLB_STAT_CT_RATE_LIMITED] + d[XLB_STAT_CT_HIT] ==
+			   NUDP / 2,
+		   "udp flood, window %d: every packet made an entry, hit one "
+		   "or was counted conntrack_rate_limited",
+		   w);
+		ok(n == XLB_DEFAULT_CT_RATE,
+		   "udp flood, window %d: %lu entries, the budget of %u", w, n,
+		   XLB_DEFAULT_CT_RATE);
+	}
+	OBJ->bss->ct_clock_ns = 0;
 	n = moved_flows("after the udp flood");
 	ok(n == 0, "after the udp flood: %lu of %u established flows moved", n,
 	   NEST);
@@ -323,8 +362,21 @@ static struct pkt udp_mover(__u32 *from, __u32 start)
 	}
 }
 
+/*
+ * The ages are the test's clock (ct_clock_ns): t0 + ms.  The real sleeps
+ * between the packets only let the flow cache entries (25 jiffies) run
+ * out, so that every packet meets the connection table's expiry check.
+ */
+static __u32 send_at(__u64 t0, __u32 ms, const struct pkt *p)
+{
+	sleep_ms(100);
+	OBJ->bss->ct_clock_ns = t0 + ms * 1000000ULL;
+	return send_to(U, p);
+}
+
 static void test_udp_timeout(void)
 {
+	__u64 t0 = clock0 + (10ULL << XLB_CT_WINDOW_SHIFT);
 	__u32 ba, bb, bc, got;
 	struct pkt a, b, c;
 	struct xlb_flow f;
@@ -338,6 +390,7 @@ static void test_udp_timeout(void)
 	a = udp_mover(&ba, 1);
 	b = udp_mover(&bb, 1000);
 	c = udp_mover(&bc, 2000);
+	OBJ->bss->ct_clock_ns = t0;
 	ok(send_to(U, &a) == 12 && send_to(U, &b) == 12 && send_to(U, &c) == 12,
 	   "udp: three flows start on 10.0.0.12");
 	ok(ct_has(&a, 12) && ct_has(&b, 12) && ct_has(&c, 12),
@@ -349,18 +402,16 @@ static void test_udp_timeout(void)
 	ok(xlbh_pick(&H, U, &f) == 13, "model: re-hashed, a goes to 13");
 
 	/* b busy every 100 ms, a and c silent */
-	for (i = 0; i < 10; i++) {
-		sleep_ms(100);
-		got = send_to(U, &b);
+	for (i = 1; i <= 10; i++) {
+		got = send_at(t0, i * 100, &b);
 		if (got != 12)
 			break;
 	}
 	ok(got == 12, "udp: active flow stays on its backend (1 s)");
-	ok(send_to(U, &c) == 12,
+	ok(send_at(t0, 1000, &c) == 12,
 	   "udp: flow idle for 1 s (< timeout 2 s) stays on its backend");
-	for (i = 0; i < 15; i++) {
-		sleep_ms(100);
-		got = send_to(U, &b);
+	for (i = 11; i <= 25; i++) {
+		got = send_at(t0, i * 100, &b);
 		if (got != 12)
 			break;
 	}
@@ -369,7 +420,7 @@ static void test_udp_timeout(void)
 		__u64 s0[XLB_STAT__MAX], s1[XLB_STAT__MAX];
 
 		xlbh_stats(&H, s0);
-		got = send_to(U, &a);
+		got = send_at(t0, 2500, &a);
 		xlbh_stats(&H, s1);
 		ok(got == 13,
 		   "udp: flow idle for 2.5 s (> 9/8 timeout) re-balanced "
@@ -378,7 +429,9 @@ static void test_udp_timeout(void)
 		ok(stat_delta(s0, s1, XLB_STAT_CT_EXPIRED) == 1,
 		   "udp: counted conntrack_expired");
 	}
-	ok(send_to(U, &a) == 13, "udp: re-balanced flow's new entry holds");
+	ok(send_at(t0, 2600, &a) == 13,
+	   "udp: re-balanced flow's new entry holds");
+	OBJ->bss->ct_clock_ns = 0;
 }
 
 int main(void)
@@ -397,14 +450,14 @@ int main(void)
 		fprintf(stderr, "test_ct: run me through tests/bpf/run.sh\n");
 		return 1;
 	}
-	OBJ = bench_xdp__open();
-	if (!ok(OBJ != NULL, "open bench_xdp.bpf.o"))
+	OBJ = ct_clock__open();
+	if (!ok(OBJ != NULL, "open ct_clock.bpf.o"))
 		return tap_done();
 	err = bpf_map__set_value_size(OBJ->maps.xlb_tables, 4 * XLB_DEFAULT_TABLE_MAX) ?:
-		      bench_xdp__load(OBJ) ?:
+		      ct_clock__load(OBJ) ?:
 		      xlbh_bind(&H, OBJ->obj, XLB_DEFAULT_TABLE_MAX,
 				XLB_DEFAULT_VIP_SLOTS);
-	if (!ok(!err, "load bench_xdp.bpf.o (the data path + bench_spoof): %d",
+	if (!ok(!err, "load ct_clock.bpf.o (the data path + bench_spoof): %d",
 		err))
 		return tap_done();
 	prog = bpf_program__fd(OBJ->progs.xlb_xdp);
@@ -421,10 +474,11 @@ int main(void)
 	H.flags = XLB_CTL_F_BOUND;
 	if (!ok(!xlbh_publish(&H), "publish"))
 		return tap_done();
+	clock_init();
 	test_flood();
 	test_budget();
 	test_udp_timeout();
 	xlbh_close(&H);
-	bench_xdp__destroy(OBJ);
+	ct_clock__destroy(OBJ);
 	return tap_done();
 }

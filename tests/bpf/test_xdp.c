@@ -122,21 +122,24 @@ static void hexdiff(const __u8 *got, size_t glen, const __u8 *want, size_t wlen)
 
 /*
  * Model of the per-CPU flow cache (the test runs pinned to one CPU with a
- * lifetime no test reaches): which flow each slot holds.  fc_expect() says
- * whether a packet of p, whose connection-table outcome is given by info
- * and stat, hits the cache (its slot holds the flow, filled under the
- * configuration generation still published), and updates the model as the
- * data path does: a connection-table hit not served by the cache, or a new
- * Maglev choice, fills the flow's slot, unless the slot holds another flow
- * of the published generation that has served a packet since its fill.
- * fixture() then wants flow_cache_hit to move by fc_want.
+ * lifetime no test reaches): which flow each slot holds, for which service
+ * publish (the service's ver).  fc_expect() says whether a packet of p,
+ * whose connection-table outcome is given by info and stat, hits the cache
+ * (its slot holds the flow, filled since the last publish of the flow's
+ * service) and updates the model as the data path does: a connection-table
+ * hit not served by the cache, or a new Maglev choice, fills the flow's
+ * slot, unless the slot holds another flow whose service is unchanged and
+ * that has served a packet since its fill.  fixture() then wants
+ * flow_cache_hit to move by fc_want.
  */
 static struct fc_model_slot {
 	struct xlb_flow flow;
-	__u32 gen;
+	struct xlbh_svc *svc;
+	__u32 gen, ver;
 	bool hit;
 } fc_model[XLB_DEFAULT_FC_SLOTS];
 static bool fc_on = true;
+static bool fc_bypassed; /* this CPU skips probe and fill (xlb_fc_adapt) */
 static int fc_want;
 
 static void fc_reset(bool on)
@@ -145,29 +148,56 @@ static void fc_reset(bool on)
 	fc_on = on;
 }
 
+/* The model's service of flow f (its VIP), NULL if none. */
+static struct xlbh_svc *fc_svc(const struct xlb_flow *f)
+{
+	int i;
+
+	for (i = 0; i < XLBH_MAX_SVC; i++) {
+		struct xlbh_svc *s = &H.svc[i];
+
+		if (s->used && s->key.family == f->family &&
+		    s->key.port == f->dport && s->key.proto == f->proto &&
+		    !memcmp(s->key.addr, f->dst, 16))
+			return s;
+	}
+	return NULL;
+}
+
+/* Slot still valid: its service is the one it was filled under. */
+static bool fc_valid(const struct fc_model_slot *m)
+{
+	return m->svc && m->svc->used && m->svc->gen == m->gen &&
+	       m->svc->ver == m->ver;
+}
+
 static int fc_expect(const struct pkt *p, __u32 info, int stat)
 {
+	struct xlbh_svc *s;
 	struct xlb_flow f;
 	bool same;
 	__u32 i;
 
-	if (!fc_on)
+	if (!fc_on || fc_bypassed)
 		return 0;
 	pkt_flow(p, &f);
 	i = xlb_fc_index(&f, XLB_DEFAULT_FC_BITS);
 	same = !memcmp(&fc_model[i].flow, &f, sizeof(f));
-	if ((info & INFO(CT_HIT)) && fc_model[i].gen == H.gen && same) {
+	if ((info & INFO(CT_HIT)) && fc_valid(&fc_model[i]) && same) {
 		fc_model[i].hit = true;
 		return 1;
 	}
-	if (fc_model[i].hit && fc_model[i].gen == H.gen && !same)
+	if (fc_model[i].hit && fc_valid(&fc_model[i]) && !same)
 		return 0; /* a busy flow keeps its slot */
-	if ((info & INFO(CT_HIT)) ||
-	    ((info & (INFO(CT_MISS) | INFO(CT_STALE))) &&
-	     !(info & (INFO(CT_UNTRACKED) | INFO(CT_RATE_LIMITED))) &&
-	     stat != XLB_STAT_DROP_NO_BACKEND)) {
+	s = fc_svc(&f);
+	if (s && ((info & INFO(CT_HIT)) ||
+		  ((info & (INFO(CT_MISS) | INFO(CT_STALE))) &&
+		   !(info & (INFO(CT_UNTRACKED) | INFO(CT_RATE_LIMITED))) &&
+		   stat != XLB_STAT_DROP_NO_BACKEND))) {
 		fc_model[i].flow = f;
-		fc_model[i].gen = H.gen;
+		fc_model[i].svc = s;
+		fc_model[i].gen = s->gen;
+		fc_model[i].ver = s->ver;
 		fc_model[i].hit = false;
 	}
 	return 0;
@@ -1586,7 +1616,8 @@ static void test_too_big_ratelimit(void)
 
 /*
  * The next-hop cache: a neighbour change is picked up at the latest with
- * the next publish (xlb_ctl.gen), whatever the cache lifetime.
+ * the next publish of the backend's service (xlb_service.ver), whatever
+ * the cache lifetime.
  */
 static void test_nh_cache(void)
 {
@@ -1655,6 +1686,205 @@ static void test_no_nh_cache(void)
 		     1480, INFO(CT_HIT));
 }
 
+static __u64 fc_hits(void)
+{
+	__u64 c[XLB_STAT__MAX];
+
+	return xlbh_stats(&H, c) ? 0 : c[XLB_STAT_FLOW_CACHE_HIT];
+}
+
+/* publish_svc(): a change published for service s alone, as the module does. */
+static bool publish_svc(const char *name, struct xlbh_svc *s)
+{
+	bool ret = ok(xlbh_publish_svc(&H, s) == 0, "%s", name);
+
+	oracle_refresh();
+	return ret;
+}
+
+/* Send an established segment of p twice: the second is a flow cache hit. */
+static void send_cached(const char *name, struct pkt *p, __u32 bid)
+{
+	__u64 n;
+
+	p->tcp_flags = TCP_ACK;
+	send_to(name, p, bid, INFO(CT_HIT));
+	n = fc_hits();
+	send_to(name, p, bid, INFO(CT_HIT));
+	ok(fc_hits() == n + 1, "%s: served by the flow cache", name);
+}
+
+/*
+ * Per-service invalidation (issue 16): a change published for service A
+ * invalidates A's flow cache and next-hop cache entries and no other
+ * service's.  A's cached flow whose connection table entry is gone (as
+ * after an LRU eviction) must follow A's new table once A's backend is
+ * drained, not the cached choice; B's cached flow and cached next hop
+ * survive A's publish (B's neighbour changed meanwhile: B keeps the cached
+ * MAC until B is published).  A's removal ends A's cached flows at once,
+ * before the grace period retires A's entry.  A program instance of its
+ * own, whose next-hop cache never expires, so only publishes refresh it.
+ */
+static void test_svc_invalidation(void)
+{
+	static const __u8 newmac[6] = { 2, 0, 0, 0, 0x0b, 0x98 };
+	struct xlbh_svc *A, *B;
+	struct xlbh_be *old_be;
+	struct xlb_flow fa;
+	struct pkt a, a2, g;
+	struct nh *nh;
+	__u32 ba, nb;
+	__u8 mac[6];
+	__u64 n;
+
+	/* next hops cached for good: only publishes may refresh them */
+	xlbh_close(&H);
+	fc_reset(true);
+	if (!ok(xlbh_open_nh(&H, 1021, 64, 1ULL << 40, 0) == 0,
+		"load with a next-hop cache that never expires"))
+		return;
+	prog = xlbh_prog_fd(&H);
+	setup_config();
+	H.flags = XLB_CTL_F_BOUND;
+	A = xlbh_svc_add(&H, 14, "10.100.0.20", 80, IPPROTO_TCP, 251);
+	xlbh_be_add(&H, A, 30, "10.0.0.10", 1);
+	xlbh_be_add(&H, A, 31, "10.0.0.11", 1);
+	B = xlbh_svc_add(&H, 15, "10.100.0.21", 80, IPPROTO_TCP, 251);
+	xlbh_be_add(&H, B, 32, "10.1.0.10", 1);
+	publish("publish: services A (10.100.0.20) and B (10.100.0.21)");
+	a = cli("192.0.2.160", 7100, "10.100.0.20", 80, IPPROTO_TCP, TCP_SYN);
+	ba = pick(A, &a);
+	send_to("svc inval: syn a (service A)", &a, ba, INFO(CT_MISS));
+	send_cached("svc inval: ack a", &a, ba);
+	g = cli("192.0.2.161", 7200, "10.100.0.21", 80, IPPROTO_TCP, TCP_SYN);
+	send_to("svc inval: syn g (service B)", &g, 32, INFO(CT_MISS));
+	send_cached("svc inval: ack g", &g, 32);
+
+	/* B's next hop changes in the kernel; only a publish of B shows it */
+	nh = nh_of(B->be[0].addr, B->be[0].family);
+	if (!ok(nh && set_neigh("02:00:00:00:0b:98") == 0,
+		"svc inval: B's neighbour changed"))
+		return;
+	/* a's entry evicted, a's backend drained, published for A alone */
+	pkt_flow(&a, &fa);
+	ok(xlbh_ct_del(&H, &fa) == 0, "svc inval: a's conntrack entry deleted");
+	old_be = xlbh_be_by_bid(&H, ba);
+	old_be->state = XLB_BE_DRAIN;
+	publish_svc("publish: A's backend of a draining (A alone)", A);
+	nb = pick(A, &a);
+	ok(nb != ba && nb != XLB_TABLE_EMPTY,
+	   "svc inval: A's new table sends a to another backend");
+	n = fc_hits();
+	send_to("svc inval: ack a after A's publish -> A's new table, not the "
+		"cached backend",
+		&a, nb, INFO(CT_MISS) | INFO(CT_UNTRACKED));
+	ok(fc_hits() == n, "svc inval: a not served by the flow cache");
+	n = fc_hits();
+	send_to("svc inval: ack g after A's publish -> cached, old MAC", &g, 32,
+		INFO(CT_HIT));
+	ok(fc_hits() == n + 1,
+	   "svc inval: B's cached flow survives A's publish");
+	memcpy(mac, nh->mac, 6);
+	memcpy(nh->mac, newmac, 6);
+	publish_svc("publish: B alone", B);
+	send_to("svc inval: ack g after B's publish -> new MAC", &g, 32,
+		INFO(CT_HIT));
+	memcpy(nh->mac, mac, 6);
+	ok(set_neigh("02:00:00:00:0b:10") == 0,
+	   "svc inval: neighbour restored");
+	publish_svc("publish: B alone again", B);
+	send_to("svc inval: ack g -> old MAC again", &g, 32, INFO(CT_HIT));
+
+	/* A removed: before the grace period its entry still has its gen */
+	old_be->state = XLB_BE_ACTIVE;
+	publish_svc("publish: A's backend active again", A);
+	a2 = cli("192.0.2.162", 7300, "10.100.0.20", 80, IPPROTO_TCP, TCP_SYN);
+	send_to("svc inval: syn a2 (service A)", &a2, pick(A, &a2),
+		INFO(CT_MISS));
+	send_cached("svc inval: ack a2", &a2, pick(A, &a2));
+	ok(xlbh_svc_remove(&H, A, false) == 0,
+	   "svc inval: A removed (VIP gone, not yet retired)");
+	oracle_refresh();
+	send_unchanged("svc inval: ack a2 after A's removal -> not a service",
+		       &a2, XDP_PASS, XLB_STAT_PASS_NOT_SERVICE, 0);
+	n = fc_hits();
+	send_to("svc inval: ack g after A's removal -> cached", &g, 32,
+		INFO(CT_HIT));
+	ok(fc_hits() == n + 1,
+	   "svc inval: B's cached flow survives A's removal");
+	ok(xlbh_svc_remove(&H, A, true) == 0, "svc inval: A retired");
+	ok(xlbh_svc_remove(&H, B, true) == 0, "svc inval: B removed");
+	oracle_refresh();
+}
+
+static __u64 stat_of(int i)
+{
+	__u64 c[XLB_STAT__MAX];
+
+	return xlbh_stats(&H, c) ? 0 : c[i];
+}
+
+/* n packets of a non-service flow: each one a flow cache probe that misses. */
+static void fc_misses(const char *name, __u32 n, __u32 bypassed)
+{
+	struct pkt q = cli("192.0.2.171", 7400, "10.200.0.1", 80, IPPROTO_TCP,
+			   TCP_ACK);
+	__u64 pass = stat_of(XLB_STAT_PASS_NOT_SERVICE);
+	__u64 byp = stat_of(XLB_STAT_FC_BYPASS);
+	__u8 in[4096];
+	size_t len = pkt_build(&q, in);
+	__u32 v = 0;
+
+	ok(xlbh_run_n(prog, if_a, in, len, n, &v) == 0 && v == XDP_PASS &&
+		   stat_of(XLB_STAT_PASS_NOT_SERVICE) == pass + n &&
+		   stat_of(XLB_STAT_FC_BYPASS) == byp + bypassed,
+	   "%s: %u non-service packets (%u bypassed)", name, n, bypassed);
+}
+
+/*
+ * The adaptive bypass (xlb_fc_adapt): probes that miss (non-service
+ * packets: they probe and never fill) run up a debt of XLB_FC_MISS_COST
+ * each, hits pay 1 back; at XLB_FC_DEBT_MAX the next XLB_FC_BYPASS_PKTS
+ * established packets skip the cache (flow_cache_bypass, served by the
+ * connection table, no fill), then probing starts again with no debt and
+ * the cached flow hits again.
+ */
+static void test_fc_bypass(void)
+{
+	__u32 k = (XLB_FC_DEBT_MAX - 1) / XLB_FC_MISS_COST;
+	struct pkt a;
+	__u32 ba;
+	__u64 n;
+
+	ok(xlbh_fc_adapt_set(&H, 0) == 0, "bypass: every CPU probing");
+	a = cli("192.0.2.170", 7500, "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN);
+	ba = pick(S[0], &a);
+	send_to("bypass: syn a", &a, ba, INFO(CT_MISS));
+	send_cached("bypass: ack a", &a, ba);
+	fc_misses("bypass: debt just below the limit", k, 0);
+	n = fc_hits();
+	send_to("bypass: ack a still probes and hits (pays 1 back)", &a, ba,
+		INFO(CT_HIT));
+	send_to("bypass: and once more (pays 1 back)", &a, ba, INFO(CT_HIT));
+	ok(fc_hits() == n + 2, "bypass: the two hits were flow cache hits");
+	fc_misses("bypass: one miss more, still below the limit", 1, 0);
+	n = fc_hits();
+	send_to("bypass: ack a hits: the hits paid back", &a, ba, INFO(CT_HIT));
+	ok(fc_hits() == n + 1, "bypass: a flow cache hit");
+	fc_misses("bypass: one miss reaches the limit", 1, 0);
+	fc_bypassed = true;
+	send_to("bypass: ack a bypasses the cache -> connection table", &a, ba,
+		INFO(CT_HIT) | INFO(FC_BYPASS));
+	fc_misses("bypass: the rest of the bypass but one",
+		  XLB_FC_BYPASS_PKTS - 2, XLB_FC_BYPASS_PKTS - 2);
+	send_to("bypass: ack a, the last bypassed packet", &a, ba,
+		INFO(CT_HIT) | INFO(FC_BYPASS));
+	fc_bypassed = false;
+	n = fc_hits();
+	send_to("bypass: ack a probes again and hits", &a, ba, INFO(CT_HIT));
+	ok(fc_hits() == n + 1, "bypass: a flow cache hit again");
+}
+
 /*
  * The flow cache: hits, slot collisions (a flow that served a packet keeps
  * its slot against another flow's fill, a stale or unused one does not),
@@ -1699,8 +1929,8 @@ static void test_flow_cache(void)
 	send_to("fc: ack b again -> connection table", &b, pick(S[0], &b),
 		INFO(CT_HIT));
 	publish("publish (configuration generation moves)");
-	ok(fc_model[xlb_fc_index(&fb, XLB_DEFAULT_FC_BITS)].gen != H.gen,
-	   "model: a publish invalidates the flow cache");
+	ok(!fc_valid(&fc_model[xlb_fc_index(&fb, XLB_DEFAULT_FC_BITS)]),
+	   "model: a publish of the service invalidates its flows");
 	send_to("fc: ack b after a publish -> connection table, takes the "
 		"slot of a's stale entry",
 		&b, pick(S[0], &b), INFO(CT_HIT));
@@ -1785,6 +2015,8 @@ int main(void)
 	test_nh_cache();
 	test_too_big();
 	test_gue();
+	test_svc_invalidation();
+	test_fc_bypass();
 	test_flow_cache();
 	test_no_nh_cache();
 	test_too_big_ratelimit();

@@ -62,6 +62,7 @@ int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
 	m->stats = find_map(obj, XLB_MAP_STATS, &err);
 	m->vlan_in = find_map(obj, XLB_MAP_VLAN_IN, &err);
 	m->egress = find_map(obj, XLB_MAP_EGRESS, &err);
+	m->fc_adapt = find_map(obj, XLB_MAP_FC_ADAPT, &err);
 	/* as lbctl attach on both devices of tests/bpf/run.sh */
 	for (i = 0; !err && i < 2; i++) {
 		int ifindex = (int)if_nametoindex(i ? "xb0" : "xa0");
@@ -283,6 +284,7 @@ static int publish_service(struct xlbh *h, struct xlbh_svc *s)
 		sv.cfg[s->active].encap = s->encap;
 		sv.cfg[s->active].encap_port = htons(s->encap_port);
 		sv.gen = s->gen;
+		sv.ver = ++s->ver;
 		err = put(h->m.services, s->sid, &sv);
 	}
 	free(s->table);
@@ -333,9 +335,33 @@ static int publish_vips(struct xlbh *h)
 	return err;
 }
 
+/* xlb_ctl; gen moves when what all services share does (the module's rule). */
+static int publish_ctl(struct xlbh *h)
+{
+	struct xlb_ctl c, old;
+	__u32 key = 0;
+
+	if (bpf_map__lookup_elem(h->m.ctl, &key, sizeof(key), &old, sizeof(old),
+				 0))
+		memset(&old, 0, sizeof(old));
+	memset(&c, 0, sizeof(c));
+	c.seed[0] = h->seed; /* the live half was built with it */
+	c.seed[1] = h->seed;
+	c.vip_active = h->vip_active;
+	c.vip_slots = h->vip_slots;
+	c.table_max = h->table_max;
+	c.flags = h->flags;
+	c.src4 = h->src4;
+	memcpy(c.src6, h->src6, 16);
+	if (old.flags != c.flags || old.src4 != c.src4 ||
+	    memcmp(old.src6, c.src6, 16))
+		h->gen++;
+	c.gen = h->gen;
+	return put(h->m.ctl, 0, &c);
+}
+
 int xlbh_publish(struct xlbh *h)
 {
-	struct xlb_ctl c;
 	__u32 i;
 	int err;
 
@@ -347,17 +373,42 @@ int xlbh_publish(struct xlbh *h)
 		err = publish_vips(h);
 	if (err)
 		return err;
-	memset(&c, 0, sizeof(c));
-	c.seed[0] = h->seed; /* the live half was built with it */
-	c.seed[1] = h->seed;
-	c.vip_active = h->vip_active;
-	c.vip_slots = h->vip_slots;
-	c.table_max = h->table_max;
-	c.flags = h->flags;
-	c.gen = ++h->gen;
-	c.src4 = h->src4;
-	memcpy(c.src6, h->src6, 16);
-	return put(h->m.ctl, 0, &c);
+	return publish_ctl(h);
+}
+
+int xlbh_publish_svc(struct xlbh *h, struct xlbh_svc *s)
+{
+	int err = publish_backends(h);
+
+	return err ? err : publish_service(h, s);
+}
+
+int xlbh_svc_remove(struct xlbh *h, struct xlbh_svc *s, bool retire)
+{
+	struct xlb_service sv;
+	__u32 j;
+	int err;
+
+	s->used = false;
+	err = publish_vips(h);
+	if (!err)
+		err = publish_ctl(h);
+	if (!err)
+		err = bpf_map__lookup_elem(h->m.services, &s->sid,
+					   sizeof(s->sid), &sv, sizeof(sv), 0);
+	if (err)
+		return err;
+	sv.ver = ++s->ver;
+	if (retire)
+		sv.gen = 0;
+	err = put(h->m.services, s->sid, &sv);
+	for (j = 0; retire && !err && j < s->nbe; j++) {
+		struct xlb_backend b = { .state = XLB_BE_UNUSED };
+
+		s->be[j].state = XLB_BE_UNUSED;
+		err = put(h->m.backends, s->be[j].bid, &b);
+	}
+	return err;
 }
 
 __u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
@@ -370,6 +421,17 @@ __u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
 	return s->table[xlb_hash_slot(hash, s->table_size)];
 }
 
+/* The IPv4 connection table key of flow f. */
+static void ct_key4(const struct xlb_flow *f, struct xlb_flow4 *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->src = f->src[0];
+	k->dst = f->dst[0];
+	k->sport = f->sport;
+	k->dport = f->dport;
+	k->proto = f->proto;
+}
+
 int xlbh_ct_get(const struct xlbh *h, const struct xlb_flow *f,
 		struct xlb_ct_entry *e)
 {
@@ -380,16 +442,21 @@ int xlbh_ct_get(const struct xlbh *h, const struct xlb_flow *f,
 					    sizeof(*e), 0) ?
 			       -ENOENT :
 			       0;
-	memset(&k, 0, sizeof(k));
-	k.src = f->src[0];
-	k.dst = f->dst[0];
-	k.sport = f->sport;
-	k.dport = f->dport;
-	k.proto = f->proto;
+	ct_key4(f, &k);
 	return bpf_map__lookup_elem(h->m.conntrack4, &k, sizeof(k), e,
 				    sizeof(*e), 0) ?
 		       -ENOENT :
 		       0;
+}
+
+int xlbh_ct_del(const struct xlbh *h, const struct xlb_flow *f)
+{
+	struct xlb_flow4 k;
+
+	if (f->family != XLB_AF_INET)
+		return bpf_map__delete_elem(h->m.conntrack, f, sizeof(*f), 0);
+	ct_key4(f, &k);
+	return bpf_map__delete_elem(h->m.conntrack4, &k, sizeof(k), 0);
 }
 
 int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX])
@@ -433,8 +500,8 @@ int xlbh_counter(const struct xlbh *h, bool backend, __u32 id, __u32 gen,
 	return err;
 }
 
-int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,
-	     size_t *out_len, __u32 *verdict)
+static int run_n(int prog_fd, int ifindex, const void *in, size_t len,
+		 void *out, size_t *out_len, __u32 repeat, __u32 *verdict)
 {
 	struct xdp_md ctx = {
 		.data_end = len,
@@ -443,7 +510,8 @@ int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
 		    .data_out = out,
 		    .data_size_out = out && out_len ? *out_len : 0,
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1, );
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .repeat = repeat, );
 	int err = bpf_prog_test_run_opts(prog_fd, &o);
 
 	if (err)
@@ -452,6 +520,34 @@ int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,
 		*out_len = o.data_size_out;
 	*verdict = o.retval;
 	return 0;
+}
+
+int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,
+	     size_t *out_len, __u32 *verdict)
+{
+	return run_n(prog_fd, ifindex, in, len, out, out_len, 1, verdict);
+}
+
+int xlbh_run_n(int prog_fd, int ifindex, const void *in, size_t len,
+	       __u32 repeat, __u32 *verdict)
+{
+	return run_n(prog_fd, ifindex, in, len, NULL, NULL, repeat, verdict);
+}
+
+int xlbh_fc_adapt_set(const struct xlbh *h, __u32 debt)
+{
+	int ncpu = libbpf_num_possible_cpus(), i, err;
+	struct xlb_fc_adapt *v = calloc(ncpu, sizeof(*v));
+	__u32 key = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < ncpu; i++)
+		v[i].debt = debt;
+	err = bpf_map__update_elem(h->m.fc_adapt, &key, sizeof(key), v,
+				   sizeof(*v) * ncpu, 0);
+	free(v);
+	return err;
 }
 
 /* ---- packets ---- */

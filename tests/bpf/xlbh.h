@@ -26,7 +26,8 @@ struct bpf_map;
 /* The data path's maps in a loaded object (xlb.bpf.o or the bench). */
 struct xlbh_maps {
 	struct bpf_map *ctl, *vips, *services, *tables, *backends, *conntrack,
-		*conntrack4, *svc_stats, *be_stats, *stats, *vlan_in, *egress;
+		*conntrack4, *svc_stats, *be_stats, *stats, *vlan_in, *egress,
+		*fc_adapt;
 };
 
 struct xlbh_be {
@@ -48,6 +49,7 @@ struct xlbh_svc {
 	__u8 encap; /* enum xlb_encap */
 	__u16 encap_port; /* GUE destination port, host order */
 	__u32 gen;
+	__u32 ver; /* xlb_service.ver published last */
 	__u32 active; /* live table copy */
 	__u32 nbe;
 	struct xlbh_be be[XLBH_MAX_BE];
@@ -105,6 +107,17 @@ struct xlbh_svc *xlbh_svc_add(struct xlbh *h, __u32 sid, const char *vip,
 struct xlbh_be *xlbh_be_add(struct xlbh *h, struct xlbh_svc *s, __u32 bid,
 			    const char *addr, __u32 weight);
 int xlbh_publish(struct xlbh *h);
+/*
+ * What the module publishes for a change to one service: its backends, its
+ * table copy and flip, its ver; not the VIP table, not xlb_ctl.
+ */
+int xlbh_publish_svc(struct xlbh *h, struct xlbh_svc *s);
+/*
+ * Remove service s as the module does: the VIP table without it, then its
+ * ver bumped; with retire also what follows the grace period (gen 0, its
+ * backends unused).
+ */
+int xlbh_svc_remove(struct xlbh *h, struct xlbh_svc *s, bool retire);
 
 /* Backend id the model's live table gives a flow (XLB_TABLE_EMPTY: none). */
 __u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
@@ -114,6 +127,8 @@ struct xlbh_be *xlbh_be_by_bid(struct xlbh *h, __u32 bid);
 /* The connection table entry of flow f (either family's map): 0 or -ENOENT. */
 int xlbh_ct_get(const struct xlbh *h, const struct xlb_flow *f,
 		struct xlb_ct_entry *e);
+/* Delete flow f's entry (as an LRU eviction would): 0 or -errno. */
+int xlbh_ct_del(const struct xlbh *h, const struct xlb_flow *f);
 
 /* Global counters summed over CPUs. */
 int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX]);
@@ -128,6 +143,11 @@ int xlbh_counter(const struct xlbh *h, bool backend, __u32 id, __u32 gen,
 /* BPF_PROG_TEST_RUN once; returns 0 or -errno. */
 int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,
 	     size_t *out_len, __u32 *verdict);
+/* The same frame repeat times (it must leave the frame as it is). */
+int xlbh_run_n(int prog_fd, int ifindex, const void *in, size_t len,
+	       __u32 repeat, __u32 *verdict);
+/* Every CPU's flow cache bypass state (struct xlb_fc_adapt) to debt. */
+int xlbh_fc_adapt_set(const struct xlbh *h, __u32 debt);
 
 /* ---- packets built from fields ---- */
 struct pkt {

@@ -48,6 +48,7 @@
 #define FRAME_MAX 3072
 #define MTU 1500
 #define MAX_FAIL_REPORTS 10
+#define PKTFUZZ_BYPASS_MIN 100000 /* frames that must meet the bypass */
 
 /* ---------------------------------------------------- the configuration */
 
@@ -770,6 +771,9 @@ struct result {
 	unsigned long by_stat[XLB_STAT__MAX];
 	unsigned long cls_n[C__MAX], cls_fwd[C__MAX], cls_pass[C__MAX],
 		cls_drop[C__MAX], cls_icmp[C__MAX], cls_fail[C__MAX];
+	/* frames that found the flow cache bypassed (xlb_fc_adapt), and
+	 * which of them were well-formed service packets */
+	unsigned long fc_bypassed, fc_bypassed_fwd;
 };
 
 static bool verbose;
@@ -970,6 +974,10 @@ static void run_one(struct result *r, struct frame *f, __u64 prev[])
 		moved += d;
 		stat = i;
 	}
+	if (cur[XLB_STAT_FC_BYPASS] != prev[XLB_STAT_FC_BYPASS]) {
+		r->fc_bypassed++;
+		r->fc_bypassed_fwd += f->fwd;
+	}
 	memcpy(prev, cur, sizeof(cur));
 	if (moved != 1) {
 		fail(r, f, "%d verdict counters moved (want exactly 1)", moved);
@@ -1053,6 +1061,9 @@ static void print_results(const struct result *r, double secs)
 		printf("  %-20s %9lu %9lu %9lu %9lu %9lu %9lu\n", cls_name[c],
 		       r->cls_n[c], r->cls_fwd[c], r->cls_icmp[c],
 		       r->cls_pass[c], r->cls_drop[c], r->cls_fail[c]);
+	printf("flow cache bypassed for %lu frames (%lu service packets, "
+	       "checked like the others)\n",
+	       r->fc_bypassed, r->fc_bypassed_fwd);
 	printf("%s: %lu failures\n", r->failures ? "FAIL" : "PASS",
 	       r->failures);
 }
@@ -1108,6 +1119,16 @@ int main(int argc, char **argv)
 		run_one(&res, &f, prev);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/*
+	 * Most frames probe the flow cache and miss (random flows): a long run
+	 * must have met the adaptive bypass, so its verdicts were checked too.
+	 */
+	if (n >= PKTFUZZ_BYPASS_MIN && !res.fc_bypassed_fwd) {
+		res.failures++;
+		printf("FAIL: %lu frames and no service packet found the flow "
+		       "cache bypassed\n",
+		       n);
+	}
 	print_results(&res,
 		      t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	print_replay(&res, n, seed);

@@ -448,7 +448,8 @@ def dec_entry(kind, raw):
     cfg = [dict(zip(("table_size", "flags", "seed", "nbackends",
                      "udp_timeout"),
                     f[7 + 6 * c:12 + 6 * c])) for c in (0, 1)]
-    return dict(key, active=f[4], gen=f[5], cfg=cfg, **cfg[f[4] & 1])
+    return dict(key, active=f[4], gen=f[5], ver=f[6], cfg=cfg,
+                **cfg[f[4] & 1])
 
 
 def map_cmd(args):
