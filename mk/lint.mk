@@ -16,7 +16,7 @@ LINT_GATES := checkpatch sparse cppcheck clang-tidy format bats
 
 # clang-tidy needs the skeleton headers; a BPF build failure is reported by
 # the gate ("could not run") rather than stopping the other gates.
-LINT_SKELS := $(BUILD)/xlb.skel.h $(BUILD)/bench_xdp.skel.h
+LINT_SKELS := $(BUILD)/xlb.skel.h $(BUILD)/bench_xdp.skel.h $(BUILD)/ct_clock.skel.h
 
 lint:
 	-@$(MAKE) --no-print-directory $(LINT_SKELS)
