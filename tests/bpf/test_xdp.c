@@ -1763,7 +1763,8 @@ static void test_svc_invalidation(void)
 	/* B's next hop changes in the kernel; only a publish of B shows it */
 	nh = nh_of(B->be[0].addr, B->be[0].family);
 	if (!ok(nh && set_neigh("02:00:00:00:0b:98") == 0,
-		"svc inval: B's neighbour changed") || !nh)
+		"svc inval: B's neighbour changed") ||
+	    !nh)
 		return;
 	/* a's entry evicted, a's backend drained, published for A alone */
 	pkt_flow(&a, &fa);
