@@ -87,7 +87,7 @@ wait_resolved() {
 	echo "$XN_PID" >"$E2E_DIR/flush6.hpid"
 	wait_lines "$E2E_DIR/flush4.out" 1 '"event":"open"'
 	wait_lines "$E2E_DIR/flush6.out" 1 '"event":"open"'
-	for i in $(seq 20); do
+	for i in $(seq 10); do
 		wait_resolved
 		m=$(lb_be_neigh | wc -l)
 		flushed=$((flushed + m))
@@ -99,7 +99,7 @@ wait_resolved() {
 	out4=$(grep '"mode":"loop"' "$E2E_DIR/flush4.out")
 	out6=$(grep '"mode":"loop"' "$E2E_DIR/flush6.out")
 	nn1=$(pass_no_neigh)
-	note "20 flushes removed $flushed backend entries; frames lb1 handed" \
+	note "10 flushes removed $flushed backend entries; frames lb1 handed" \
 		"to the kernel to resolve a next hop: $((nn1 - nn0))"
 	note "v4: $out4"
 	note "v6: $out6"
