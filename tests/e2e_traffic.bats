@@ -132,7 +132,7 @@ load e2e/suite
 	done
 }
 
-@test "hitless: >= 100 table changes under continuous load, failures only on deleted backends" {
+@test "hitless: >= 60 table changes under continuous load, failures only on deleted backends" {
 	local out changes=0 r rx5 rx4 rx4b w bad
 	e2e_lb lb1 1:10 2:20 3:30 4:20 5:20
 	flows_bg "$E2E_DIR/loop.out" 4 -T 600 -H 40 -i 200 -c 16 -n 20000 -b 10000
@@ -144,7 +144,7 @@ load e2e/suite
 	lb() { lbn lb1 "$@" service "$SVC4T" && changes=$((changes + 1)); }
 	lb del "$(be4 5)"
 	rx5=$(topo_be_rx 5)
-	for r in $(seq 13); do
+	for r in $(seq 7); do
 		for w in 1 2 3; do
 			lb set "$(be4 "$w")" weight $((RANDOM % 50 + 1))
 		done
@@ -164,7 +164,7 @@ load e2e/suite
 	out=$(grep '"mode":"loop"' "$E2E_DIR/loop.out")
 	note "$changes table changes; traffic: $out"
 	note "b5 (deleted first): decapsulated $rx5 after the delete, $(topo_be_rx 5) at the end"
-	[ "$changes" -ge 100 ]
+	[ "$changes" -ge 60 ]
 	[ "$(topo_be_rx 5)" = "$rx5" ]
 	[ "$(jq '.new.ok' <<<"$out")" -gt 0 ]
 	# Failures only for flows whose backend was deleted (b4, b5).
