@@ -300,7 +300,7 @@ xlb_maps() {
 	dmesg_clean
 }
 
-@test "100 load/bind/unbind/unload cycles: memory does not grow" {
+@test "60 load/bind/unbind/unload cycles: memory does not grow" {
 	lb flush
 	lb attach lb0 mode generic src4 10.1.0.1 max-services 8 max-backends 512 \
 		table-max 1021 conntrack-size 4096
@@ -317,28 +317,30 @@ xlb_maps() {
 		echo 3 >/proc/sys/vm/drop_caches
 		awk '/^(MemAvailable|SUnreclaim|Percpu|VmallocUsed):/ { printf "%s ", $2 }' /proc/meminfo
 	}
-	for i in $(seq 1 10); do cycle; done	# warm up caches and slabs
+	for i in $(seq 1 5); do cycle; done	# warm up caches and slabs
 	maps0=$(xlb_maps)
 	read -r a0 s0 v0 p0 <<<"$(meminfo)"
-	for i in $(seq 1 50); do cycle; done
+	for i in $(seq 1 30); do cycle; done
 	read -r a1 s1 v1 p1 <<<"$(meminfo)"
-	for i in $(seq 1 50); do cycle; done
+	for i in $(seq 1 30); do cycle; done
 	read -r a2 s2 v2 p2 <<<"$(meminfo)"
 	{
 		echo "# kB MemAvailable/SUnreclaim/Percpu/VmallocUsed:"
 		echo "#   after warm-up  $a0/$s0/$p0/$v0"
-		echo "#   +50 cycles     $a1/$s1/$p1/$v1"
-		echo "#   +100 cycles    $a2/$s2/$p2/$v2"
+		echo "#   +30 cycles     $a1/$s1/$p1/$v1"
+		echo "#   +60 cycles     $a2/$s2/$p2/$v2"
 	} >&3
-	# Tolerances (Documentation/security.md): measured growth over 100
-	# cycles was <= 80 kB of slab and none of percpu; a leaked namespace
-	# state, table or map reference per cycle would exceed them by far.
+	# Tolerances (Documentation/security.md), per cycle what 512 kB of
+	# slab and 1 MB of vmalloc were over 100 cycles: measured growth over
+	# 100 cycles was <= 80 kB of slab and none of percpu; a leaked map
+	# reference per cycle shows in the map count, a leak of 5 kB or more
+	# per cycle in slab.
 	# MemAvailable moves by +-15 MB without a trend (page cache, module
 	# text): printed, not asserted.
 	[ "$(xlb_maps)" -eq "$maps0" ]
-	[ $((s2 - s0)) -lt 512 ]
+	[ $((s2 - s0)) -lt 300 ]
 	[ $((p2 - p0)) -lt 64 ]
-	[ $((v2 - v0)) -lt 1024 ]
+	[ $((v2 - v0)) -lt 600 ]
 	insmod "$XLB_KO"
 	dmesg_clean
 }
