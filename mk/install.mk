@@ -2,7 +2,8 @@
 #   lbctl       -> $(DESTDIR)$(PREFIX)/sbin/lbctl
 #   build/kmod/$(KABI)/xlb.ko -> $(DESTDIR)/lib/modules/$(KABI)/extra/xlb.ko
 #               (the default kernel; KABI=<abi> for another)
-#   Documentation/*.8 and *.7, user/lbctl.bash-completion when present.
+#   Documentation/*.8 and *.7 (install-man), user/lbctl.bash-completion
+#               when present.
 # No xlb.bpf.o: lbctl embeds the XDP program (build/xlb.skel.h).
 # Run depmod yourself after installing to a live system.
 .PHONY: install
@@ -11,15 +12,20 @@ INSTALL_MANS := $(wildcard Documentation/*.8)
 INSTALL_MANS7 := $(wildcard Documentation/*.7)
 INSTALL_COMPLETION := $(wildcard user/lbctl.bash-completion)
 
-install: all
+install: all install-man
 	install -D -m 0755 $(BUILD)/lbctl $(DESTDIR)$(PREFIX)/sbin/lbctl
 	install -D -m 0644 $(BUILD)/kmod/$(KABI)/xlb.ko $(DESTDIR)/lib/modules/$(KABI)/extra/xlb.ko
+	$(if $(INSTALL_COMPLETION),install -D -m 0644 $(INSTALL_COMPLETION) \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/lbctl)
+
+# Every man page (lbctl.8, xlb-healthd.8, xlb-announce.8, xlb.7): make
+# install and the xlb-tools package (install-tools) alike.
+.PHONY: install-man
+install-man:
 	$(if $(INSTALL_MANS),install -d $(DESTDIR)$(PREFIX)/share/man/man8)
 	$(if $(INSTALL_MANS),install -m 0644 $(INSTALL_MANS) $(DESTDIR)$(PREFIX)/share/man/man8/)
 	$(if $(INSTALL_MANS7),install -d $(DESTDIR)$(PREFIX)/share/man/man7)
 	$(if $(INSTALL_MANS7),install -m 0644 $(INSTALL_MANS7) $(DESTDIR)$(PREFIX)/share/man/man7/)
-	$(if $(INSTALL_COMPLETION),install -D -m 0644 $(INSTALL_COMPLETION) \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/lbctl)
 
 # make install into a scratch DESTDIR: the layout above, no BPF object, man
 # pages without warnings.
@@ -48,5 +54,5 @@ install-units:
 		install -D -m 0755 $(BUILD)/xlb-announce $(DESTDIR)$(SBINDIR)/xlb-announce; \
 	fi
 
-install-tools: install-lbctl install-units
+install-tools: install-lbctl install-units install-man
 UNIT_TESTS += tests/unit/test_units.sh

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make install into a scratch DESTDIR: lbctl, xlb-healthd, xlb-announce,
-# the module, both man pages (lbctl.8, xlb.7) and the completion land where mk/install.mk says; no
+# the module, the man pages (lbctl.8, xlb-healthd.8, xlb-announce.8, xlb.7)
+# and the completion land where mk/install.mk says; no
 # xlb.bpf.o (lbctl embeds the program); every installed man page renders
 # without a groff or man warning.  Builds what is not built yet (make all).
 #
@@ -23,6 +24,7 @@ result $((!rc)) "make install DESTDIR=... PREFIX=/usr" "exit $rc: $(tail -3 "$tm
 kabi=$(scripts/kabi.sh)
 for f in usr/sbin/lbctl usr/sbin/xlb-healthd usr/sbin/xlb-announce \
 	usr/share/man/man8/lbctl.8 usr/share/man/man7/xlb.7 \
+	usr/share/man/man8/xlb-healthd.8 usr/share/man/man8/xlb-announce.8 \
 	usr/share/bash-completion/completions/lbctl \
 	"lib/modules/$kabi/extra/xlb.ko"; do
 	[ -f "$tmp/$f" ]

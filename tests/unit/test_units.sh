@@ -70,6 +70,12 @@ check "xlb-healthd.service starts the installed xlb-healthd" \
 	test "$(exec_line "$tmp/full/units/xlb-healthd.service")" = "$tmp/full/usr/sbin/xlb-healthd"
 check "systemd-analyze verify xlb.service xlb-healthd.service" \
 	verify full xlb.service xlb-healthd.service
+# The xlb-tools package is install-tools: every man page of the tree.
+for man in "$root"/Documentation/*.[78]; do
+	f=$(basename "$man")
+	check "install-tools installs $f" \
+		test -f "$tmp/full/usr/share/man/man${f##*.}/$f"
+done
 
 # verify is no formality: a unit whose command is missing fails it.
 rm "$tmp/full/usr/sbin/lbctl"
