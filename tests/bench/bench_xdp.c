@@ -380,7 +380,7 @@ static void fc_adapt_reset(void)
 	if (m && bpf_map__value_size(m) == 8 &&
 	    libbpf_num_possible_cpus() <= 1024)
 		bpf_map__update_elem(m, &key, sizeof(key), zero,
-				     8 * libbpf_num_possible_cpus(), 0);
+				     8ul * libbpf_num_possible_cpus(), 0);
 }
 
 /* Did every iteration take the case's path?  Says why not. */
