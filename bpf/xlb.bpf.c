@@ -38,16 +38,17 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /*
- * Find the next hop, encapsulate as the service's copy cfg says, and return
- * the verdict (counted).  ver: the service's xlb_service.ver (next-hop cache).
+ * Find the next hop, encapsulate with ulen (a constant: 0 for IPIP, 8 for
+ * GUE to UDP port dport) bytes of UDP header, and return the verdict
+ * (counted).  ver: the service's xlb_service.ver (next-hop cache).
  */
 static __always_inline int
-xlb_forward(struct xdp_md *ctx, const struct xlb_ctl *ctl,
-	    const struct xlb_pkt *p, const struct xlb_backend *be, __u32 bid,
-	    const struct xlb_svc_cfg *cfg, __u32 ver, struct xlb_stats *st)
+xlb_forward_as(struct xdp_md *ctx, const struct xlb_ctl *ctl,
+	       const struct xlb_pkt *p, const struct xlb_backend *be, __u32 bid,
+	       const __u16 ulen, __be16 dport, __u32 ver, struct xlb_stats *st)
 {
 	struct xlb_nh scratch, *nh = NULL;
-	struct xlb_outer out = {};
+	struct xlb_outer out = { .ulen = ulen, .dport = dport };
 	__u32 olen;
 	int rc;
 
@@ -62,10 +63,6 @@ xlb_forward(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 		olen = sizeof(struct ipv6hdr);
 	} else {
 		goto err_encap;
-	}
-	if (cfg->encap == XLB_ENCAP_GUE) {
-		out.ulen = sizeof(struct udphdr);
-		out.dport = cfg->encap_port;
 	}
 	/* entropy for the GUE source port and the IPv6 flow label */
 	if (out.ulen || be->family == XLB_AF_INET6)
@@ -115,6 +112,23 @@ err_encap:
 	return XDP_DROP;
 }
 
+/*
+ * Forward as the service's copy says (encap and encap_port of its struct
+ * xlb_svc_cfg): one branch here, and each mode's path is compiled with its
+ * header length as a constant (IPIP pays nothing for GUE).
+ */
+static __always_inline int
+xlb_forward(struct xdp_md *ctx, const struct xlb_ctl *ctl,
+	    const struct xlb_pkt *p, const struct xlb_backend *be, __u32 bid,
+	    __u8 encap, __be16 encap_port, __u32 ver, struct xlb_stats *st)
+{
+	if (encap == XLB_ENCAP_GUE)
+		return xlb_forward_as(ctx, ctl, p, be, bid,
+				      sizeof(struct udphdr), encap_port, ver,
+				      st);
+	return xlb_forward_as(ctx, ctl, p, be, bid, 0, 0, ver, st);
+}
+
 /* The whole per-frame path (also wrapped by tests/bench/bench_xdp.bpf.c). */
 static __always_inline int xlb_process(struct xdp_md *ctx)
 {
@@ -154,16 +168,16 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	/*
 	 * Flow cache: an established flow of a service unchanged since the
 	 * entry was made goes straight to its backend (no VIP match, no hash
-	 * map).  SYNs are always balanced again; ICMP errors only read the
-	 * LRU.
+	 * map, no read of the service: the entry has the encapsulation, the
+	 * backend the service's ver).  SYNs are always balanced again; ICMP
+	 * errors only read the LRU.
 	 */
 	fc = p.icmp ? NULL : xlb_fc_slot(&p, &ad, st);
 	if (fc && !p.syn && fc->expires > bpf_jiffies64() &&
 	    xlb_fc_match(fc, &p.flow)) {
 		bid = fc->bid;
-		be = xlb_live_backend(&bid, fc->be_gen);
-		cfg = xlb_live_cfg(fc->sid, fc->svc_gen, fc->svc_ver);
-		if (be && cfg) {
+		be = xlb_fc_backend(fc, &bid);
+		if (be) {
 			xlb_fc_account(ad, 1);
 			if (!fc->hit)
 				fc->hit = 1;
@@ -171,8 +185,8 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 				  p.l3_len);
 			st->c[XLB_STAT_CT_HIT]++;
 			st->c[XLB_STAT_FLOW_CACHE_HIT]++;
-			return xlb_forward(ctx, ctl, &p, be, bid, cfg,
-					   fc->svc_ver, st);
+			return xlb_forward(ctx, ctl, &p, be, bid, fc->encap,
+					   fc->encap_port, fc->svc_ver, st);
 		}
 	}
 	if (fc && !p.syn)
@@ -207,6 +221,8 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	cfg = &svc->cfg[c];
 	v.sid = sid;
 	v.svc_gen = svc->gen;
+	v.encap = cfg->encap;
+	v.encap_port = cfg->encap_port;
 	if (!p.syn)
 		be = xlb_ct_backend(&p, st, fc, &v, cfg);
 	else
@@ -219,7 +235,8 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 			xlb_ct_new(&p, st, fc, &v, be->gen);
 	}
 	bid = v.bid;
-	return xlb_forward(ctx, ctl, &p, be, bid, cfg, v.svc_ver, st);
+	return xlb_forward(ctx, ctl, &p, be, bid, v.encap, v.encap_port,
+			   v.svc_ver, st);
 
 no_backend:
 	st->c[XLB_STAT_DROP_NO_BACKEND]++;

@@ -149,7 +149,28 @@ static void xlb_pub_ver(struct xlb_service *v)
 	WRITE_ONCE(v->ver, READ_ONCE(v->ver) + 1);
 }
 
-static void xlb_pub_svc(struct xlb_maps *m, struct xlb_svc *svc, bool fresh)
+/*
+ * The backends' copy of the service's ver (low 16 bits), which a flow
+ * cache hit checks instead of reading xlb_services: stored after the ver,
+ * for every backend the service had (svc) or has now.
+ */
+static void xlb_pub_be_ver(struct xlb_maps *m, const struct xlb_service *v,
+			   const struct xlb_svc *svc)
+{
+	u16 ver = READ_ONCE(v->ver);
+	u32 j;
+
+	smp_wmb();	/* the ver before its copies */
+	for (j = 0; svc && j < svc->nbe; j++) {
+		struct xlb_backend *b = xlb_value(m->bes, svc->be[j].id);
+
+		if (b)
+			WRITE_ONCE(b->svc_ver, ver);
+	}
+}
+
+static void xlb_pub_svc(struct xlb_maps *m, struct xlb_svc *svc, bool fresh,
+			const struct xlb_svc *old)
 {
 	struct xlb_service *v = xlb_value(m->svcs, svc->id);
 
@@ -167,6 +188,8 @@ static void xlb_pub_svc(struct xlb_maps *m, struct xlb_svc *svc, bool fresh)
 		WRITE_ONCE(v->gen, svc->gen);
 	}
 	xlb_pub_ver(v);
+	xlb_pub_be_ver(m, v, old);
+	xlb_pub_be_ver(m, v, svc);
 	svc->flip_cookie = get_state_synchronize_rcu();
 }
 
@@ -264,8 +287,10 @@ static void xlb_pub_removed(struct xlb_maps *m, struct xlb_txn *txn)
 		if (!txn->ch[i].old || txn->ch[i].new)
 			continue;
 		v = xlb_value(m->svcs, txn->ch[i].old->id);
-		if (v)
-			xlb_pub_ver(v);
+		if (!v)
+			continue;
+		xlb_pub_ver(v);
+		xlb_pub_be_ver(m, v, txn->ch[i].old);
 	}
 }
 
@@ -335,7 +360,7 @@ void xlb_publish_txn(struct xlb_net *xn, struct xlb_txn *txn)
 		if (new)
 			xlb_pub_table(m, new, old);
 		if (new)
-			xlb_pub_svc(m, new, !old);
+			xlb_pub_svc(m, new, !old, old);
 		if (old && !new)
 			removed = true;
 		for (j = 0; old && j < old->nbe; j++)
@@ -893,7 +918,7 @@ static void xlb_bind_publish(struct xlb_net *xn, struct xlb_maps *m,
 		if (!svc)
 			continue;
 		xlb_pub_table(m, svc, false);
-		xlb_pub_svc(m, svc, svc->fresh);
+		xlb_pub_svc(m, svc, svc->fresh, NULL);
 	}
 	xlb_pub_vips(xn, m, ad->img, xn->seed, false);
 	xlb_pub_ctl(xn, m, xn->src4, xn->src6, true);

@@ -108,6 +108,21 @@ static __always_inline struct xlb_backend *xlb_live_backend(__u32 *bid,
 }
 
 /*
+ * Flow cache entry e's backend (id *bid = e->bid) if it still is the one
+ * of e's choice and e's service has not been published since (the
+ * backend's copy of the service's ver): a hit reads no xlb_services entry.
+ */
+static __always_inline struct xlb_backend *
+xlb_fc_backend(const struct xlb_fc *e, __u32 *bid)
+{
+	struct xlb_backend *be = xlb_live_backend(bid, e->be_gen);
+
+	if (be && *(volatile __u16 *)&be->svc_ver == (__u16)e->svc_ver)
+		return be;
+	return NULL;
+}
+
+/*
  * The live table copy's configuration of service sid if the service is
  * still the one of generation gen and unchanged since ver (no publish of
  * it, no removal), else NULL.
@@ -126,6 +141,8 @@ xlb_live_cfg(__u32 sid, __u32 gen, __u32 ver)
 /* What a flow cache entry records besides the flow. */
 struct xlb_fc_val {
 	__u32 bid, be_gen, sid, svc_gen, svc_ver;
+	__u8 encap; /* the live copy's cfg->encap and encap_port */
+	__be16 encap_port;
 };
 
 /* Entry e's service is unchanged (v: a choice made under the live one). */
@@ -163,6 +180,8 @@ static __always_inline void xlb_fc_fill(struct xlb_fc *e,
 	e->svc_gen = v->svc_gen;
 	e->svc_ver = v->svc_ver;
 	e->hit = 0;
+	e->encap = v->encap;
+	e->encap_port = v->encap_port;
 	e->expires = now + xlb_cfg_fc_ttl_jiffies;
 }
 

@@ -214,7 +214,12 @@ struct xlb_backend {
 	__be32	addr[4];
 	__u8	family;
 	__u8	state;		/* enum xlb_be_state */
-	__u16	pad;
+	__u16	svc_ver;	/* low 16 bits of xlb_services[sid].ver,
+				 * stored after it by every publish of the
+				 * service (and its removal): the flow cache
+				 * hit checks its service here, without
+				 * reading xlb_services
+				 */
 	__u32	sid;		/* owning service */
 	__u32	gen;		/* unique per allocation, never 0 when in use */
 	__u32	weight;
@@ -360,11 +365,14 @@ struct xlb_nh {
  * a hash-map call and without the VIP match.  The LRU connection table
  * stays the authority: an entry is filled only from it (a hit) or together
  * with it (a new choice).  An entry is used only while
- *   - xlb_services[sid] still has gen svc_gen and ver svc_ver (a publish
- *     of this service, or its removal, invalidates its entries and only
- *     its entries: the service and its VIP are then as they were),
  *   - xlb_backends[bid] still has gen be_gen and is not UNUSED (a backend
- *     retired after the publish grace period is never reached), and
+ *     retired after the publish grace period is never reached),
+ *   - its service's ver is still svc_ver, as the backend's copy
+ *     xlb_backends[bid].svc_ver (low 16 bits) tells (a publish of this
+ *     service, or its removal, invalidates its entries and only its
+ *     entries: the service, its VIP and its encapsulation are then as they
+ *     were; the backend's gen ties it to one allocation of its service),
+ *     and
  *   - its lifetime, the loader's fc_ttl (default XLB_DEFAULT_FC_TTL_JIFFIES),
  *     has not run out; then the flow is looked up in the LRU again, which
  *     keeps its recency there.
@@ -381,10 +389,12 @@ struct xlb_fc {
 	__u32	sid;		/* service of the flow */
 	__u32	svc_gen;	/* xlb_services[sid].gen then */
 	__u32	svc_ver;	/* xlb_services[sid].ver then */
-	__u32	hit;		/* 1: served a packet since the fill; a
+	__u8	hit;		/* 1: served a packet since the fill; a
 				 * valid entry with hit set keeps its slot
 				 * against other flows' fills
 				 */
+	__u8	encap;		/* the service's cfg then: encap, */
+	__be16	encap_port;	/* encap_port (a hit reads no xlb_services) */
 	__u64	expires;	/* bpf_jiffies64() deadline */
 };
 

@@ -26,7 +26,7 @@ mkdir -p "$out"
 
 rev=$(git rev-parse --verify "$base^{commit}")
 if [ -d "$wt" ]; then
-	git -C "$wt" checkout -q --detach "$rev"
+	git -C "$wt" checkout -q -f --detach "$rev"
 else
 	git worktree add -q --detach "$wt" "$rev"
 fi

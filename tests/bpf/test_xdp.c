@@ -1702,16 +1702,78 @@ static bool publish_svc(const char *name, struct xlbh_svc *s)
 	return ret;
 }
 
-/* Send an established segment of p twice: the second is a flow cache hit. */
-static void send_cached(const char *name, struct pkt *p, __u32 bid)
+/*
+ * Send an established segment of p twice: the second is a flow cache hit.
+ * info: the info counters besides conntrack_hit (encap_gue).
+ */
+static void send_cached_info(const char *name, struct pkt *p, __u32 bid,
+			     __u32 info)
 {
 	__u64 n;
 
 	p->tcp_flags = TCP_ACK;
-	send_to(name, p, bid, INFO(CT_HIT));
+	send_to(name, p, bid, INFO(CT_HIT) | info);
 	n = fc_hits();
-	send_to(name, p, bid, INFO(CT_HIT));
+	send_to(name, p, bid, INFO(CT_HIT) | info);
 	ok(fc_hits() == n + 1, "%s: served by the flow cache", name);
+}
+
+static void send_cached(const char *name, struct pkt *p, __u32 bid)
+{
+	send_cached_info(name, p, bid, 0);
+}
+
+/*
+ * s's cached flow p (backend bid) after a publish of s that changed its
+ * encapsulation (info: INFO(ENCAP_GUE) for GUE now): encapsulated the new
+ * way at once (through the connection table: the cache entry is the old
+ * publish's, it holds the old encapsulation), then cached that way.
+ */
+static void encap_changed(const char *name, struct xlbh_svc *s, struct pkt *p,
+			  __u32 bid, __u32 info)
+{
+	__u64 n;
+
+	publish_svc(name, s);
+	n = fc_hits();
+	send_to(name, p, bid, INFO(CT_HIT) | info);
+	ok(fc_hits() == n, "%s: not served by the flow cache", name);
+	send_cached_info(name, p, bid, info);
+}
+
+/*
+ * A publish that changes only a service's encapsulation (GUE <-> IPIP, the
+ * GUE port), with its flows in the flow cache (a hit reads the
+ * encapsulation from the cache entry, not from the service): never the old
+ * headers after the publish.  The GUE services of test_gue().
+ */
+static void test_encap_change(void)
+{
+	__u32 gue = INFO(ENCAP_GUE);
+	struct pkt p, u;
+
+	p = cli("192.0.2.63", 6002, "10.100.0.20", 80, IPPROTO_TCP, TCP_SYN);
+	send_to("encap change: syn (gue)", &p, 30, INFO(CT_MISS) | gue);
+	send_cached_info("encap change: ack (gue)", &p, 30, gue);
+	u = cli("2001:db8::63", 6002, "fd10::20", 443, IPPROTO_UDP, 0);
+	send_to("encap change: udp6 (gue)", &u, 31, INFO(CT_MISS) | gue);
+	send_cached_info("encap change: udp6 (gue)", &u, 31, gue);
+
+	S[14]->encap = XLB_ENCAP_IPIP;
+	S[14]->encap_port = 0;
+	encap_changed("encap change: v4 gue -> ipip", S[14], &p, 30, 0);
+	S[15]->encap = XLB_ENCAP_IPIP;
+	S[15]->encap_port = 0;
+	encap_changed("encap change: v6 gue -> ip6ip6", S[15], &u, 31, 0);
+	S[14]->encap = XLB_ENCAP_GUE;
+	S[14]->encap_port = 6080;
+	encap_changed("encap change: v4 ipip -> gue 6080", S[14], &p, 30, gue);
+	S[14]->encap_port = 6081;
+	encap_changed("encap change: v4 gue port 6080 -> 6081", S[14], &p, 30,
+		      gue);
+	S[15]->encap = XLB_ENCAP_GUE;
+	S[15]->encap_port = 9;
+	encap_changed("encap change: v6 ip6ip6 -> gue 9", S[15], &u, 31, gue);
 }
 
 /*
@@ -2016,6 +2078,7 @@ int main(void)
 	test_nh_cache();
 	test_too_big();
 	test_gue();
+	test_encap_change();
 	test_svc_invalidation();
 	test_fc_bypass();
 	test_flow_cache();

@@ -204,29 +204,42 @@ static int put(struct bpf_map *m, __u32 key, const void *val)
 				    bpf_map__value_size(m), 0);
 }
 
+/* The entries of s's backends, with the service's ver as published last. */
+static int publish_svc_backends(struct xlbh *h, const struct xlbh_svc *s)
+{
+	__u32 j;
+	int err;
+
+	for (j = 0; j < s->nbe; j++) {
+		const struct xlbh_be *b = &s->be[j];
+		struct xlb_backend v = {
+			.family = b->family,
+			.state = b->state,
+			.svc_ver = (__u16)s->ver,
+			.sid = s->sid,
+			.gen = b->gen,
+			.weight = b->weight,
+		};
+
+		memcpy(v.addr, b->addr, 16);
+		err = put(h->m.backends, b->bid, &v);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int publish_backends(struct xlbh *h)
 {
-	__u32 i, j;
+	__u32 i;
 	int err;
 
 	for (i = 0; i < XLBH_MAX_SVC; i++) {
-		struct xlbh_svc *s = &h->svc[i];
-
-		for (j = 0; s->used && j < s->nbe; j++) {
-			struct xlbh_be *b = &s->be[j];
-			struct xlb_backend v = {
-				.family = b->family,
-				.state = b->state,
-				.sid = s->sid,
-				.gen = b->gen,
-				.weight = b->weight,
-			};
-
-			memcpy(v.addr, b->addr, 16);
-			err = put(h->m.backends, b->bid, &v);
-			if (err)
-				return err;
-		}
+		if (!h->svc[i].used)
+			continue;
+		err = publish_svc_backends(h, &h->svc[i]);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -287,6 +300,9 @@ static int publish_service(struct xlbh *h, struct xlbh_svc *s)
 		sv.ver = ++s->ver;
 		err = put(h->m.services, s->sid, &sv);
 	}
+	/* after the ver, as the module does (kmod/publish.c, xlb_pub_ver()) */
+	if (!err)
+		err = publish_svc_backends(h, s);
 	free(s->table);
 	s->table = tbl;
 	tbl = NULL;
@@ -402,6 +418,9 @@ int xlbh_svc_remove(struct xlbh *h, struct xlbh_svc *s, bool retire)
 	if (retire)
 		sv.gen = 0;
 	err = put(h->m.services, s->sid, &sv);
+	/* not retired yet: the backends carry the new ver (kmod/publish.c) */
+	if (!retire && !err)
+		err = publish_svc_backends(h, s);
 	for (j = 0; retire && !err && j < s->nbe; j++) {
 		struct xlb_backend b = { .state = XLB_BE_UNUSED };
 
