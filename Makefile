@@ -80,7 +80,7 @@ check-unit: $(UNIT_TESTS)
 # Every stage runs even when an earlier one failed, so one run reports all
 # failures; the failed stages are listed and the exit status is non-zero.
 # Each stage's wall time is printed after it ("==== make X: N s").
-CHECK_STAGES := lint check-unit check-asan check-bpf check-fuzz-short check-vm
+CHECK_STAGES := lint check-unit check-asan check-bpf check-fuzz-short check-vm check-deb
 
 check: setup
 	$(MAKE) all
