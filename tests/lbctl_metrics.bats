@@ -24,8 +24,12 @@ setup_file() {
 	ip -n "$NS" addr add 10.1.0.1/24 dev lb0
 	ip -n "$NS" link set lb0 up
 	ip -n "$CL" addr add 10.1.0.2/24 dev cl0
-	# No IPv6 chatter (router solicitations, MLD) on the wire.
-	ip netns exec "$CL" sysctl -qw net.ipv6.conf.cl0.disable_ipv6=1
+	# No IPv6 chatter (router solicitations, MLD) on the wire.  The
+	# client's source ports stay below 50000: the zero test's new flows
+	# take 50000 and 50001, which no earlier flow (still in the LB's
+	# connection table) can have used.
+	ip netns exec "$CL" sysctl -qw net.ipv6.conf.cl0.disable_ipv6=1 \
+		net.ipv4.ip_local_port_range="32768 49999"
 	ip -n "$CL" link set cl0 up
 	ip netns exec "$NS" sysctl -qw net.ipv4.ip_forward=1
 	ip -n "$CL" route add 10.1.0.100/32 via 10.1.0.1
@@ -163,8 +167,11 @@ nobody_jq() {
 	# Only ARP from the client may have arrived since.
 	[ "$(jq '.global | del(.pass_not_ip) | [.[]] | add' <<<"$output")" = 0 ]
 	[ "$(jq '.global.pass_not_ip' <<<"$output")" -le 2 ]
-	# Counting starts again from 0.
-	send 2
+	# Counting starts again from 0: two new flows, from ports 50000 and
+	# 50001 (both sockets open at once, so they differ).
+	in_ns "$CL" bash -c 'echo "50000 50001" >/proc/sys/net/ipv4/ip_local_port_range
+		exec 3>/dev/udp/10.1.0.100/5000 4>/dev/udp/10.1.0.100/5000
+		echo a >&3; echo b >&4'
 	[ "$(nobody_jq '.services[0].packets')" = 2 ]
 	[ "$(nobody_jq '.services[0].backends[0].flows')" = 2 ]
 	[ "$(nobody_jq '.global.conntrack_miss')" = 2 ]
