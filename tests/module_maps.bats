@@ -111,9 +111,24 @@ bind() {
 	run nl_ok backend_get "{\"service\": $S, \"backend\": $(be 10.1.0.2)}"
 	id=$(jq -r '.messages[0].backend.id' <<<"$output")
 	old_gen=$(jq -r '.messages[0].backend.gen' <<<"$output")
+	# A second service: publishes of the first leave its ver alone.
+	S2=$(svc 10.0.0.2 80)
+	nl_ok service_new '{"service": {"addr4": "10.0.0.2", "port": 80, "proto": 6, "table_size": 251}}'
+	nl_ok backend_new "{\"service\": $S2, \"backend\": $(be 10.2.0.1)}"
+	w1=$(map $M xlb_services service 1 | jq -r .ver)
 	# Drain: weight 0 keeps the entry (state DRAIN), takes no slots.
 	nl_ok backend_set "{\"service\": $S, \"backend\": {\"addr4\": \"10.1.0.2\", \"weight\": 0}}"
-	[ "$(map $M xlb_backends backend "$id" | jq -r .state)" = 2 ]
+	run map $M xlb_services service
+	v3=$(jq -r '.[0].ver' <<<"$output")
+	[ "$v3" -gt "$v1" ]
+	[ "$(jq -r '.[1].ver' <<<"$output")" = "$w1" ]
+	# Every backend carries the low 16 bits of its own service's ver (a
+	# flow cache hit checks it there instead of reading the service).
+	run map $M xlb_backends backend
+	echo "$output"
+	[ "$(jq -r ".[$id].state" <<<"$output")" = 2 ]
+	[ "$(jq -c '[.[] | select(.gen != 0) | [.sid, .svc_ver]] | sort' <<<"$output")" = "[[0,$((v3 & 65535))],[0,$((v3 & 65535))],[1,$((w1 & 65535))]]" ]
+	nl_ok service_del "{\"service\": $S2}"
 	! published_table $M 0 | grep -qx 10.1.0.2 || false
 	nl_ok backend_del "{\"service\": $S, \"backend\": $(be 10.1.0.2)}"
 	e=$(map $M xlb_backends backend "$id")

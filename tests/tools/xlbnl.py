@@ -438,7 +438,7 @@ def dec_entry(kind, raw):
                 "owner": f[11]}
     if kind == "backend":
         return {"addr": ip_of(f[0], f[1]), "family": f[1], "state": f[2],
-                "sid": f[4], "gen": f[5], "weight": f[6]}
+                "svc_ver": f[3], "sid": f[4], "gen": f[5], "weight": f[6]}
     key = {"addr": ip_of(f[0], f[3]), "port": struct.unpack("!H", f[1])[0],
            "proto": f[2], "family": f[3]}
     if kind == "vip":
