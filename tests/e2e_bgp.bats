@@ -197,32 +197,6 @@ untracked_since() {
 	echo "$((a - ${1% *})) $((b - ${1#* }))"
 }
 
-_healthd_read() {
-	grep -q 'the xlb module is present' "$E2E_DIR/bird/$1.hd"
-}
-
-# xlb-healthd on lb1 and lb2 instead of xlb-announce, both announcing, and
-# no route flapping: xlb-healthd starts, finds and keeps the announcer's
-# routes (its first round, after reading the configuration), then the
-# announcer is killed (SIGKILL: it leaves its routes, as a crash would).
-healthd_both() {
-	local n pid
-	for n in lb2 lb1; do
-		[ -s "$E2E_DIR/bird/$n.hpid" ] && continue
-		: >"$E2E_DIR/bird/$n.hd"
-		bgp_healthd_start "$n"
-		bgp_poll 20 "no xlb-healthd on $n" _healthd_read "$n" >/dev/null ||
-			return 1
-		if [ -s "$E2E_DIR/bird/$n.apid" ]; then
-			pid=$(cat "$E2E_DIR/bird/$n.apid")
-			rm -f "$E2E_DIR/bird/$n.apid"
-			kill -KILL "$pid"
-			while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
-		fi
-	done
-	bgp_converge lb1 lb2
-}
-
 # The states (or another KEY) of backend I in every service of lb1 and
 # lb2, one word per service, e.g. "drain drain ... drain" (8 words).
 be_field() {
@@ -250,7 +224,7 @@ _all_up() {
 	local open hb out t u
 	both_lbs
 	open=$(held_open)
-	t=$(healthd_both)
+	t=$(bgp_healthd_takeover lb2 lb1)
 	note "xlb-healthd took over from xlb-announce on lb1 and lb2 (routes kept: $t ms)"
 	# Connections opened now, under the routes that stay: each one's SYN
 	# made its conntrack entry on the LB that carries it.  The ECMP

@@ -7,7 +7,8 @@
 # client directly), sends real TCP traffic and prints what xlb did with it:
 # weights, expected and observed shares, then a drain and a removal; then a
 # second load balancer, both announcing the VIPs with BGP (BIRD 2,
-# tests/e2e/bgp.bash), and the failure of one of them.
+# tests/e2e/bgp.bash), the failure of one of them, and xlb-healthd draining
+# a backend whose server stopped.
 set -euo pipefail
 
 : "${XLB_ROOT:?run me through tests/vm/run.sh --script}"
@@ -21,20 +22,25 @@ FLOWS=3000
 
 say() { printf '\n== %s\n' "$*"; }
 
-# table "bI:W"... JSON: per backend weight, expected and observed share.
+# table JSON "bI:W[:drain]"...: per backend weight, expected and observed
+# share (a drained backend keeps its weight and expects no new flow).
 table() {
 	local json=$1 sum=0 spec total
 	shift
-	for spec; do sum=$((sum + ${spec#*:})); done
+	for spec; do
+		[[ $spec == *:drain ]] || sum=$((sum + ${spec#*:}))
+	done
 	total=$(jq .ok <<<"$json")
 	printf '  %-8s %6s %9s %9s  %s\n' backend weight expected observed ""
 	for spec; do
-		local name=${spec%%:*} w=${spec#*:} n
+		local name=${spec%%:*} w=${spec#*:} d=0 n
+		[[ $spec == *:drain ]] && w=${w%:drain} d=1
 		n=$(jq -r --arg b "$name" '.backends[$b] // 0' <<<"$json")
-		awk -v b="$name" -v w="$w" -v s="$sum" -v n="$n" -v t="$total" 'BEGIN {
-			e = s ? 100 * w / s : 0; o = t ? 100 * n / t : 0
+		awk -v b="$name" -v w="$w" -v d="$d" -v s="$sum" -v n="$n" -v t="$total" 'BEGIN {
+			e = s && !d ? 100 * w / s : 0; o = t ? 100 * n / t : 0
 			bar = ""; for (i = 0; i < int(o / 2 + 0.5); i++) bar = bar "#"
-			printf "  %-8s %6d %8.1f%% %8.1f%%  %s\n", b, w, e, o, bar }'
+			printf "  %-8s %6d %8.1f%% %8.1f%%  %s%s\n", b, w, e, o, bar,
+				d ? "(drained)" : "" }'
 	done
 	echo "  ($total flows answered, $(jq .fail <<<"$json") failed)"
 }
@@ -127,4 +133,43 @@ route
 chk=$(hold_check bgp)
 echo "  $(jq .ok <<<"$chk") of 100 connections still answer"
 hold_stop bgp
+
+# Backend I's state in $SVC4T on lb1 is STATE.
+_b_state() {
+	[ "$(lbn lb1 -j show | jq -r --arg s "$SVC4T" --arg a "$(be4 "$1")" \
+		'.[] | select(.service == $s) | .backends[] |
+		select(.address == $a) | .state')" = "$2" ]
+}
+# Every backend of $SVC4T on lb1 is up.
+_b_up() {
+	[ "$(lbn lb1 -j show | jq -r --arg s "$SVC4T" \
+		'[.[] | select(.service == $s) | .backends[].health] |
+		all(. == "up")')" = true ]
+}
+
+say "health checks: xlb-healthd takes over the announcing on lb1"
+echo "  (route kept: $(bgp_healthd_takeover lb1) ms) and checks each backend of $SVC4T:"
+hc="tcp interval 500ms timeout 500ms rise 2 fall 2"
+echo "  lbctl health $SVC4T $hc"
+# shellcheck disable=SC2086 # $hc: the keywords, one word each
+lbn lb1 health "$SVC4T" $hc
+echo "  every backend up after $(bgp_poll 20 "backends not up" _b_up) ms:"
+lbn lb1 show service "$SVC4T" | sed 's/^/  lb1: /'
+
+say "b2's server stops (no weight changed by anyone)"
+topo_server stop 2
+echo "  drained after $(bgp_poll 20 "b2 not drained" _b_state 2 drain) ms" \
+	"(at most fall 2 x interval 0.5 s + timeout 0.5 s); xlb-healthd on lb1 logged:"
+grep -F "backend $(be4 2):" "$E2E_DIR/bird/lb1.hd" | sed 's/^/  /'
+lbn lb1 show service "$SVC4T" | sed 's/^/  lb1: /'
+out=$(flows 4 -n "$FLOWS" -b 36000)
+table "$out" b1:10 b2:20:drain
+
+say "b2's server back"
+topo_server start 2
+echo "  active again after $(bgp_poll 20 "b2 not active" _b_state 2 active) ms:"
+grep -F "backend $(be4 2):" "$E2E_DIR/bird/lb1.hd" | tail -n 1 | sed 's/^/  /'
+out=$(flows 4 -n "$FLOWS" -b 40000)
+table "$out" b1:10 b2:20
+
 say "done"

@@ -99,6 +99,9 @@ bgp_announcer_start() {
 	nsenter --net="/run/netns/$E2E_P-$n" --mount="$E2E_DIR/mnt/$n" \
 		"$ANNOUNCE" interval 200 >>"$E2E_DIR/bird/$n.ann" 2>&1 3>&- &
 	echo $! >"$E2E_DIR/bird/$n.apid"
+	# Not a job of this shell: bgp_healthd_takeover kills it, and
+	# the shell would report that.
+	disown $!
 }
 
 # Or xlb-healthd, which announces through the same code (its hook); its
@@ -119,6 +122,34 @@ bgp_announcer_stop() {
 	rm -f "$f"
 	kill "$pid" 2>/dev/null || return 0
 	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+}
+
+_bgp_healthd_read() {
+	grep -q 'the xlb module is present' "$E2E_DIR/bird/$1.hd"
+}
+
+# bgp_healthd_takeover NODE...: xlb-healthd on the nodes instead of
+# xlb-announce, all announcing, and no route flapping: xlb-healthd starts, finds and keeps the announcer's
+# routes (its first round, after reading the configuration), then the
+# announcer is killed (SIGKILL: it leaves its routes, as a crash would).
+bgp_healthd_takeover() {
+	local n pid
+	for n; do
+		[ -s "$E2E_DIR/bird/$n.hpid" ] && continue
+		: >"$E2E_DIR/bird/$n.hd"
+		bgp_healthd_start "$n"
+		bgp_poll 20 "no xlb-healthd on $n" _bgp_healthd_read "$n" >/dev/null ||
+			return 1
+		if [ -s "$E2E_DIR/bird/$n.apid" ]; then
+			pid=$(cat "$E2E_DIR/bird/$n.apid")
+			rm -f "$E2E_DIR/bird/$n.apid"
+			kill -KILL "$pid"
+			while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+		fi
+	done
+	# bgp_converge wants the nodes in order (lb1 before lb2)
+	# shellcheck disable=SC2046 # node names, one word each
+	bgp_converge $(printf '%s\n' "$@" | sort)
 }
 
 bgp_up() {
