@@ -139,7 +139,6 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	struct xlb_ctl *ctl;
 	struct xlb_fc_val v = {};
 	const struct xlb_svc_cfg *cfg;
-	struct xlb_fc_adapt *ad = NULL;
 	struct xlb_fc *fc;
 	__u32 zero = 0, sid, bid = 0, c;
 	int rc;
@@ -172,13 +171,12 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	 * backend the service's ver).  SYNs are always balanced again; ICMP
 	 * errors only read the LRU.
 	 */
-	fc = p.icmp ? NULL : xlb_fc_slot(&p, &ad, st);
+	fc = p.icmp ? NULL : xlb_fc_slot(&p, st);
 	if (fc && !p.syn && fc->expires > bpf_jiffies64() &&
 	    xlb_fc_match(fc, &p.flow)) {
 		bid = fc->bid;
 		be = xlb_fc_backend(fc, &bid);
 		if (be) {
-			xlb_fc_account(ad, 1);
 			if (!fc->hit)
 				fc->hit = 1;
 			xlb_count(&xlb_svc_stats, fc->sid, fc->svc_gen,
@@ -190,7 +188,7 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 		}
 	}
 	if (fc && !p.syn)
-		xlb_fc_account(ad, 0);
+		xlb_fc_missed(st);
 
 	sid = xlb_match(ctl, &p);
 	if (!sid) {

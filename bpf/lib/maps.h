@@ -114,14 +114,6 @@ struct {
 	__type(value, struct xlb_fc);
 } xlb_flow_cache SEC(".maps");
 
-/* Per CPU flow cache probing or bypassed (XDP private). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct xlb_fc_adapt);
-} xlb_fc_adapt SEC(".maps");
-
 /* Per CPU new-entry budget of the connection table (XDP private). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -44,46 +44,44 @@ static __always_inline __u32 xlb_match(const struct xlb_ctl *ctl,
 
 /*
  * This CPU's flow cache slot for packet p (not an ICMP error), NULL with
- * the cache off or bypassed (xlb_fc_adapt, include/uapi/xlb_maps.h): then
- * neither probe nor fill.  *ad: the bypass state, for xlb_fc_account().
+ * the cache off or bypassed (st->fc, include/uapi/xlb_maps.h): then
+ * neither probe nor fill.
  */
 static __always_inline struct xlb_fc *xlb_fc_slot(const struct xlb_pkt *p,
-						  struct xlb_fc_adapt **ad,
 						  struct xlb_stats *st)
 {
-	struct xlb_fc_adapt *a;
-	__u32 idx = 0;
+	__u32 idx;
 
 	if (!xlb_cfg_fc_ttl_jiffies)
 		return NULL;
-	a = bpf_map_lookup_elem(&xlb_fc_adapt, &idx);
-	if (a && a->debt >= XLB_FC_DEBT_MAX) {
+	if (st->fc.debt >= XLB_FC_DEBT_MAX) {
 		if (p->syn)
 			return NULL;
 		/* the last bypassed packet: probe again, with a clean slate */
-		if (--a->debt <= XLB_FC_DEBT_MAX)
-			a->debt = 0;
+		if (--st->fc.debt <= XLB_FC_DEBT_MAX)
+			st->fc.debt = 0;
 		st->c[XLB_STAT_FC_BYPASS]++;
 		return NULL;
 	}
-	*ad = a;
 	idx = xlb_fc_index(&p->flow, xlb_cfg_fc_bits);
 	return bpf_map_lookup_elem(&xlb_flow_cache, &idx);
 }
 
-/* A probe hit (hit) or missed: the cache pays, or starts the bypass. */
-static __always_inline void xlb_fc_account(struct xlb_fc_adapt *a, int hit)
+/*
+ * A probe missed: the hits since the previous miss pay back (one each,
+ * down to 0), this miss adds its cost; at the limit the bypass starts.
+ * A hit costs nothing here: it is counted in flow_cache_hit anyway.
+ */
+static __always_inline void xlb_fc_missed(struct xlb_stats *st)
 {
-	if (!a)
-		return;
-	if (hit) {
-		if (a->debt)
-			a->debt--;
-		return;
-	}
-	a->debt += XLB_FC_MISS_COST;
-	if (a->debt >= XLB_FC_DEBT_MAX)
-		a->debt = XLB_FC_DEBT_MAX + XLB_FC_BYPASS_PKTS;
+	__u32 hits = (__u32)st->c[XLB_STAT_FLOW_CACHE_HIT];
+	__u32 paid = hits - st->fc.hits, debt = st->fc.debt;
+
+	st->fc.hits = hits;
+	debt = paid >= debt ? XLB_FC_MISS_COST : debt - paid + XLB_FC_MISS_COST;
+	if (debt >= XLB_FC_DEBT_MAX)
+		debt = XLB_FC_DEBT_MAX + XLB_FC_BYPASS_PKTS;
+	st->fc.debt = debt;
 }
 
 /* The cached flow equals f (all ten words, unused ones are zero). */

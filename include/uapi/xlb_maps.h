@@ -16,7 +16,6 @@
  *   xlb_conntrack4 LRU_HASH                 XDP      IPv4 flow -> backend
  *   xlb_nh_cache   PERCPU_ARRAY             XDP      next hop per backend
  *   xlb_flow_cache PERCPU_ARRAY             XDP      recent decisions per flow
- *   xlb_fc_adapt   PERCPU_ARRAY[1]          XDP      flow cache on/bypassed per CPU
  *   xlb_ct_budget  PERCPU_ARRAY[1]          XDP      new-entry budget per CPU
  *   xlb_svc_stats  PERCPU_ARRAY             XDP      per service counters
  *   xlb_be_stats   PERCPU_ARRAY             XDP      per backend counters
@@ -68,7 +67,6 @@
 #define XLB_MAP_VLAN_IN		"xlb_vlan_in"	/* lbctl attach, see below */
 #define XLB_MAP_EGRESS		"xlb_egress"	/* lbctl attach, see below */
 #define XLB_MAP_CT_BUDGET	"xlb_ct_budget"	/* XDP private, xlb_ct_budget */
-#define XLB_MAP_FC_ADAPT	"xlb_fc_adapt"	/* XDP private, xlb_fc_adapt */
 
 /* Default pin directory used by lbctl attach. */
 #define XLB_PIN_DIR		"/sys/fs/bpf/xlb"
@@ -328,11 +326,6 @@ enum xlb_stat {
 	XLB_STAT__MAX
 };
 
-/* xlb_stats[0]. */
-struct xlb_stats {
-	__u64	c[XLB_STAT__MAX];
-};
-
 /*
  * xlb_nh_cache[bid] (PERCPU_ARRAY, max_entries = max_backends; written and
  * read by the XDP program only): the next hop bpf_fib_lookup() found for a
@@ -399,16 +392,20 @@ struct xlb_fc {
 };
 
 /*
- * xlb_fc_adapt[0] (PERCPU_ARRAY[1], XDP private): whether this CPU probes
- * its flow cache.  A miss costs more than no cache at all (probe of a cold
+ * The flow cache bypass state of one CPU, kept in its xlb_stats value (XDP
+ * private, after the counters: the program has that value at hand, so a
+ * probe that hits reads one word of a line it writes anyway and writes
+ * nothing more).  A miss costs more than no cache at all (probe of a cold
  * line, 72-byte fill, then the same LRU lookup), so with a low hit rate the
  * cache is bypassed for a while.  debt < XLB_FC_DEBT_MAX: probing; a hit
  * pays 1 back (down to 0), a miss adds XLB_FC_MISS_COST, so debt grows
  * while fewer than MISS_COST / (MISS_COST + 1) = 3/4 of the probes hit.
+ * Hits pay lazily: the next miss subtracts the hits counted since the
+ * previous one (flow_cache_hit, whose low 32 bits it keeps in hits).
  * Reaching XLB_FC_DEBT_MAX: the next XLB_FC_BYPASS_PKTS established
  * packets (TCP without SYN, UDP) skip probe and fill (counted
  * flow_cache_bypass; debt counts them down above DEBT_MAX), then probing
- * starts again with debt 0.  A fresh map (0) probes.
+ * starts again with debt 0.  Zero (a fresh map) probes.
  */
 #define XLB_FC_DEBT_MAX		8192
 #define XLB_FC_MISS_COST	3
@@ -416,7 +413,16 @@ struct xlb_fc {
 
 struct xlb_fc_adapt {
 	__u32	debt;
-	__u32	pad;
+	__u32	hits;	/* (__u32)c[XLB_STAT_FLOW_CACHE_HIT] at the last miss */
+};
+
+/*
+ * xlb_stats[0]: the counters (userspace and the module read and zero c[]
+ * only), then this CPU's flow cache bypass state.
+ */
+struct xlb_stats {
+	__u64	c[XLB_STAT__MAX];
+	struct xlb_fc_adapt fc;
 };
 
 /*

@@ -23,7 +23,7 @@
  * BENCH_CASE=<name>[,<name>...] runs those cases only, BENCH_FC_BITS=<b>
  * loads the program with a flow cache of 2^b slots (default: the
  * program's own).  Each run starts with the flow cache probing on every
- * CPU (xlb_fc_adapt cleared); fc_bypass is the share of packets that
+ * CPU (its bypass state cleared); fc_bypass is the share of packets that
  * found it bypassed.
  */
 #define _GNU_SOURCE
@@ -366,21 +366,34 @@ static int stat_index(const char *text)
 }
 
 /*
- * Each run starts with every CPU probing its flow cache (no debt in
- * xlb_fc_adapt, if the data path has it): a case measures its own
- * traffic, not the bypass state the previous case left.
+ * Each run starts with every CPU probing its flow cache (no debt), if the
+ * data path has the bypass (the base of `make bench-xdp-ab` may be
+ * older): a case measures its own traffic, not the bypass state the
+ * previous case left.  The state is what follows the counters in the
+ * xlb_stats value (struct xlb_fc_adapt), or the value of the xlb_fc_adapt
+ * map of the data paths of 2026-12-02.
  */
 static void fc_adapt_reset(void)
 {
 	struct bpf_map *m =
 		bpf_object__find_map_by_name(B->obj, "xlb_fc_adapt");
-	static __u64 zero[1024];
+	static __u64 v[1024 * 64];
+	size_t ncpu = (size_t)libbpf_num_possible_cpus(), vs, i;
+	size_t cnt = sizeof(__u64) * XLB_STAT__MAX;
 	__u32 key = 0;
 
-	if (m && bpf_map__value_size(m) == 8 &&
-	    libbpf_num_possible_cpus() <= 1024)
-		bpf_map__update_elem(m, &key, sizeof(key), zero,
-				     (size_t)8 * libbpf_num_possible_cpus(), 0);
+	if (m && bpf_map__value_size(m) == 8 && ncpu <= 1024) {
+		memset(v, 0, 8 * ncpu);
+		bpf_map__update_elem(m, &key, sizeof(key), v, 8 * ncpu, 0);
+	}
+	m = B->maps.xlb_stats;
+	vs = bpf_map__value_size(m);
+	if (vs <= cnt || vs % 8 || vs * ncpu > sizeof(v) ||
+	    bpf_map__lookup_elem(m, &key, sizeof(key), v, vs * ncpu, 0))
+		return;
+	for (i = 0; i < ncpu; i++)
+		memset((char *)v + i * vs + cnt, 0, vs - cnt);
+	bpf_map__update_elem(m, &key, sizeof(key), v, vs * ncpu, 0);
 }
 
 /* Did every iteration take the case's path?  Says why not. */

@@ -62,7 +62,6 @@ int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
 	m->stats = find_map(obj, XLB_MAP_STATS, &err);
 	m->vlan_in = find_map(obj, XLB_MAP_VLAN_IN, &err);
 	m->egress = find_map(obj, XLB_MAP_EGRESS, &err);
-	m->fc_adapt = find_map(obj, XLB_MAP_FC_ADAPT, &err);
 	/* as lbctl attach on both devices of tests/bpf/run.sh */
 	for (i = 0; !err && i < 2; i++) {
 		int ifindex = (int)if_nametoindex(i ? "xb0" : "xa0");
@@ -556,15 +555,20 @@ int xlbh_run_n(int prog_fd, int ifindex, const void *in, size_t len,
 int xlbh_fc_adapt_set(const struct xlbh *h, __u32 debt)
 {
 	int ncpu = libbpf_num_possible_cpus(), i, err;
-	struct xlb_fc_adapt *v = calloc(ncpu, sizeof(*v));
+	struct xlb_stats *v = calloc(ncpu, sizeof(*v));
 	__u32 key = 0;
 
 	if (!v)
 		return -ENOMEM;
-	for (i = 0; i < ncpu; i++)
-		v[i].debt = debt;
-	err = bpf_map__update_elem(h->m.fc_adapt, &key, sizeof(key), v,
+	err = bpf_map__lookup_elem(h->m.stats, &key, sizeof(key), v,
 				   sizeof(*v) * ncpu, 0);
+	for (i = 0; !err && i < ncpu; i++) {
+		v[i].fc.debt = debt;
+		v[i].fc.hits = (__u32)v[i].c[XLB_STAT_FLOW_CACHE_HIT];
+	}
+	if (!err)
+		err = bpf_map__update_elem(h->m.stats, &key, sizeof(key), v,
+					   sizeof(*v) * ncpu, 0);
 	free(v);
 	return err;
 }

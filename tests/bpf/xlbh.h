@@ -26,8 +26,7 @@ struct bpf_map;
 /* The data path's maps in a loaded object (xlb.bpf.o or the bench). */
 struct xlbh_maps {
 	struct bpf_map *ctl, *vips, *services, *tables, *backends, *conntrack,
-		*conntrack4, *svc_stats, *be_stats, *stats, *vlan_in, *egress,
-		*fc_adapt;
+		*conntrack4, *svc_stats, *be_stats, *stats, *vlan_in, *egress;
 };
 
 struct xlbh_be {
@@ -146,7 +145,10 @@ int xlbh_run(int prog_fd, int ifindex, const void *in, size_t len, void *out,
 /* The same frame repeat times (it must leave the frame as it is). */
 int xlbh_run_n(int prog_fd, int ifindex, const void *in, size_t len,
 	       __u32 repeat, __u32 *verdict);
-/* Every CPU's flow cache bypass state (struct xlb_fc_adapt) to debt. */
+/*
+ * Every CPU's flow cache bypass state (struct xlb_fc_adapt in its
+ * xlb_stats value) to debt, with no hits owed since; counters unchanged.
+ */
 int xlbh_fc_adapt_set(const struct xlbh *h, __u32 debt);
 
 /* ---- packets built from fields ---- */

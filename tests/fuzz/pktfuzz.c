@@ -771,7 +771,7 @@ struct result {
 	unsigned long by_stat[XLB_STAT__MAX];
 	unsigned long cls_n[C__MAX], cls_fwd[C__MAX], cls_pass[C__MAX],
 		cls_drop[C__MAX], cls_icmp[C__MAX], cls_fail[C__MAX];
-	/* frames that found the flow cache bypassed (xlb_fc_adapt), and
+	/* frames that found the flow cache bypassed (struct xlb_fc_adapt), and
 	 * which of them were well-formed service packets */
 	unsigned long fc_bypassed, fc_bypassed_fwd;
 };
