@@ -137,7 +137,7 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	struct xlb_backend *be = NULL;
 	struct xlb_stats *st;
 	struct xlb_ctl *ctl;
-	struct xlb_fc_val v = {};
+	struct xlb_fc_val v;
 	const struct xlb_svc_cfg *cfg;
 	struct xlb_fc *fc;
 	__u32 zero = 0, sid, bid = 0, c;
@@ -214,6 +214,7 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	 * under the old copy.  One load of active picks the copy: its table,
 	 * size, seed, timeout.
 	 */
+	v = (struct xlb_fc_val){};
 	v.svc_ver = *(volatile __u32 *)&svc->ver;
 	c = *(volatile __u32 *)&svc->active & 1;
 	cfg = &svc->cfg[c];
