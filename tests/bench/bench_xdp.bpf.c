@@ -161,6 +161,61 @@ int bench_flows_restore(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/*
+ * The kernel's connection table work alone, on bench_flows' frames: the
+ * lookup of the flow's IPv4 key in xlb_conntrack4 (bench_lru_lookup), or
+ * the insert of an entry for it (bench_lru_insert, into a full table: an
+ * eviction), after bench_flows_restore's work.  bench_lru_found counts
+ * the lookups that found an entry and the inserts that succeeded.
+ */
+__u64 bench_lru_found;
+
+static __always_inline int bench_lru_key(struct xdp_md *ctx,
+					 struct xlb_flow4 *k)
+{
+	__u8 *b = (void *)(long)ctx->data;
+	__u32 *w = (__u32 *)k;
+
+	if ((void *)(b + 38) > (void *)(long)ctx->data_end)
+		return -1;
+	w[0] = *(__u32 *)(b + 26);
+	w[1] = *(__u32 *)(b + 30);
+	w[2] = *(__u32 *)(b + 34);
+	w[3] = b[23];
+	return 0;
+}
+
+SEC("xdp")
+int bench_lru_lookup(struct xdp_md *ctx)
+{
+	struct xlb_flow4 k;
+
+	if (bench_restore_frame(ctx) || bench_next_flow(ctx) ||
+	    bench_lru_key(ctx, &k))
+		return XDP_ABORTED;
+	if (bpf_map_lookup_elem(&xlb_conntrack4, &k))
+		bench_lru_found++;
+	if (bpf_xdp_adjust_head(ctx, -(int)sizeof(struct iphdr)))
+		return XDP_ABORTED;
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int bench_lru_insert(struct xdp_md *ctx)
+{
+	struct xlb_ct_entry ce = { .bid = 0, .gen = 1 };
+	struct xlb_flow4 k;
+
+	if (bench_restore_frame(ctx) || bench_next_flow(ctx) ||
+	    bench_lru_key(ctx, &k))
+		return XDP_ABORTED;
+	if (!bpf_map_update_elem(&xlb_conntrack4, &k, &ce, BPF_ANY))
+		bench_lru_found++;
+	if (bpf_xdp_adjust_head(ctx, -(int)sizeof(struct iphdr)))
+		return XDP_ABORTED;
+	return XDP_PASS;
+}
+
 SEC("xdp")
 int bench_pass(struct xdp_md *ctx)
 {

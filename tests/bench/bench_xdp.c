@@ -58,7 +58,9 @@ enum bprog {
 	P_PASS,
 	P_RESTORE,
 	P_FLOWS,
-	P_FLOWS_RESTORE
+	P_FLOWS_RESTORE,
+	P_LRU_LOOKUP,
+	P_LRU_INSERT
 };
 
 /* The flow sequence of a bench_flows case (bench_xdp.bpf.c). */
@@ -130,6 +132,18 @@ static const struct bcase FLOW_CASES[] = {
 	FLOW_CASE("flows_100k_zipf", S_ZIPF, 100000),
 	FLOW_CASE("flows_1m_uniform", S_UNIFORM, FLOWS_MAX),
 	FLOW_CASE("flows_1m_zipf", S_ZIPF, FLOWS_MAX),
+	/*
+	 * The floors of the 1M cases: flows_floor's work plus the kernel's
+	 * lookup of the flow in the connection table (every one found),
+	 * nothing of xlb's own.  No data path that looks each packet up in
+	 * the LRU can be cheaper.
+	 */
+	{ "flows_1m_uniform_lru", "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP,
+	  TCP_ACK, false, P_LRU_LOOKUP, XDP_PASS, -1, -1, -1, S_UNIFORM,
+	  FLOWS_MAX, -1 },
+	{ "flows_1m_zipf_lru", "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP,
+	  TCP_ACK, false, P_LRU_LOOKUP, XDP_PASS, -1, -1, -1, S_ZIPF,
+	  FLOWS_MAX, -1 },
 };
 
 /*
@@ -156,21 +170,42 @@ static const struct bcase FULL_ZIPF = {
 	.info2 = XLB_STAT_CT_MISS,
 };
 
-/* A SYN flood, a new five-tuple each packet, into that full table. */
-static const struct bcase SYN_FLOOD = {
-	.name = "syn_flood_full",
-	.src = "192.0.2.5",
-	.dst = "10.100.0.1",
-	.dport = 80,
-	.proto = IPPROTO_TCP,
-	.flags = TCP_SYN,
-	.prog = P_FLOWS,
-	.verdict = XDP_TX,
-	.stat = XLB_STAT_TX,
-	.info = XLB_STAT_CT_MISS,
-	.fc = 0,
-	.seq = S_FRESH,
-	.info2 = -1,
+/*
+ * A SYN flood, a new five-tuple each packet, into that full table; its
+ * floor: flows_floor's work plus the kernel's insert of each tuple into
+ * the full table (an eviction each), nothing of xlb's own.
+ */
+static const struct bcase SYN_FLOOD[] = {
+	{
+		.name = "syn_flood_full",
+		.src = "192.0.2.5",
+		.dst = "10.100.0.1",
+		.dport = 80,
+		.proto = IPPROTO_TCP,
+		.flags = TCP_SYN,
+		.prog = P_FLOWS,
+		.verdict = XDP_TX,
+		.stat = XLB_STAT_TX,
+		.info = XLB_STAT_CT_MISS,
+		.fc = 0,
+		.seq = S_FRESH,
+		.info2 = -1,
+	},
+	{
+		.name = "syn_flood_lru",
+		.src = "192.0.2.5",
+		.dst = "10.100.0.1",
+		.dport = 80,
+		.proto = IPPROTO_TCP,
+		.flags = TCP_SYN,
+		.prog = P_LRU_INSERT,
+		.verdict = XDP_PASS,
+		.stat = -1,
+		.info = -1,
+		.fc = -1,
+		.seq = S_FRESH,
+		.info2 = -1,
+	},
 };
 
 static int prog_fd(enum bprog which)
@@ -186,6 +221,10 @@ static int prog_fd(enum bprog which)
 		return bpf_program__fd(B->progs.bench_flows);
 	case P_FLOWS_RESTORE:
 		return bpf_program__fd(B->progs.bench_flows_restore);
+	case P_LRU_LOOKUP:
+		return bpf_program__fd(B->progs.bench_lru_lookup);
+	case P_LRU_INSERT:
+		return bpf_program__fd(B->progs.bench_lru_insert);
 	default:
 		return bpf_program__fd(B->progs.bench_restore);
 	}
@@ -270,7 +309,10 @@ static int seq_make(enum bseq kind, __u32 n, __u64 **out)
 	return 0;
 }
 
-/* Fresh tuples for run r: ids never used by priming or by another run. */
+/*
+ * Fresh tuples for run r (< 64): ids never used by priming or by another
+ * run.
+ */
 static void seq_fresh(__u32 r)
 {
 	__u32 i, base = 0x40000000u + r * SEQ_MAX;
@@ -432,7 +474,7 @@ static bool path_ok(const struct bcase *c, const __u64 *after,
 static int run_case(struct bstate *st, __u32 n, __u32 *ns)
 {
 	const struct bcase *c = st->c;
-	__u64 before[XLB_STAT__MAX], after[XLB_STAT__MAX];
+	__u64 before[XLB_STAT__MAX], after[XLB_STAT__MAX], lru;
 	struct xdp_md ctx = { .data_end = st->len, .ingress_ifindex = ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = st->frame,
 		    .data_size_in = st->len, .ctx_in = &ctx,
@@ -444,7 +486,9 @@ static int run_case(struct bstate *st, __u32 n, __u32 *ns)
 	B->bss->bench_pos = 0;
 	fc_adapt_reset();
 	xlbh_stats(&H, before);
+	lru = B->bss->bench_lru_found;
 	err = bpf_prog_test_run_opts(prog_fd(c->prog), &o);
+	lru = B->bss->bench_lru_found - lru;
 	xlbh_stats(&H, after);
 	if (err || o.retval != c->verdict) {
 		fprintf(stderr, "bench: %s: err %d verdict %u, want %u\n",
@@ -453,6 +497,14 @@ static int run_case(struct bstate *st, __u32 n, __u32 *ns)
 	}
 	if (!path_ok(c, after, before, n))
 		return -1;
+	/* the floors of the connection table: every lookup or insert works */
+	if ((c->prog == P_LRU_LOOKUP || c->prog == P_LRU_INSERT) && lru != n) {
+		fprintf(stderr,
+			"bench: %s: %llu of %u connection table lookups or "
+			"inserts succeeded\n",
+			c->name, (unsigned long long)lru, n);
+		return -1;
+	}
 	st->pkts += n;
 	st->fc_hit += delta(after, before, XLB_STAT_FLOW_CACHE_HIT);
 	st->ct_hit += delta(after, before, XLB_STAT_CT_HIT);
@@ -470,7 +522,8 @@ static void run_once(struct bstate *st, __u32 r)
 	if (st->seq)
 		memcpy(seq_map, st->seq, SEQ_MAX * sizeof(*seq_map));
 	else if (st->c->seq == S_FRESH)
-		seq_fresh(r);
+		/* the floor's tuples are none the data path case inserted */
+		seq_fresh(st->c->prog == P_LRU_INSERT ? r + 32 : r);
 	if (run_case(st, repeat, &st->ns[r]))
 		st->failed = true;
 }
@@ -699,10 +752,10 @@ static void configure(void)
 }
 
 /*
- * The flows cases of FLOW_CASES (floor excluded) renamed <name>_nofc, for
+ * The flows cases of FLOW_CASES (floors excluded) renamed <name>_nofc, for
  * a load with the flow cache off (*l gets fc_ttl 0).
  */
-#define NOFC (sizeof(FLOW_CASES) / sizeof(FLOW_CASES[0]) - 1)
+#define NOFC (sizeof(FLOW_CASES) / sizeof(FLOW_CASES[0]) - 3)
 static const struct bcase *nofc_cases(struct bload *l)
 {
 	static struct bcase c[NOFC];
@@ -810,7 +863,9 @@ int main(void)
 		l.fc_ttl = XLB_DEFAULT_FC_TTL_JIFFIES;
 		l.ct_entries = XLB_DEFAULT_CT_ENTRIES;
 		fail |= measure_group(&l, FULL_PRIME, &FULL_ZIPF, 1, e);
-		fail |= measure_group(&l, FULL_PRIME, &SYN_FLOOD, 1, e);
+		fail |= measure_group(&l, FULL_PRIME, SYN_FLOOD,
+				      sizeof(SYN_FLOOD) / sizeof(SYN_FLOOD[0]),
+				      e);
 	}
 	ns = verifier_insns();
 	if (ns > 0)
