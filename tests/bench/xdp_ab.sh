@@ -8,7 +8,9 @@
 # tree's benchmark (tests/bench/bench_xdp.c, bench_xdp.bpf.c) is copied into
 # it, so both binaries measure the same cases with the same harness, and
 # only bpf/, include/ and lib/ differ.  Then, in one network namespace, the
-# two binaries run alternately ROUNDS times (base, new, base, new, ...);
+# two binaries run alternately ROUNDS times, in the order base, new, new,
+# base, base, new, ... (a drift of the machine's load, or whatever the
+# later run of a pair pays, falls on both sides alike);
 # each run prints the median of its own interleaved rounds.  The result
 # per case is the median over the ROUNDS runs of each side, and
 # new/base speedup = base / new.
@@ -42,8 +44,13 @@ rm -f "$out"/base.* "$out"/new.*
 tests/bpf/run.sh sh -c '
 	i=0
 	while [ $i -lt "$3" ]; do
-		"$1/build/bench_xdp" >"$4/base.$i" || exit 1
-		"$2/build/bench_xdp" >"$4/new.$i" || exit 1
+		if [ $((i % 2)) = 0 ]; then
+			"$1/build/bench_xdp" >"$4/base.$i" || exit 1
+			"$2/build/bench_xdp" >"$4/new.$i" || exit 1
+		else
+			"$2/build/bench_xdp" >"$4/new.$i" || exit 1
+			"$1/build/bench_xdp" >"$4/base.$i" || exit 1
+		fi
 		i=$((i + 1))
 	done' sh "$PWD/$wt" "$PWD" "$rounds" "$out"
 
