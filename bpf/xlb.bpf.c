@@ -40,12 +40,12 @@ char LICENSE[] SEC("license") = "GPL";
 /*
  * Find the next hop, encapsulate with ulen (a constant: 0 for IPIP, 8 for
  * GUE to UDP port dport) bytes of UDP header, and return the verdict
- * (counted).  ver: the service's xlb_service.ver (next-hop cache).
+ * (counted).
  */
 static __always_inline int
 xlb_forward_as(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 	       const struct xlb_pkt *p, const struct xlb_backend *be, __u32 bid,
-	       const __u16 ulen, __be16 dport, __u32 ver, struct xlb_stats *st)
+	       const __u16 ulen, __be16 dport, struct xlb_stats *st)
 {
 	struct xlb_nh scratch, *nh = NULL;
 	struct xlb_outer out = { .ulen = ulen, .dport = dport };
@@ -70,8 +70,7 @@ xlb_forward_as(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 	/* the path MTU and the too-big reply count the whole overhead */
 	olen += out.ulen;
 
-	rc = xlb_nexthop(ctx, ctl, p, be, bid, ver, p->l3_len + olen, &scratch,
-			 &nh);
+	rc = xlb_nexthop(ctx, ctl, p, be, bid, p->l3_len + olen, &scratch, &nh);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
 		return xlb_too_big(ctx, p, nh ? nh->mtu : 0, olen, st);
 	if (rc == XLB_FIB_NO_EGRESS) {
@@ -120,13 +119,12 @@ err_encap:
 static __always_inline int
 xlb_forward(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 	    const struct xlb_pkt *p, const struct xlb_backend *be, __u32 bid,
-	    __u8 encap, __be16 encap_port, __u32 ver, struct xlb_stats *st)
+	    __u8 encap, __be16 encap_port, struct xlb_stats *st)
 {
 	if (encap == XLB_ENCAP_GUE)
 		return xlb_forward_as(ctx, ctl, p, be, bid,
-				      sizeof(struct udphdr), encap_port, ver,
-				      st);
-	return xlb_forward_as(ctx, ctl, p, be, bid, 0, 0, ver, st);
+				      sizeof(struct udphdr), encap_port, st);
+	return xlb_forward_as(ctx, ctl, p, be, bid, 0, 0, st);
 }
 
 /* The whole per-frame path (also wrapped by tests/bench/bench_xdp.bpf.c). */
@@ -177,14 +175,13 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 		bid = fc->bid;
 		be = xlb_fc_backend(fc, &bid);
 		if (be) {
-			if (!fc->hit)
-				fc->hit = 1;
+			fc->hit = 1;
 			xlb_count(&xlb_svc_stats, fc->sid, fc->svc_gen,
 				  p.l3_len);
 			st->c[XLB_STAT_CT_HIT]++;
 			st->c[XLB_STAT_FLOW_CACHE_HIT]++;
 			return xlb_forward(ctx, ctl, &p, be, bid, fc->encap,
-					   fc->encap_port, fc->svc_ver, st);
+					   fc->encap_port, st);
 		}
 	}
 	if (fc && !p.syn)
@@ -234,8 +231,7 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 			xlb_ct_new(&p, st, fc, &v, be->gen);
 	}
 	bid = v.bid;
-	return xlb_forward(ctx, ctl, &p, be, bid, v.encap, v.encap_port,
-			   v.svc_ver, st);
+	return xlb_forward(ctx, ctl, &p, be, bid, v.encap, v.encap_port, st);
 
 no_backend:
 	st->c[XLB_STAT_DROP_NO_BACKEND]++;

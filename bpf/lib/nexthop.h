@@ -68,8 +68,10 @@ xlb_fib(struct xdp_md *ctx, const struct xlb_ctl *ctl, const struct xlb_pkt *p,
 /*
  * Next hop of backend bid via bpf_fib_lookup(), cached per CPU for
  * xlb_cfg_nh_ttl_jiffies (jiffies: the cheapest clock a program can read).
- * A cache entry is tied to the backend's gen, its service's ver (a publish
- * of that service refreshes it), what all services share (xlb_ctl.gen: the
+ * A cache entry is tied to the backend's gen, its copy of its service's ver
+ * (xlb_backend.svc_ver: a publish of that service refreshes it; read from
+ * the backend, so the flow cache hit passes no ver along), what all
+ * services share (xlb_ctl.gen: the
  * outer sources) and the ingress device.  On a miss a first lookup with the
  * largest length learns the path MTU, the second one (with the real length)
  * resolves the neighbour.  Without caching (TTL 0) or for a bid beyond the
@@ -79,10 +81,10 @@ xlb_fib(struct xdp_md *ctx, const struct xlb_ctl *ctl, const struct xlb_pkt *p,
 static __always_inline int
 xlb_nexthop(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 	    const struct xlb_pkt *p, const struct xlb_backend *be, __u32 bid,
-	    __u32 ver, __u32 tot_len, struct xlb_nh *scratch,
-	    struct xlb_nh **nhp)
+	    __u32 tot_len, struct xlb_nh *scratch, struct xlb_nh **nhp)
 {
 	struct xlb_nh *nh = bpf_map_lookup_elem(&xlb_nh_cache, &bid);
+	__u32 ver = *(volatile __u16 *)&be->svc_ver;
 	__u64 now = 0;
 	int rc;
 

@@ -348,7 +348,7 @@ struct xlb_nh {
 	__u32	ifindex_out;	/* egress device */
 	__u32	mtu;		/* largest outer IP length that fits */
 	__u32	vid_out;	/* 802.1Q tag to push, 0: none */
-	__u32	svc_ver;	/* xlb_services[backend's sid].ver then */
+	__u32	svc_ver;	/* xlb_backends[bid].svc_ver then */
 };
 
 /*
