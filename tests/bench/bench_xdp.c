@@ -142,8 +142,8 @@ static const struct bcase FLOW_CASES[] = {
 	  TCP_ACK, false, P_LRU_LOOKUP, XDP_PASS, -1, -1, -1, S_UNIFORM,
 	  FLOWS_MAX, -1 },
 	{ "flows_1m_zipf_lru", "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP,
-	  TCP_ACK, false, P_LRU_LOOKUP, XDP_PASS, -1, -1, -1, S_ZIPF,
-	  FLOWS_MAX, -1 },
+	  TCP_ACK, false, P_LRU_LOOKUP, XDP_PASS, -1, -1, -1, S_ZIPF, FLOWS_MAX,
+	  -1 },
 };
 
 /*
