@@ -14,7 +14,7 @@ $(BUILD)/xlb-announce: $(ANNOUNCE_SRCS) $(wildcard user/*.h) lib/maglev.c lib/ma
 	$(CC) $(CFLAGS_USER) $(CFLAGS_NL) -o $@ $(ANNOUNCE_SRCS) lib/maglev.c $(LDLIBS_NL)
 
 $(BUILD)/test_announce: tests/unit/test_announce.c user/announce.c user/announce.h user/parse.c user/parse.h lib/maglev.c lib/maglev.h tests/unit/tap.h | $(BUILD)
-	$(CC) $(CFLAGS_USER) -Itests/unit -Iuser -o $@ $< user/announce.c user/parse.c lib/maglev.c
+	$(CC) $(CFLAGS_USER) -Itests/unit -Iuser -o $@ $< user/announce.c user/parse.c lib/maglev.c $(LDLIBS_BPF)
 
 UNIT_TESTS += $(BUILD)/test_announce
 

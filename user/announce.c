@@ -29,13 +29,22 @@ struct xlb_ann {
 	uint32_t table;
 	uint32_t seq;
 	xlb_ann_log_fn log;
+	struct xlb_ann_set blocked; /* VIPs another route was in the way of */
 	char buf[ANN_BUF];
+};
+
+/* A host route of another protocol in the table. */
+struct foreign {
+	struct lb_addr dst;
+	uint8_t proto;
 };
 
 /* What a dump of the routing tables or links collects. */
 struct dump_state {
 	int err;
-	struct xlb_ann_set l;
+	struct xlb_ann_set l; /* our routes */
+	struct foreign *f; /* the others' host routes */
+	int nf;
 	bool found;
 };
 
@@ -85,6 +94,7 @@ void xlb_ann_close(struct xlb_ann *a)
 	if (!a)
 		return;
 	close(a->fd);
+	free(a->blocked.a);
 	free(a);
 }
 
@@ -190,7 +200,25 @@ static int ann_send(struct xlb_ann *a, struct nlmsghdr *nh)
 	return 0;
 }
 
-/* One of our routes?  Then its destination goes into the list. */
+/* Records another protocol's host route (the owner named in the log). */
+static void add_foreign(struct dump_state *ds, const struct lb_addr *dst,
+			uint8_t proto)
+{
+	struct foreign *f = realloc(ds->f, (ds->nf + 1) * sizeof(*f));
+
+	if (!f) {
+		ds->err = -ENOMEM;
+		return;
+	}
+	ds->f = f;
+	ds->f[ds->nf].dst = *dst;
+	ds->f[ds->nf++].proto = proto;
+}
+
+/*
+ * A host route in our table: ours (blackhole, XLB_ANN_PROTO) goes into
+ * the list, another protocol's into the others'.
+ */
 static void on_route(struct xlb_ann *a, struct nlmsghdr *nh, void *arg)
 {
 	struct rtmsg *rt = NLMSG_DATA(nh);
@@ -201,8 +229,7 @@ static void on_route(struct xlb_ann *a, struct nlmsghdr *nh, void *arg)
 	bool has_dst = false;
 	struct rtattr *rta;
 
-	if (nh->nlmsg_type != RTM_NEWROUTE || rt->rtm_type != RTN_BLACKHOLE ||
-	    rt->rtm_protocol != XLB_ANN_PROTO ||
+	if (nh->nlmsg_type != RTM_NEWROUTE ||
 	    (rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6) ||
 	    rt->rtm_dst_len != addr_len(rt->rtm_family) * 8)
 		return;
@@ -215,12 +242,16 @@ static void on_route(struct xlb_ann *a, struct nlmsghdr *nh, void *arg)
 			has_dst = true;
 		}
 	}
-	if (table == a->table && has_dst && !ds->err)
+	if (table != a->table || !has_dst || ds->err)
+		return;
+	if (rt->rtm_protocol == XLB_ANN_PROTO && rt->rtm_type == RTN_BLACKHOLE)
 		ds->err = xlb_ann_add(&ds->l, &dst);
+	else
+		add_foreign(ds, &dst, rt->rtm_protocol);
 }
 
-/* Our routes now in the table. */
-static int ann_current(struct xlb_ann *a, struct xlb_ann_set *cur)
+/* The host routes now in the table: ours and the others' (ds->f). */
+static int ann_current(struct xlb_ann *a, struct dump_state *ds)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -231,21 +262,26 @@ static int ann_current(struct xlb_ann *a, struct xlb_ann_set *cur)
 			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
 		.rt = { .rtm_family = AF_UNSPEC },
 	};
-	struct dump_state st = { 0 };
 	int err;
 
+	memset(ds, 0, sizeof(*ds));
 	err = ann_send(a, &req.nh);
 	if (!err)
-		err = ann_recv(a, on_route, &st);
+		err = ann_recv(a, on_route, ds);
 	if (!err)
-		err = st.err;
-	if (err)
-		free(st.l.a);
-	else
-		*cur = st.l;
+		err = ds->err;
+	if (err) {
+		free(ds->l.a);
+		free(ds->f);
+	}
 	return err;
 }
 
+/*
+ * Create (never replace: NLM_F_EXCL) or delete our route to vip.  A delete
+ * names our protocol and type, so the kernel only removes a route that
+ * has both, never another owner's.
+ */
 static int ann_change(struct xlb_ann *a, const struct lb_addr *vip, bool add)
 {
 	char buf[NLMSG_SPACE(sizeof(struct rtmsg)) + 64]
@@ -257,7 +293,7 @@ static int ann_change(struct xlb_ann *a, const struct lb_addr *vip, bool add)
 	nh->nlmsg_len = NLMSG_LENGTH(sizeof(*rt));
 	nh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
 	nh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
-			  (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+			  (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	rt->rtm_family = vip->family;
 	rt->rtm_dst_len = addr_len(vip->family) * 8;
 	rt->rtm_table = RT_TABLE_UNSPEC;
@@ -270,79 +306,144 @@ static int ann_change(struct xlb_ann *a, const struct lb_addr *vip, bool add)
 	return err ? err : ann_recv(a, NULL, NULL);
 }
 
-static int ann_apply(struct xlb_ann *a, const struct lb_addr *vip, bool add)
+static void ann_log(struct xlb_ann *a, int err, const char *msg)
+{
+	if (a->log)
+		a->log(err, msg);
+}
+
+static void log_change(struct xlb_ann *a, const struct lb_addr *vip, bool add,
+		       int err)
 {
 	char s[LB_ADDRSTRLEN], msg[LB_ADDRSTRLEN + 128];
-	int err = ann_change(a, vip, add);
 
-	if (a->log) {
-		snprintf(msg, sizeof(msg), "%s %s (table %u)%s%s",
-			 add ? "announce" : "withdraw",
-			 lb_fmt_addr(vip, s, sizeof(s)), a->table,
-			 err ? ": " : "", err ? strerror(-err) : "");
-		a->log(err, msg);
+	snprintf(msg, sizeof(msg), "%s %s (table %u)%s%s",
+		 add ? "announce" : "withdraw",
+		 lb_fmt_addr(vip, s, sizeof(s)), a->table, err ? ": " : "",
+		 err ? strerror(-err) : "");
+	ann_log(a, err, msg);
+}
+
+/*
+ * Another protocol's route to vip is in the table: never replaced, never
+ * deleted.  Said once while it stays in the way; -EEXIST.
+ */
+static int ann_blocked(struct xlb_ann *a, const struct foreign *f,
+		       struct xlb_ann_set *now)
+{
+	char s[LB_ADDRSTRLEN], msg[LB_ADDRSTRLEN + 160], owner[32] = "";
+
+	if (f->proto)
+		snprintf(owner, sizeof(owner), "of protocol %u ", f->proto);
+	if (!list_has(a->blocked.a, a->blocked.n, &f->dst)) {
+		snprintf(msg, sizeof(msg),
+			 "announce %s (table %u): not done: another route "
+			 "%s(not xlb's %u) is in the way",
+			 lb_fmt_addr(&f->dst, s, sizeof(s)), a->table, owner,
+			 XLB_ANN_PROTO);
+		ann_log(a, -EEXIST, msg);
 	}
+	return xlb_ann_add(now, &f->dst) ? -ENOMEM : -EEXIST;
+}
+
+static const struct foreign *find_foreign(const struct dump_state *ds,
+					  const struct lb_addr *vip)
+{
+	int i;
+
+	for (i = 0; i < ds->nf; i++)
+		if (lb_addr_eq(&ds->f[i].dst, vip))
+			return &ds->f[i];
+	return NULL;
+}
+
+/* Announce vip (not in the table yet). */
+static int ann_add(struct xlb_ann *a, const struct lb_addr *vip,
+		   struct dump_state *ds, struct xlb_ann_set *blocked)
+{
+	const struct foreign *f = find_foreign(ds, vip);
+	struct foreign race = { .dst = *vip };
+	int err;
+
+	if (f)
+		return ann_blocked(a, f, blocked);
+	err = ann_change(a, vip, true);
+	if (err == -EEXIST) /* created since the dump: owner unknown */
+		return ann_blocked(a, &race, blocked);
+	log_change(a, vip, true, err);
 	return err;
 }
 
 int xlb_ann_sync(struct xlb_ann *a, const struct xlb_ann_set *v)
 {
-	struct xlb_ann_set cur = { 0 };
+	struct xlb_ann_set blocked = { 0 };
+	struct dump_state ds;
 	int i, err, first = 0, changes = 0;
 
-	err = ann_current(a, &cur);
+	err = ann_current(a, &ds);
 	if (err)
 		return err;
-	for (i = 0; i < cur.n; i++) {
-		if (list_has(v->a, v->n, &cur.a[i]))
+	for (i = 0; i < ds.l.n; i++) {
+		if (list_has(v->a, v->n, &ds.l.a[i]))
 			continue;
-		err = ann_apply(a, &cur.a[i], false);
+		err = ann_change(a, &ds.l.a[i], false);
+		log_change(a, &ds.l.a[i], false, err);
 		changes++;
 		if (err && !first)
 			first = err;
 	}
 	for (i = 0; i < v->n; i++) {
-		if (list_has(cur.a, cur.n, &v->a[i]))
+		if (list_has(ds.l.a, ds.l.n, &v->a[i]))
 			continue;
-		err = ann_apply(a, &v->a[i], true);
-		changes++;
+		err = ann_add(a, &v->a[i], &ds, &blocked);
+		if (err != -EEXIST)
+			changes++;
 		if (err && !first)
 			first = err;
 	}
-	free(cur.a);
+	free(ds.l.a);
+	free(ds.f);
+	free(a->blocked.a);
+	a->blocked = blocked;
 	return first ? first : changes;
 }
 
-/* Is program ID xlb's XDP program?  (By name: attach.c loads it.) */
-static bool prog_is_xlb(uint32_t id)
+/*
+ * Is program ID xlb's XDP program (by name: attach.c loads it)?  1, 0 or
+ * -errno when it cannot be told (EPERM without CAP_SYS_ADMIN).  A program
+ * gone since the link dump (ENOENT) is not xlb's.
+ */
+static int prog_is_xlb(uint32_t id)
 {
 	struct bpf_prog_info info;
 	union bpf_attr attr;
-	bool is;
-	int fd;
+	int fd, err;
 
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_id = id;
 	fd = (int)syscall(__NR_bpf, BPF_PROG_GET_FD_BY_ID, &attr, sizeof(attr));
 	if (fd < 0)
-		return false;
+		return errno == ENOENT ? 0 : -errno;
 	memset(&info, 0, sizeof(info));
 	memset(&attr, 0, sizeof(attr));
 	attr.info.bpf_fd = (uint32_t)fd;
 	attr.info.info_len = sizeof(info);
 	attr.info.info = (uintptr_t)&info;
-	is = !syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) &&
-	     !strcmp(info.name, XLB_ANN_PROG);
+	err = (int)syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr));
+	err = err ? -errno : !strcmp(info.name, XLB_ANN_PROG);
 	close(fd);
-	return is;
+	return err;
 }
 
-/* A link with xlb's program attached (any XDP mode)? */
+/*
+ * A link with xlb's program attached (any XDP mode)?  A program that
+ * cannot be inspected leaves its error in ds->err.
+ */
 static void on_link(struct xlb_ann *a, struct nlmsghdr *nh, void *arg)
 {
 	struct ifinfomsg *ifi = NLMSG_DATA(nh);
 	struct dump_state *ds = arg;
-	int len = IFLA_PAYLOAD(nh), xlen;
+	int len = IFLA_PAYLOAD(nh), xlen, is;
 	struct rtattr *rta, *x;
 	uint32_t id;
 
@@ -355,14 +456,18 @@ static void on_link(struct xlb_ann *a, struct nlmsghdr *nh, void *arg)
 		xlen = RTA_PAYLOAD(rta);
 		for (x = RTA_DATA(rta); RTA_OK(x, xlen);
 		     x = RTA_NEXT(x, xlen)) {
-			if (x->rta_type != IFLA_XDP_PROG_ID &&
-			    x->rta_type != IFLA_XDP_DRV_PROG_ID &&
-			    x->rta_type != IFLA_XDP_SKB_PROG_ID &&
-			    x->rta_type != IFLA_XDP_HW_PROG_ID)
+			if (ds->found ||
+			    (x->rta_type != IFLA_XDP_PROG_ID &&
+			     x->rta_type != IFLA_XDP_DRV_PROG_ID &&
+			     x->rta_type != IFLA_XDP_SKB_PROG_ID &&
+			     x->rta_type != IFLA_XDP_HW_PROG_ID))
 				continue;
 			memcpy(&id, RTA_DATA(x), sizeof(id));
-			if (!ds->found && prog_is_xlb(id))
+			is = prog_is_xlb(id);
+			if (is > 0)
 				ds->found = true;
+			else if (is < 0 && !ds->err)
+				ds->err = is;
 		}
 	}
 }
@@ -384,5 +489,7 @@ int xlb_ann_attached(struct xlb_ann *a)
 	err = ann_send(a, &req.nh);
 	if (!err)
 		err = ann_recv(a, on_link, &st);
+	if (!err && !st.found) /* found: xlb's, whatever the others are */
+		err = st.err;
 	return err ? err : st.found;
 }

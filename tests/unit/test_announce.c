@@ -7,11 +7,19 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/capability.h>
+#include <linux/if_link.h>
 
 #include "announce.h"
 #include "tap.h"
@@ -129,6 +137,129 @@ static int routes(const char *proto, char *out, size_t len)
 	return n;
 }
 
+/* What the announcer logged (its log hook), lines joined with "|". */
+static char logged[2048];
+
+static void log_hook(int err, const char *msg)
+{
+	(void)err;
+	if (logged[0])
+		strncat(logged, "|", sizeof(logged) - strlen(logged) - 1);
+	strncat(logged, msg, sizeof(logged) - strlen(logged) - 1);
+}
+
+/*
+ * Another owner's route to a VIP is never replaced nor deleted: the
+ * announcement fails (-EEXIST), is logged once with the owner, and the
+ * other VIPs are still announced.
+ */
+static void test_foreign(struct xlb_ann *a)
+{
+	struct lb_addr v[] = { addr("198.51.100.30"), addr("198.51.100.40"),
+			       addr("2001:db8::30") };
+	struct xlb_ann_set three = { .a = v, .n = 3 }, none = { 0 };
+	char got[512];
+
+	/* NOLINTNEXTLINE(cert-env33-c): other daemons' routes, by ip(8) */
+	if (system("ip route add blackhole 198.51.100.30/32 table 100 proto static && "
+		   "ip -6 route add unreachable 2001:db8::30/128 table 100 proto bird"))
+		diag("cannot add the foreign routes");
+	xlb_ann_set_log(a, log_hook);
+	logged[0] = 0;
+	is_int(xlb_ann_sync(a, &three), -EEXIST,
+	       "VIPs with another owner's route: -EEXIST");
+	is_str(logged,
+	       "announce 198.51.100.30 (table 100): not done: another route of "
+	       "protocol 4 (not xlb's 77) is in the way|"
+	       "announce 198.51.100.40 (table 100)|"
+	       "announce 2001:db8::30 (table 100): not done: another route of "
+	       "protocol 12 (not xlb's 77) is in the way",
+	       "the free VIP announced, the owners of the others named");
+	routes(NULL, got, sizeof(got));
+	is_str(got,
+	       "blackhole 198.51.100.30, blackhole 198.51.100.40, "
+	       "unreachable 2001:db8::30",
+	       "the other owners' routes are kept (not replaced)");
+	routes("static", got, sizeof(got));
+	is_str(got, "blackhole 198.51.100.30", "still protocol static");
+	logged[0] = 0;
+	is_int(xlb_ann_sync(a, &three), -EEXIST, "again: still in the way");
+	is_str(logged, "", "said once, not on every round");
+	is_int(xlb_ann_sync(a, &none), 1, "withdraw all: only ours goes");
+	routes(NULL, got, sizeof(got));
+	is_str(got, "blackhole 198.51.100.30, unreachable 2001:db8::30",
+	       "the other owners' routes stay");
+	xlb_ann_set_log(a, NULL);
+	/* NOLINTNEXTLINE(cert-env33-c) */
+	if (system("ip route flush table 100 && ip -6 route flush table 100"))
+		diag("cannot flush table 100");
+}
+
+/* An XDP program called name ("r0 = XDP_PASS") attached to lo. */
+static int attach_prog(const char *name)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+		  .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, "GPL", insns, 2, NULL);
+
+	if (fd < 0)
+		return fd;
+	return bpf_xdp_attach((int)if_nametoindex("lo"), fd,
+			      XDP_FLAGS_SKB_MODE, NULL);
+}
+
+/* xlb_ann_attached() in a child without CAP_SYS_ADMIN. */
+static int attached_without_sys_admin(struct xlb_ann *a)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	int p[2], r = -1000, status;
+	pid_t pid;
+
+	if (pipe(p))
+		return r;
+	pid = fork();
+	if (pid == 0) {
+		if (!syscall(SYS_capget, &h, d)) {
+			d[0].effective &= ~(1U << CAP_SYS_ADMIN);
+			d[1].effective &= ~(1U << (CAP_BPF - 32));
+			if (!syscall(SYS_capset, &h, d))
+				r = xlb_ann_attached(a);
+		}
+		if (write(p[1], &r, sizeof(r)) != sizeof(r))
+			_exit(1);
+		_exit(0);
+	}
+	if (pid < 0 || read(p[0], &r, sizeof(r)) != sizeof(r))
+		r = -1000;
+	waitpid(pid, &status, 0);
+	close(p[0]);
+	close(p[1]);
+	return r;
+}
+
+/*
+ * The attach state: xlb's program found by name; a program that cannot
+ * be inspected is an error, never "not attached".
+ */
+static void test_attached(struct xlb_ann *a)
+{
+	is_int(xlb_ann_attached(a), 0, "no XDP program: xlb not attached");
+	if (!ok(attach_prog("other_xdp") == 0, "another XDP program on lo"))
+		return;
+	is_int(xlb_ann_attached(a), 0, "another program: xlb not attached");
+	is_int(attached_without_sys_admin(a), -EPERM,
+	       "a program that cannot be inspected (no CAP_SYS_ADMIN): "
+	       "-EPERM, not \"not attached\"");
+	if (!ok(attach_prog(XLB_ANN_PROG) == 0, "xlb_xdp on lo"))
+		return;
+	is_int(xlb_ann_attached(a), 1, "xlb_xdp on lo: attached");
+	bpf_xdp_detach((int)if_nametoindex("lo"), XDP_FLAGS_SKB_MODE, NULL);
+}
+
 static void test_sync(void)
 {
 	struct lb_addr v[] = { addr("198.51.100.10"), addr("2001:db8::10"),
@@ -163,7 +294,11 @@ static void test_sync(void)
 	is_str(got, "blackhole 192.0.2.1",
 	       "the foreign route (other protocol) stays");
 	is_int(xlb_ann_sync(a, &none), 0, "nothing left to withdraw");
-	is_int(xlb_ann_attached(a), 0, "no XDP program: xlb not attached");
+	/* NOLINTNEXTLINE(cert-env33-c) */
+	if (system("ip route flush table 100"))
+		diag("cannot flush table 100");
+	test_foreign(a);
+	test_attached(a);
 	xlb_ann_close(a);
 }
 
