@@ -10,9 +10,19 @@
  * (BIRD: protocol kernel { kernel table 100; learn; ... } into BGP; FRR:
  * ip import-table + redistribute table): see Documentation/scale-out.md.
  *
- * A VIP can be served while xlb is attached (its XDP program runs on a
- * device of this network namespace and the module has its maps bound) and
- * at least one service on that VIP has an active backend with a weight.
+ * The rule, the same for both daemons: a node announces a VIP while it
+ * can serve it, that is while xlb_ann_ready() says 1 (xlb's XDP program
+ * attached to a device of this network namespace, the module loaded with
+ * its maps bound) and at least one service on that VIP has a backend that
+ * xlb_ann_be_serves() (state active, weight > 0).  It withdraws the VIP
+ * when either is known to be false.  When the state cannot be read (an
+ * error that does not say "not attached", e.g. EPERM without
+ * CAP_SYS_ADMIN), the announcements stay as they are: like a checker that
+ * cannot run a check, an announcer that cannot tell changes nothing.
+ *
+ * Routes are only ever created (never replaced) and deleted with
+ * XLB_ANN_PROTO: another owner's route to a VIP in the table stays, and
+ * the VIP is not announced while it is in the way (logged once).
  *
  * Users: xlb-healthd's hook (announce_hd.c) after every change and on its
  * tick, and the driver xlb-announce (xlb-announce.c, announce_xlb.c).
@@ -21,6 +31,7 @@
 #define XLB_ANNOUNCE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lbctl.h"
@@ -49,7 +60,7 @@ void xlb_ann_close(struct xlb_ann *a);
 bool xlb_ann_be_serves(const struct lb_backend *b);
 /* Add vip to v (once); 0 or -ENOMEM. */
 int xlb_ann_add(struct xlb_ann_set *v, const struct lb_addr *vip);
-/* Add the VIPs to announce for st to v: none when !attached. */
+/* Add the VIPs to announce for st to v: none when !attached (not ready). */
 int xlb_ann_wanted(const struct lb_state *st, bool attached,
 		   struct xlb_ann_set *v);
 
@@ -63,17 +74,27 @@ int xlb_ann_sync(struct xlb_ann *a, const struct xlb_ann_set *v);
 
 /*
  * Whether xlb's XDP program (XLB_ANN_PROG) is attached to a device of this
- * network namespace: 1, 0, or -errno.  Needs CAP_SYS_ADMIN.
+ * network namespace: 1, 0, or -errno (EPERM: an XDP program here cannot
+ * be inspected without CAP_SYS_ADMIN).
  */
 int xlb_ann_attached(struct xlb_ann *a);
 
 /*
- * announce_xlb.c, for the driver: one round.  Read the module's state
- * (when the module is loaded), decide and sync.  A failure to read the
- * state keeps the current announcements (logged); an unloaded module,
- * unbound maps or a detached program withdraw everything.  Returns as
- * xlb_ann_sync().
+ * announce_xlb.c (lbctl's netlink code): can this node serve VIPs at all
+ * (see the rule above)?  module: the xlb family is resolved (nl.c's
+ * socket open).  1, 0, or -errno when it cannot be told; why (len bytes)
+ * gets the reason in words either way.
  */
-int xlb_ann_round(struct xlb_ann *a);
+int xlb_ann_ready(struct xlb_ann *a, bool module, char *why, size_t len);
+
+/*
+ * announce_xlb.c, for the driver: one round.  Resolve the xlb family again
+ * (a reloaded module has a new id), read the module's state, decide and
+ * sync.  When the state cannot be read, the announcements stay and the
+ * round returns the error; an unloaded module, unbound maps or a detached
+ * program withdraw everything.  Returns as xlb_ann_sync(); on failure why
+ * names the cause.
+ */
+int xlb_ann_round(struct xlb_ann *a, char *why, size_t len);
 
 #endif /* XLB_ANNOUNCE_H */

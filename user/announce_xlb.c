@@ -1,50 +1,100 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * announce_xlb.c - one round of the announcer (announce.c) for its own
- * driver, xlb-announce: the services and backends read from the module
- * with lbctl's netlink code (state.c).  xlb-healthd has them already and
- * calls announce_hd.c instead.
+ * announce_xlb.c - what the announcer (announce.c) reads from the module,
+ * with lbctl's netlink code (nl.c, state.c): whether this node can serve
+ * VIPs at all (xlb_ann_ready, for both daemons), and one round of the
+ * driver xlb-announce.  xlb-healthd has the services and backends already
+ * and decides per VIP in announce_hd.c.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "announce.h"
+#include "nl.h"
 
-static bool module_loaded(void)
+int xlb_ann_ready(struct xlb_ann *a, bool module, char *why, size_t len)
 {
-	struct stat st;
+	struct lb_config cfg;
+	int err = xlb_ann_attached(a);
 
-	return !stat("/sys/module/xlb", &st);
+	if (err < 0) {
+		snprintf(why, len, "cannot tell whether xlb is attached: %s",
+			 strerror(-err));
+		return err;
+	}
+	if (!err) {
+		snprintf(why, len, "xlb is not attached");
+		return 0;
+	}
+	if (!module) {
+		snprintf(why, len, "the xlb module is not loaded");
+		return 0;
+	}
+	err = lb_get_config(&cfg);
+	if (err) {
+		snprintf(why, len, "cannot read xlb's configuration: %s",
+			 xnl_extack()[0] ? xnl_extack() : strerror(-err));
+		return err;
+	}
+	if (!cfg.bound) {
+		snprintf(why, len, "xlb's maps are not bound");
+		return 0;
+	}
+	snprintf(why, len, "xlb is attached");
+	return 1;
 }
 
-int xlb_ann_round(struct xlb_ann *a)
+/* The family "xlb", resolved again each round: a reloaded module has a new id. */
+static int module_present(char *why, size_t len)
+{
+	int err = xnl_refresh();
+
+	if (err == -NLE_OBJ_NOTFOUND)
+		return 0;
+	if (err < 0) {
+		snprintf(why, len,
+			 "cannot resolve generic netlink family \"%s\": %s",
+			 XLB_GENL_NAME, nl_geterror(err));
+		return -EIO;
+	}
+	return 1;
+}
+
+int xlb_ann_round(struct xlb_ann *a, char *why, size_t len)
 {
 	struct xlb_ann_set v = { 0 };
 	struct lb_state st = { 0 };
-	struct lb_config cfg;
-	int err = 0, attached = 0;
+	int err, ready;
 
-	if (module_loaded()) {
-		attached = xlb_ann_attached(a);
-		if (attached > 0)
-			err = lb_get_config(&cfg);
-		if (attached > 0 && !err && cfg.bound)
-			err = lb_load_state(&st, true);
-		else if (!err)
-			attached = 0;
+	ready = module_present(why, len);
+	if (ready >= 0)
+		ready = xlb_ann_ready(a, ready, why, len);
+	if (ready > 0) {
+		err = lb_load_state(&st, true);
+		if (err) {
+			snprintf(why, len, "cannot read xlb's services: %s",
+				 xnl_extack()[0] ? xnl_extack() :
+						   strerror(-err));
+			ready = err;
+		}
 	}
-	if (attached < 0 || err) {
-		lb_err("cannot read xlb's state (%s): announcements unchanged",
-		       strerror(attached < 0 ? -attached : -err));
+	if (ready < 0) { /* unknown: keep the announcements */
 		lb_free_state(&st);
-		return attached < 0 ? attached : err;
+		snprintf(why + strlen(why), len - strlen(why),
+			 ": announcements unchanged");
+		return ready;
 	}
-	err = xlb_ann_wanted(&st, attached > 0, &v);
+	err = xlb_ann_wanted(&st, ready > 0, &v);
 	lb_free_state(&st);
 	if (!err)
 		err = xlb_ann_sync(a, &v);
+	if (err == -EEXIST)
+		snprintf(why, len, "another owner's route is in the way");
+	else if (err < 0)
+		snprintf(why, len, "cannot change the routing table: %s",
+			 strerror(-err));
 	free(v.a);
 	return err;
 }

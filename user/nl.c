@@ -72,6 +72,21 @@ void xnl_open(void)
 		       XLB_GENL_NAME, nl_geterror(err));
 }
 
+int xnl_refresh(void)
+{
+	int id;
+
+	if (!sk)
+		return xnl_try_open();
+	id = genl_ctrl_resolve(sk, XLB_GENL_NAME);
+	if (id < 0) {
+		xnl_close();
+		return id;
+	}
+	family = id;
+	return 0;
+}
+
 void xnl_close(void)
 {
 	if (sk)

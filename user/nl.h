@@ -26,6 +26,13 @@ void xnl_open(void);
  * 0, or a negative libnl error (-NLE_OBJ_NOTFOUND: module not loaded).
  */
 int xnl_try_open(void);
+/*
+ * For daemons, before each use: open if closed, else resolve the family
+ * again over the open socket (a reloaded module registers it with a new
+ * id).  0, or a negative libnl error with the socket closed
+ * (-NLE_OBJ_NOTFOUND: the module is not loaded).
+ */
+int xnl_refresh(void);
 /* Close the socket; the next open resolves the family again. */
 void xnl_close(void);
 struct nl_sock *xnl_sock(void);
