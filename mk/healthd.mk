@@ -5,7 +5,7 @@
 # and the host unit test, so it stays free of netlink.
 .PHONY: healthd install-healthd
 HEALTHD_SRCS := $(addprefix user/,healthd.c checks.c nl.c state.c parse.c \
-	health.c) $(wildcard user/announce.c user/announce_hd.c)
+	health.c announce.c announce_hd.c announce_xlb.c)
 healthd: $(BUILD)/xlb-healthd
 
 $(BUILD)/xlb-healthd: $(HEALTHD_SRCS) $(wildcard user/*.h) lib/maglev.c include/uapi/*.h | $(BUILD)

@@ -8,7 +8,9 @@
 
 load lbctl_lib
 
-HEALTHD=$XLB_ROOT/build/xlb-healthd
+HEALTHD=${XLB_HEALTHD:-$XLB_ROOT/build/xlb-healthd}
+ANNOUNCE=${XLB_ANNOUNCE:-$XLB_ROOT/build/xlb-announce}
+VIP=192.0.2.10
 SVC=192.0.2.10:80/tcp
 BE1=10.9.1.2
 BE2=10.9.2.2
@@ -68,6 +70,7 @@ setup_file() {
 
 teardown_file() {
 	kill "$(cat "$BATS_FILE_TMPDIR/healthd.pid")" 2>/dev/null || true
+	kill "$(cat "$BATS_FILE_TMPDIR/announce.pid" 2>/dev/null)" 2>/dev/null || true
 	stop_server "$B1" 2>/dev/null || true
 	stop_server "$B2" 2>/dev/null || true
 	ip netns del "$B1" 2>/dev/null || true
@@ -193,9 +196,16 @@ xlbnl() {
 	local own="http port 8080 path /missing expect 200 $TIMES rise 2 fall 2"
 	local key='"service": {"addr4": "192.0.2.10", "port": 80, "proto": 6}'
 	until_field 10 "$BE2" health up
+	lb -n monitor >"$BATS_FILE_TMPDIR/monitor-own" 2>&1 3>&- &
+	mon=$!
+	sleep 0.5 # the monitor has joined the group
 	# shellcheck disable=SC2086 # the words
 	lb health "$SVC" backend "$BE2" $own
 	until_field 10 "$BE2" state drain
+	kill "$mon"
+	# the monitor prints the backend's own check with the change
+	grep -qxF "set $BE2 weight 5 state active service $SVC health $own" \
+		"$BATS_FILE_TMPDIR/monitor-own"
 	# BE2: last check, its check; BE1: no check of its own, active
 	[ "$(lb -j show | jq -r --arg a "$BE1" --arg b "$BE2" '.[0].backends |
 		(map(select(.address == $b))[0] | .last_check, .health_check),
@@ -247,15 +257,69 @@ xlbnl() {
 	lb health "$SVC" $CHECK
 }
 
-@test "restore and a module reload: the daemon resynchronises and keeps checking" {
+# The announcers' routes in routing table $1 of $NS: "TYPE DST ...".
+routes() {
+	ip -n "$NS" -o route show table "$1" proto 77 | cut -d' ' -f1,2 | paste -sd' ' -
+}
+
+# until_routes SECONDS TABLE WANT: poll until routes TABLE is WANT.
+until_routes() {
+	local end=$((SECONDS + $1))
+	until [ "$(routes "$2")" = "$3" ]; do
+		if [ "$SECONDS" -gt "$end" ]; then
+			echo "table $2: \"$(routes "$2")\", not \"$3\"" >&2
+			cat "$BATS_FILE_TMPDIR/announce.log" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# alive PID: running, not a zombie (the daemons are not this shell's
+# children: nobody reaps them here).
+alive() {
+	local st
+	st=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$st" ] && [ "${st#Z}" = "$st" ]
+}
+
+# xlb-healthd announces in table 100, xlb-announce (started here, running
+# to the end) in 101.
+@test "both daemons announce by one rule: attached, maps bound, an active backend" {
+	nsenter --net="/run/netns/$NS" "$ANNOUNCE" table 101 interval 200 \
+		>>"$BATS_FILE_TMPDIR/announce.log" 2>&1 3>&- &
+	echo $! >"$BATS_FILE_TMPDIR/announce.pid"
+	lb attach hc1 mode generic
+	until_routes 10 100 "blackhole $VIP"
+	until_routes 10 101 "blackhole $VIP"
+	# attached, but the maps unbound: neither can serve
+	lb unbind
+	until_routes 10 100 ""
+	until_routes 10 101 ""
+	lb attach hc1 mode generic
+	until_routes 10 100 "blackhole $VIP"
+	until_routes 10 101 "blackhole $VIP"
+}
+
+@test "restore and a module reload: the daemon resynchronises and keeps checking; both announcers withdraw meanwhile and announce again" {
 	until_field 10 "$BE1" health up
 	lb save >"$BATS_FILE_TMPDIR/saved"
 	grep -q "^health $SVC http" "$BATS_FILE_TMPDIR/saved"
 	lb restore "$BATS_FILE_TMPDIR/saved"
 	[ "$(field "$BE1" health)" = up ]
+	until_routes 10 100 "blackhole $VIP"
+	until_routes 10 101 "blackhole $VIP"
 	rmmod xlb
+	# the module is gone: both withdraw and run on
+	until_routes 10 100 ""
+	until_routes 10 101 ""
+	alive "$(cat "$BATS_FILE_TMPDIR/announce.pid")"
+	alive "$(cat "$BATS_FILE_TMPDIR/healthd.pid")"
 	xlb_load
+	# the saved attach line binds the new module's maps again
 	lb restore "$BATS_FILE_TMPDIR/saved"
+	until_routes 10 100 "blackhole $VIP"
+	until_routes 10 101 "blackhole $VIP"
 	# only the daemon reports health: it has found the new family
 	until_field 15 "$BE1" health up
 	until_field 15 "$BE2" health up
@@ -265,4 +329,46 @@ xlbnl() {
 	[ "$(field "$BE2" weight)" = 5 ]
 	start_server "$B2" "$BE2"
 	until_field 10 "$BE2" state active
+}
+
+@test "SIGHUP is logged and kills nothing; SIGTERM withdraws and ends the exec checks" {
+	local hd ann
+	hd=$(cat "$BATS_FILE_TMPDIR/healthd.pid")
+	ann=$(cat "$BATS_FILE_TMPDIR/announce.pid")
+	until_routes 15 100 "blackhole $VIP"
+	until_routes 15 101 "blackhole $VIP"
+	# an exec check that is still running when the signals come
+	printf '#!/bin/sh\nsleep 31.5\n' >"$BATS_FILE_TMPDIR/slow-check"
+	chmod +x "$BATS_FILE_TMPDIR/slow-check"
+	# the service's check: the first backend's first check starts at once
+	lb health "$SVC" exec command "$BATS_FILE_TMPDIR/slow-check" \
+		interval 60 timeout 60
+	local end=$((SECONDS + 10))
+	until pgrep -f "$BATS_FILE_TMPDIR/slow-check" >/dev/null; do
+		[ "$SECONDS" -le "$end" ]
+		sleep 0.1
+	done
+	kill -HUP "$hd" "$ann"
+	end=$((SECONDS + 10))
+	until grep -q "SIGHUP: reading the configuration again" "$BATS_FILE_TMPDIR/healthd.log" &&
+		grep -q "SIGHUP: no configuration file to read" "$BATS_FILE_TMPDIR/announce.log"; do
+		[ "$SECONDS" -le "$end" ]
+		sleep 0.1
+	done
+	alive "$hd"
+	alive "$ann"
+	pgrep -f "$BATS_FILE_TMPDIR/slow-check" >/dev/null
+	[ "$(routes 100)" = "blackhole $VIP" ]
+	kill -TERM "$hd" "$ann"
+	end=$((SECONDS + 10))
+	while alive "$hd" || alive "$ann"; do
+		[ "$SECONDS" -le "$end" ]
+		sleep 0.1
+	done
+	[ "$(routes 100)" = "" ]
+	[ "$(routes 101)" = "" ]
+	# the check's process group is gone: the script and its sleep
+	run pgrep -f "$BATS_FILE_TMPDIR/slow-check|sleep 31.5"
+	[ "$status" -eq 1 ]
+	grep -q "stopped" "$BATS_FILE_TMPDIR/healthd.log"
 }

@@ -318,9 +318,8 @@ static void log_change(struct xlb_ann *a, const struct lb_addr *vip, bool add,
 	char s[LB_ADDRSTRLEN], msg[LB_ADDRSTRLEN + 128];
 
 	snprintf(msg, sizeof(msg), "%s %s (table %u)%s%s",
-		 add ? "announce" : "withdraw",
-		 lb_fmt_addr(vip, s, sizeof(s)), a->table, err ? ": " : "",
-		 err ? strerror(-err) : "");
+		 add ? "announce" : "withdraw", lb_fmt_addr(vip, s, sizeof(s)),
+		 a->table, err ? ": " : "", err ? strerror(-err) : "");
 	ann_log(a, err, msg);
 }
 
@@ -429,7 +428,8 @@ static int prog_is_xlb(uint32_t id)
 	attr.info.bpf_fd = (uint32_t)fd;
 	attr.info.info_len = sizeof(info);
 	attr.info.info = (uintptr_t)&info;
-	err = (int)syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr));
+	err = (int)syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr,
+			   sizeof(attr));
 	err = err ? -errno : !strcmp(info.name, XLB_ANN_PROG);
 	close(fd);
 	return err;
@@ -456,11 +456,10 @@ static void on_link(struct xlb_ann *a, struct nlmsghdr *nh, void *arg)
 		xlen = RTA_PAYLOAD(rta);
 		for (x = RTA_DATA(rta); RTA_OK(x, xlen);
 		     x = RTA_NEXT(x, xlen)) {
-			if (ds->found ||
-			    (x->rta_type != IFLA_XDP_PROG_ID &&
-			     x->rta_type != IFLA_XDP_DRV_PROG_ID &&
-			     x->rta_type != IFLA_XDP_SKB_PROG_ID &&
-			     x->rta_type != IFLA_XDP_HW_PROG_ID))
+			if (ds->found || (x->rta_type != IFLA_XDP_PROG_ID &&
+					  x->rta_type != IFLA_XDP_DRV_PROG_ID &&
+					  x->rta_type != IFLA_XDP_SKB_PROG_ID &&
+					  x->rta_type != IFLA_XDP_HW_PROG_ID))
 				continue;
 			memcpy(&id, RTA_DATA(x), sizeof(id));
 			is = prog_is_xlb(id);

@@ -74,16 +74,6 @@ uint64_t hd_now(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-int hd_svc_active(const struct hd_svc *s)
-{
-	int i, n = 0;
-
-	for (i = 0; i < s->nbe; i++)
-		n += s->be[i].b.state == XLB_BE_STATE_ACTIVE &&
-		     s->be[i].b.weight;
-	return n;
-}
-
 static void hook(enum hd_event ev)
 {
 	if (hd_announce)
@@ -209,12 +199,18 @@ static int sync_config(void)
 
 /* ---- netlink: module presence and the monitor ---- */
 
-static void close_module(void)
+static void close_sockets(void)
 {
 	if (mon)
 		nl_socket_free(mon);
 	mon = NULL;
 	xnl_close();
+}
+
+/* The family is gone: forget the configuration, withdraw (the hook). */
+static void close_module(void)
+{
+	close_sockets();
 	if (world.module) {
 		hd_log(4, "the xlb module went away: waiting for it");
 		free_world(&world);
@@ -237,7 +233,7 @@ static int open_module(void)
 {
 	int err;
 
-	err = xnl_try_open();
+	err = xnl_refresh();
 	if (err < 0)
 		return err;
 	mon = nl_socket_alloc();
@@ -251,7 +247,7 @@ static int open_module(void)
 	if (err < 0) {
 		hd_log(3, "cannot join the multicast groups: %s",
 		       nl_geterror(err));
-		close_module();
+		close_sockets();
 		return err;
 	}
 	nl_socket_disable_seq_check(mon);
@@ -335,10 +331,13 @@ static void read_monitor(void)
 /* Tell the module: the backend's health and last result, maybe its state. */
 static int report(struct hd_svc *s, struct hd_be *be, int state, uint8_t health)
 {
-	struct nl_msg *m = xnl_msg(XLB_CMD_BACKEND_SET, 0);
+	struct nl_msg *m;
 	struct nlattr *n;
 	int err;
 
+	if (!xnl_sock()) /* closed after a failed read: resync first */
+		return -ENOTCONN;
+	m = xnl_msg(XLB_CMD_BACKEND_SET, 0);
 	if (xnl_put_service(m, &s->s.key))
 		goto full;
 	n = nla_nest_start(m, XLB_A_BACKEND);
@@ -451,6 +450,7 @@ static int sigfd(void)
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0)
@@ -458,7 +458,10 @@ static int sigfd(void)
 	return fd;
 }
 
-/* Reap children; false on SIGTERM/SIGINT. */
+/*
+ * Reap children; SIGHUP reads the configuration again (it lives in the
+ * module: nothing else to read); false on SIGTERM/SIGINT.
+ */
 static bool read_signals(int fd)
 {
 	struct signalfd_siginfo si;
@@ -466,9 +469,14 @@ static bool read_signals(int fd)
 	int status, i, j;
 	pid_t pid;
 
-	while (read(fd, &si, sizeof(si)) == sizeof(si))
-		if (si.ssi_signo != SIGCHLD)
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			hd_log(5, "SIGHUP: reading the configuration again");
+			need_sync = true;
+		} else if (si.ssi_signo != SIGCHLD) {
 			run = false;
+		}
+	}
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		for (i = 0; i < world.nsvc; i++)
 			for (j = 0; j < world.svc[i].nbe; j++)
@@ -557,25 +565,56 @@ static void pollset_checks(struct pollset *p)
 					&world.svc[i], &world.svc[i].be[j]);
 }
 
+/*
+ * The family is asked for again even without nlctrl's notification (lost
+ * with other events): a reloaded module has a new id, and new multicast
+ * groups.
+ */
+static void check_family(void)
+{
+	int old = xnl_family();
+
+	if (mon && (xnl_refresh() < 0 || xnl_family() != old))
+		reopen = true;
+}
+
+/*
+ * A configuration that cannot be read (other than the module gone) changes
+ * nothing: the last one stays, checks go on, announcements stay (the hook
+ * sees the socket closed); the next loop tries again.
+ */
 static void resync(void)
 {
+	static int last_err;
 	bool had;
 	int err;
 
+	check_family();
 	if (reopen)
-		close_module();
+		close_sockets();
 	reopen = false;
 	had = world.module;
-	if (!mon && open_module() < 0)
-		return;
+	if (!mon) {
+		err = open_module();
+		if (err == -NLE_OBJ_NOTFOUND)
+			close_module();
+		if (err < 0)
+			return;
+	}
 	need_sync = false;
 	err = sync_config();
 	if (err) {
-		hd_log(3, "cannot read the configuration: %s", strerror(-err));
-		close_module();
+		if (err != last_err)
+			hd_log(3,
+			       "cannot read the configuration: %s: "
+			       "keeping the last one",
+			       strerror(-err));
+		last_err = err;
+		close_sockets();
 		need_sync = true;
 		return;
 	}
+	last_err = 0;
 	if (!had)
 		hd_log(5, "the xlb module is present: %d services", world.nsvc);
 	hook(had ? HD_EV_CONFIG : HD_EV_MODULE);
@@ -661,7 +700,9 @@ int main(int argc, char **argv)
 	hd_log(6, "started");
 	loop(sfd);
 	hook(HD_EV_STOP);
-	free_world(&world);
+	free_world(&world); /* kills the exec checks' process groups */
+	while (waitpid(-1, NULL, 0) > 0)
+		;
 	hd_log(6, "stopped");
 	return EXIT_OK;
 }

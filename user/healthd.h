@@ -69,9 +69,6 @@ enum hd_event {
 void hd_announce(const struct hd_world *w, enum hd_event ev)
 	__attribute__((weak));
 
-/* Backends of s that take traffic: state active and weight > 0. */
-int hd_svc_active(const struct hd_svc *s);
-
 /* checks.c: start a check on be (sets fd or pid), advance it on events. */
 void hd_check_start(const struct hd_svc *s, struct hd_be *be, uint64_t now);
 /* fd readable/writable (revents); returns true when the check finished */

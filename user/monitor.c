@@ -73,6 +73,18 @@ static void print_backend(const struct lb_backend *b, bool del)
 		printf(" weight %u state %s", b->weight, lb_state_name(b));
 }
 
+/* " health CHECK", in the words of "lbctl health". */
+static void print_hc(const struct lb_hc *hc)
+{
+	char buf[2048];
+
+	lb_hc_fmt(hc, buf, sizeof(buf));
+	if (opts.json)
+		json_str("health_check", buf);
+	else
+		printf(" health %s", buf);
+}
+
 static void print_service(const struct lb_service *s, uint8_t cmd, bool has_be)
 {
 	char key[LB_SVCSTRLEN];
@@ -115,12 +127,19 @@ static int on_event(struct nl_msg *m, void *arg)
 	} else {
 		fputs(name, stdout);
 	}
-	if (has_be) {
+	if (has_be)
 		print_backend(&b, gh->cmd == XLB_CMD_BACKEND_DEL);
+	if (!lb_nl_service(tb, &s)) {
+		print_service(&s, gh->cmd, has_be);
+		/* the service's check with the service, not with a backend */
+		if (!has_be && s.hc.type)
+			print_hc(&s.hc);
+	}
+	if (has_be) {
+		if (b.hc) /* the backend's own check */
+			print_hc(b.hc);
 		free(b.hc);
 	}
-	if (!lb_nl_service(tb, &s))
-		print_service(&s, gh->cmd, has_be);
 	if (tb[XLB_A_CONFIG])
 		print_config_attrs(tb[XLB_A_CONFIG]);
 	if (opts.json) {

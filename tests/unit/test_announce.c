@@ -199,7 +199,8 @@ static void test_foreign(struct xlb_ann *a)
 static int attach_prog(const char *name)
 {
 	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K,
+		  .dst_reg = BPF_REG_0,
 		  .imm = XDP_PASS },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
@@ -207,8 +208,8 @@ static int attach_prog(const char *name)
 
 	if (fd < 0)
 		return fd;
-	return bpf_xdp_attach((int)if_nametoindex("lo"), fd,
-			      XDP_FLAGS_SKB_MODE, NULL);
+	return bpf_xdp_attach((int)if_nametoindex("lo"), fd, XDP_FLAGS_SKB_MODE,
+			      NULL);
 }
 
 /* xlb_ann_attached() in a child without CAP_SYS_ADMIN. */
