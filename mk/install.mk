@@ -33,8 +33,8 @@ UNIT_TESTS += tests/unit/test_install.sh
 
 # systemd units (systemd/*.service.in, @SBINDIR@ replaced) -> $(UNITDIR);
 # xlb-healthd and its unit only when build/xlb-healthd exists, the VIP
-# announcer xlb-announce when build/xlb-announce does (make all, make tools
-# build both).
+# announcer xlb-announce and its unit when build/xlb-announce does (make
+# all, make tools build both).
 # install-tools: what the xlb-tools package holds (no module, no make all).
 .PHONY: install-units install-tools
 SBINDIR ?= $(PREFIX)/sbin
@@ -51,7 +51,9 @@ install-units:
 			>$(DESTDIR)$(UNITDIR)/xlb-healthd.service; \
 	fi
 	if [ -x $(BUILD)/xlb-announce ]; then \
-		install -D -m 0755 $(BUILD)/xlb-announce $(DESTDIR)$(SBINDIR)/xlb-announce; \
+		install -D -m 0755 $(BUILD)/xlb-announce $(DESTDIR)$(SBINDIR)/xlb-announce && \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/xlb-announce.service.in \
+			>$(DESTDIR)$(UNITDIR)/xlb-announce.service; \
 	fi
 
 install-tools: install-lbctl install-units install-man

@@ -17,7 +17,8 @@
 # be dkms's build for this kernel, and it is the one loaded: the ExecStart
 # lines of the installed xlb.service run as written (in the suite's
 # namespace) on an /etc/xlb/xlb.conf with an attach line, then
-# xlb-healthd.service's, and the installed lbctl adds a backend.  Run by
+# xlb-healthd.service's and xlb-announce.service's, and the installed lbctl
+# adds a backend.  Run by
 # `make check-deb`.  Tests run in file order.
 
 load lbctl_lib
@@ -72,6 +73,8 @@ ilb() {
 	[ -x /usr/sbin/xlb-healthd ]
 	[ -f /lib/systemd/system/xlb.service ]
 	[ -f /lib/systemd/system/xlb-healthd.service ]
+	[ -x /usr/sbin/xlb-announce ]
+	[ -f /lib/systemd/system/xlb-announce.service ]
 }
 
 @test "xlb.service's ExecStart lines as installed: modprobe, then restore attaches" {
@@ -100,24 +103,45 @@ ilb() {
 	[[ "${lines[1]}" =~ ^\ +backend\ 10\.0\.0\.1\ +weight\ 10\  ]]
 }
 
-@test "xlb-healthd.service's ExecStart as installed: the daemon reads the restored configuration" {
-	local c log=$BATS_TEST_TMPDIR/healthd.log pid
-	c=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/xlb-healthd.service)
+# start_unit UNIT LOG PATTERN: run the installed UNIT's ExecStart (one
+# word, nothing for systemd to interpret) in the suite's namespace, output
+# to LOG, until LOG has PATTERN (10 s at most); its pid in $pid.
+start_unit() {
+	local c
+	c=$(sed -n 's/^ExecStart=//p' "/lib/systemd/system/$1")
 	echo "ExecStart=$c"
-	# one word, nothing for systemd to interpret
-	[[ "$c" != *[[:space:]\"\'\$\;\\%]* ]]
-	nsenter --net="/run/netns/$NS" "$c" >"$log" 2>&1 3>&- &
+	[[ "$c" != *[[:space:]\"\'\$\;\\%]* ]] || return 1
+	nsenter --net="/run/netns/$NS" "$c" >"$2" 2>&1 3>&- &
 	pid=$!
 	for _ in $(seq 100); do
-		grep -q 'the xlb module is present: 1 services' "$log" && break
+		grep -q "$3" "$2" && return 0
 		sleep 0.1
 	done
-	# systemd stops it with SIGTERM: a clean exit
+	cat "$2"
+	return 1
+}
+
+# stop_unit LOG: SIGTERM, as systemd stops it: a clean exit.
+stop_unit() {
 	kill "$pid"
-	wait "$pid"
-	cat "$log"
-	grep -q 'the xlb module is present: 1 services' "$log"
+	wait "$pid" || return 1
+	cat "$1"
+}
+
+@test "xlb-healthd.service's ExecStart as installed: the daemon reads the restored configuration" {
+	local log=$BATS_TEST_TMPDIR/healthd.log pid
+	start_unit xlb-healthd.service "$log" 'the xlb module is present: 1 services'
+	stop_unit "$log"
 	grep -q 'stopped' "$log"
+}
+
+@test "xlb-announce.service's ExecStart as installed: the VIP is announced, withdrawn on SIGTERM" {
+	local log=$BATS_TEST_TMPDIR/announce.log pid
+	start_unit xlb-announce.service "$log" 'announce 10.1.0.100 (table 100)'
+	[ "$(ip -n "$NS" -o route show table 100 proto 77 | cut -d' ' -f1,2)" = "blackhole 10.1.0.100" ]
+	stop_unit "$log"
+	grep -q 'withdraw 10.1.0.100 (table 100)' "$log"
+	[ -z "$(ip -n "$NS" -o route show table 100 proto 77)" ]
 }
 
 @test "lbctl add 10.0.0.2 weight 20 works from the installed binaries" {

@@ -3,8 +3,8 @@
 #
 # Host test of the systemd units (systemd/*.service.in) as `make install`
 # installs them: into a scratch prefix (PREFIX, UNITDIR), with build/lbctl
-# and a stand-in xlb-healthd, then `systemd-analyze verify` on the installed
-# files.  verify checks that every Exec* command exists and is executable
+# and stand-ins for xlb-healthd and xlb-announce, then `systemd-analyze
+# verify` on the installed files.  verify checks that every Exec* command exists and is executable
 # and that the Documentation= man page resolves (MANPATH: the installed
 # ones).  The ExecStart lines themselves run in the VM (tests/deb.bats).
 # TAP output, non-zero exit on failure.
@@ -60,16 +60,19 @@ fi
 cp "$root/build/lbctl" "$tmp/b/lbctl"
 printf '#!/bin/sh\nexit 0\n' >"$tmp/b/xlb-healthd"
 chmod +x "$tmp/b/xlb-healthd"
+cp "$tmp/b/xlb-healthd" "$tmp/b/xlb-announce"
 
-check "make install-tools with xlb-healthd built" install_tools full
+check "make install-tools with xlb-healthd and xlb-announce built" install_tools full
 want="/sbin/modprobe xlb
 $tmp/full/usr/sbin/lbctl restore /etc/xlb/xlb.conf"
 check "xlb.service: modprobe, then restore (attach lines included)" \
 	test "$(exec_line "$tmp/full/units/xlb.service")" = "$want"
 check "xlb-healthd.service starts the installed xlb-healthd" \
 	test "$(exec_line "$tmp/full/units/xlb-healthd.service")" = "$tmp/full/usr/sbin/xlb-healthd"
-check "systemd-analyze verify xlb.service xlb-healthd.service" \
-	verify full xlb.service xlb-healthd.service
+check "xlb-announce.service starts the installed xlb-announce" \
+	test "$(exec_line "$tmp/full/units/xlb-announce.service")" = "$tmp/full/usr/sbin/xlb-announce"
+check "systemd-analyze verify xlb.service xlb-healthd.service xlb-announce.service" \
+	verify full xlb.service xlb-healthd.service xlb-announce.service
 # The xlb-tools package is install-tools: every man page of the tree.
 for man in "$root"/Documentation/*.[78]; do
 	f=$(basename "$man")
@@ -82,10 +85,12 @@ rm "$tmp/full/usr/sbin/lbctl"
 check "verify fails when lbctl is not installed" \
 	fails verify full xlb.service
 
-rm "$tmp/b/xlb-healthd"
-check "make install-tools without xlb-healthd" install_tools bare
+rm "$tmp/b/xlb-healthd" "$tmp/b/xlb-announce"
+check "make install-tools without xlb-healthd and xlb-announce" install_tools bare
 check "no xlb-healthd unit without the daemon" \
 	test ! -e "$tmp/bare/units/xlb-healthd.service" -a ! -e "$tmp/bare/usr/sbin/xlb-healthd"
+check "no xlb-announce unit without the announcer" \
+	test ! -e "$tmp/bare/units/xlb-announce.service" -a ! -e "$tmp/bare/usr/sbin/xlb-announce"
 check "systemd-analyze verify xlb.service (no daemon)" verify bare xlb.service
 
 echo "1..$n"
