@@ -98,6 +98,13 @@ static void test_errors(void)
 	is_int(parse("tcp interval 2.", &hc), -1, "dangling dot refused");
 	is_int(parse("tcp interval 7200", &hc), -1, "interval 2 h refused");
 	is_int(parse("tcp rise 0", &hc), -1, "rise 0 refused");
+	/* numbers are plain decimal: no sign (strtoul would take "+2") */
+	is_int(parse("tcp interval +5", &hc), -1, "signed interval refused");
+	is_int(parse("tcp rise +2", &hc), -1, "signed rise refused");
+	is_str(lb_parse_error(),
+	       "invalid rise \"+2\": expected a decimal integer 1..100",
+	       "the message names the value and the rule");
+	is_int(parse("tcp port +80", &hc), -1, "signed port refused");
 	is_int(parse("tcp fall 101", &hc), -1, "fall 101 refused");
 	is_int(parse("tcp port 0", &hc), -1, "port 0 refused");
 	is_int(parse("tcp rise", &hc), -1, "missing value refused");
@@ -115,6 +122,7 @@ static void test_errors(void)
 static void test_payload(void)
 {
 	char *spaced[] = { "udp", "send", "a b" };
+	char *lead[] = { "tcp", "interval", " 5" };
 	char *ctl[] = { "udp", "send", "ping\n" };
 	struct lb_hc hc, back;
 	uint8_t bin[XLB_HC_STR_MAX];
@@ -134,6 +142,7 @@ static void test_payload(void)
 	is_int(parse(buf, &back), 0, "the hex line parses back");
 	ok(lb_hc_eq(&hc, &back), "hex round trip");
 
+	is_int(lb_hc_parse(3, lead, &hc), -1, "interval \" 5\" refused");
 	is_int(lb_hc_parse(3, spaced, &hc), -1, "a space refused");
 	is_str(lb_parse_error(),
 	       "invalid send \"a b\": expected printable characters without "
