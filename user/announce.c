@@ -333,13 +333,14 @@ static int ann_blocked(struct xlb_ann *a, const struct foreign *f,
 	char s[LB_ADDRSTRLEN], msg[LB_ADDRSTRLEN + 160], owner[32] = "";
 
 	if (f->proto)
-		snprintf(owner, sizeof(owner), "of protocol %u ", f->proto);
+		snprintf(owner, sizeof(owner), "of protocol %u ",
+			 (unsigned int)f->proto);
 	if (!list_has(a->blocked.a, a->blocked.n, &f->dst)) {
 		snprintf(msg, sizeof(msg),
 			 "announce %s (table %u): not done: another route "
 			 "%s(not xlb's %u) is in the way",
 			 lb_fmt_addr(&f->dst, s, sizeof(s)), a->table, owner,
-			 XLB_ANN_PROTO);
+			 (unsigned int)XLB_ANN_PROTO);
 		ann_log(a, -EEXIST, msg);
 	}
 	return xlb_ann_add(now, &f->dst) ? -ENOMEM : -EEXIST;
