@@ -75,6 +75,10 @@ ilb() {
 	[ -f /lib/systemd/system/xlb-healthd.service ]
 	[ -x /usr/sbin/xlb-announce ]
 	[ -f /lib/systemd/system/xlb-announce.service ]
+	# enabled: xlb and xlb-healthd; not the announcer, which conflicts
+	# with xlb-healthd (one announcer per node)
+	[ -e /etc/systemd/system/multi-user.target.wants/xlb-healthd.service ]
+	[ ! -e /etc/systemd/system/multi-user.target.wants/xlb-announce.service ]
 }
 
 @test "xlb.service's ExecStart lines as installed: modprobe, then restore attaches" {
