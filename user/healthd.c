@@ -567,15 +567,21 @@ static void pollset_checks(struct pollset *p)
 
 /*
  * The family is asked for again even without nlctrl's notification (lost
- * with other events): a reloaded module has a new id, and new multicast
- * groups.
+ * with other events): gone, or reloaded (a new id, new multicast groups),
+ * the module went away.  Another error only closes the sockets: unknown,
+ * tried again, the configuration kept.
  */
 static void check_family(void)
 {
-	int old = xnl_family();
+	int old = xnl_family(), err;
 
-	if (mon && (xnl_refresh() < 0 || xnl_family() != old))
+	if (!mon)
+		return;
+	err = xnl_refresh();
+	if (err == -NLE_OBJ_NOTFOUND || (!err && xnl_family() != old))
 		reopen = true;
+	else if (err < 0)
+		close_sockets();
 }
 
 /*
@@ -590,8 +596,8 @@ static void resync(void)
 	int err;
 
 	check_family();
-	if (reopen)
-		close_sockets();
+	if (reopen) /* the family went away, maybe came back */
+		close_module();
 	reopen = false;
 	had = world.module;
 	if (!mon) {
