@@ -192,12 +192,14 @@ new_svc() {
 	add_be 10.1.0.2
 	bind
 	svc_before=$(map $M xlb_services service 0 | jq -c '{gen, key: .addr}')
-	bes_before=$(map $M xlb_backends backend | jq -c '[.[] | select(.state != 0)]')
+	# The backends whole, but for svc_ver: the copy of the service's ver,
+	# which every publish moves (the caches' invalidation).
+	bes_before=$(map $M xlb_backends backend | jq -c '[.[] | select(.state != 0) | del(.svc_ver)]')
 	g=$(map $M xlb_ctl ctl 0 | jq -r .gen)
 	bind
 	[ "$(map $M xlb_ctl ctl 0 | jq -r .gen)" -gt "$g" ]
 	[ "$(map $M xlb_services service 0 | jq -c '{gen, key: .addr}')" = "$svc_before" ]
-	[ "$(map $M xlb_backends backend | jq -c '[.[] | select(.state != 0)]')" = "$bes_before" ]
+	[ "$(map $M xlb_backends backend | jq -c '[.[] | select(.state != 0) | del(.svc_ver)]')" = "$bes_before" ]
 }
 
 @test "each table copy keeps its own size and seed, each VIP half its seed" {
