@@ -155,6 +155,33 @@ static __always_inline __u32 xlb_hash_entropy(const struct xlb_flow *f)
 	return xlb_hash_final(xlb_flow_fold(f));
 }
 
+/*
+ * Slot of a flow in the SYN table (xlb_syn, 2^bits slots, 1 <= bits <= 31):
+ * the fold, a murmur3 finalisation (so sequential ports and addresses of a
+ * scan spread over every slot), the top bits.  Unseeded, like the flow
+ * cache's: a flood overwrites slots whatever their index.
+ */
+static __always_inline __u32 xlb_syn_index(const struct xlb_flow *f,
+					   __u32 bits)
+{
+	return xlb_hash_final(xlb_flow_fold(f) ^ 0x2545f491u) >> (32 - bits);
+}
+
+/*
+ * Check word of a SYN table slot: flow f's fold, the backend id and gen
+ * and the stamp mixed, never 0 (0 marks an empty slot).  A reader that
+ * sees a slot half rewritten by another CPU gets a mismatch.
+ */
+static __always_inline __u32 xlb_syn_check(const struct xlb_flow *f,
+					   __u32 bid, __u32 gen, __u64 stamp)
+{
+	__u32 h = xlb_hash_mix(xlb_flow_fold(f), bid);
+
+	h = xlb_hash_mix(h, gen);
+	h = xlb_hash_mix(h, (__u32)stamp ^ (__u32)(stamp >> 32));
+	return xlb_hash_final(h) | 1;
+}
+
 /* Source port in the ephemeral range 49152..65535 (RFC 6335). */
 #define XLB_ENT_SPORT(e)	(0xc000 | ((e) & 0x3fff))
 /* 20-bit flow label from the bits the port does not use (RFC 6437). */

@@ -75,7 +75,7 @@ xdp_prog_id() {
 	for m in xlb_ctl xlb_vips xlb_services xlb_tables xlb_backends \
 		 xlb_conntrack xlb_conntrack4 xlb_svc_stats xlb_be_stats xlb_stats \
 		 xlb_nh_cache xlb_flow_cache xlb_icmp_rl xlb_vlan_in xlb_egress \
-		 xlb_ct_budget xlb_xdp; do
+		 xlb_ct_budget xlb_syn xlb_xdp; do
 		[ "$(stat -c %a "$PIN/$m")" = 600 ]
 	done
 	run lb -j config

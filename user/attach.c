@@ -59,7 +59,7 @@ static const char *const all_maps[] = {
 	XLB_MAP_CONNTRACK4, XLB_MAP_SVC_STATS, XLB_MAP_BE_STATS,
 	XLB_MAP_STATS,	    XLB_MAP_NH_CACHE,  XLB_MAP_FLOW_CACHE,
 	XLB_MAP_ICMP_RL,    XLB_MAP_VLAN_IN,   XLB_MAP_EGRESS,
-	XLB_MAP_CT_BUDGET,
+	XLB_MAP_CT_BUDGET,  XLB_MAP_SYN,
 };
 #define NMAPS (sizeof(all_maps) / sizeof(all_maps[0]))
 

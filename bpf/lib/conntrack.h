@@ -86,38 +86,6 @@ static __always_inline int xlb_ct_expired(const struct xlb_pkt *p,
 }
 
 /*
- * Backend of an established flow from a live conntrack entry, NULL if none,
- * stale or expired.  A live entry fills this CPU's flow cache slot fc.
- */
-static __always_inline struct xlb_backend *
-xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
-	       struct xlb_fc_val *v, const struct xlb_svc_cfg *cfg)
-{
-	struct xlb_ct_entry *ct;
-	struct xlb_backend *be;
-
-	ct = xlb_ct_lookup(p);
-	if (!ct) {
-		st->c[XLB_STAT_CT_MISS]++;
-		return NULL;
-	}
-	if (xlb_ct_expired(p, ct, cfg)) {
-		st->c[XLB_STAT_CT_EXPIRED]++;
-		return NULL;
-	}
-	v->bid = ct->bid;
-	v->be_gen = ct->gen;
-	be = xlb_live_backend(&v->bid, v->be_gen);
-	if (be) {
-		st->c[XLB_STAT_CT_HIT]++;
-		xlb_fc_fill(fc, &p->flow, v);
-		return be;
-	}
-	st->c[XLB_STAT_CT_STALE]++;
-	return NULL;
-}
-
-/*
  * May this CPU create one more connection table entry now?  At most
  * xlb_cfg_ct_rate per window of 2^XLB_CT_WINDOW_SHIFT ns.
  */
@@ -142,12 +110,138 @@ static __always_inline int xlb_ct_admit(__u64 now)
 	return 1;
 }
 
+/* Flow f's slot in the SYN table (xlb_syn, include/uapi/xlb_maps.h). */
+static __always_inline struct xlb_syn *xlb_syn_slot(const struct xlb_flow *f)
+{
+	__u32 idx = xlb_syn_index(f, XLB_DEFAULT_SYN_BITS);
+
+	return bpf_map_lookup_elem(&xlb_syn, &idx);
+}
+
+/*
+ * SYN p got backend ce->bid: a flow with a connection table entry (its
+ * client port reused for a new connection) has the entry rewritten in
+ * place (bid and gen in one store), any other flow's choice waits in its
+ * SYN table slot for the flow's next packet.  The LRU is never inserted
+ * into here.
+ */
+static __always_inline void xlb_syn_new(const struct xlb_pkt *p,
+					const struct xlb_ct_entry *ce)
+{
+	struct xlb_ct_entry *ct = xlb_ct_lookup(p);
+	struct xlb_syn *s;
+
+	if (ct) {
+		*(volatile __u64 *)ct = *(const __u64 *)ce;
+		ct->seen = ce->seen;
+		return;
+	}
+	s = xlb_syn_slot(&p->flow);
+	if (!s)
+		return;
+	__builtin_memcpy(&s->flow, &p->flow, sizeof(s->flow));
+	s->bid = ce->bid;
+	s->gen = ce->gen;
+	s->stamp = ce->seen;
+	*(volatile __u32 *)&s->check =
+		xlb_syn_check(&p->flow, ce->bid, ce->gen, ce->seen);
+}
+
+/*
+ * TCP packet p without SYN found no connection table entry: if its SYN
+ * table slot holds the choice of the flow's SYN (fresh, intact, backend
+ * still live), take it: empty the slot, record the choice in the
+ * connection table (this CPU's budget allowing) and this CPU's flow cache
+ * slot fc, and return the backend (v->bid, v->be_gen).  Counts
+ * conntrack_hit then, conntrack_stale for a backend gone, conntrack_miss
+ * for no choice; NULL in the last two cases.
+ */
+static __always_inline struct xlb_backend *
+xlb_syn_take(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
+	     struct xlb_fc_val *v)
+{
+	struct xlb_syn *s = xlb_syn_slot(&p->flow);
+	struct xlb_ct_entry ce;
+	struct xlb_backend *be;
+	__u32 check;
+
+	if (!s)
+		goto miss;
+	check = *(volatile __u32 *)&s->check;
+	if (!check || !xlb_flow_eq(&s->flow, &p->flow))
+		goto miss;
+	ce.bid = s->bid;
+	ce.gen = s->gen;
+	ce.seen = s->stamp;
+	if (check != xlb_syn_check(&p->flow, ce.bid, ce.gen, ce.seen))
+		goto miss;
+	s->check = 0;
+	v->bid = ce.bid;
+	v->be_gen = ce.gen;
+	ce.seen = XLB_CT_CLOCK();
+	if (ce.seen - s->stamp > XLB_SYN_TTL_NS)
+		goto miss;
+	be = xlb_live_backend(&v->bid, ce.gen);
+	if (!be) {
+		st->c[XLB_STAT_CT_STALE]++;
+		return NULL;
+	}
+	st->c[XLB_STAT_CT_HIT]++;
+	if (!xlb_ct_admit(ce.seen)) {
+		st->c[XLB_STAT_CT_RATE_LIMITED]++;
+		return be;
+	}
+	xlb_ct_record(p, &ce);
+	xlb_fc_fill(fc, &p->flow, v);
+	return be;
+miss:
+	st->c[XLB_STAT_CT_MISS]++;
+	return NULL;
+}
+
+/*
+ * Backend of an established flow from a live conntrack entry, NULL if none,
+ * stale or expired.  A live entry fills this CPU's flow cache slot fc.  A
+ * TCP packet without entry may find its SYN's choice (xlb_syn_take()).
+ */
+static __always_inline struct xlb_backend *
+xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
+	       struct xlb_fc_val *v, const struct xlb_svc_cfg *cfg)
+{
+	struct xlb_ct_entry *ct;
+	struct xlb_backend *be;
+
+	ct = xlb_ct_lookup(p);
+	if (!ct) {
+		if (p->flow.proto == IPPROTO_TCP && !p->icmp)
+			return xlb_syn_take(p, st, fc, v);
+		st->c[XLB_STAT_CT_MISS]++;
+		return NULL;
+	}
+	if (xlb_ct_expired(p, ct, cfg)) {
+		st->c[XLB_STAT_CT_EXPIRED]++;
+		return NULL;
+	}
+	v->bid = ct->bid;
+	v->be_gen = ct->gen;
+	be = xlb_live_backend(&v->bid, v->be_gen);
+	if (be) {
+		st->c[XLB_STAT_CT_HIT]++;
+		xlb_fc_fill(fc, &p->flow, v);
+		return be;
+	}
+	st->c[XLB_STAT_CT_STALE]++;
+	return NULL;
+}
+
 /*
  * A flow without a live entry got backend v->bid from the Maglev table.
- * Record it only when it is a flow's first packet (TCP SYN, any UDP) and
- * this CPU's budget allows: a TCP packet without SYN (ACK, RST, FIN, data)
- * is forwarded by the table but never creates an entry, so spoofed non-SYN
- * floods cannot evict established flows (Documentation/datapath.md).
+ * Record it only when it is a flow's first packet: a UDP packet (this
+ * CPU's budget allowing), a TCP SYN (in the SYN table, xlb_syn_new(); the
+ * entry is made when the flow's next packet takes it).  A TCP packet
+ * without SYN (ACK, RST, FIN, data) is forwarded by the table but never
+ * creates an entry, so spoofed non-SYN floods cannot evict established
+ * flows, and SYN floods cannot either (Documentation/datapath.md).
  */
 static __always_inline void xlb_ct_new(const struct xlb_pkt *p,
 				       struct xlb_stats *st, struct xlb_fc *fc,
@@ -162,6 +256,10 @@ static __always_inline void xlb_ct_new(const struct xlb_pkt *p,
 	xlb_count_flow(&xlb_svc_stats, v->sid, v->svc_gen);
 	xlb_count_flow(&xlb_be_stats, v->bid, be_gen);
 	ce.seen = XLB_CT_CLOCK();
+	if (p->flow.proto == IPPROTO_TCP) {
+		xlb_syn_new(p, &ce);
+		return;
+	}
 	if (!xlb_ct_admit(ce.seen)) {
 		st->c[XLB_STAT_CT_RATE_LIMITED]++;
 		return;

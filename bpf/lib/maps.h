@@ -122,6 +122,14 @@ struct {
 	__type(value, struct xlb_ct_budget);
 } xlb_ct_budget SEC(".maps");
 
+/* Choices of recent SYNs, shared by every CPU (XDP private, xlb_maps.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_DEFAULT_SYN_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xlb_syn);
+} xlb_syn SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_DEFAULT_MAX_SERVICES);

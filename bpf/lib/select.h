@@ -44,8 +44,9 @@ static __always_inline __u32 xlb_match(const struct xlb_ctl *ctl,
 
 /*
  * This CPU's flow cache slot for packet p (not an ICMP error), NULL with
- * the cache off or bypassed (st->fc, include/uapi/xlb_maps.h): then
- * neither probe nor fill.
+ * the cache off or, unless p is a SYN, bypassed (st->fc,
+ * include/uapi/xlb_maps.h): then neither probe nor fill.  A SYN gets its
+ * slot even then: it empties the slot if it holds its flow.
  */
 static __always_inline struct xlb_fc *xlb_fc_slot(const struct xlb_pkt *p,
 						  struct xlb_stats *st)
@@ -54,9 +55,7 @@ static __always_inline struct xlb_fc *xlb_fc_slot(const struct xlb_pkt *p,
 
 	if (!xlb_cfg_fc_ttl_jiffies)
 		return NULL;
-	if (st->fc.debt >= XLB_FC_DEBT_MAX) {
-		if (p->syn)
-			return NULL;
+	if (st->fc.debt >= XLB_FC_DEBT_MAX && !p->syn) {
 		/* the last bypassed packet: probe again, with a clean slate */
 		if (--st->fc.debt <= XLB_FC_DEBT_MAX)
 			st->fc.debt = 0;
@@ -84,14 +83,21 @@ static __always_inline void xlb_fc_missed(struct xlb_stats *st)
 	st->fc.debt = debt;
 }
 
-/* The cached flow equals f (all ten words, unused ones are zero). */
-static __always_inline int xlb_fc_match(const struct xlb_fc *e,
-					const struct xlb_flow *f)
+/* Flow x equals flow y (all ten words, unused ones are zero). */
+static __always_inline int xlb_flow_eq(const struct xlb_flow *x,
+				       const struct xlb_flow *y)
 {
-	const __u64 *a = (const __u64 *)&e->flow, *b = (const __u64 *)f;
+	const __u64 *a = (const __u64 *)x, *b = (const __u64 *)y;
 
 	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
 		 (a[4] ^ b[4]));
+}
+
+/* The cached flow equals f. */
+static __always_inline int xlb_fc_match(const struct xlb_fc *e,
+					const struct xlb_flow *f)
+{
+	return xlb_flow_eq(&e->flow, f);
 }
 
 /* The backend of id bid if it still is the one of generation gen. */

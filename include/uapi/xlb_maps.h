@@ -17,6 +17,7 @@
  *   xlb_nh_cache   PERCPU_ARRAY             XDP      next hop per backend
  *   xlb_flow_cache PERCPU_ARRAY             XDP      recent decisions per flow
  *   xlb_ct_budget  PERCPU_ARRAY[1]          XDP      new-entry budget per CPU
+ *   xlb_syn        ARRAY[syn_slots]         XDP      choices of recent SYNs
  *   xlb_svc_stats  PERCPU_ARRAY             XDP      per service counters
  *   xlb_be_stats   PERCPU_ARRAY             XDP      per backend counters
  *   xlb_stats      PERCPU_ARRAY[1]          XDP      global reason counters
@@ -67,6 +68,7 @@
 #define XLB_MAP_VLAN_IN		"xlb_vlan_in"	/* lbctl attach, see below */
 #define XLB_MAP_EGRESS		"xlb_egress"	/* lbctl attach, see below */
 #define XLB_MAP_CT_BUDGET	"xlb_ct_budget"	/* XDP private, xlb_ct_budget */
+#define XLB_MAP_SYN		"xlb_syn"	/* XDP private, struct xlb_syn */
 
 /* Default pin directory used by lbctl attach. */
 #define XLB_PIN_DIR		"/sys/fs/bpf/xlb"
@@ -349,6 +351,43 @@ struct xlb_nh {
 	__u32	mtu;		/* largest outer IP length that fits */
 	__u32	vid_out;	/* 802.1Q tag to push, 0: none */
 	__u32	svc_ver;	/* xlb_backends[bid].svc_ver then */
+};
+
+/*
+ * xlb_syn[slot] (ARRAY of XLB_DEFAULT_SYN_SLOTS, shared by every CPU, XDP
+ * private): the backend chosen for a TCP SYN, until the flow's first
+ * packet without SYN (the handshake's ACK) moves it into the connection
+ * table.  A SYN therefore never inserts into the LRU table: a SYN flood
+ * overwrites slots of this direct-mapped table and nothing else, so it can
+ * neither evict established flows nor pay the LRU's eviction per packet.
+ *   - slot = xlb_syn_index(flow) (lib/xlb_hash.h), seeded with nothing:
+ *     a flood overwrites slots whatever their index;
+ *   - a SYN of a flow that already has a connection table entry (a client
+ *     port reused for a new connection) rewrites that entry's backend in
+ *     place instead;
+ *   - the first packet without SYN whose slot holds its flow, written less
+ *     than XLB_SYN_TTL_NS ago, for a backend still live (gen), takes the
+ *     entry: the slot is emptied and the choice recorded in the connection
+ *     table (counted conntrack_hit; the per-CPU budget of new entries
+ *     applies here, counted conntrack_rate_limited when it refuses);
+ *   - check is a hash of flow, bid, gen and stamp written after them: a
+ *     slot read while another CPU rewrites it does not match and counts as
+ *     no entry (the packet takes the Maglev table's choice, untracked).
+ * A flow whose slot was overwritten before its ACK (a flood of more than
+ * about syn_slots SYNs per round trip) is forwarded by the Maglev table
+ * without an entry, exactly like a packet without SYN of an unknown flow.
+ */
+#define XLB_DEFAULT_SYN_BITS		16
+#define XLB_DEFAULT_SYN_SLOTS		(1U << XLB_DEFAULT_SYN_BITS)
+#define XLB_SYN_TTL_NS			(64ULL * 1000000000ULL)
+
+struct xlb_syn {
+	struct xlb_flow	flow;
+	__u32	bid;
+	__u32	gen;		/* xlb_backends[bid].gen of the choice */
+	__u64	stamp;		/* XLB_CT_CLOCK() of the SYN */
+	__u32	check;		/* xlb_syn_check(); 0: empty */
+	__u32	pad;
 };
 
 /*

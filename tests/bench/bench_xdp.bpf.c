@@ -59,14 +59,17 @@ int bench_xlb(struct xdp_md *ctx)
  * A spoofed TCP segment per iteration (tests/bpf/test_ct.c): the frame (an
  * untagged IPv4 TCP segment without options) restored, then a random source
  * in 10.0.0.0/8, a random source port and random flags without SYN (ACK,
- * RST, RST ACK, FIN ACK, PSH ACK, none), then the data path.
+ * RST, RST ACK, FIN ACK, PSH ACK, none), or SYN while bench_spoof_syn is
+ * set, then the data path.
  */
+volatile __u8 bench_spoof_syn;
+
 SEC("xdp")
 int bench_spoof(struct xdp_md *ctx)
 {
 	const __u8 flags[8] = { 0x10, 0x04, 0x14, 0x11, 0x18, 0, 0x10, 0x14 };
 	__u32 r = bpf_get_prandom_u32(), r2 = bpf_get_prandom_u32();
-	__u8 *b;
+	__u8 *b, f = bench_spoof_syn ? 0x02 : flags[(r2 >> 16) & 7];
 
 	if (bench_restore_frame(ctx))
 		return XDP_ABORTED;
@@ -79,7 +82,7 @@ int bench_spoof(struct xdp_md *ctx)
 	b[29] = r;
 	b[34] = r2 >> 8;
 	b[35] = r2;
-	b[47] = flags[(r2 >> 16) & 7];
+	b[47] = f;
 	return xlb_process(ctx);
 }
 
@@ -147,6 +150,26 @@ int bench_flows(struct xdp_md *ctx)
 {
 	if (bench_restore_frame(ctx) || bench_next_flow(ctx))
 		return XDP_ABORTED;
+	return xlb_process(ctx);
+}
+
+/*
+ * Handshakes (the benchmark's priming): bench_flows with TCP flags SYN in
+ * even iterations, ACK in odd ones.  A sequence that names every flow
+ * twice in a row establishes each flow the way a client does (a data path
+ * that keeps a SYN's choice apart until the ACK records it then).
+ */
+SEC("xdp")
+int bench_handshake(struct xdp_md *ctx)
+{
+	__u8 flags = bench_pos & 1 ? 0x10 : 0x02, *b;
+
+	if (bench_restore_frame(ctx) || bench_next_flow(ctx))
+		return XDP_ABORTED;
+	b = (void *)(long)ctx->data;
+	if ((void *)(b + 48) > (void *)(long)ctx->data_end)
+		return XDP_ABORTED;
+	b[47] = flags;
 	return xlb_process(ctx);
 }
 

@@ -60,7 +60,8 @@ enum bprog {
 	P_FLOWS,
 	P_FLOWS_RESTORE,
 	P_LRU_LOOKUP,
-	P_LRU_INSERT
+	P_LRU_INSERT,
+	P_HANDSHAKE
 };
 
 /* The flow sequence of a bench_flows case (bench_xdp.bpf.c). */
@@ -76,7 +77,7 @@ struct bcase {
 	const char *src, *dst;
 	__u16 dport;
 	__u8 proto, flags;
-	bool prime; /* send once with SYN first (establish) */
+	bool prime; /* handshake first (establish) */
 	enum bprog prog;
 	__u32 verdict;
 	int stat, info; /* counters that must move by repeat (-1: none) */
@@ -110,7 +111,7 @@ static const struct bcase CASES[] = {
 
 /*
  * Many flows, table large enough for all of them (FLOWS_CT entries), all
- * FLOWS_MAX flows established (a SYN each) before the first round.
+ * FLOWS_MAX flows established (a handshake each) before the first round.
  */
 #define FLOWS_MAX 1000000
 #define FLOWS_CT 1200000
@@ -225,6 +226,8 @@ static int prog_fd(enum bprog which)
 		return bpf_program__fd(B->progs.bench_lru_lookup);
 	case P_LRU_INSERT:
 		return bpf_program__fd(B->progs.bench_lru_insert);
+	case P_HANDSHAKE:
+		return bpf_program__fd(B->progs.bench_handshake);
 	default:
 		return bpf_program__fd(B->progs.bench_restore);
 	}
@@ -342,11 +345,11 @@ struct bstate {
 	bool failed;
 };
 
-/* Build the case's frame; an established case first sends its SYN. */
+/* Build the case's frame; an established case first sends its handshake. */
 static int prepare(const struct bcase *c, struct bstate *st)
 {
 	struct pkt p;
-	__u32 v;
+	__u32 v, i;
 	int err;
 
 	memset(st, 0, sizeof(*st));
@@ -367,8 +370,9 @@ static int prepare(const struct bcase *c, struct bstate *st)
 	p.dport = c->dport;
 	p.proto = c->proto;
 	p.payload = c->proto == IPPROTO_UDP ? 18 : 0;
-	if (c->prime) {
-		p.tcp_flags = TCP_SYN;
+	/* a TCP flow's handshake: SYN, then ACK (the SYN alone for UDP) */
+	for (i = 0; c->prime && i < 1 + (c->proto == IPPROTO_TCP); i++) {
+		p.tcp_flags = i ? TCP_ACK : TCP_SYN;
 		st->len = pkt_build(&p, st->frame);
 		err = xlbh_run(prog_fd(P_XDP), ifindex, st->frame, st->len,
 			       NULL, NULL, &v);
@@ -676,33 +680,41 @@ static void unload(void)
 }
 
 /*
- * Establish flows 0..n-1 (a SYN each, highest id first, so the lowest ids,
- * the most popular in a Zipf sequence, are the most recent in the LRU).
+ * Establish flows 0..n-1 (a SYN and then an ACK each, highest id first, so
+ * the lowest ids, the most popular in a Zipf sequence, are the most recent
+ * in the LRU), in runs of SEQ_MAX / 2 handshakes.  Every SYN is a
+ * connection table miss, every ACK a hit.
  */
 static int prime_flows(__u32 n)
 {
-	static const struct bcase syn = {
+	static const struct bcase hs = {
 		.name = "prime",
 		.src = "192.0.2.5",
 		.dst = "10.100.0.1",
 		.dport = 80,
 		.proto = IPPROTO_TCP,
 		.flags = TCP_SYN,
-		.prog = P_FLOWS,
+		.prog = P_HANDSHAKE,
 		.verdict = XDP_TX,
 		.stat = XLB_STAT_TX,
 		.info = XLB_STAT_CT_MISS,
 		.fc = -1,
-		.info2 = -1,
+		.info2 = XLB_STAT_CT_HIT,
 	};
 	static struct bstate st;
-	__u32 i, ns;
+	__u32 i, done, k, ns;
 
-	if (n > SEQ_MAX || prepare(&syn, &st))
+	if (prepare(&hs, &st))
 		return -1;
-	for (i = 0; i < n; i++)
-		seq_map[i] = flow_tuple(n - 1 - i);
-	return run_case(&st, n, &ns);
+	for (done = 0; done < n; done += k) {
+		k = n - done < SEQ_MAX / 2 ? n - done : SEQ_MAX / 2;
+		for (i = 0; i < k; i++)
+			seq_map[2 * i] = seq_map[2 * i + 1] =
+				flow_tuple(n - 1 - done - i);
+		if (run_case(&st, 2 * k, &ns))
+			return -1;
+	}
+	return 0;
 }
 
 /*

@@ -3,12 +3,20 @@
  * test_ct.c - the connection table under load and over time
  * (Documentation/datapath.md, "Connection table"):
  *
- *   flood     10,000 established TCP flows, a weight change that would move
- *             a known part of them, then 10,000,000 spoofed TCP packets
- *             without SYN (ACK, RST, FIN, data) with random five-tuples:
- *             afterwards every established flow still reaches the backend
- *             it started on, the table holds no flood entry, and the
- *             counters name the flood (conntrack_untracked).
+ *   flood     10,000 established TCP flows (a SYN and an ACK each), a
+ *             weight change that would move a known part of them, then
+ *             10,000,000 spoofed TCP packets without SYN (ACK, RST, FIN,
+ *             data) with random five-tuples: afterwards every established
+ *             flow still reaches the backend it started on, the table
+ *             holds no flood entry, and the counters name the flood
+ *             (conntrack_untracked).
+ *   synflood  then 2,000,000 spoofed SYNs (16 times the table): each is
+ *             forwarded, none makes an entry (a SYN's choice waits in the
+ *             SYN table for the flow's ACK), no established flow moved.
+ *   syn       the SYN table's rules: an ACK 63 s after its SYN takes the
+ *             SYN's choice into the table, one 65 s after does not; with
+ *             the budget spent the ACK goes to the SYN's backend without
+ *             an entry; a SYN's backend deleted before the ACK: stale.
  *   budget    a spoofed UDP flood creates exactly ct_rate entries per CPU
  *             and window (two windows named by the test's clock, so the
  *             figures do not depend on how fast the machine runs); the
@@ -158,10 +166,12 @@ static void establish(void)
 		E[i] = mk(htonl(0xac100000 + i), 10000 + i % 50000,
 			  "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN);
 		EB[i] = send_to(T, &E[i]);
-		if (EB[i] == XLB_TABLE_EMPTY)
+		E[i].tcp_flags = TCP_ACK;
+		if (EB[i] == XLB_TABLE_EMPTY || send_to(T, &E[i]) != EB[i])
 			bad++;
 	}
-	ok(!bad, "%u SYNs forwarded (%u not)", NEST, bad);
+	ok(!bad, "%u SYNs and their ACKs forwarded to one backend (%u not)",
+	   NEST, bad);
 	ok(ct4_entries(IPPROTO_TCP) == NEST, "%u TCP entries recorded", NEST);
 
 	/* 1:1 -> 1:3: a known part of the flows has a new table slot */
@@ -185,23 +195,23 @@ static void establish(void)
  * each its own random source (10.0.0.0/8, never the clients' 172.16/16),
  * source port and flags without SYN.
  */
-static void test_flood(void)
+static void spoof(unsigned long nflood, bool syn, __u64 *a, __u64 *b)
 {
-	__u64 a[XLB_STAT__MAX], b[XLB_STAT__MAX], fwd;
 	struct xdp_md ctx = { .ingress_ifindex = if_a };
 	__u8 in[256];
 	struct pkt p;
 	unsigned long n, err = 0;
+	__u64 fwd;
 	double t0, dt;
 
-	establish();
 	p = mk(htonl(0x0a000001), 1024, "10.100.0.1", 80, IPPROTO_TCP, TCP_ACK);
 	ctx.data_end = pkt_build(&p, in);
 	memcpy(OBJ->bss->bench_head, in, sizeof(OBJ->bss->bench_head));
 	OBJ->bss->bench_len = ctx.data_end;
+	OBJ->bss->bench_spoof_syn = syn;
 	xlbh_stats(&H, a);
 	t0 = now_s();
-	for (n = 0; n < NFLOOD; n += FLOOD_REPEAT) {
+	for (n = 0; n < nflood; n += FLOOD_REPEAT) {
 		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in,
 			    .data_size_in = ctx.data_end, .ctx_in = &ctx,
 			    .ctx_size_in = sizeof(ctx), .repeat = FLOOD_REPEAT);
@@ -215,11 +225,21 @@ static void test_flood(void)
 	xlbh_stats(&H, b);
 	fwd = stat_delta(a, b, XLB_STAT_TX) +
 	      stat_delta(a, b, XLB_STAT_REDIRECT);
-	diag("flood: %lu packets in %.1f s (%.0f ns/packet)", NFLOOD, dt,
-	     dt * 1e9 / NFLOOD);
-	ok(!err && fwd == NFLOOD,
-	   "flood: every spoofed packet forwarded by the table (%llu of %lu)",
-	   (unsigned long long)fwd, NFLOOD);
+	diag("%sflood: %lu packets in %.1f s (%.0f ns/packet)",
+	     syn ? "syn " : "", nflood, dt, dt * 1e9 / nflood);
+	ok(!err && fwd == nflood,
+	   "%sflood: every spoofed packet forwarded by the table (%llu of "
+	   "%lu)",
+	   syn ? "syn " : "", (unsigned long long)fwd, nflood);
+}
+
+static void test_flood(void)
+{
+	__u64 a[XLB_STAT__MAX], b[XLB_STAT__MAX];
+	unsigned long n;
+
+	establish();
+	spoof(NFLOOD, false, a, b);
 	ok(stat_delta(a, b, XLB_STAT_CT_UNTRACKED) == NFLOOD,
 	   "flood recognised: conntrack_untracked moved by %llu, want %lu",
 	   (unsigned long long)stat_delta(a, b, XLB_STAT_CT_UNTRACKED), NFLOOD);
@@ -232,6 +252,40 @@ static void test_flood(void)
 	n = moved_flows("after the flood");
 	ok(n == 0, "after the flood: %lu of %u established flows moved", n,
 	   NEST);
+}
+
+/*
+ * NSYN spoofed SYNs: every one is a new flow balanced by the table (a
+ * miss), none is untracked or rate limited (the budget applies when an
+ * ACK takes a SYN's choice), and none makes an entry.
+ */
+#define NSYN 2000000UL
+_Static_assert(NSYN > 8 * XLB_DEFAULT_CT_ENTRIES,
+	       "the SYN flood must be much larger than the table");
+
+static void test_syn_flood(void)
+{
+	__u64 a[XLB_STAT__MAX], b[XLB_STAT__MAX];
+	unsigned long n;
+
+	spoof(NSYN, true, a, b);
+	ok(stat_delta(a, b, XLB_STAT_CT_MISS) == NSYN &&
+		   !stat_delta(a, b, XLB_STAT_CT_UNTRACKED) &&
+		   !stat_delta(a, b, XLB_STAT_CT_RATE_LIMITED),
+	   "syn flood: conntrack_miss moved by %llu, untracked %llu, rate "
+	   "limited %llu (want %lu, 0, 0)",
+	   (unsigned long long)stat_delta(a, b, XLB_STAT_CT_MISS),
+	   (unsigned long long)stat_delta(a, b, XLB_STAT_CT_UNTRACKED),
+	   (unsigned long long)stat_delta(a, b, XLB_STAT_CT_RATE_LIMITED),
+	   NSYN);
+	n = ct4_entries(IPPROTO_TCP);
+	ok(n == NEST,
+	   "syn flood: the table holds %lu TCP entries, exactly the %u "
+	   "established flows",
+	   n, NEST);
+	n = moved_flows("after the syn flood");
+	ok(n == 0, "after the syn flood: %lu of %u established flows moved",
+	   n, NEST);
 }
 
 /*
@@ -434,6 +488,125 @@ static void test_udp_timeout(void)
 	OBJ->bss->ct_clock_ns = 0;
 }
 
+/* Send p at time t (test clock); its backend and the counter deltas. */
+static __u32 send_at_d(__u64 t, const struct xlbh_svc *s, struct pkt *p,
+		       __u8 flags, __u64 *d)
+{
+	__u64 a[XLB_STAT__MAX], b[XLB_STAT__MAX];
+	__u32 bid;
+	int i;
+
+	OBJ->bss->ct_clock_ns = t;
+	p->tcp_flags = flags;
+	xlbh_stats(&H, a);
+	bid = send_to(s, p);
+	xlbh_stats(&H, b);
+	for (i = 0; i < XLB_STAT__MAX; i++)
+		d[i] = b[i] - a[i];
+	return bid;
+}
+
+static bool ct_none(const struct pkt *p)
+{
+	struct xlb_ct_entry v;
+	struct xlb_flow f;
+
+	pkt_flow(p, &f);
+	return xlbh_ct_get(&H, &f, &v) != 0;
+}
+
+/* A client of S whose table choice is backend want_bid. */
+static struct pkt syn_client(const struct xlbh_svc *s, __u32 i, __u32 want)
+{
+	struct xlb_flow f;
+	struct pkt p;
+
+	for (;; i++) {
+		p = mk(htonl(0xc0000300 + (i & 0xff)), 30000 + i, "10.100.0.9",
+		       80, IPPROTO_TCP, TCP_SYN);
+		pkt_flow(&p, &f);
+		if (xlbh_pick(&H, s, &f) == want)
+			return p;
+	}
+}
+
+/*
+ * The SYN table (include/uapi/xlb_maps.h, struct xlb_syn) on service S
+ * (backends 14 and 15 at 10.0.0.10 and .11), on the test's clock.
+ */
+static void test_syn_table(void)
+{
+	__u64 t0 = clock0 + (40ULL << XLB_CT_WINDOW_SHIFT), d[XLB_STAT__MAX];
+	struct xlbh_svc *S;
+	struct pkt a, b, c, e;
+	int ncpu = libbpf_num_possible_cpus(), i;
+	struct xlb_ct_budget *v;
+	__u32 key = 0, got;
+
+	S = xlbh_svc_add(&H, 3, "10.100.0.9", 80, IPPROTO_TCP, 251);
+	xlbh_be_add(&H, S, 14, "10.0.0.10", 1);
+	xlbh_be_add(&H, S, 15, "10.0.0.11", 1);
+	ok(budget_reset(), "fresh new-entry budget");
+	if (!ok(!xlbh_publish(&H), "publish: service 10.100.0.9:80"))
+		return;
+
+	a = syn_client(S, 0, 14);
+	got = send_at_d(t0, S, &a, TCP_SYN, d);
+	ok(got == 14 && d[XLB_STAT_CT_MISS] == 1 && ct_none(&a),
+	   "syn: to backend 14 (%u), a miss, no entry", got);
+	got = send_at_d(t0 + 63000000000ULL, S, &a, TCP_ACK, d);
+	ok(got == 14 && d[XLB_STAT_CT_HIT] == 1 && !d[XLB_STAT_CT_MISS] &&
+		   ct_has(&a, 14),
+	   "syn: its ACK 63 s later takes the choice: backend %u, hit %llu, "
+	   "entry for backend 14",
+	   got, (unsigned long long)d[XLB_STAT_CT_HIT]);
+
+	b = syn_client(S, 100, 15);
+	send_at_d(t0, S, &b, TCP_SYN, d);
+	got = send_at_d(t0 + 65000000000ULL, S, &b, TCP_ACK, d);
+	ok(got == 15 && d[XLB_STAT_CT_MISS] == 1 &&
+		   d[XLB_STAT_CT_UNTRACKED] == 1 && ct_none(&b),
+	   "syn: an ACK 65 s after its SYN finds no choice (> %llu s): "
+	   "untracked, no entry",
+	   XLB_SYN_TTL_NS / 1000000000ULL);
+
+	/* every CPU's budget spent in the window of t0 */
+	v = calloc(ncpu, sizeof(*v));
+	for (i = 0; v && i < ncpu; i++) {
+		v[i].window = t0 >> XLB_CT_WINDOW_SHIFT;
+		v[i].used = XLB_DEFAULT_CT_RATE;
+	}
+	ok(v && !bpf_map__update_elem(OBJ->maps.xlb_ct_budget, &key,
+				      sizeof(key), v, sizeof(*v) * ncpu, 0),
+	   "budget spent");
+	free(v);
+	c = syn_client(S, 200, 15);
+	send_at_d(t0, S, &c, TCP_SYN, d);
+	got = send_at_d(t0 + 1000, S, &c, TCP_ACK, d);
+	ok(got == 15 && d[XLB_STAT_CT_HIT] == 1 &&
+		   d[XLB_STAT_CT_RATE_LIMITED] == 1 && ct_none(&c),
+	   "syn: budget spent: the ACK goes to the SYN's backend, rate "
+	   "limited, no entry");
+	got = send_at_d(t0 + 2000, S, &c, TCP_ACK, d);
+	ok(got == 15 && d[XLB_STAT_CT_MISS] == 1 &&
+		   d[XLB_STAT_CT_UNTRACKED] == 1,
+	   "syn: the next ACK: the choice was taken, untracked");
+	ok(budget_reset(), "fresh new-entry budget");
+
+	e = syn_client(S, 300, 14);
+	send_at_d(t0, S, &e, TCP_SYN, d);
+	xlbh_be_by_bid(&H, 14)->state = XLB_BE_UNUSED;
+	if (!ok(!xlbh_publish(&H), "publish: backend 14 deleted"))
+		return;
+	got = send_at_d(t0 + 1000, S, &e, TCP_ACK, d);
+	ok(got == 15 && d[XLB_STAT_CT_STALE] == 1 &&
+		   d[XLB_STAT_CT_UNTRACKED] == 1 && ct_none(&e),
+	   "syn: the SYN's backend deleted before the ACK: stale, to "
+	   "backend 15 (%u), no entry",
+	   got);
+	OBJ->bss->ct_clock_ns = 0;
+}
+
 int main(void)
 {
 	cpu_set_t cpus;
@@ -476,8 +649,10 @@ int main(void)
 		return tap_done();
 	clock_init();
 	test_flood();
+	test_syn_flood();
 	test_budget();
 	test_udp_timeout();
+	test_syn_table();
 	xlbh_close(&H);
 	ct_clock__destroy(OBJ);
 	return tap_done();

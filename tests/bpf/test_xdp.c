@@ -178,11 +178,20 @@ static int fc_expect(const struct pkt *p, __u32 info, int stat)
 	bool same;
 	__u32 i;
 
-	if (!fc_on || fc_bypassed)
+	if (!fc_on)
 		return 0;
 	pkt_flow(p, &f);
 	i = xlb_fc_index(&f, XLB_DEFAULT_FC_BITS);
 	same = !memcmp(&fc_model[i].flow, &f, sizeof(f));
+	/* a SYN, bypass or not, empties its flow's slot and fills none */
+	if (p->proto == IPPROTO_TCP && (p->tcp_flags & TCP_SYN) &&
+	    !(p->tcp_flags & 0x04)) {
+		if (same)
+			memset(&fc_model[i], 0, sizeof(fc_model[i]));
+		return 0;
+	}
+	if (fc_bypassed)
+		return 0;
 	if ((info & INFO(CT_HIT)) && fc_valid(&fc_model[i]) && same) {
 		fc_model[i].hit = true;
 		return 1;
@@ -190,7 +199,8 @@ static int fc_expect(const struct pkt *p, __u32 info, int stat)
 	if (fc_model[i].hit && fc_valid(&fc_model[i]) && !same)
 		return 0; /* a busy flow keeps its slot */
 	s = fc_svc(&f);
-	if (s && ((info & INFO(CT_HIT)) ||
+	if (s && (((info & INFO(CT_HIT)) &&
+		   !(info & INFO(CT_RATE_LIMITED))) ||
 		  ((info & (INFO(CT_MISS) | INFO(CT_STALE))) &&
 		   !(info & (INFO(CT_UNTRACKED) | INFO(CT_RATE_LIMITED))) &&
 		   stat != XLB_STAT_DROP_NO_BACKEND))) {
@@ -951,6 +961,8 @@ static void test_options_fragments(void)
 /* Established flows keep their backend across a table change. */
 static int changed = -1;
 
+static void send_cached(const char *name, struct pkt *p, __u32 bid);
+
 static void test_table_change(void)
 {
 	struct pkt p;
@@ -975,10 +987,17 @@ static void test_table_change(void)
 	send_to("unknown non-syn flow again -> still no entry", &p,
 		pick(S[0], &p), INFO(CT_MISS) | INFO(CT_UNTRACKED));
 
-	/* a fresh SYN of the same five-tuple is rehashed */
+	/*
+	 * A fresh SYN of the same five-tuple (a client port reused) is
+	 * rehashed, though the flow's entry and its flow cache slot (filled
+	 * after the publish) still name the old backend: the SYN rewrites
+	 * the entry and empties the slot.
+	 */
 	for (i = changed + 1; i < NFLOWS; i++) {
 		if (i % 5 == 0 || pick(S[0], &F[i]) == FB[i])
 			continue;
+		send_cached("known flow after the publish -> old backend",
+			    &F[i], FB[i]);
 		F[i].tcp_flags = TCP_SYN;
 		nb = pick(S[0], &F[i]);
 		send_to("syn of a known flow -> rehashed to new table", &F[i],
@@ -1190,6 +1209,10 @@ static void test_icmp(void)
 
 	p = cli("2001:db8::77", 4445, "fd10::1", 80, IPPROTO_TCP, TCP_SYN);
 	send_to("v6 flow syn", &p, pick(S[2], &p), INFO(CT_MISS));
+	/* its ACK moves the SYN's choice into the connection table */
+	p6 = p;
+	p6.tcp_flags = TCP_ACK;
+	send_to("v6 flow ack", &p6, pick(S[2], &p), INFO(CT_HIT));
 	p6 = p;
 	len = icmp_error(&p, in, &o);
 	wlen = expect_fwd_flow(&o, &p, in, len, pick(S[2], &p), want, &verdict,
@@ -1919,11 +1942,12 @@ static void test_fc_bypass(void)
 	__u32 ba;
 	__u64 n;
 
-	ok(xlbh_fc_adapt_set(&H, 0) == 0, "bypass: every CPU probing");
 	a = cli("192.0.2.170", 7500, "10.100.0.1", 80, IPPROTO_TCP, TCP_SYN);
 	ba = pick(S[0], &a);
 	send_to("bypass: syn a", &a, ba, INFO(CT_MISS));
 	send_cached("bypass: ack a", &a, ba);
+	/* the first ACK missed the cache (it took the SYN's choice) */
+	ok(xlbh_fc_adapt_set(&H, 0) == 0, "bypass: every CPU probing");
 	fc_misses("bypass: debt just below the limit", k, 0);
 	n = fc_hits();
 	send_to("bypass: ack a still probes and hits (pays 1 back)", &a, ba,
@@ -1973,22 +1997,27 @@ static void test_flow_cache(void)
 	}
 	ok(port != 0, "two flows sharing a flow cache slot (sport %u)", port);
 	send_to("fc: syn a", &a, pick(S[0], &a), INFO(CT_MISS));
+	ok(memcmp(&fc_model[xlb_fc_index(&fa, XLB_DEFAULT_FC_BITS)].flow, &fa,
+		  sizeof(fa)),
+	   "model: a SYN fills no slot");
 	a.tcp_flags = TCP_ACK;
+	send_to("fc: ack a takes the SYN's choice, fills the slot", &a,
+		pick(S[0], &a), INFO(CT_HIT));
 	ok(!memcmp(&fc_model[xlb_fc_index(&fa, XLB_DEFAULT_FC_BITS)].flow, &fa,
 		   sizeof(fa)),
 	   "model: a is in the cache");
 	send_to("fc: ack a served by the flow cache", &a, pick(S[0], &a),
 		INFO(CT_HIT));
-	send_to("fc: syn b leaves a's slot (a served a packet)", &b,
-		pick(S[0], &b), INFO(CT_MISS));
+	send_to("fc: syn b", &b, pick(S[0], &b), INFO(CT_MISS));
+	b.tcp_flags = TCP_ACK;
+	send_to("fc: ack b takes the SYN's choice, leaves a's slot (a served "
+		"a packet)",
+		&b, pick(S[0], &b), INFO(CT_HIT));
 	ok(!memcmp(&fc_model[xlb_fc_index(&fa, XLB_DEFAULT_FC_BITS)].flow, &fa,
 		   sizeof(fa)),
 	   "model: a is still in the cache");
-	b.tcp_flags = TCP_ACK;
 	send_to("fc: ack a -> flow cache (a kept its slot)", &a, pick(S[0], &a),
 		INFO(CT_HIT));
-	send_to("fc: ack b -> connection table (a holds the slot)", &b,
-		pick(S[0], &b), INFO(CT_HIT));
 	send_to("fc: ack b again -> connection table", &b, pick(S[0], &b),
 		INFO(CT_HIT));
 	publish("publish (configuration generation moves)");
@@ -2018,6 +2047,9 @@ static void test_flow_cache(void)
 	fc_reset(true);
 	a.tcp_flags = TCP_SYN;
 	send_to("fc ttl 1: syn", &a, pick(S[0], &a), INFO(CT_MISS));
+	a.tcp_flags = TCP_ACK;
+	send_to("fc ttl 1: ack fills the slot", &a, pick(S[0], &a),
+		INFO(CT_HIT));
 	nanosleep(&(struct timespec){ .tv_nsec = 100000000L }, NULL);
 	/* the model would say "cached": it knows no time, so turn it off */
 	fc_reset(false);
