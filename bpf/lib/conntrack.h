@@ -119,18 +119,27 @@ static __always_inline struct xlb_syn *xlb_syn_slot(const struct xlb_flow *f)
 }
 
 /*
- * SYN p got backend ce->bid: a flow with a connection table entry (its
- * client port reused for a new connection) has the entry rewritten in
- * place (bid and gen in one store), any other flow's choice waits in its
- * SYN table slot for the flow's next packet.  The LRU is never inserted
- * into here.
+ * SYN p got backend ce->bid.  Within this CPU's budget, a flow with a
+ * connection table entry (its client port reused for a new connection)
+ * has the entry rewritten in place (bid and gen in one store); any other
+ * flow's choice waits in its SYN table slot for the flow's next packet,
+ * marked admitted (that packet records it without asking the budget
+ * again).  Beyond the budget (counted conntrack_rate_limited) the SYN
+ * costs no connection table lookup: its choice goes to the slot
+ * unadmitted.  The LRU is never inserted into here.
  */
 static __always_inline void xlb_syn_new(const struct xlb_pkt *p,
+					struct xlb_stats *st,
 					const struct xlb_ct_entry *ce)
 {
-	struct xlb_ct_entry *ct = xlb_ct_lookup(p);
+	struct xlb_ct_entry *ct = NULL;
 	struct xlb_syn *s;
+	__u32 admitted = xlb_ct_admit(ce->seen);
 
+	if (admitted)
+		ct = xlb_ct_lookup(p);
+	else
+		st->c[XLB_STAT_CT_RATE_LIMITED]++;
 	if (ct) {
 		*(volatile __u64 *)ct = *(const __u64 *)ce;
 		ct->seen = ce->seen;
@@ -143,6 +152,7 @@ static __always_inline void xlb_syn_new(const struct xlb_pkt *p,
 	s->bid = ce->bid;
 	s->gen = ce->gen;
 	s->stamp = ce->seen;
+	s->admitted = admitted;
 	*(volatile __u32 *)&s->check =
 		xlb_syn_check(&p->flow, ce->bid, ce->gen, ce->seen);
 }
@@ -152,7 +162,8 @@ static __always_inline void xlb_syn_new(const struct xlb_pkt *p,
  * table slot holds the choice of the flow's SYN (fresh, intact, backend
  * still live), take it: empty the slot, record the choice in the
  * connection table (this CPU's budget allowing) and this CPU's flow cache
- * slot fc, and return the backend (v->bid, v->be_gen).  Counts
+ * slot fc, and return the backend (v->bid, v->be_gen).  A choice its
+ * SYN made beyond the budget asks the budget now.  Counts
  * conntrack_hit then, conntrack_stale for a backend gone, conntrack_miss
  * for no choice; NULL in the last two cases.
  */
@@ -163,7 +174,7 @@ xlb_syn_take(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
 	struct xlb_syn *s = xlb_syn_slot(&p->flow);
 	struct xlb_ct_entry ce;
 	struct xlb_backend *be;
-	__u32 check;
+	__u32 check, admitted;
 
 	if (!s)
 		goto miss;
@@ -173,6 +184,7 @@ xlb_syn_take(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
 	ce.bid = s->bid;
 	ce.gen = s->gen;
 	ce.seen = s->stamp;
+	admitted = s->admitted;
 	if (check != xlb_syn_check(&p->flow, ce.bid, ce.gen, ce.seen))
 		goto miss;
 	s->check = 0;
@@ -187,7 +199,7 @@ xlb_syn_take(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
 		return NULL;
 	}
 	st->c[XLB_STAT_CT_HIT]++;
-	if (!xlb_ct_admit(ce.seen)) {
+	if (!admitted && !xlb_ct_admit(ce.seen)) {
 		st->c[XLB_STAT_CT_RATE_LIMITED]++;
 		return be;
 	}
@@ -257,7 +269,7 @@ static __always_inline void xlb_ct_new(const struct xlb_pkt *p,
 	xlb_count_flow(&xlb_be_stats, v->bid, be_gen);
 	ce.seen = XLB_CT_CLOCK();
 	if (p->flow.proto == IPPROTO_TCP) {
-		xlb_syn_new(p, &ce);
+		xlb_syn_new(p, st, &ce);
 		return;
 	}
 	if (!xlb_ct_admit(ce.seen)) {

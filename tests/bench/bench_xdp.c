@@ -879,6 +879,18 @@ int main(void)
 				      sizeof(SYN_FLOOD) / sizeof(SYN_FLOOD[0]),
 				      e);
 	}
+	/*
+	 * The same flood under the default budget of new entries: all but
+	 * the first XLB_DEFAULT_CT_RATE SYNs per CPU and window are beyond
+	 * it (the table as the budget lets the flood fill it).
+	 */
+	{
+		struct bload l = LOAD_DEFAULT;
+		struct bcase c = SYN_FLOOD[0];
+
+		c.name = "syn_flood_budget";
+		fail |= measure_group(&l, 0, &c, 1, e);
+	}
 	ns = verifier_insns();
 	if (ns > 0)
 		printf("BENCH bpf verifier_insns %d insns\n", ns);

@@ -69,6 +69,9 @@ static struct xlbh_svc *T, *B, *U; /* TCP flood, UDP budget, UDP timeout */
 static struct pkt E[NEST];
 static __u32 EB[NEST];
 
+/* The test's clock starts here: a budget window far from the real one. */
+static __u64 clock0;
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -255,9 +258,10 @@ static void test_flood(void)
 }
 
 /*
- * NSYN spoofed SYNs: every one is a new flow balanced by the table (a
- * miss), none is untracked or rate limited (the budget applies when an
- * ACK takes a SYN's choice), and none makes an entry.
+ * NSYN spoofed SYNs in one budget window of the test's clock: every one is
+ * a new flow balanced by the table (a miss), none is untracked, all but
+ * the budget's XLB_DEFAULT_CT_RATE are rate limited, and none makes an
+ * entry (the budget's share would have, before the SYN table).
  */
 #define NSYN 2000000UL
 _Static_assert(NSYN > 8 * XLB_DEFAULT_CT_ENTRIES,
@@ -268,16 +272,19 @@ static void test_syn_flood(void)
 	__u64 a[XLB_STAT__MAX], b[XLB_STAT__MAX];
 	unsigned long n;
 
+	OBJ->bss->ct_clock_ns = clock0 + (20ULL << XLB_CT_WINDOW_SHIFT);
 	spoof(NSYN, true, a, b);
+	OBJ->bss->ct_clock_ns = 0;
 	ok(stat_delta(a, b, XLB_STAT_CT_MISS) == NSYN &&
 		   !stat_delta(a, b, XLB_STAT_CT_UNTRACKED) &&
-		   !stat_delta(a, b, XLB_STAT_CT_RATE_LIMITED),
+		   stat_delta(a, b, XLB_STAT_CT_RATE_LIMITED) ==
+			   NSYN - XLB_DEFAULT_CT_RATE,
 	   "syn flood: conntrack_miss moved by %llu, untracked %llu, rate "
-	   "limited %llu (want %lu, 0, 0)",
+	   "limited %llu (want %lu, 0, %lu)",
 	   (unsigned long long)stat_delta(a, b, XLB_STAT_CT_MISS),
 	   (unsigned long long)stat_delta(a, b, XLB_STAT_CT_UNTRACKED),
 	   (unsigned long long)stat_delta(a, b, XLB_STAT_CT_RATE_LIMITED),
-	   NSYN);
+	   NSYN, NSYN - XLB_DEFAULT_CT_RATE);
 	n = ct4_entries(IPPROTO_TCP);
 	ok(n == NEST,
 	   "syn flood: the table holds %lu TCP entries, exactly the %u "
@@ -293,8 +300,6 @@ static void test_syn_flood(void)
  * *seed) with the connection table's clock at t; returns the counter
  * deltas in d.
  */
-/* The test's clock starts here: a budget window far from the real one. */
-static __u64 clock0;
 
 static void clock_init(void)
 {
