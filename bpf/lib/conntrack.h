@@ -119,27 +119,18 @@ static __always_inline struct xlb_syn *xlb_syn_slot(const struct xlb_flow *f)
 }
 
 /*
- * SYN p got backend ce->bid.  Within this CPU's budget, a flow with a
- * connection table entry (its client port reused for a new connection)
- * has the entry rewritten in place (bid and gen in one store); any other
- * flow's choice waits in its SYN table slot for the flow's next packet,
- * marked admitted (that packet records it without asking the budget
- * again).  Beyond the budget (counted conntrack_rate_limited) the SYN
- * costs no connection table lookup: its choice goes to the slot
- * unadmitted.  The LRU is never inserted into here.
+ * SYN p got backend ce->bid, within this CPU's budget of new entries: a
+ * flow with a connection table entry (its client port reused for a new
+ * connection) has the entry's backend rewritten in place (bid and gen in
+ * one store); any other flow's choice waits in its SYN table slot for the
+ * flow's next packet.  The LRU is never inserted into here.
  */
 static __always_inline void xlb_syn_new(const struct xlb_pkt *p,
-					struct xlb_stats *st,
 					const struct xlb_ct_entry *ce)
 {
-	struct xlb_ct_entry *ct = NULL;
+	struct xlb_ct_entry *ct = xlb_ct_lookup(p);
 	struct xlb_syn *s;
-	__u32 admitted = xlb_ct_admit(ce->seen);
 
-	if (admitted)
-		ct = xlb_ct_lookup(p);
-	else
-		st->c[XLB_STAT_CT_RATE_LIMITED]++;
 	if (ct) {
 		*(volatile __u64 *)ct = *(const __u64 *)ce;
 		ct->seen = ce->seen;
@@ -152,7 +143,6 @@ static __always_inline void xlb_syn_new(const struct xlb_pkt *p,
 	s->bid = ce->bid;
 	s->gen = ce->gen;
 	s->stamp = ce->seen;
-	s->admitted = admitted;
 	*(volatile __u32 *)&s->check =
 		xlb_syn_check(&p->flow, ce->bid, ce->gen, ce->seen);
 }
@@ -161,9 +151,8 @@ static __always_inline void xlb_syn_new(const struct xlb_pkt *p,
  * TCP packet p without SYN found no connection table entry: if its SYN
  * table slot holds the choice of the flow's SYN (fresh, intact, backend
  * still live), take it: empty the slot, record the choice in the
- * connection table (this CPU's budget allowing) and this CPU's flow cache
- * slot fc, and return the backend (v->bid, v->be_gen).  A choice its
- * SYN made beyond the budget asks the budget now.  Counts
+ * connection table (the SYN was within its CPU's budget) and this CPU's
+ * flow cache slot fc, and return the backend (v->bid, v->be_gen).  Counts
  * conntrack_hit then, conntrack_stale for a backend gone, conntrack_miss
  * for no choice; NULL in the last two cases.
  */
@@ -174,7 +163,7 @@ xlb_syn_take(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
 	struct xlb_syn *s = xlb_syn_slot(&p->flow);
 	struct xlb_ct_entry ce;
 	struct xlb_backend *be;
-	__u32 check, admitted;
+	__u32 check;
 
 	if (!s)
 		goto miss;
@@ -184,7 +173,6 @@ xlb_syn_take(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
 	ce.bid = s->bid;
 	ce.gen = s->gen;
 	ce.seen = s->stamp;
-	admitted = s->admitted;
 	if (check != xlb_syn_check(&p->flow, ce.bid, ce.gen, ce.seen))
 		goto miss;
 	s->check = 0;
@@ -199,10 +187,6 @@ xlb_syn_take(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
 		return NULL;
 	}
 	st->c[XLB_STAT_CT_HIT]++;
-	if (!admitted && !xlb_ct_admit(ce.seen)) {
-		st->c[XLB_STAT_CT_RATE_LIMITED]++;
-		return be;
-	}
 	xlb_ct_record(p, &ce);
 	xlb_fc_fill(fc, &p->flow, v);
 	return be;
@@ -248,9 +232,10 @@ xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
 
 /*
  * A flow without a live entry got backend v->bid from the Maglev table.
- * Record it only when it is a flow's first packet: a UDP packet (this
- * CPU's budget allowing), a TCP SYN (in the SYN table, xlb_syn_new(); the
- * entry is made when the flow's next packet takes it).  A TCP packet
+ * Record it only when it is a flow's first packet and this CPU's budget
+ * allows: a UDP packet in the connection table, a TCP SYN in the SYN
+ * table (xlb_syn_new(); the entry is made when the flow's next packet
+ * takes it).  A TCP packet
  * without SYN (ACK, RST, FIN, data) is forwarded by the table but never
  * creates an entry, so spoofed non-SYN floods cannot evict established
  * flows, and SYN floods cannot either (Documentation/datapath.md).
@@ -268,12 +253,12 @@ static __always_inline void xlb_ct_new(const struct xlb_pkt *p,
 	xlb_count_flow(&xlb_svc_stats, v->sid, v->svc_gen);
 	xlb_count_flow(&xlb_be_stats, v->bid, be_gen);
 	ce.seen = XLB_CT_CLOCK();
-	if (p->flow.proto == IPPROTO_TCP) {
-		xlb_syn_new(p, st, &ce);
-		return;
-	}
 	if (!xlb_ct_admit(ce.seen)) {
 		st->c[XLB_STAT_CT_RATE_LIMITED]++;
+		return;
+	}
+	if (p->flow.proto == IPPROTO_TCP) {
+		xlb_syn_new(p, &ce);
 		return;
 	}
 	xlb_ct_record(p, &ce);

@@ -362,25 +362,23 @@ struct xlb_nh {
  * neither evict established flows nor pay the LRU's eviction per packet.
  *   - slot = xlb_syn_index(flow) (lib/xlb_hash.h), seeded with nothing:
  *     a flood overwrites slots whatever their index;
- *   - a SYN within its CPU's budget of new entries (xlb_ct_budget) looks
- *     its flow up: one that already has a connection table entry (a
- *     client port reused for a new connection) has that entry's backend
- *     rewritten in place instead; a SYN beyond the budget (counted
- *     conntrack_rate_limited) looks nothing up, so a flood costs a slot
- *     write per packet and no hash table lookup (a port reused during
- *     such a flood keeps its old entry, as it did before the SYN table);
+ *   - the per-CPU budget of new entries (xlb_ct_budget) applies to the
+ *     SYN: one beyond it (counted conntrack_rate_limited) is forwarded
+ *     and leaves nothing, no lookup, no slot (its flow is untracked);
+ *   - a SYN within the budget looks its flow up: one that already has a
+ *     connection table entry (a client port reused for a new connection)
+ *     has that entry's backend rewritten in place instead of a slot;
  *   - the first packet without SYN whose slot holds its flow, written less
  *     than XLB_SYN_TTL_NS ago, for a backend still live (gen), takes the
  *     entry: the slot is emptied and the choice recorded in the connection
- *     table (counted conntrack_hit; a choice its SYN made beyond the
- *     budget asks the budget again here, counted conntrack_rate_limited
- *     when it refuses: forwarded to the SYN's backend, no entry);
+ *     table (counted conntrack_hit);
  *   - check is a hash of flow, bid, gen and stamp written after them: a
  *     slot read while another CPU rewrites it does not match and counts as
  *     no entry (the packet takes the Maglev table's choice, untracked).
- * A flow whose slot was overwritten before its ACK (a flood of more than
- * about syn_slots SYNs per round trip) is forwarded by the Maglev table
- * without an entry, exactly like a packet without SYN of an unknown flow.
+ * A flow whose slot was overwritten before its ACK (more than about
+ * syn_slots SYNs within the budget per round trip) is forwarded by the
+ * Maglev table without an entry, like a packet without SYN of an unknown
+ * flow.
  */
 #define XLB_DEFAULT_SYN_BITS		16
 #define XLB_DEFAULT_SYN_SLOTS		(1U << XLB_DEFAULT_SYN_BITS)
@@ -392,7 +390,7 @@ struct xlb_syn {
 	__u32	gen;		/* xlb_backends[bid].gen of the choice */
 	__u64	stamp;		/* XLB_CT_CLOCK() of the SYN */
 	__u32	check;		/* xlb_syn_check(); 0: empty */
-	__u32	admitted;	/* 1: the SYN was within its CPU's budget */
+	__u32	pad;
 };
 
 /*

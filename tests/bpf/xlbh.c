@@ -62,6 +62,7 @@ int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
 	m->stats = find_map(obj, XLB_MAP_STATS, &err);
 	m->vlan_in = find_map(obj, XLB_MAP_VLAN_IN, &err);
 	m->egress = find_map(obj, XLB_MAP_EGRESS, &err);
+	m->syn = find_map(obj, XLB_MAP_SYN, &err);
 	/* as lbctl attach on both devices of tests/bpf/run.sh */
 	for (i = 0; !err && i < 2; i++) {
 		int ifindex = (int)if_nametoindex(i ? "xb0" : "xa0");
@@ -465,6 +466,17 @@ int xlbh_ct_get(const struct xlbh *h, const struct xlb_flow *f,
 				    sizeof(*e), 0) ?
 		       -ENOENT :
 		       0;
+}
+
+int xlbh_syn_get(const struct xlbh *h, const struct xlb_flow *f,
+		 struct xlb_syn *s)
+{
+	__u32 k = xlb_syn_index(f, XLB_DEFAULT_SYN_BITS);
+
+	if (bpf_map__lookup_elem(h->m.syn, &k, sizeof(k), s, sizeof(*s), 0) ||
+	    !s->check || memcmp(&s->flow, f, sizeof(*f)))
+		return -ENOENT;
+	return 0;
 }
 
 int xlbh_ct_del(const struct xlbh *h, const struct xlb_flow *f)

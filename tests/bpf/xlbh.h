@@ -26,7 +26,8 @@ struct bpf_map;
 /* The data path's maps in a loaded object (xlb.bpf.o or the bench). */
 struct xlbh_maps {
 	struct bpf_map *ctl, *vips, *services, *tables, *backends, *conntrack,
-		*conntrack4, *svc_stats, *be_stats, *stats, *vlan_in, *egress;
+		*conntrack4, *svc_stats, *be_stats, *stats, *vlan_in, *egress,
+		*syn;
 };
 
 struct xlbh_be {
@@ -128,6 +129,9 @@ int xlbh_ct_get(const struct xlbh *h, const struct xlb_flow *f,
 		struct xlb_ct_entry *e);
 /* Delete flow f's entry (as an LRU eviction would): 0 or -errno. */
 int xlbh_ct_del(const struct xlbh *h, const struct xlb_flow *f);
+/* Flow f's SYN table slot, if it holds f's SYN's choice; else -ENOENT. */
+int xlbh_syn_get(const struct xlbh *h, const struct xlb_flow *f,
+		 struct xlb_syn *s);
 
 /* Global counters summed over CPUs. */
 int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX]);

@@ -909,17 +909,43 @@ static int read_stats(__u64 c[XLB_STAT__MAX])
 /*
  * What a service frame without a connection table entry left there
  * (Documentation/datapath.md, "Connection table"): TCP without SYN (or
- * with RST) never an entry and conntrack_untracked; a SYN or UDP packet an
- * entry with the table's choice, unless conntrack_rate_limited counted it.
+ * with RST) never an entry and conntrack_untracked, unless its SYN's
+ * choice was waiting in the SYN table (then an entry with that choice); a
+ * SYN its choice in the SYN table (and no entry), a UDP packet an entry
+ * with the table's choice, unless conntrack_rate_limited counted it.
  */
 static void ct_rule(struct result *r, const struct frame *f, __u64 untracked,
-		    __u64 limited)
+		    __u64 limited, bool had_syn, __u32 syn_bid, bool syn_live)
 {
-	bool tcp = f->flow.proto == IPPROTO_TCP, has;
+	bool tcp = f->flow.proto == IPPROTO_TCP, has, slot;
 	bool syn = (f->tcp_flags & TCP_SYN) && !(f->tcp_flags & 0x04);
 	struct xlb_ct_entry e;
+	struct xlb_syn s;
 
 	has = !xlbh_ct_get(&H, &f->flow, &e);
+	slot = !xlbh_syn_get(&H, &f->flow, &s);
+	if (tcp && !syn && had_syn && !syn_live) {
+		if (untracked != 1 || limited || has || slot)
+			fail(r, f,
+			     "tcp flags 0x%02x after its SYN, backend %u gone: "
+			     "untracked %llu, rate limited %llu, entry %d, "
+			     "slot %d (want 1, 0, 0, 0)",
+			     f->tcp_flags, syn_bid,
+			     (unsigned long long)untracked,
+			     (unsigned long long)limited, has, slot);
+		return;
+	}
+	if (tcp && !syn && had_syn) {
+		if (untracked || limited || !has || e.bid != syn_bid || slot)
+			fail(r, f,
+			     "tcp flags 0x%02x after its SYN: untracked %llu, "
+			     "rate limited %llu, entry %d (bid %u), slot %d "
+			     "(want 0, 0, 1 (bid %u), 0)",
+			     f->tcp_flags, (unsigned long long)untracked,
+			     (unsigned long long)limited, has, has ? e.bid : 0,
+			     slot, syn_bid);
+		return;
+	}
 	if (tcp && !syn) {
 		if (untracked != 1 || limited || has)
 			fail(r, f,
@@ -927,6 +953,17 @@ static void ct_rule(struct result *r, const struct frame *f, __u64 untracked,
 			     "rate limited %llu, entry %d (want 1, 0, none)",
 			     f->tcp_flags, (unsigned long long)untracked,
 			     (unsigned long long)limited, has);
+		return;
+	}
+	if (tcp) {
+		if (untracked || limited > 1 || has || slot == (limited == 1) ||
+		    (slot && s.bid != xlbh_pick(&H, HS[f->svc], &f->flow)))
+			fail(r, f,
+			     "syn: untracked %llu, rate limited %llu, entry %d, "
+			     "slot %d (bid %u, want the table's choice)",
+			     (unsigned long long)untracked,
+			     (unsigned long long)limited, has, slot,
+			     slot ? s.bid : 0);
 		return;
 	}
 	if (untracked || limited > 1 || has == (limited == 1) ||
@@ -948,6 +985,11 @@ static void run_one(struct result *r, struct frame *f, __u64 prev[])
 	const struct fbe *b = NULL;
 	struct xlb_ct_entry had_e;
 	bool new_flow = f->fwd && !f->icmp && xlbh_ct_get(&H, &f->flow, &had_e);
+	struct xlb_syn had_s;
+	bool had_syn = new_flow && !xlbh_syn_get(&H, &f->flow, &had_s);
+	struct xlbh_be *sb = had_syn ? xlbh_be_by_bid(&H, had_s.bid) : NULL;
+	bool syn_live = sb && sb->gen == had_s.gen &&
+			sb->state != XLB_BE_UNUSED;
 	__u64 untracked, limited;
 
 	r->frames++;
@@ -1028,7 +1070,8 @@ static void run_one(struct result *r, struct frame *f, __u64 prev[])
 	}
 	/* frames that reached the backend choice and went on to a backend */
 	if (new_flow && encapsulates(stat))
-		ct_rule(r, f, untracked, limited);
+		ct_rule(r, f, untracked, limited, had_syn,
+			had_syn ? had_s.bid : 0, syn_live);
 	if (stat == XLB_STAT_TX_TOO_BIG)
 		wlen = expected_reply(f, b, want);
 	else if (!encapsulates(stat))
