@@ -166,14 +166,11 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	 * Flow cache: an established flow of a service unchanged since the
 	 * entry was made goes straight to its backend (no VIP match, no hash
 	 * map, no read of the service: the entry has the encapsulation, the
-	 * backend the service's ver).  SYNs are always balanced again (and
-	 * empty their flow's slot: a new connection on a reused client port
-	 * must not meet the old one's choice there); ICMP errors only read
-	 * the LRU.
+	 * backend the service's ver).  SYNs are always balanced again (one
+	 * that rewrites its flow's entry empties the slot, xlb_syn_new());
+	 * ICMP errors only read the LRU.
 	 */
 	fc = p.icmp ? NULL : xlb_fc_slot(&p, st);
-	if (fc && p.syn && xlb_fc_match(fc, &p.flow))
-		fc->expires = 0;
 	if (fc && !p.syn && fc->expires > bpf_jiffies64() &&
 	    xlb_fc_match(fc, &p.flow)) {
 		bid = fc->bid;

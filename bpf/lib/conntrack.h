@@ -122,10 +122,13 @@ static __always_inline struct xlb_syn *xlb_syn_slot(const struct xlb_flow *f)
  * SYN p got backend ce->bid, within this CPU's budget of new entries: a
  * flow with a connection table entry (its client port reused for a new
  * connection) has the entry's backend rewritten in place (bid and gen in
- * one store); any other flow's choice waits in its SYN table slot for the
- * flow's next packet.  The LRU is never inserted into here.
+ * one store), and this CPU's flow cache slot fc emptied if it holds the
+ * flow (the old connection's choice); any other flow's choice waits in
+ * its SYN table slot for the flow's next packet.  The LRU is never
+ * inserted into here.
  */
 static __always_inline void xlb_syn_new(const struct xlb_pkt *p,
+					struct xlb_fc *fc,
 					const struct xlb_ct_entry *ce)
 {
 	struct xlb_ct_entry *ct = xlb_ct_lookup(p);
@@ -134,6 +137,8 @@ static __always_inline void xlb_syn_new(const struct xlb_pkt *p,
 	if (ct) {
 		*(volatile __u64 *)ct = *(const __u64 *)ce;
 		ct->seen = ce->seen;
+		if (fc && xlb_fc_match(fc, &p->flow))
+			fc->expires = 0;
 		return;
 	}
 	s = xlb_syn_slot(&p->flow);
@@ -258,7 +263,7 @@ static __always_inline void xlb_ct_new(const struct xlb_pkt *p,
 		return;
 	}
 	if (p->flow.proto == IPPROTO_TCP) {
-		xlb_syn_new(p, &ce);
+		xlb_syn_new(p, fc, &ce);
 		return;
 	}
 	xlb_ct_record(p, &ce);

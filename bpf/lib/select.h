@@ -46,7 +46,8 @@ static __always_inline __u32 xlb_match(const struct xlb_ctl *ctl,
  * This CPU's flow cache slot for packet p (not an ICMP error), NULL with
  * the cache off or, unless p is a SYN, bypassed (st->fc,
  * include/uapi/xlb_maps.h): then neither probe nor fill.  A SYN gets its
- * slot even then: it empties the slot if it holds its flow.
+ * slot even then: one that rewrites its flow's connection table entry
+ * empties the slot if it holds the flow (xlb_syn_new()).
  */
 static __always_inline struct xlb_fc *xlb_fc_slot(const struct xlb_pkt *p,
 						  struct xlb_stats *st)

@@ -183,7 +183,11 @@ static int fc_expect(const struct pkt *p, __u32 info, int stat)
 	pkt_flow(p, &f);
 	i = xlb_fc_index(&f, XLB_DEFAULT_FC_BITS);
 	same = !memcmp(&fc_model[i].flow, &f, sizeof(f));
-	/* a SYN, bypass or not, empties its flow's slot and fills none */
+	/*
+	 * a SYN fills no slot; bypass or not, it empties its flow's slot,
+	 * when it finds the flow's entry (a flow in the cache has one here:
+	 * no test fills the connection table or spends the budget)
+	 */
 	if (p->proto == IPPROTO_TCP && (p->tcp_flags & TCP_SYN) &&
 	    !(p->tcp_flags & 0x04)) {
 		if (same)
