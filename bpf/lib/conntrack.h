@@ -161,9 +161,10 @@ static __always_inline void xlb_syn_new(const struct xlb_pkt *p,
  * conntrack_hit then, conntrack_stale for a backend gone, conntrack_miss
  * for no choice; NULL in the last two cases.
  */
-static __always_inline struct xlb_backend *
-xlb_syn_take(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
-	     struct xlb_fc_val *v)
+static __always_inline struct xlb_backend *xlb_syn_take(struct xlb_pkt *p,
+							struct xlb_stats *st,
+							struct xlb_fc *fc,
+							struct xlb_fc_val *v)
 {
 	struct xlb_syn *s = xlb_syn_slot(&p->flow);
 	struct xlb_ct_entry ce;

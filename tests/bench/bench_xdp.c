@@ -709,7 +709,7 @@ static int prime_flows(__u32 n)
 	for (done = 0; done < n; done += k) {
 		k = n - done < SEQ_MAX / 2 ? n - done : SEQ_MAX / 2;
 		for (i = 0; i < k; i++)
-			seq_map[2 * i] = seq_map[2 * i + 1] =
+			seq_map[2 * (size_t)i] = seq_map[2 * (size_t)i + 1] =
 				flow_tuple(n - 1 - done - i);
 		if (run_case(&st, 2 * k, &ns))
 			return -1;

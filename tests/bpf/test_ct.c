@@ -264,7 +264,7 @@ static void test_flood(void)
  * entry (the budget's share would have, before the SYN table).
  */
 #define NSYN 2000000UL
-_Static_assert(NSYN > 8 * XLB_DEFAULT_CT_ENTRIES,
+_Static_assert(NSYN > 8UL * XLB_DEFAULT_CT_ENTRIES,
 	       "the SYN flood must be much larger than the table");
 
 static void test_syn_flood(void)
@@ -283,16 +283,16 @@ static void test_syn_flood(void)
 	   "limited %llu (want %lu, 0, %lu)",
 	   (unsigned long long)stat_delta(a, b, XLB_STAT_CT_MISS),
 	   (unsigned long long)stat_delta(a, b, XLB_STAT_CT_UNTRACKED),
-	   (unsigned long long)stat_delta(a, b, XLB_STAT_CT_RATE_LIMITED),
-	   NSYN, NSYN - XLB_DEFAULT_CT_RATE);
+	   (unsigned long long)stat_delta(a, b, XLB_STAT_CT_RATE_LIMITED), NSYN,
+	   NSYN - XLB_DEFAULT_CT_RATE);
 	n = ct4_entries(IPPROTO_TCP);
 	ok(n == NEST,
 	   "syn flood: the table holds %lu TCP entries, exactly the %u "
 	   "established flows",
 	   n, NEST);
 	n = moved_flows("after the syn flood");
-	ok(n == 0, "after the syn flood: %lu of %u established flows moved",
-	   n, NEST);
+	ok(n == 0, "after the syn flood: %lu of %u established flows moved", n,
+	   NEST);
 }
 
 /*

@@ -203,8 +203,7 @@ static int fc_expect(const struct pkt *p, __u32 info, int stat)
 	if (fc_model[i].hit && fc_valid(&fc_model[i]) && !same)
 		return 0; /* a busy flow keeps its slot */
 	s = fc_svc(&f);
-	if (s && (((info & INFO(CT_HIT)) &&
-		   !(info & INFO(CT_RATE_LIMITED))) ||
+	if (s && (((info & INFO(CT_HIT)) && !(info & INFO(CT_RATE_LIMITED))) ||
 		  ((info & (INFO(CT_MISS) | INFO(CT_STALE))) &&
 		   !(info & (INFO(CT_UNTRACKED) | INFO(CT_RATE_LIMITED))) &&
 		   stat != XLB_STAT_DROP_NO_BACKEND))) {
