@@ -347,6 +347,16 @@ static uint16_t rand_payload(void)
 	return 1400 + rn(80); /* around the MTU: some are too big */
 }
 
+/*
+ * The last SYN sent to each TCP service: a later frame may be its
+ * handshake's ACK (the SYN table's choice then goes into the table).
+ */
+static struct {
+	bool set;
+	__be32 src[4];
+	uint16_t sport;
+} last_syn[NSVC];
+
 /* A frame aimed at a service (or not), possibly an ICMP error. */
 static void gen_base(struct frame *f)
 {
@@ -403,6 +413,19 @@ static void gen_base(struct frame *f)
 	if (chance(10)) /* RST, RST ACK, SYN RST, FIN ACK, none */
 		p.tcp_flags =
 			(const uint8_t[]){ 0x04, 0x14, 0x06, 0x11, 0 }[rn(5)];
+	if (si >= 0 && !icmp && p.proto == IPPROTO_TCP) {
+		if (last_syn[si].set && chance(30)) {
+			/* the ACK of the last SYN's handshake */
+			memcpy(p.src, last_syn[si].src, sizeof(p.src));
+			p.sport = last_syn[si].sport;
+			p.tcp_flags = TCP_ACK;
+			last_syn[si].set = false;
+		} else if (p.tcp_flags == TCP_SYN) {
+			last_syn[si].set = true;
+			memcpy(last_syn[si].src, p.src, sizeof(p.src));
+			last_syn[si].sport = p.sport;
+		}
+	}
 	p.tos = chance(25) ? rnd() : 0;
 	if (p.family == XLB_AF_INET && chance(15))
 		p.optlen = 4 * (1 + rn(10));
