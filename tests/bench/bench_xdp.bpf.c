@@ -239,6 +239,67 @@ int bench_lru_insert(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/*
+ * The floor of another connection table, an experiment for issue 16's
+ * 1M-flow target (no data path uses it): 2^20 buckets of one cache line,
+ * four IPv4 entries {src, dst, ports, value} each, a key in one of two
+ * buckets (bench_bucket_hash() with seed 0 or 1), written by the benchmark
+ * through mmap.  bench_bucket_lookup does bench_lru_lookup's work with
+ * this table instead of the LRU.
+ */
+#define BENCH_BUCKETS (1U << 20)
+
+struct bench_bucket {
+	__u32 w[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, BENCH_BUCKETS);
+	__type(key, __u32);
+	__type(value, struct bench_bucket);
+} bench_buckets SEC(".maps");
+
+static __always_inline __u32 bench_bucket_hash(const __u32 *k, __u32 seed)
+{
+	return xlb_hash_final(
+		       xlb_hash_mix(xlb_hash_mix(seed, k[0]) ^ k[1], k[2])) &
+	       (BENCH_BUCKETS - 1);
+}
+
+static __always_inline int bench_bucket_has(__u32 seed, const __u32 *k)
+{
+	__u32 idx = bench_bucket_hash(k, seed);
+	struct bench_bucket *b = bpf_map_lookup_elem(&bench_buckets, &idx);
+	int i;
+
+	if (!b)
+		return 0;
+#pragma unroll
+	for (i = 0; i < 4; i++)
+		if (b->w[4 * i] == k[0] && b->w[4 * i + 1] == k[1] &&
+		    b->w[4 * i + 2] == k[2] && b->w[4 * i + 3])
+			return 1;
+	return 0;
+}
+
+SEC("xdp")
+int bench_bucket_lookup(struct xdp_md *ctx)
+{
+	struct xlb_flow4 k;
+
+	if (bench_restore_frame(ctx) || bench_next_flow(ctx) ||
+	    bench_lru_key(ctx, &k))
+		return XDP_ABORTED;
+	if (bench_bucket_has(0, (__u32 *)&k) ||
+	    bench_bucket_has(1, (__u32 *)&k))
+		bench_lru_found++;
+	if (bpf_xdp_adjust_head(ctx, -(int)sizeof(struct iphdr)))
+		return XDP_ABORTED;
+	return XDP_PASS;
+}
+
 SEC("xdp")
 int bench_pass(struct xdp_md *ctx)
 {

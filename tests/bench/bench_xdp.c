@@ -40,6 +40,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "xlb_hash.h"
 #include "xlbh.h"
 #include "xlb.skel.h"
 #include "bench_xdp.skel.h"
@@ -61,7 +62,8 @@ enum bprog {
 	P_FLOWS_RESTORE,
 	P_LRU_LOOKUP,
 	P_LRU_INSERT,
-	P_HANDSHAKE
+	P_HANDSHAKE,
+	P_BUCKET_LOOKUP
 };
 
 /* The flow sequence of a bench_flows case (bench_xdp.bpf.c). */
@@ -145,6 +147,17 @@ static const struct bcase FLOW_CASES[] = {
 	{ "flows_1m_zipf_lru", "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP,
 	  TCP_ACK, false, P_LRU_LOOKUP, XDP_PASS, -1, -1, -1, S_ZIPF, FLOWS_MAX,
 	  -1 },
+	/*
+	 * The same floors with another table (bench_bucket_lookup: one cache
+	 * line per bucket, two candidate buckets), an experiment: what a
+	 * connection table with one miss per cold lookup could reach.
+	 */
+	{ "flows_1m_uniform_bucket", "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP,
+	  TCP_ACK, false, P_BUCKET_LOOKUP, XDP_PASS, -1, -1, -1, S_UNIFORM,
+	  FLOWS_MAX, -1 },
+	{ "flows_1m_zipf_bucket", "192.0.2.5", "10.100.0.1", 80, IPPROTO_TCP,
+	  TCP_ACK, false, P_BUCKET_LOOKUP, XDP_PASS, -1, -1, -1, S_ZIPF,
+	  FLOWS_MAX, -1 },
 };
 
 /*
@@ -228,6 +241,8 @@ static int prog_fd(enum bprog which)
 		return bpf_program__fd(B->progs.bench_lru_insert);
 	case P_HANDSHAKE:
 		return bpf_program__fd(B->progs.bench_handshake);
+	case P_BUCKET_LOOKUP:
+		return bpf_program__fd(B->progs.bench_bucket_lookup);
 	default:
 		return bpf_program__fd(B->progs.bench_restore);
 	}
@@ -502,7 +517,9 @@ static int run_case(struct bstate *st, __u32 n, __u32 *ns)
 	if (!path_ok(c, after, before, n))
 		return -1;
 	/* the floors of the connection table: every lookup or insert works */
-	if ((c->prog == P_LRU_LOOKUP || c->prog == P_LRU_INSERT) && lru != n) {
+	if ((c->prog == P_LRU_LOOKUP || c->prog == P_LRU_INSERT ||
+	     c->prog == P_BUCKET_LOOKUP) &&
+	    lru != n) {
 		fprintf(stderr,
 			"bench: %s: %llu of %u connection table lookups or "
 			"inserts succeeded\n",
@@ -630,6 +647,8 @@ static const struct bload LOAD_DEFAULT = { XLB_DEFAULT_NH_TTL_JIFFIES,
 					   XLB_DEFAULT_CT_RATE };
 
 /* Open, size, load and bind the bench object; publish the configuration. */
+static __u32 buckets_fill(void);
+
 static int load(const struct bload *l)
 {
 	size_t sz = SEQ_MAX * sizeof(*seq_map);
@@ -668,9 +687,63 @@ static int load(const struct bload *l)
 		configure();
 		err = xlbh_publish(&H);
 	}
+	if (!err && buckets_fill()) {
+		fprintf(stderr, "bench: bench_buckets: flows without a free "
+				"entry\n");
+		err = -ENOSPC;
+	}
 	if (err)
 		fprintf(stderr, "bench: load/publish: %s\n", strerror(-err));
 	return err;
+}
+
+/*
+ * Fill bench_buckets (bench_xdp.bpf.c) with the FLOWS_MAX flows of the
+ * many-flow cases, as bench_lru_key() sees their frames: each in the less
+ * loaded of its two buckets.  Returns how many found both full.
+ */
+static __u32 buckets_fill(void)
+{
+	const __u32 nb = 1U << 20;
+	size_t sz = (size_t)nb * 64;
+	__u32 *m, id, miss = 0;
+	int s, i;
+
+	m = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 bpf_map__fd(B->maps.bench_buckets), 0);
+	if (m == MAP_FAILED)
+		return FLOWS_MAX;
+	for (id = 0; id < FLOWS_MAX; id++) {
+		__u32 t = flow_tuple(id), k[3];
+		__u8 b[12] = { 11, t >> 16, t >> 8, t,	     10, 100,
+			       0,  1,	    0x80,   t >> 24, 0,	 80 };
+
+		__u32 *w[2];
+		int used[2];
+
+		memcpy(k, b, sizeof(k));
+		for (s = 0; s < 2; s++) {
+			__u32 h = xlb_hash_final(xlb_hash_mix(
+					  xlb_hash_mix(s, k[0]) ^ k[1], k[2])) &
+				  (nb - 1);
+
+			w[s] = m + (size_t)h * 16;
+			for (used[s] = 0; used[s] < 4 && w[s][4 * used[s] + 3];
+			     used[s]++)
+				;
+		}
+		/* the less loaded of the two buckets */
+		s = used[1] < used[0];
+		i = used[s];
+		if (i == 4) {
+			miss++;
+			continue;
+		}
+		memcpy(w[s] + 4 * (size_t)i, k, sizeof(k));
+		w[s][4 * (size_t)i + 3] = 1;
+	}
+	munmap(m, sz);
+	return miss;
 }
 
 static void unload(void)
@@ -767,7 +840,7 @@ static void configure(void)
  * The flows cases of FLOW_CASES (floors excluded) renamed <name>_nofc, for
  * a load with the flow cache off (*l gets fc_ttl 0).
  */
-#define NOFC (sizeof(FLOW_CASES) / sizeof(FLOW_CASES[0]) - 3)
+#define NOFC (sizeof(FLOW_CASES) / sizeof(FLOW_CASES[0]) - 5)
 static const struct bcase *nofc_cases(struct bload *l)
 {
 	static struct bcase c[NOFC];
