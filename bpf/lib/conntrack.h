@@ -157,9 +157,10 @@ static __always_inline void xlb_syn_new(const struct xlb_pkt *p,
  * table slot holds the choice of the flow's SYN (fresh, intact, backend
  * still live), take it: empty the slot, record the choice in the
  * connection table (the SYN was within its CPU's budget) and this CPU's
- * flow cache slot fc, and return the backend (v->bid, v->be_gen).  Counts
- * conntrack_hit then, conntrack_stale for a backend gone, conntrack_miss
- * for no choice; NULL in the last two cases.
+ * flow cache slot fc, and return the backend (v->bid, v->be_gen).  A RST
+ * (the handshake aborted) goes to that backend too, but records nothing.
+ * Counts conntrack_hit then, conntrack_stale for a backend gone,
+ * conntrack_miss for no choice; NULL in the last two cases.
  */
 static __always_inline struct xlb_backend *xlb_syn_take(struct xlb_pkt *p,
 							struct xlb_stats *st,
@@ -182,17 +183,19 @@ static __always_inline struct xlb_backend *xlb_syn_take(struct xlb_pkt *p,
 	if (check != xlb_syn_check(&p->flow, ce.bid, ce.gen, ce.seen))
 		goto miss;
 	s->check = 0;
-	v->bid = ce.bid;
-	v->be_gen = ce.gen;
 	ce.seen = XLB_CT_CLOCK();
 	if (ce.seen - s->stamp > XLB_SYN_TTL_NS)
 		goto miss;
+	v->bid = ce.bid;
+	v->be_gen = ce.gen;
 	be = xlb_live_backend(&v->bid, ce.gen);
 	if (!be) {
 		st->c[XLB_STAT_CT_STALE]++;
 		return NULL;
 	}
 	st->c[XLB_STAT_CT_HIT]++;
+	if (p->rst)
+		return be;
 	xlb_ct_record(p, &ce);
 	xlb_fc_fill(fc, &p->flow, v);
 	return be;
@@ -241,10 +244,10 @@ xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
  * Record it only when it is a flow's first packet and this CPU's budget
  * allows: a UDP packet in the connection table, a TCP SYN in the SYN
  * table (xlb_syn_new(); the entry is made when the flow's next packet
- * takes it).  A TCP packet
- * without SYN (ACK, RST, FIN, data) is forwarded by the table but never
- * creates an entry, so spoofed non-SYN floods cannot evict established
- * flows, and SYN floods cannot either (Documentation/datapath.md).
+ * takes it).  A TCP packet without SYN (ACK, RST, FIN, data) is forwarded
+ * by the table but never creates an entry, so spoofed non-SYN floods
+ * cannot evict established flows, and SYN floods cannot either
+ * (Documentation/datapath.md).
  */
 static __always_inline void xlb_ct_new(const struct xlb_pkt *p,
 				       struct xlb_stats *st, struct xlb_fc *fc,

@@ -20,6 +20,7 @@ struct xlb_pkt {
 	__u8 icmp_foreign; /* ICMP error not sent to the quoted source */
 	__u8 tos; /* inner TOS / traffic class, copied outward */
 	__u8 syn; /* TCP SYN without RST: always take the Maglev path */
+	__u8 rst; /* TCP RST: ends the flow, never recorded */
 	__u8 icmp; /* ICMP error about the flow: no conntrack write */
 };
 
@@ -54,6 +55,7 @@ static __always_inline int xlb_parse_l4(struct xlb_pkt *p, void *l4, void *end,
 		if ((void *)(th + 1) > end || l4_room < sizeof(*th))
 			return XLB_STAT_DROP_PARSE;
 		p->syn = th->syn && !th->rst;
+		p->rst = th->rst;
 	} else {
 		struct udphdr *uh = l4;
 

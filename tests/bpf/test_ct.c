@@ -16,6 +16,7 @@
  *   syn       the SYN table's rules: an ACK 63 s after its SYN takes the
  *             SYN's choice into the table, one 65 s after does not; a SYN
  *             beyond the budget leaves no choice (its ACK: untracked); a
+ *             RST after a SYN goes to its backend and records nothing; a
  *             SYN's backend deleted before the ACK: stale.
  *   budget    a spoofed UDP flood creates exactly ct_rate entries per CPU
  *             and window (two windows named by the test's clock, so the
@@ -595,6 +596,19 @@ static void test_syn_table(void)
 		   d[XLB_STAT_CT_UNTRACKED] == 1 && ct_none(&c),
 	   "syn: its ACK finds no choice: the table's, untracked, no entry");
 	ok(budget_reset(), "fresh new-entry budget");
+
+	/* a RST after the SYN: to the SYN's backend, nothing recorded */
+	c = syn_client(S, 400, 14);
+	send_at_d(t0, S, &c, TCP_SYN, d);
+	got = send_at_d(t0 + 1000, S, &c, 0x04, d);
+	ok(got == 14 && d[XLB_STAT_CT_HIT] == 1 &&
+		   !d[XLB_STAT_CT_UNTRACKED] && ct_none(&c),
+	   "syn: a RST after the SYN goes to its backend (%u), no entry",
+	   got);
+	got = send_at_d(t0 + 2000, S, &c, TCP_ACK, d);
+	ok(got == 14 && d[XLB_STAT_CT_MISS] == 1 &&
+		   d[XLB_STAT_CT_UNTRACKED] == 1 && ct_none(&c),
+	   "syn: the RST took the choice: a later ACK is untracked");
 
 	e = syn_client(S, 300, 14);
 	send_at_d(t0, S, &e, TCP_SYN, d);
