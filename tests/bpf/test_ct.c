@@ -601,10 +601,9 @@ static void test_syn_table(void)
 	c = syn_client(S, 400, 14);
 	send_at_d(t0, S, &c, TCP_SYN, d);
 	got = send_at_d(t0 + 1000, S, &c, 0x04, d);
-	ok(got == 14 && d[XLB_STAT_CT_HIT] == 1 &&
-		   !d[XLB_STAT_CT_UNTRACKED] && ct_none(&c),
-	   "syn: a RST after the SYN goes to its backend (%u), no entry",
-	   got);
+	ok(got == 14 && d[XLB_STAT_CT_HIT] == 1 && !d[XLB_STAT_CT_UNTRACKED] &&
+		   ct_none(&c),
+	   "syn: a RST after the SYN goes to its backend (%u), no entry", got);
 	got = send_at_d(t0 + 2000, S, &c, TCP_ACK, d);
 	ok(got == 14 && d[XLB_STAT_CT_MISS] == 1 &&
 		   d[XLB_STAT_CT_UNTRACKED] == 1 && ct_none(&c),
