@@ -35,13 +35,13 @@ check-bpf: $(BUILD)/test_xdp
 	tests/bpf/run.sh $(BUILD)/test_xdp
 
 # Benchmark: `make bench-xdp` prints BENCH xdp <case> <ns> ns/pkt lines.
-$(BUILD)/bench_xdp.bpf.o: tests/bench/bench_xdp.bpf.c $(XLB_BPF_SRCS) | $(BUILD)
+$(BUILD)/bench_xdp.bpf.o: tests/bench/bench_xdp.bpf.c tests/bench/bench_bucket.h $(XLB_BPF_SRCS) | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/bench_xdp.skel.h: $(BUILD)/bench_xdp.bpf.o
 	$(BPFTOOL) gen skeleton $< name bench_xdp > $@
 
-$(BUILD)/bench_xdp: tests/bench/bench_xdp.c $(XLBH_DEPS) $(BUILD)/bench_xdp.skel.h | $(BUILD)
+$(BUILD)/bench_xdp: tests/bench/bench_xdp.c tests/bench/bench_bucket.h $(XLBH_DEPS) $(BUILD)/bench_xdp.skel.h | $(BUILD)
 	$(CC) $(CFLAGS_XLBH) -o $@ $< $(XLBH_SRCS) $(LDLIBS_BPF)
 
 bench-xdp: $(BUILD)/bench_xdp
@@ -63,7 +63,7 @@ check-bpf: check-dsr
 
 # Connection table under a flood and over time (tests/bpf/test_ct.c), on
 # the benchmark object with a clock the test drives.
-$(BUILD)/ct_clock.bpf.o: tests/bpf/ct_clock.bpf.c tests/bench/bench_xdp.bpf.c $(XLB_BPF_SRCS) | $(BUILD)
+$(BUILD)/ct_clock.bpf.o: tests/bpf/ct_clock.bpf.c tests/bench/bench_xdp.bpf.c tests/bench/bench_bucket.h $(XLB_BPF_SRCS) | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/ct_clock.skel.h: $(BUILD)/ct_clock.bpf.o

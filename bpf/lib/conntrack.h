@@ -170,6 +170,7 @@ static __always_inline struct xlb_backend *xlb_syn_take(struct xlb_pkt *p,
 	struct xlb_syn *s = xlb_syn_slot(&p->flow);
 	struct xlb_ct_entry ce;
 	struct xlb_backend *be;
+	__u64 stamp;
 	__u32 check;
 
 	if (!s)
@@ -179,12 +180,12 @@ static __always_inline struct xlb_backend *xlb_syn_take(struct xlb_pkt *p,
 		goto miss;
 	ce.bid = s->bid;
 	ce.gen = s->gen;
-	ce.seen = s->stamp;
-	if (check != xlb_syn_check(&p->flow, ce.bid, ce.gen, ce.seen))
+	stamp = s->stamp;
+	if (check != xlb_syn_check(&p->flow, ce.bid, ce.gen, stamp))
 		goto miss;
 	s->check = 0;
 	ce.seen = XLB_CT_CLOCK();
-	if (ce.seen - s->stamp > XLB_SYN_TTL_NS)
+	if (ce.seen - stamp > XLB_SYN_TTL_NS)
 		goto miss;
 	v->bid = ce.bid;
 	v->be_gen = ce.gen;

@@ -11,6 +11,7 @@
  * bench_flows sends a different flow each iteration.
  */
 #include "../../bpf/xlb.bpf.c"
+#include "bench_bucket.h"
 
 /*
  * Set by the benchmark: the frame's first bytes and its length.  The data
@@ -87,6 +88,18 @@ int bench_spoof(struct xdp_md *ctx)
 }
 
 /*
+ * A floor's end: the head grown by 20 bytes as the data path's IPIP
+ * encapsulation grows it, so that the next iteration's restore has the
+ * same work to do; XDP_PASS.
+ */
+static __always_inline int bench_grown(struct xdp_md *ctx)
+{
+	if (bpf_xdp_adjust_head(ctx, -(int)sizeof(struct iphdr)))
+		return XDP_ABORTED;
+	return XDP_PASS;
+}
+
+/*
  * The wrapper's own cost: the restore (with the bpf_xdp_adjust_head() that
  * undoes the previous iteration's encapsulation), then the head grown by 20
  * bytes as the data path's IPIP encapsulation grows it, so that the next
@@ -99,9 +112,7 @@ int bench_restore(struct xdp_md *ctx)
 {
 	if (bench_restore_frame(ctx))
 		return XDP_ABORTED;
-	if (bpf_xdp_adjust_head(ctx, -(int)sizeof(struct iphdr)))
-		return XDP_ABORTED;
-	return XDP_PASS;
+	return bench_grown(ctx);
 }
 
 /*
@@ -179,9 +190,7 @@ int bench_flows_restore(struct xdp_md *ctx)
 {
 	if (bench_restore_frame(ctx) || bench_next_flow(ctx))
 		return XDP_ABORTED;
-	if (bpf_xdp_adjust_head(ctx, -(int)sizeof(struct iphdr)))
-		return XDP_ABORTED;
-	return XDP_PASS;
+	return bench_grown(ctx);
 }
 
 /*
@@ -193,12 +202,16 @@ int bench_flows_restore(struct xdp_md *ctx)
  */
 __u64 bench_lru_found;
 
+/* bench_flows_restore's work up to the flow, then the flow's IPv4 key. */
 static __always_inline int bench_lru_key(struct xdp_md *ctx,
 					 struct xlb_flow4 *k)
 {
-	__u8 *b = (void *)(long)ctx->data;
+	__u8 *b;
 	__u32 *w = (__u32 *)k;
 
+	if (bench_restore_frame(ctx) || bench_next_flow(ctx))
+		return -1;
+	b = (void *)(long)ctx->data;
 	if ((void *)(b + 38) > (void *)(long)ctx->data_end)
 		return -1;
 	w[0] = *(__u32 *)(b + 26);
@@ -213,14 +226,11 @@ int bench_lru_lookup(struct xdp_md *ctx)
 {
 	struct xlb_flow4 k;
 
-	if (bench_restore_frame(ctx) || bench_next_flow(ctx) ||
-	    bench_lru_key(ctx, &k))
+	if (bench_lru_key(ctx, &k))
 		return XDP_ABORTED;
 	if (bpf_map_lookup_elem(&xlb_conntrack4, &k))
 		bench_lru_found++;
-	if (bpf_xdp_adjust_head(ctx, -(int)sizeof(struct iphdr)))
-		return XDP_ABORTED;
-	return XDP_PASS;
+	return bench_grown(ctx);
 }
 
 SEC("xdp")
@@ -229,30 +239,18 @@ int bench_lru_insert(struct xdp_md *ctx)
 	struct xlb_ct_entry ce = { .bid = 0, .gen = 1 };
 	struct xlb_flow4 k;
 
-	if (bench_restore_frame(ctx) || bench_next_flow(ctx) ||
-	    bench_lru_key(ctx, &k))
+	if (bench_lru_key(ctx, &k))
 		return XDP_ABORTED;
 	if (!bpf_map_update_elem(&xlb_conntrack4, &k, &ce, BPF_ANY))
 		bench_lru_found++;
-	if (bpf_xdp_adjust_head(ctx, -(int)sizeof(struct iphdr)))
-		return XDP_ABORTED;
-	return XDP_PASS;
+	return bench_grown(ctx);
 }
 
 /*
- * The floor of another connection table, an experiment for issue 16's
- * 1M-flow target (no data path uses it): 2^20 buckets of one cache line,
- * four IPv4 entries {src, dst, ports, value} each, a key in one of two
- * buckets (bench_bucket_hash() with seed 0 or 1), written by the benchmark
- * through mmap.  bench_bucket_lookup does bench_lru_lookup's work with
- * this table instead of the LRU.
+ * The floor of another connection table (bench_bucket.h), written by the
+ * benchmark through mmap: bench_bucket_lookup does bench_lru_lookup's work
+ * with this table instead of the LRU.
  */
-#define BENCH_BUCKETS (1U << 20)
-
-struct bench_bucket {
-	__u32 w[16];
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
@@ -260,13 +258,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bench_bucket);
 } bench_buckets SEC(".maps");
-
-static __always_inline __u32 bench_bucket_hash(const __u32 *k, __u32 seed)
-{
-	return xlb_hash_final(
-		       xlb_hash_mix(xlb_hash_mix(seed, k[0]) ^ k[1], k[2])) &
-	       (BENCH_BUCKETS - 1);
-}
 
 static __always_inline int bench_bucket_has(__u32 seed, const __u32 *k)
 {
@@ -289,15 +280,12 @@ int bench_bucket_lookup(struct xdp_md *ctx)
 {
 	struct xlb_flow4 k;
 
-	if (bench_restore_frame(ctx) || bench_next_flow(ctx) ||
-	    bench_lru_key(ctx, &k))
+	if (bench_lru_key(ctx, &k))
 		return XDP_ABORTED;
 	if (bench_bucket_has(0, (__u32 *)&k) ||
 	    bench_bucket_has(1, (__u32 *)&k))
 		bench_lru_found++;
-	if (bpf_xdp_adjust_head(ctx, -(int)sizeof(struct iphdr)))
-		return XDP_ABORTED;
-	return XDP_PASS;
+	return bench_grown(ctx);
 }
 
 SEC("xdp")

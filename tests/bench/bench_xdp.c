@@ -42,6 +42,7 @@
 
 #include "xlb_hash.h"
 #include "xlbh.h"
+#include "bench_bucket.h"
 #include "xlb.skel.h"
 #include "bench_xdp.skel.h"
 
@@ -704,9 +705,9 @@ static int load(const struct bload *l)
  */
 static __u32 buckets_fill(void)
 {
-	const __u32 nb = 1U << 20;
-	size_t sz = (size_t)nb * 64;
-	__u32 *m, id, miss = 0;
+	size_t sz = (size_t)BENCH_BUCKETS * sizeof(struct bench_bucket);
+	struct bench_bucket *m;
+	__u32 id, miss = 0;
 	int s, i;
 
 	m = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -714,20 +715,14 @@ static __u32 buckets_fill(void)
 	if (m == MAP_FAILED)
 		return FLOWS_MAX;
 	for (id = 0; id < FLOWS_MAX; id++) {
-		__u32 t = flow_tuple(id), k[3];
+		__u32 t = flow_tuple(id), k[3], *w[2];
 		__u8 b[12] = { 11, t >> 16, t >> 8, t,	     10, 100,
 			       0,  1,	    0x80,   t >> 24, 0,	 80 };
-
-		__u32 *w[2];
 		int used[2];
 
 		memcpy(k, b, sizeof(k));
 		for (s = 0; s < 2; s++) {
-			__u32 h = xlb_hash_final(xlb_hash_mix(
-					  xlb_hash_mix(s, k[0]) ^ k[1], k[2])) &
-				  (nb - 1);
-
-			w[s] = m + (size_t)h * 16;
+			w[s] = m[bench_bucket_hash(k, s)].w;
 			for (used[s] = 0; used[s] < 4 && w[s][4 * used[s] + 3];
 			     used[s]++)
 				;

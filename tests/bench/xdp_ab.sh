@@ -5,10 +5,11 @@
 # in one run: `make bench-xdp-ab BASE=<commit>` (or this script as root).
 #
 # The base is checked out in build/ab-base (a detached git worktree), this
-# tree's benchmark (tests/bench/bench_xdp.c, bench_xdp.bpf.c) is copied into
-# it, so both binaries measure the same cases with the same harness, and
-# only bpf/, include/ and lib/ differ.  Then, in one network namespace, the
-# two binaries run alternately ROUNDS times, in the order base, new, new,
+# tree's benchmark (tests/bench/bench_xdp.c, bench_xdp.bpf.c,
+# bench_bucket.h) is copied into it, so both binaries measure the same
+# cases with the same harness, and only bpf/, include/ and lib/ differ.
+# Then, in one network namespace, the two binaries run alternately ROUNDS
+# times, in the order base, new, new,
 # base, base, new, ... (a drift of the machine's load, or whatever the
 # later run of a pair pays, falls on both sides alike);
 # each run prints the median of its own interleaved rounds.  The result
@@ -32,7 +33,8 @@ if [ -d "$wt" ]; then
 else
 	git worktree add -q --detach "$wt" "$rev"
 fi
-cp tests/bench/bench_xdp.c tests/bench/bench_xdp.bpf.c "$wt/tests/bench/"
+cp tests/bench/bench_xdp.c tests/bench/bench_xdp.bpf.c tests/bench/bench_bucket.h \
+	"$wt/tests/bench/"
 make -s -C "$wt" build/bench_xdp
 make -s build/bench_xdp
 
