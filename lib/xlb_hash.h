@@ -182,6 +182,45 @@ static __always_inline __u32 xlb_syn_check(const struct xlb_flow *f,
 	return xlb_hash_final(h) | 1;
 }
 
+/*
+ * Hash of an IPv4 flow's words w (source, destination, ports) for the
+ * connection table (xlb_conntrack4), seeded with the loader's secret
+ * ct4_seed so that a sender cannot aim flows at one bucket.  Its buckets:
+ * xlb_ct4_bucket_idx(h, 0 or 1, mask).  The second is derived from the
+ * first hash (one finalisation, not a second pass over the key).
+ */
+static __always_inline __u32 xlb_ct4_hash(const __u32 *w, __u32 seed)
+{
+	return xlb_hash_final(xlb_hash_mix(xlb_hash_mix(seed, w[0]) ^ w[1],
+					   w[2]));
+}
+
+static __always_inline __u32 xlb_ct4_bucket_idx(__u32 h, int second,
+						__u32 mask)
+{
+	return (second ? xlb_hash_final(h ^ 0x7f4a7c15u) : h) & mask;
+}
+
+/*
+ * Check of an IPv4 connection table entry (struct xlb_ct4): its key words
+ * w, protocol, backend id and gen mixed into 24 bits, never 0.
+ */
+static __always_inline __u32 xlb_ct4_check(const __u32 *w, __u8 proto,
+					   __u32 bid, __u32 gen)
+{
+	__u32 h = xlb_hash_mix(xlb_hash_mix(w[0], w[1]) ^ w[2], bid);
+
+	h = xlb_hash_mix(h ^ proto, gen);
+	return (xlb_hash_final(h) >> 8) | 1;
+}
+
+/* Tag word of an entry of flow (w, proto): the protocol and the check. */
+static __always_inline __u32 xlb_ct4_tag(const __u32 *w, __u8 proto,
+					 __u32 bid, __u32 gen)
+{
+	return proto | xlb_ct4_check(w, proto, bid, gen) << 8;
+}
+
 /* Source port in the ephemeral range 49152..65535 (RFC 6335). */
 #define XLB_ENT_SPORT(e)	(0xc000 | ((e) & 0x3fff))
 /* 20-bit flow label from the bits the port does not use (RFC 6437). */

@@ -123,7 +123,9 @@ xdp_prog_id() {
 		 conntrack_hit conntrack_miss conntrack_stale icmp_error \
 		 ipv4_options vlan flow_cache_hit tx_icmp_too_big \
 		 drop_too_big_ratelimited pass_icmp_not_vip pass_vlan_unknown \
-		 drop_no_egress flow_cache_bypass; do
+		 drop_no_egress flow_cache_bypass conntrack_untracked \
+		 conntrack_rate_limited conntrack_expired encap_gue \
+		 conntrack_evicted; do
 		[[ "$(jq -r ".global.$c" <<<"$output")" =~ ^[0-9]+$ ]]
 	done
 	[ "$(jq -r '.services[0].service' <<<"$output")" = 10.1.0.100:5000/udp ]

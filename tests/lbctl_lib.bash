@@ -31,10 +31,9 @@ print(int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 71, 8), "little"))') || ret
 # Sum of the verdict (non-info) counters of `lb stats`: frames the XDP
 # program decided on (forwarded, passed or dropped).
 verdicts() {
-	lb -j stats | jq '.global | del(.conntrack_hit, .conntrack_miss,
-		.conntrack_stale, .icmp_error, .ipv4_options, .vlan,
-		.flow_cache_hit, .flow_cache_bypass) |
-		[.[]] | add'
+	lb -j stats | jq '.global | with_entries(select(.key | test(
+		"^(conntrack_|icmp_error$|ipv4_options$|vlan$|flow_cache_|encap_gue$)")
+		| not)) | [.[]] | add'
 }
 
 lbctl_setup_file() {

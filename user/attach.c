@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -168,6 +169,24 @@ static uint32_t pow2_at_least(uint32_t x)
 	return p;
 }
 
+/*
+ * The IPv4 connection table's buckets (xlb_maps.h): a power of two at least
+ * conntrack-size, two entries each; its bucket hash gets a secret seed, so
+ * that nobody outside can aim flows at one bucket.  Both are constants of
+ * the program pinned with the maps: every attach that reuses them keeps
+ * them.
+ */
+static int size_ct4(struct xlb *skel, const struct lb_attach *a)
+{
+	uint32_t buckets = pow2_at_least(a->ct_size), seed;
+
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		return -1;
+	skel->rodata->xlb_cfg_ct4_seed = seed;
+	skel->rodata->xlb_cfg_ct4_mask = buckets - 1;
+	return bpf_map__set_max_entries(skel->maps.xlb_conntrack4, buckets);
+}
+
 static int size_maps(struct xlb *skel, const struct lb_attach *a)
 {
 	uint32_t vip_slots = pow2_at_least(4 * a->max_services);
@@ -176,6 +195,8 @@ static int size_maps(struct xlb *skel, const struct lb_attach *a)
 		vip_slots = XLB_DEFAULT_VIP_SLOTS;
 	skel->rodata->xlb_cfg_table_max = a->table_max;
 	skel->rodata->xlb_cfg_vip_slots = vip_slots;
+	if (size_ct4(skel, a))
+		return -1;
 	if (bpf_map__set_max_entries(skel->maps.xlb_vips, 2 * vip_slots) ||
 	    bpf_map__set_max_entries(skel->maps.xlb_services,
 				     a->max_services) ||
@@ -185,7 +206,6 @@ static int size_maps(struct xlb *skel, const struct lb_attach *a)
 	    bpf_map__set_max_entries(skel->maps.xlb_backends,
 				     a->max_backends) ||
 	    bpf_map__set_max_entries(skel->maps.xlb_conntrack, a->ct_size) ||
-	    bpf_map__set_max_entries(skel->maps.xlb_conntrack4, a->ct_size) ||
 	    bpf_map__set_max_entries(skel->maps.xlb_svc_stats,
 				     a->max_services) ||
 	    bpf_map__set_max_entries(skel->maps.xlb_be_stats,

@@ -84,6 +84,9 @@ static __always_inline __u32 xlb_be16(const void *p)
  */
 #define xlb_keep_apart(x) asm volatile("" : "+r"(x))
 
+/* No memory access moves across it (the order of a table entry's words). */
+#define xlb_barrier() asm volatile("" ::: "memory")
+
 /* This CPU's counters of id, restarted from 0 when gen is not theirs. */
 static __always_inline struct xlb_counter *xlb_counter_get(void *map, __u32 id,
 							   __u32 gen)

@@ -17,37 +17,186 @@
 #define XLB_CT_CLOCK() bpf_ktime_get_coarse_ns()
 #endif
 
-/* The IPv4 conntrack key of a flow. */
-static __always_inline void xlb_flow4(struct xlb_flow4 *k,
-				      const struct xlb_flow *f)
+/* The IPv4 connection table words of flow f: source, destination, ports. */
+static __always_inline void xlb_ct4_words(__u32 *w, const struct xlb_flow *f)
 {
-	__u32 *w = (__u32 *)k;
-
 	w[0] = (__u32)f->src[0];
 	w[1] = (__u32)f->dst[0];
 	w[2] = *(const __u32 *)&f->sport;
-	w[3] = f->proto;
 }
 
+/* Bucket `second` (0 or 1) of an IPv4 flow of hash h (xlb_ct4_hash()). */
+static __always_inline struct xlb_ct4_bucket *xlb_ct4_bucket(__u32 h,
+							     int second)
+{
+	__u32 idx = xlb_ct4_bucket_idx(h, second, xlb_cfg_ct4_mask);
+
+	return bpf_map_lookup_elem(&xlb_conntrack4, &idx);
+}
+
+/*
+ * Does entry e hold flow (w, proto), intact?  The tag is read first, the
+ * words after it: a rewrite in progress (tag 0, or words of the next flow
+ * under the old tag) does not match.
+ */
+static __always_inline int xlb_ct4_match(const struct xlb_ct4 *e,
+					 const __u32 *w, __u8 proto)
+{
+	__u32 tag = *(const volatile __u32 *)&e->tag;
+	const __u32 *k = (const __u32 *)e;
+
+	xlb_barrier();
+	if ((tag & 0xff) != proto || k[0] != w[0] || k[1] != w[1] ||
+	    k[2] != w[2])
+		return 0;
+	return tag == xlb_ct4_tag(w, proto, e->ce.bid, e->ce.gen);
+}
+
+/* Entry e of the IPv4 table becomes flow (w, proto) -> ce; tag last. */
+static __always_inline void xlb_ct4_write(struct xlb_ct4 *e, const __u32 *w,
+					  __u8 proto,
+					  const struct xlb_ct_entry *ce)
+{
+	__u32 *k = (__u32 *)e;
+
+	*(volatile __u32 *)&e->tag = 0;
+	xlb_barrier();
+	k[0] = w[0];
+	k[1] = w[1];
+	k[2] = w[2];
+	e->ce.bid = ce->bid;
+	e->ce.gen = ce->gen;
+	e->ce.seen = ce->seen;
+	xlb_barrier();
+	*(volatile __u32 *)&e->tag = xlb_ct4_tag(w, proto, ce->bid, ce->gen);
+}
+
+/* The entry of IPv4 flow (w, proto, hash h) in bucket b, NULL if none. */
+static __always_inline struct xlb_ct4 *xlb_ct4_find(struct xlb_ct4_bucket *b,
+						    const __u32 *w, __u8 proto)
+{
+	int i;
+
+	if (!b)
+		return NULL;
+#pragma unroll
+	for (i = 0; i < XLB_CT4_WAYS; i++)
+		if (xlb_ct4_match(&b->e[i], w, proto))
+			return &b->e[i];
+	return NULL;
+}
+
+/* The entry of IPv4 flow (w, proto), NULL if none. */
+static __always_inline struct xlb_ct4 *xlb_ct4_entry(const __u32 *w, __u8 proto)
+{
+	__u32 h = xlb_ct4_hash(w, xlb_cfg_ct4_seed);
+	struct xlb_ct4 *e;
+
+	e = xlb_ct4_find(xlb_ct4_bucket(h, 0), w, proto);
+	if (!e)
+		e = xlb_ct4_find(xlb_ct4_bucket(h, 1), w, proto);
+	return e;
+}
+
+static __always_inline struct xlb_ct_entry *
+xlb_ct4_lookup(const struct xlb_flow *f)
+{
+	struct xlb_ct4 *e;
+	__u32 w[3];
+
+	xlb_ct4_words(w, f);
+	e = xlb_ct4_entry(w, f->proto);
+	return e ? &e->ce : NULL;
+}
+
+/* Empty entries of bucket b (tag 0), the first of them in *e. */
+static __always_inline int xlb_ct4_free(struct xlb_ct4_bucket *b,
+					struct xlb_ct4 **e)
+{
+	int i, n = 0;
+
+#pragma unroll
+	for (i = XLB_CT4_WAYS - 1; i >= 0; i--)
+		if (!*(volatile __u32 *)&b->e[i].tag) {
+			*e = &b->e[i];
+			n++;
+		}
+	return n;
+}
+
+/* Of e and bucket b's entries, the one refreshed longest ago. */
+static __always_inline struct xlb_ct4 *xlb_ct4_older(struct xlb_ct4_bucket *b,
+						     struct xlb_ct4 *e)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < XLB_CT4_WAYS; i++)
+		if (!e || (__s64)(b->e[i].ce.seen - e->ce.seen) < 0)
+			e = &b->e[i];
+	return e;
+}
+
+/*
+ * Record IPv4 flow f -> ce: in its entry if it has one, else in an empty
+ * entry of the emptier of its two buckets (the first on a tie), else in
+ * place of the candidate refreshed longest ago (counted conntrack_evicted).
+ */
+static __always_inline void xlb_ct4_record(const struct xlb_flow *f,
+					   const struct xlb_ct_entry *ce,
+					   struct xlb_stats *st)
+{
+	struct xlb_ct4 *e, *e0 = NULL, *e1 = NULL;
+	struct xlb_ct4_bucket *b0, *b1;
+	__u32 w[3], h;
+	int n0, n1;
+
+	xlb_ct4_words(w, f);
+	h = xlb_ct4_hash(w, xlb_cfg_ct4_seed);
+	b0 = xlb_ct4_bucket(h, 0);
+	b1 = xlb_ct4_bucket(h, 1);
+	if (!b0 || !b1)
+		return;
+	e = xlb_ct4_find(b0, w, f->proto);
+	if (!e)
+		e = xlb_ct4_find(b1, w, f->proto);
+	if (!e) {
+		n0 = xlb_ct4_free(b0, &e0);
+		n1 = xlb_ct4_free(b1, &e1);
+		if (n0 && n0 >= n1)
+			e = e0;
+		else if (n1)
+			e = e1;
+		else
+			e = xlb_ct4_older(b1, xlb_ct4_older(b0, NULL));
+		if (!n0 && !n1)
+			st->c[XLB_STAT_CT_EVICTED]++;
+	}
+	if (e)
+		xlb_ct4_write(e, w, f->proto, ce);
+}
+
+/*
+ * The connection table entry of packet p's flow: IPv6 flows in the LRU
+ * hash xlb_conntrack, IPv4 flows in the buckets of xlb_conntrack4.
+ */
 static __always_inline struct xlb_ct_entry *
 xlb_ct_lookup(const struct xlb_pkt *p)
 {
 	struct xlb_ct_entry *ct;
-	struct xlb_flow4 k;
 
 	if (p->flow.family != XLB_AF_INET) {
 		ct = bpf_map_lookup_elem(&xlb_conntrack, &p->flow);
 		xlb_keep_apart(ct);
 		return ct;
 	}
-	xlb_flow4(&k, &p->flow);
-	return bpf_map_lookup_elem(&xlb_conntrack4, &k);
+	return xlb_ct4_lookup(&p->flow);
 }
 
 static __always_inline void xlb_ct_record(const struct xlb_pkt *p,
-					  const struct xlb_ct_entry *ce)
+					  const struct xlb_ct_entry *ce,
+					  struct xlb_stats *st)
 {
-	struct xlb_flow4 k;
 	long err;
 
 	if (p->flow.family != XLB_AF_INET) {
@@ -56,8 +205,35 @@ static __always_inline void xlb_ct_record(const struct xlb_pkt *p,
 		xlb_keep_apart(err);
 		return;
 	}
-	xlb_flow4(&k, &p->flow);
-	bpf_map_update_elem(&xlb_conntrack4, &k, ce, BPF_ANY);
+	xlb_ct4_record(&p->flow, ce, st);
+}
+
+/*
+ * Packet p's flow has a connection table entry: it takes ce's backend and
+ * seen (1).  Else 0.
+ */
+static __always_inline int xlb_ct_renew(const struct xlb_pkt *p,
+					const struct xlb_ct_entry *ce)
+{
+	struct xlb_ct_entry *ct;
+	struct xlb_ct4 *e;
+	__u32 w[3];
+
+	if (p->flow.family != XLB_AF_INET) {
+		ct = bpf_map_lookup_elem(&xlb_conntrack, &p->flow);
+		xlb_keep_apart(ct);
+		if (!ct)
+			return 0;
+		*(volatile __u64 *)ct = *(const __u64 *)ce;
+		ct->seen = ce->seen;
+		return 1;
+	}
+	xlb_ct4_words(w, &p->flow);
+	e = xlb_ct4_entry(w, p->flow.proto);
+	if (!e)
+		return 0;
+	xlb_ct4_write(e, w, p->flow.proto, ce);
+	return 1;
 }
 
 /*
@@ -65,20 +241,25 @@ static __always_inline void xlb_ct_record(const struct xlb_pkt *p,
  * never).  seen is written back only when it is more than a slack of
  * timeout / 8 old, so a busy flow dirties its entry's cache line a few
  * times per timeout, not per packet; the check allows for that slack.
+ * IPv4 entries of TCP (and of UDP without timeout) are refreshed the same
+ * way with a slack of XLB_CT4_REFRESH_NS, since the IPv4 table evicts the
+ * candidate refreshed longest ago.
  */
 static __always_inline int xlb_ct_expired(const struct xlb_pkt *p,
 					  struct xlb_ct_entry *ct,
 					  const struct xlb_svc_cfg *cfg)
 {
-	__u64 now, age, t, slack;
+	__u64 now, age, t = 0, slack = XLB_CT4_REFRESH_NS;
 
-	if (p->flow.proto != IPPROTO_UDP || !cfg->udp_timeout)
+	if (p->flow.proto == IPPROTO_UDP && cfg->udp_timeout) {
+		t = (__u64)cfg->udp_timeout * 1000000000ULL;
+		slack = t >> 3;
+	} else if (p->flow.family != XLB_AF_INET) {
 		return 0;
+	}
 	now = XLB_CT_CLOCK();
 	age = now - ct->seen;
-	t = (__u64)cfg->udp_timeout * 1000000000ULL;
-	slack = t >> 3;
-	if (age > t + slack)
+	if (t && age > t + slack)
 		return 1;
 	if (age > slack && !p->icmp)
 		ct->seen = now;
@@ -124,19 +305,16 @@ static __always_inline struct xlb_syn *xlb_syn_slot(const struct xlb_flow *f)
  * connection) has the entry's backend rewritten in place (bid and gen in
  * one store), and this CPU's flow cache slot fc emptied if it holds the
  * flow (the old connection's choice); any other flow's choice waits in
- * its SYN table slot for the flow's next packet.  The LRU is never
- * inserted into here.
+ * its SYN table slot for the flow's next packet.  The connection table
+ * gets no new entry here.
  */
 static __always_inline void xlb_syn_new(const struct xlb_pkt *p,
 					struct xlb_fc *fc,
 					const struct xlb_ct_entry *ce)
 {
-	struct xlb_ct_entry *ct = xlb_ct_lookup(p);
 	struct xlb_syn *s;
 
-	if (ct) {
-		*(volatile __u64 *)ct = *(const __u64 *)ce;
-		ct->seen = ce->seen;
+	if (xlb_ct_renew(p, ce)) {
 		if (fc && xlb_fc_match(fc, &p->flow))
 			fc->expires = 0;
 		return;
@@ -197,7 +375,7 @@ static __always_inline struct xlb_backend *xlb_syn_take(struct xlb_pkt *p,
 	st->c[XLB_STAT_CT_HIT]++;
 	if (p->rst)
 		return be;
-	xlb_ct_record(p, &ce);
+	xlb_ct_record(p, &ce, st);
 	xlb_fc_fill(fc, &p->flow, v);
 	return be;
 miss:
@@ -271,7 +449,7 @@ static __always_inline void xlb_ct_new(const struct xlb_pkt *p,
 		xlb_syn_new(p, fc, &ce);
 		return;
 	}
-	xlb_ct_record(p, &ce);
+	xlb_ct_record(p, &ce, st);
 	v->be_gen = be_gen;
 	xlb_fc_fill(fc, &p->flow, v);
 }

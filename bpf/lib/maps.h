@@ -47,6 +47,9 @@ const volatile __u64 xlb_cfg_fc_ttl_jiffies = XLB_DEFAULT_FC_TTL_JIFFIES;
 const volatile __u64 xlb_cfg_icmp_cost_ns = XLB_DEFAULT_ICMP_COST_NS;
 const volatile __u32 xlb_cfg_icmp_burst = XLB_DEFAULT_ICMP_BURST;
 const volatile __u32 xlb_cfg_ct_rate = XLB_DEFAULT_CT_RATE;
+/* xlb_conntrack4's max_entries - 1 and its secret seed (lbctl attach). */
+const volatile __u32 xlb_cfg_ct4_mask = XLB_DEFAULT_CT4_BUCKETS - 1;
+const volatile __u32 xlb_cfg_ct4_seed = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -91,11 +94,13 @@ struct {
 	__type(value, struct xlb_ct_entry);
 } xlb_conntrack SEC(".maps");
 
+/* Buckets of IPv4 flows, shared by every CPU (xlb_maps.h). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XLB_DEFAULT_CT_ENTRIES);
-	__type(key, struct xlb_flow4);
-	__type(value, struct xlb_ct_entry);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, XLB_DEFAULT_CT4_BUCKETS);
+	__type(key, __u32);
+	__type(value, struct xlb_ct4_bucket);
 } xlb_conntrack4 SEC(".maps");
 
 /* Per CPU next-hop cache, indexed by backend id (XDP private). */

@@ -13,7 +13,7 @@
  *   xlb_tables     ARRAY[2 * max_services]  module   Maglev tables, two copies
  *   xlb_backends   ARRAY[max_backends]      module   one entry per backend id
  *   xlb_conntrack  LRU_HASH                 XDP      IPv6 flow -> backend
- *   xlb_conntrack4 LRU_HASH                 XDP      IPv4 flow -> backend
+ *   xlb_conntrack4 ARRAY[ct4_buckets]       XDP      IPv4 flow -> backend
  *   xlb_nh_cache   PERCPU_ARRAY             XDP      next hop per backend
  *   xlb_flow_cache PERCPU_ARRAY             XDP      recent decisions per flow
  *   xlb_ct_budget  PERCPU_ARRAY[1]          XDP      new-entry budget per CPU
@@ -77,8 +77,9 @@
  * Load-time defaults.  Memory each costs at the default sizes:
  *   tables    2 * 32 * 65537 * 4 B  = 16.0 MiB
  *   conntrack 131072 entries/family ~ 15 MiB IPv6 (key 40 B + value 16 B +
- *                                      htab element, ~120 B) + 12 MiB IPv4
- *                                      (key 16 B, ~96 B per entry)
+ *                                      htab element, ~120 B) + 8 MiB IPv4
+ *                                      (131072 buckets of 64 B, two
+ *                                      entries each)
  *   flow cache per CPU: 4096 * 72 B = 288 KiB
  *   backends  16384 * 32 B          = 512 KiB
  *   vips      2 * 128 * 24 B        = 6 KiB
@@ -114,18 +115,6 @@ struct xlb_flow {
 	__u8	pad[2];		/* always zero */
 };
 
-/*
- * IPv4 conntrack key (xlb_conntrack4): the same five-tuple in 16 bytes, so
- * the LRU hash's jhash and key compare cost 4 words instead of 10.
- */
-struct xlb_flow4 {
-	__be32	src;
-	__be32	dst;
-	__be16	sport;
-	__be16	dport;
-	__u8	proto;		/* IPPROTO_TCP or IPPROTO_UDP */
-	__u8	pad[3];		/* always zero */
-};
 
 /* Service key: what a packet's destination is matched against. */
 struct xlb_vip_key {
@@ -243,6 +232,51 @@ struct xlb_ct_entry {
 				 */
 };
 
+/*
+ * xlb_conntrack4[bucket] (ARRAY of ct4_buckets = 2^k buckets, BPF_F_MMAPABLE
+ * so that every 64-byte bucket fills one cache line; XDP private): the
+ * IPv4 connection table.  A flow lives in one of two buckets,
+ * xlb_ct4_bucket_idx() (lib/xlb_hash.h) of its words with the loader's
+ * secret ct4_seed, in one of a bucket's XLB_CT4_WAYS entries.  A lookup
+ * reads one cache line, or two when the flow is in its second bucket or
+ * absent; an LRU hash reads at least two (bucket head, element) and
+ * writes the element's reference bit.
+ *   - a new entry takes an empty entry of the emptier of its two buckets
+ *     (the first on a tie), else replaces the entry of the four with the
+ *     oldest seen: the table never refuses a flow, and evicts the least
+ *     recently refreshed of its candidates, as an LRU evicts the least
+ *     recently used of all;
+ *   - seen is refreshed for every protocol when a packet finds it more
+ *     than a slack old (XLB_CT4_REFRESH_NS for TCP, udp_timeout / 8 for
+ *     UDP), so a busy flow dirties its entry a few times per slack;
+ *   - tag = proto | xlb_ct4_check() << 8, 0 for an empty entry, is
+ *     written last (after 0 while the entry is rewritten) and read first:
+ *     an entry read while another CPU rewrites it does not match its
+ *     check and reads as no entry (the packet takes the Maglev table's
+ *     choice); two CPUs that place two new flows in one free entry at
+ *     once leave one of them.
+ * lbctl attach sizes it to the power of two at least conntrack-size
+ * buckets, twice that many entries: a table holding conntrack-size flows
+ * is half full, and about 1 % of new entries then evict an older flow
+ * (0.02 % at a quarter full).
+ */
+#define XLB_CT4_WAYS			2
+#define XLB_DEFAULT_CT4_BUCKETS		XLB_DEFAULT_CT_ENTRIES
+#define XLB_CT4_REFRESH_NS		(1ULL << 30)
+
+struct xlb_ct4 {
+	__be32	src;
+	__be32	dst;
+	__be16	sport;
+	__be16	dport;
+	__u32	tag;		/* proto | check << 8; 0: empty */
+	struct xlb_ct_entry ce;
+};
+
+struct xlb_ct4_bucket {
+	struct xlb_ct4 e[XLB_CT4_WAYS];
+};
+
 /* Per-service UDP idle timeout, seconds (lbctl service add ... udp-timeout). */
 #define XLB_UDP_TIMEOUT_DEFAULT	30
 #define XLB_UDP_TIMEOUT_MIN	1
@@ -319,7 +353,8 @@ struct xlb_counter {
 	X(CT_RATE_LIMITED,	"conntrack_rate_limited", 1)		\
 	X(CT_EXPIRED,		"conntrack_expired",	1)		\
 	X(ENCAP_GUE,		"encap_gue",		1)		\
-	X(FC_BYPASS,		"flow_cache_bypass",	1)
+	X(FC_BYPASS,		"flow_cache_bypass",	1)		\
+	X(CT_EVICTED,		"conntrack_evicted",	1)
 
 enum xlb_stat {
 #define XLB_STAT_ENUM(name, text, info) XLB_STAT_##name,

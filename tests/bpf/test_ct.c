@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
@@ -53,6 +54,7 @@
 
 #include "tap.h"
 #include "xlbh.h"
+#include "xlb_hash.h"
 #include "ct_clock.skel.h"
 
 #define NEST 10000
@@ -125,26 +127,31 @@ static __u64 stat_delta(const __u64 *a, const __u64 *b, int i)
 	return b[i] - a[i];
 }
 
+/* Entries of protocol proto in the IPv4 connection table (its buckets). */
 static __u64 ct4_entries(__u8 proto)
 {
-	struct xlb_flow4 k, next, *prev = NULL;
-	struct xlb_ct_entry v;
+	size_t sz = (size_t)(H.ct4_mask + 1) * sizeof(struct xlb_ct4_bucket);
+	struct xlb_ct4_bucket *b;
 	__u64 n = 0;
+	__u32 i;
+	int w;
 
-	while (!bpf_map__get_next_key(H.m.conntrack4, prev, &next,
-				      sizeof(next))) {
-		k = next;
-		prev = &k;
-		if (!bpf_map__lookup_elem(H.m.conntrack4, &k, sizeof(k), &v,
-					  sizeof(v), 0) &&
-		    k.proto == proto)
-			n++;
-	}
+	b = mmap(NULL, sz, PROT_READ, MAP_SHARED, bpf_map__fd(H.m.conntrack4),
+		 0);
+	if (b == MAP_FAILED)
+		return ~0ULL;
+	for (i = 0; i <= H.ct4_mask; i++)
+		for (w = 0; w < XLB_CT4_WAYS; w++)
+			n += b[i].e[w].tag && (b[i].e[w].tag & 0xff) == proto;
+	munmap(b, sz);
 	return n;
 }
 
-/* Every established flow's next packet; how many reached another backend. */
-static unsigned int moved_flows(const char *when)
+/*
+ * Every established flow's next packet; how many reached another backend.
+ * The connection table must hold `held` of them (the others were evicted).
+ */
+static unsigned int moved_flows(const char *when, __u64 held)
 {
 	__u64 a[XLB_STAT__MAX], b[XLB_STAT__MAX];
 	unsigned int i, moved = 0;
@@ -156,9 +163,11 @@ static unsigned int moved_flows(const char *when)
 			moved++;
 	}
 	xlbh_stats(&H, b);
-	ok(stat_delta(a, b, XLB_STAT_CT_HIT) == NEST,
-	   "%s: all %u next packets hit the connection table (%llu)", when,
-	   NEST, (unsigned long long)stat_delta(a, b, XLB_STAT_CT_HIT));
+	ok(stat_delta(a, b, XLB_STAT_CT_HIT) == held,
+	   "%s: %llu of the %u next packets hit the connection table, want "
+	   "%llu",
+	   when, (unsigned long long)stat_delta(a, b, XLB_STAT_CT_HIT), NEST,
+	   (unsigned long long)held);
 	return moved;
 }
 
@@ -253,7 +262,7 @@ static void test_flood(void)
 	ok(ct4_entries(IPPROTO_TCP) == NEST,
 	   "flood: the table still holds exactly the %u established flows",
 	   NEST);
-	n = moved_flows("after the flood");
+	n = moved_flows("after the flood", NEST);
 	ok(n == 0, "after the flood: %lu of %u established flows moved", n,
 	   NEST);
 }
@@ -291,7 +300,7 @@ static void test_syn_flood(void)
 	   "syn flood: the table holds %lu TCP entries, exactly the %u "
 	   "established flows",
 	   n, NEST);
-	n = moved_flows("after the syn flood");
+	n = moved_flows("after the syn flood", NEST);
 	ok(n == 0, "after the syn flood: %lu of %u established flows moved", n,
 	   NEST);
 }
@@ -339,37 +348,58 @@ static void udp_flood(__u64 t, unsigned long n, __u32 *seed, __u64 *d)
 _Static_assert(NUDP > XLB_DEFAULT_CT_ENTRIES - NEST,
 	       "the UDP flood must not fit beside the established flows");
 
+/*
+ * The UDP flood within the budget: every insert makes an entry, evicting
+ * one only where all four candidates of the new flow are taken (counted
+ * conntrack_evicted): entries are conserved, evictions are rare at this
+ * load (a sixth of the entries), and an established flow that lost its
+ * entry is the only one that may move.
+ */
 static void test_budget(void)
 {
-	__u64 d[XLB_STAT__MAX], made = 0, t;
+	__u64 d[XLB_STAT__MAX], made = 0, t, tcp, tcp_now, ins;
 	unsigned long n;
 	__u32 seed = 777;
 	int w;
 
 	t = clock0;
+	tcp = ct4_entries(IPPROTO_TCP);
 	for (w = 0; w < 2; w++, t += 1ULL << XLB_CT_WINDOW_SHIFT) {
 		udp_flood(t, NUDP / 2, &seed, d);
 		n = ct4_entries(IPPROTO_UDP) - made;
 		made += n;
+		tcp_now = ct4_entries(IPPROTO_TCP);
+		ins = NUDP / 2 - d[XLB_STAT_CT_RATE_LIMITED] -
+		      d[XLB_STAT_CT_HIT];
 		diag("udp flood, window %d: %lu packets, %lu entries, %llu rate "
-		     "limited, %llu hit an entry",
+		     "limited, %llu hit an entry, %llu evicted (%llu TCP)",
 		     w, NUDP / 2, n,
 		     (unsigned long long)d[XLB_STAT_CT_RATE_LIMITED],
-		     (unsigned long long)d[XLB_STAT_CT_HIT]);
+		     (unsigned long long)d[XLB_STAT_CT_HIT],
+		     (unsigned long long)d[XLB_STAT_CT_EVICTED],
+		     (unsigned long long)(tcp - tcp_now));
 		/* a repeated random tuple hits its entry */
-		ok(n + d[XLB_STAT_CT_RATE_LIMITED] + d[XLB_STAT_CT_HIT] ==
-			   NUDP / 2,
-		   "udp flood, window %d: every packet made an entry, hit one "
-		   "or was counted conntrack_rate_limited",
-		   w);
-		ok(n == XLB_DEFAULT_CT_RATE,
-		   "udp flood, window %d: %lu entries, the budget of %u", w, n,
-		   XLB_DEFAULT_CT_RATE);
+		ok(ins == XLB_DEFAULT_CT_RATE,
+		   "udp flood, window %d: %llu packets made an entry, the "
+		   "budget of %u (the others hit one or were rate limited)",
+		   w, (unsigned long long)ins, XLB_DEFAULT_CT_RATE);
+		ok(n + tcp_now - tcp == ins - d[XLB_STAT_CT_EVICTED],
+		   "udp flood, window %d: entries grew by %lld, inserts %llu "
+		   "minus evictions %llu",
+		   w, (long long)(n + tcp_now - tcp), (unsigned long long)ins,
+		   (unsigned long long)d[XLB_STAT_CT_EVICTED]);
+		ok(d[XLB_STAT_CT_EVICTED] * 1000 < ins,
+		   "udp flood, window %d: %llu evictions, under 0.1 %% of the "
+		   "inserts",
+		   w, (unsigned long long)d[XLB_STAT_CT_EVICTED]);
+		tcp = tcp_now;
 	}
 	OBJ->bss->ct_clock_ns = 0;
-	n = moved_flows("after the udp flood");
-	ok(n == 0, "after the udp flood: %lu of %u established flows moved", n,
-	   NEST);
+	n = moved_flows("after the udp flood", tcp);
+	ok(n <= NEST - tcp,
+	   "after the udp flood: %lu of %u established flows moved, at most "
+	   "the %llu evicted",
+	   n, NEST, (unsigned long long)(NEST - tcp));
 }
 
 /* Give every CPU a fresh new-entry budget (the UDP flood spent CPU 0's). */
@@ -623,6 +653,138 @@ static void test_syn_table(void)
 	OBJ->bss->ct_clock_ns = 0;
 }
 
+/*
+ * The IPv4 table's insert (include/uapi/xlb_maps.h, struct xlb_ct4) on
+ * buckets the test fills itself: UDP flow n to service B, its two buckets
+ * (distinct), fake TCP entries of other flows with chosen ages.
+ */
+static struct pkt ct4_flow(__u32 n, __u32 *b0, __u32 *b1)
+{
+	struct xlb_flow f;
+	struct pkt p;
+	__u32 w[3], h;
+
+	for (;; n++) {
+		p = mk(htonl(0xc6336400 + (n & 0xff)), 40000 + n, "10.100.0.1",
+		       53, IPPROTO_UDP, 0);
+		pkt_flow(&p, &f);
+		w[0] = f.src[0];
+		w[1] = f.dst[0];
+		memcpy(&w[2], &f.sport, 4);
+		h = xlb_ct4_hash(w, XLBH_CT4_SEED);
+		*b0 = xlb_ct4_bucket_idx(h, 0, H.ct4_mask);
+		*b1 = xlb_ct4_bucket_idx(h, 1, H.ct4_mask);
+		if (*b0 != *b1)
+			return p;
+	}
+}
+
+/* A valid entry of TCP flow 203.0.113.n:n -> 10.100.0.1:80, seen at t. */
+static struct xlb_ct4 ct4_fake(__u32 n, __u64 t)
+{
+	struct xlb_ct4 e = { .ce = { .bid = 0, .gen = 1, .seen = t } };
+	__u32 w[3] = { htonl(0xcb007100 + n), htonl(0x0a640001),
+		       htonl((n << 16) | 80) };
+
+	memcpy(&e, w, sizeof(w));
+	e.tag = xlb_ct4_tag(w, IPPROTO_TCP, 0, 1);
+	return e;
+}
+
+static bool ct4_put(__u32 idx, const struct xlb_ct4_bucket *b)
+{
+	return !bpf_map__update_elem(H.m.conntrack4, &idx, sizeof(idx), b,
+				     sizeof(*b), 0);
+}
+
+static bool ct4_get(__u32 idx, struct xlb_ct4_bucket *b)
+{
+	return !bpf_map__lookup_elem(H.m.conntrack4, &idx, sizeof(idx), b,
+				     sizeof(*b), 0);
+}
+
+/* Does entry e hold packet p's flow with backend bid? */
+static bool ct4_holds(const struct xlb_ct4 *e, const struct pkt *p, __u32 bid)
+{
+	return e->tag && e->src == p->src[0] && e->sport == htons(p->sport) &&
+	       e->ce.bid == bid;
+}
+
+static void test_ct4_insert(void)
+{
+	__u64 t = clock0 + (60ULL << XLB_CT_WINDOW_SHIFT), d[XLB_STAT__MAX];
+	struct xlb_ct4_bucket b0 = { 0 }, b1 = { 0 }, g0, g1;
+	struct xlb_ct4 f1 = ct4_fake(1, t - 3000000000ULL),
+		       f2 = ct4_fake(2, t - 1000000000ULL),
+		       f3 = ct4_fake(3, t - 5000000000ULL),
+		       f4 = ct4_fake(4, t - 2000000000ULL);
+	struct xlb_ct_entry v;
+	struct xlb_flow f;
+	__u32 i0, i1, got;
+	struct pkt x;
+
+	ok(budget_reset(), "fresh new-entry budget");
+	/* all four candidates taken: the one seen longest ago goes */
+	x = ct4_flow(0, &i0, &i1);
+	b0.e[0] = f1;
+	b0.e[1] = f2;
+	b1.e[0] = f3;
+	b1.e[1] = f4;
+	ok(ct4_put(i0, &b0) && ct4_put(i1, &b1), "ct4: buckets filled");
+	got = send_at_d(t, B, &x, 0, d);
+	ok(ct4_get(i0, &g0) && ct4_get(i1, &g1) &&
+		   !memcmp(&g0, &b0, sizeof(b0)) &&
+		   !memcmp(&g1.e[1], &f4, 32) && ct4_holds(&g1.e[0], &x, got) &&
+		   d[XLB_STAT_CT_EVICTED] == 1,
+	   "ct4: a new flow with every candidate taken replaces the one seen "
+	   "longest ago (evicted %llu)",
+	   (unsigned long long)d[XLB_STAT_CT_EVICTED]);
+	/* a full first bucket */
+	x = ct4_flow(100, &i0, &i1);
+	memset(&b1, 0, sizeof(b1));
+	b0.e[0] = f3;
+	b0.e[1] = f4;
+	ok(ct4_put(i0, &b0) && ct4_put(i1, &b1), "ct4: one bucket full");
+	got = send_at_d(t, B, &x, 0, d);
+	ok(ct4_get(i0, &g0) && ct4_get(i1, &g1) &&
+		   !memcmp(&g0, &b0, sizeof(b0)) &&
+		   ct4_holds(&g1.e[0], &x, got) && !d[XLB_STAT_CT_EVICTED],
+	   "ct4: a full first bucket: the new flow goes to its second, nothing "
+	   "evicted");
+	/* the emptier bucket, the first on a tie */
+	x = ct4_flow(200, &i0, &i1);
+	memset(&b0, 0, sizeof(b0));
+	b0.e[1] = f1;
+	memset(&b1, 0, sizeof(b1));
+	ok(ct4_put(i0, &b0) && ct4_put(i1, &b1), "ct4: one entry in bucket 0");
+	got = send_at_d(t, B, &x, 0, d);
+	ok(ct4_get(i1, &g1) && ct4_holds(&g1.e[0], &x, got),
+	   "ct4: the emptier bucket takes the new flow");
+	x = ct4_flow(300, &i0, &i1);
+	memset(&b0, 0, sizeof(b0));
+	ok(ct4_put(i0, &b0) && ct4_put(i1, &b0), "ct4: both buckets empty");
+	got = send_at_d(t, B, &x, 0, d);
+	ok(ct4_get(i0, &g0) && ct4_holds(&g0.e[0], &x, got),
+	   "ct4: a tie: the first bucket takes it");
+	/* its entry with a check that does not match (a torn read) */
+	g0.e[0].ce.bid ^= 1;
+	ok(ct4_put(i0, &g0), "ct4: entry's backend changed without its tag");
+	got = send_at_d(t + 1000, B, &x, 0, d);
+	ok(d[XLB_STAT_CT_MISS] == 1 && !d[XLB_STAT_CT_HIT] &&
+		   ct4_get(i1, &g1) && ct4_holds(&g1.e[0], &x, got),
+	   "ct4: an entry whose tag does not match is no entry (miss %llu, "
+	   "hit %llu), the flow recorded again beside it",
+	   (unsigned long long)d[XLB_STAT_CT_MISS],
+	   (unsigned long long)d[XLB_STAT_CT_HIT]);
+	/* a TCP entry found more than XLB_CT4_REFRESH_NS old: seen refreshed */
+	pkt_flow(&E[0], &f);
+	got = send_at_d(t + 2000, T, &E[0], TCP_ACK, d);
+	ok(got == EB[0] && d[XLB_STAT_CT_HIT] == 1 &&
+		   !xlbh_ct_get(&H, &f, &v) && v.seen == t + 2000,
+	   "ct4: an established flow's hit refreshes its seen");
+	OBJ->bss->ct_clock_ns = 0;
+}
+
 int main(void)
 {
 	cpu_set_t cpus;
@@ -642,6 +804,7 @@ int main(void)
 	OBJ = ct_clock__open();
 	if (!ok(OBJ != NULL, "open ct_clock.bpf.o"))
 		return tap_done();
+	OBJ->rodata->xlb_cfg_ct4_seed = XLBH_CT4_SEED;
 	err = bpf_map__set_value_size(OBJ->maps.xlb_tables, 4 * XLB_DEFAULT_TABLE_MAX) ?:
 		      ct_clock__load(OBJ) ?:
 		      xlbh_bind(&H, OBJ->obj, XLB_DEFAULT_TABLE_MAX,
@@ -669,6 +832,7 @@ int main(void)
 	test_budget();
 	test_udp_timeout();
 	test_syn_table();
+	test_ct4_insert();
 	xlbh_close(&H);
 	ct_clock__destroy(OBJ);
 	return tap_done();

@@ -1162,7 +1162,6 @@ static void test_icmp(void)
 {
 	__u8 in[4096], want[4096];
 	struct xlb_flow f;
-	struct xlb_flow4 f4;
 	struct xlb_ct_entry ce;
 	struct pkt o, p, p6;
 	size_t len, wlen;
@@ -1187,27 +1186,14 @@ static void test_icmp(void)
 			       &stat);
 	fixture("icmp frag needed, unknown flow -> maglev backend", in, len,
 		verdict, stat, INFO(ICMP_ERROR) | INFO(CT_MISS), want, wlen);
-	/* IPv4 flows live in xlb_conntrack4 under their 16-byte key */
+	/* IPv4 flows live in the buckets of xlb_conntrack4 */
 	if (c >= 0) {
 		pkt_flow(&F[c], &f);
-		f4 = (struct xlb_flow4){ .src = f.src[0],
-					 .dst = f.dst[0],
-					 .sport = f.sport,
-					 .dport = f.dport,
-					 .proto = f.proto };
-		ok(!bpf_map__lookup_elem(H.m.conntrack4, &f4, sizeof(f4), &ce,
-					 sizeof(ce), 0) &&
-			   ce.bid == FB[c],
+		ok(!xlbh_ct_get(&H, &f, &ce) && ce.bid == FB[c],
 		   "v4 flow recorded in xlb_conntrack4 with its backend");
 	}
 	pkt_flow(&p, &f);
-	f4 = (struct xlb_flow4){ .src = f.src[0],
-				 .dst = f.dst[0],
-				 .sport = f.sport,
-				 .dport = f.dport,
-				 .proto = f.proto };
-	ok(bpf_map__lookup_elem(H.m.conntrack4, &f4, sizeof(f4), &ce,
-				sizeof(ce), 0) == -ENOENT,
+	ok(xlbh_ct_get(&H, &f, &ce) == -ENOENT,
 	   "icmp error creates no conntrack entry");
 
 	p = cli("2001:db8::77", 4445, "fd10::1", 80, IPPROTO_TCP, TCP_SYN);

@@ -63,6 +63,8 @@ int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
 	m->vlan_in = find_map(obj, XLB_MAP_VLAN_IN, &err);
 	m->egress = find_map(obj, XLB_MAP_EGRESS, &err);
 	m->syn = find_map(obj, XLB_MAP_SYN, &err);
+	if (!err)
+		h->ct4_mask = bpf_map__max_entries(m->conntrack4) - 1;
 	/* as lbctl attach on both devices of tests/bpf/run.sh */
 	for (i = 0; !err && i < 2; i++) {
 		int ifindex = (int)if_nametoindex(i ? "xb0" : "xa0");
@@ -113,10 +115,14 @@ int xlbh_open_nh(struct xlbh *h, __u32 table_max, __u32 vip_slots, __u64 nh_ttl,
 	skel->rodata->xlb_cfg_icmp_cost_ns = xlbh_icmp_cost_ns;
 	skel->rodata->xlb_cfg_icmp_burst = xlbh_icmp_burst;
 	skel->rodata->xlb_cfg_ct_rate = xlbh_ct_rate;
-	if (xlbh_ct_entries)
-		err = bpf_map__set_max_entries(skel->maps.xlb_conntrack4, xlbh_ct_entries) ?:
+	skel->rodata->xlb_cfg_ct4_seed = XLBH_CT4_SEED;
+	if (xlbh_ct_entries) {
+		skel->rodata->xlb_cfg_ct4_mask =
+			xlbh_ct4_buckets(xlbh_ct_entries) - 1;
+		err = bpf_map__set_max_entries(skel->maps.xlb_conntrack4, xlbh_ct4_buckets(xlbh_ct_entries)) ?:
 			      bpf_map__set_max_entries(skel->maps.xlb_conntrack,
 						       xlbh_ct_entries);
+	}
 	if (!err && nh_entries)
 		err = bpf_map__set_max_entries(skel->maps.xlb_nh_cache,
 					       nh_entries);
@@ -440,32 +446,63 @@ __u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
 	return s->table[xlb_hash_slot(hash, s->table_size)];
 }
 
-/* The IPv4 connection table key of flow f. */
-static void ct_key4(const struct xlb_flow *f, struct xlb_flow4 *k)
+__u32 xlbh_ct4_buckets(__u32 n)
 {
-	memset(k, 0, sizeof(*k));
-	k->src = f->src[0];
-	k->dst = f->dst[0];
-	k->sport = f->sport;
-	k->dport = f->dport;
-	k->proto = f->proto;
+	__u32 b = 1;
+
+	while (b < n)
+		b <<= 1;
+	return b;
+}
+
+/*
+ * The IPv4 entry of flow f as the data path finds it (conntrack.h): bucket
+ * `second` read into *b, the way holding f in *way.  -ENOENT if none.
+ */
+static int ct4_find(const struct xlbh *h, const struct xlb_flow *f,
+		    struct xlb_ct4_bucket *b, __u32 *idx, int *way)
+{
+	__u32 w[3] = { f->src[0], f->dst[0] }, hash;
+	int s, i;
+
+	memcpy(&w[2], &f->sport, 4);
+	hash = xlb_ct4_hash(w, XLBH_CT4_SEED);
+	for (s = 0; s < 2; s++) {
+		*idx = xlb_ct4_bucket_idx(hash, s, h->ct4_mask);
+		if (bpf_map__lookup_elem(h->m.conntrack4, idx, sizeof(*idx), b,
+					 sizeof(*b), 0))
+			return -ENOENT;
+		for (i = 0; i < XLB_CT4_WAYS; i++) {
+			const struct xlb_ct4 *e = &b->e[i];
+
+			if (e->tag && e->src == w[0] && e->dst == w[1] &&
+			    !memcmp(&e->sport, &w[2], 4) &&
+			    e->tag == xlb_ct4_tag(w, f->proto, e->ce.bid,
+						  e->ce.gen)) {
+				*way = i;
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
 }
 
 int xlbh_ct_get(const struct xlbh *h, const struct xlb_flow *f,
 		struct xlb_ct_entry *e)
 {
-	struct xlb_flow4 k;
+	struct xlb_ct4_bucket b;
+	__u32 idx;
+	int way;
 
 	if (f->family != XLB_AF_INET)
 		return bpf_map__lookup_elem(h->m.conntrack, f, sizeof(*f), e,
 					    sizeof(*e), 0) ?
 			       -ENOENT :
 			       0;
-	ct_key4(f, &k);
-	return bpf_map__lookup_elem(h->m.conntrack4, &k, sizeof(k), e,
-				    sizeof(*e), 0) ?
-		       -ENOENT :
-		       0;
+	if (ct4_find(h, f, &b, &idx, &way))
+		return -ENOENT;
+	*e = b.e[way].ce;
+	return 0;
 }
 
 int xlbh_syn_get(const struct xlbh *h, const struct xlb_flow *f,
@@ -481,12 +518,17 @@ int xlbh_syn_get(const struct xlbh *h, const struct xlb_flow *f,
 
 int xlbh_ct_del(const struct xlbh *h, const struct xlb_flow *f)
 {
-	struct xlb_flow4 k;
+	struct xlb_ct4_bucket b;
+	__u32 idx;
+	int way;
 
 	if (f->family != XLB_AF_INET)
 		return bpf_map__delete_elem(h->m.conntrack, f, sizeof(*f), 0);
-	ct_key4(f, &k);
-	return bpf_map__delete_elem(h->m.conntrack4, &k, sizeof(k), 0);
+	if (ct4_find(h, f, &b, &idx, &way))
+		return -ENOENT;
+	memset(&b.e[way], 0, sizeof(b.e[way]));
+	return bpf_map__update_elem(h->m.conntrack4, &idx, sizeof(idx), &b,
+				    sizeof(b), 0);
 }
 
 int xlbh_stats(const struct xlbh *h, __u64 c[XLB_STAT__MAX])

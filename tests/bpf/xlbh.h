@@ -60,6 +60,7 @@ struct xlbh {
 	struct xlb *skel; /* NULL when bound to another object */
 	struct xlbh_maps m;
 	__u32 seed;
+	__u32 ct4_mask; /* xlb_conntrack4 buckets - 1 */
 	__u32 table_max;
 	__u32 vip_slots;
 	__u32 vip_active;
@@ -89,6 +90,14 @@ extern __u32 xlbh_icmp_burst;
  * default) the next xlbh_open*() uses. */
 extern __u32 xlbh_ct_rate;
 extern __u32 xlbh_ct_entries;
+/*
+ * Secret seed of the IPv4 connection table's buckets (xlb_cfg_ct4_seed) of
+ * every object the harness opens; an object bound with xlbh_bind() must
+ * have been loaded with it.
+ */
+#define XLBH_CT4_SEED 0x5eedc0deu
+/* Buckets of the IPv4 connection table for size n (lbctl attach's rule). */
+__u32 xlbh_ct4_buckets(__u32 n);
 void xlbh_close(struct xlbh *h);
 /* Use an object loaded elsewhere (same map names); sizes as it was loaded. */
 int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
