@@ -109,19 +109,19 @@ xlb_ct4_lookup(const struct xlb_flow *f)
 	return e ? &e->ce : NULL;
 }
 
-/* Empty entries of bucket b (tag 0), the first of them in *e. */
+/* The first empty entry (tag 0) of bucket b in *e: 1, or 0 if none. */
 static __always_inline int xlb_ct4_free(struct xlb_ct4_bucket *b,
 					struct xlb_ct4 **e)
 {
-	int i, n = 0;
+	int i;
 
 #pragma unroll
-	for (i = XLB_CT4_WAYS - 1; i >= 0; i--)
+	for (i = 0; i < XLB_CT4_WAYS; i++)
 		if (!*(volatile __u32 *)&b->e[i].tag) {
 			*e = &b->e[i];
-			n++;
+			return 1;
 		}
-	return n;
+	return 0;
 }
 
 /* Of e and bucket b's entries, the one refreshed longest ago. */
@@ -139,8 +139,9 @@ static __always_inline struct xlb_ct4 *xlb_ct4_older(struct xlb_ct4_bucket *b,
 
 /*
  * Record IPv4 flow f -> ce: in its entry if it has one, else in an empty
- * entry of the emptier of its two buckets (the first on a tie), else in
- * place of the candidate refreshed longest ago (counted conntrack_evicted).
+ * entry of its first bucket, else of its second (so most flows are found
+ * in their first bucket, one cache line), else in place of the candidate
+ * refreshed longest ago (counted conntrack_evicted).
  */
 static __always_inline void xlb_ct4_record(const struct xlb_flow *f,
 					   const struct xlb_ct_entry *ce,
@@ -149,7 +150,6 @@ static __always_inline void xlb_ct4_record(const struct xlb_flow *f,
 	struct xlb_ct4 *e, *e0 = NULL, *e1 = NULL;
 	struct xlb_ct4_bucket *b0, *b1;
 	__u32 w[3], h;
-	int n0, n1;
 
 	xlb_ct4_words(w, f);
 	h = xlb_ct4_hash(w, xlb_cfg_ct4_seed);
@@ -161,16 +161,14 @@ static __always_inline void xlb_ct4_record(const struct xlb_flow *f,
 	if (!e)
 		e = xlb_ct4_find(b1, w, f->proto);
 	if (!e) {
-		n0 = xlb_ct4_free(b0, &e0);
-		n1 = xlb_ct4_free(b1, &e1);
-		if (n0 && n0 >= n1)
+		if (xlb_ct4_free(b0, &e0)) {
 			e = e0;
-		else if (n1)
+		} else if (xlb_ct4_free(b1, &e1)) {
 			e = e1;
-		else
+		} else {
 			e = xlb_ct4_older(b1, xlb_ct4_older(b0, NULL));
-		if (!n0 && !n1)
 			st->c[XLB_STAT_CT_EVICTED]++;
+		}
 	}
 	if (e)
 		xlb_ct4_write(e, w, f->proto, ce);

@@ -241,11 +241,11 @@ struct xlb_ct_entry {
  * reads one cache line, or two when the flow is in its second bucket or
  * absent; an LRU hash reads at least two (bucket head, element) and
  * writes the element's reference bit.
- *   - a new entry takes an empty entry of the emptier of its two buckets
- *     (the first on a tie), else replaces the entry of the four with the
- *     oldest seen: the table never refuses a flow, and evicts the least
- *     recently refreshed of its candidates, as an LRU evicts the least
- *     recently used of all;
+ *   - a new entry takes an empty entry of its first bucket, else of its
+ *     second (so most flows are found with one cache line), else replaces
+ *     the entry of the four with the oldest seen (conntrack_evicted): the
+ *     table never refuses a flow, and evicts the least recently refreshed
+ *     of its candidates, as an LRU evicts the least recently used of all;
  *   - seen is refreshed for every protocol when a packet finds it more
  *     than a slack old (XLB_CT4_REFRESH_NS for TCP, udp_timeout / 8 for
  *     UDP), so a busy flow dirties its entry a few times per slack;
@@ -257,8 +257,8 @@ struct xlb_ct_entry {
  *     once leave one of them.
  * lbctl attach sizes it to the power of two at least conntrack-size
  * buckets, twice that many entries: a table holding conntrack-size flows
- * is half full, and about 1 % of new entries then evict an older flow
- * (0.02 % at a quarter full).
+ * is half full, and about 2 % of new entries then evict an older flow
+ * (0.2 % at a quarter full).
  */
 #define XLB_CT4_WAYS			2
 #define XLB_DEFAULT_CT4_BUCKETS		XLB_DEFAULT_CT_ENTRIES

@@ -316,6 +316,30 @@ int bench_bucket_lookup(struct xdp_md *ctx)
 	return bench_grown(ctx);
 }
 
+#ifdef XLB_CT4_WAYS
+/*
+ * The data path's own IPv4 connection table lookup alone
+ * (xlb_ct4_lookup(), bpf/lib/conntrack.h) on bench_flows' frames, after
+ * bench_flows_restore's work: the floor of the 1M-flow cases with it.
+ */
+SEC("xdp")
+int bench_ct4_lookup(struct xdp_md *ctx)
+{
+	struct xlb_flow f = { .family = XLB_AF_INET };
+	struct bench_flow4 k;
+
+	if (bench_lru_key(ctx, &k))
+		return XDP_ABORTED;
+	f.src[0] = k.w[0];
+	f.dst[0] = k.w[1];
+	*(__u32 *)&f.sport = k.w[2];
+	f.proto = k.w[3];
+	if (xlb_ct4_lookup(&f))
+		bench_lru_found++;
+	return bench_grown(ctx);
+}
+#endif
+
 SEC("xdp")
 int bench_pass(struct xdp_md *ctx)
 {

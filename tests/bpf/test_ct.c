@@ -751,27 +751,28 @@ static void test_ct4_insert(void)
 		   ct4_holds(&g1.e[0], &x, got) && !d[XLB_STAT_CT_EVICTED],
 	   "ct4: a full first bucket: the new flow goes to its second, nothing "
 	   "evicted");
-	/* the emptier bucket, the first on a tie */
+	/* the first bucket while it has an empty entry */
 	x = ct4_flow(200, &i0, &i1);
 	memset(&b0, 0, sizeof(b0));
-	b0.e[1] = f1;
+	b0.e[0] = f1;
 	memset(&b1, 0, sizeof(b1));
 	ok(ct4_put(i0, &b0) && ct4_put(i1, &b1), "ct4: one entry in bucket 0");
 	got = send_at_d(t, B, &x, 0, d);
-	ok(ct4_get(i1, &g1) && ct4_holds(&g1.e[0], &x, got),
-	   "ct4: the emptier bucket takes the new flow");
+	ok(ct4_get(i0, &g0) && ct4_get(i1, &g1) && !g1.e[0].tag &&
+		   !memcmp(&g0.e[0], &f1, 32) && ct4_holds(&g0.e[1], &x, got),
+	   "ct4: the first bucket's empty entry takes the new flow");
 	x = ct4_flow(300, &i0, &i1);
 	memset(&b0, 0, sizeof(b0));
 	ok(ct4_put(i0, &b0) && ct4_put(i1, &b0), "ct4: both buckets empty");
 	got = send_at_d(t, B, &x, 0, d);
 	ok(ct4_get(i0, &g0) && ct4_holds(&g0.e[0], &x, got),
-	   "ct4: a tie: the first bucket takes it");
+	   "ct4: both empty: the first entry of the first bucket takes it");
 	/* its entry with a check that does not match (a torn read) */
 	g0.e[0].ce.bid ^= 1;
 	ok(ct4_put(i0, &g0), "ct4: entry's backend changed without its tag");
 	got = send_at_d(t + 1000, B, &x, 0, d);
 	ok(d[XLB_STAT_CT_MISS] == 1 && !d[XLB_STAT_CT_HIT] &&
-		   ct4_get(i1, &g1) && ct4_holds(&g1.e[0], &x, got),
+		   ct4_get(i0, &g0) && ct4_holds(&g0.e[1], &x, got),
 	   "ct4: an entry whose tag does not match is no entry (miss %llu, "
 	   "hit %llu), the flow recorded again beside it",
 	   (unsigned long long)d[XLB_STAT_CT_MISS],
