@@ -9,12 +9,30 @@
 #include "select.h"
 
 /*
- * The connection table's clock in ns (budget windows, UDP idleness).  A
- * test object may define XLB_CT_CLOCK before it includes the data path, to
- * drive that time itself (tests/bpf/ct_clock.bpf.c).
+ * bpf_ktime_get_coarse_ns() through this CPU's copy (struct xlb_clock in
+ * st): the helper is called once per jiffy at most, since the coarse
+ * clock moves only at ticks; a call per packet cost more than the rest of
+ * an established flow's connection table hit.
+ */
+static __always_inline __u64 xlb_coarse_ns(struct xlb_stats *st)
+{
+	__u64 j = bpf_jiffies64();
+
+	if (st->clk.jiffies != j) {
+		st->clk.jiffies = j;
+		st->clk.ns = bpf_ktime_get_coarse_ns();
+	}
+	return st->clk.ns;
+}
+
+/*
+ * The connection table's clock in ns (budget windows, ages of entries and
+ * SYN table slots).  A test object may define XLB_CT_CLOCK before it
+ * includes the data path, to drive that time itself
+ * (tests/bpf/ct_clock.bpf.c).
  */
 #ifndef XLB_CT_CLOCK
-#define XLB_CT_CLOCK() bpf_ktime_get_coarse_ns()
+#define XLB_CT_CLOCK(st) xlb_coarse_ns(st)
 #endif
 
 /* The IPv4 connection table words of flow f: source, destination, ports. */
@@ -245,7 +263,8 @@ static __always_inline int xlb_ct_renew(const struct xlb_pkt *p,
  */
 static __always_inline int xlb_ct_expired(const struct xlb_pkt *p,
 					  struct xlb_ct_entry *ct,
-					  const struct xlb_svc_cfg *cfg)
+					  const struct xlb_svc_cfg *cfg,
+					  struct xlb_stats *st)
 {
 	__u64 now, age, t = 0, slack = XLB_CT4_REFRESH_NS;
 
@@ -255,7 +274,7 @@ static __always_inline int xlb_ct_expired(const struct xlb_pkt *p,
 	} else if (p->flow.family != XLB_AF_INET) {
 		return 0;
 	}
-	now = XLB_CT_CLOCK();
+	now = XLB_CT_CLOCK(st);
 	age = now - ct->seen;
 	if (t && age > t + slack)
 		return 1;
@@ -360,7 +379,7 @@ static __always_inline struct xlb_backend *xlb_syn_take(struct xlb_pkt *p,
 	if (check != xlb_syn_check(&p->flow, ce.bid, ce.gen, stamp))
 		goto miss;
 	s->check = 0;
-	ce.seen = XLB_CT_CLOCK();
+	ce.seen = XLB_CT_CLOCK(st);
 	if (ce.seen - stamp > XLB_SYN_TTL_NS)
 		goto miss;
 	v->bid = ce.bid;
@@ -400,7 +419,7 @@ xlb_ct_backend(struct xlb_pkt *p, struct xlb_stats *st, struct xlb_fc *fc,
 		st->c[XLB_STAT_CT_MISS]++;
 		return NULL;
 	}
-	if (xlb_ct_expired(p, ct, cfg)) {
+	if (xlb_ct_expired(p, ct, cfg, st)) {
 		st->c[XLB_STAT_CT_EXPIRED]++;
 		return NULL;
 	}
@@ -438,7 +457,7 @@ static __always_inline void xlb_ct_new(const struct xlb_pkt *p,
 	}
 	xlb_count_flow(&xlb_svc_stats, v->sid, v->svc_gen);
 	xlb_count_flow(&xlb_be_stats, v->bid, be_gen);
-	ce.seen = XLB_CT_CLOCK();
+	ce.seen = XLB_CT_CLOCK(st);
 	if (!xlb_ct_admit(ce.seen)) {
 		st->c[XLB_STAT_CT_RATE_LIMITED]++;
 		return;

@@ -423,7 +423,7 @@ struct xlb_syn {
 	struct xlb_flow	flow;
 	__u32	bid;
 	__u32	gen;		/* xlb_backends[bid].gen of the choice */
-	__u64	stamp;		/* XLB_CT_CLOCK() of the SYN */
+	__u64	stamp;		/* XLB_CT_CLOCK(st) of the SYN */
 	__u32	check;		/* xlb_syn_check(); 0: empty */
 	__u32	pad;
 };
@@ -494,12 +494,24 @@ struct xlb_fc_adapt {
 };
 
 /*
+ * This CPU's copy of the coarse clock: bpf_ktime_get_coarse_ns() read at
+ * most once per jiffy (it moves only at ticks), so that a connection
+ * table hit does not pay a helper call for its age (bpf_jiffies64() is
+ * inlined by the JIT).
+ */
+struct xlb_clock {
+	__u64	jiffies;	/* bpf_jiffies64() when ns was read */
+	__u64	ns;
+};
+
+/*
  * xlb_stats[0]: the counters (userspace and the module read and zero c[]
- * only), then this CPU's flow cache bypass state.
+ * only), then this CPU's flow cache bypass state and clock.
  */
 struct xlb_stats {
 	__u64	c[XLB_STAT__MAX];
 	struct xlb_fc_adapt fc;
+	struct xlb_clock clk;
 };
 
 /*
