@@ -242,8 +242,10 @@ struct xlb_ct_entry {
  * absent; an LRU hash reads at least two (bucket head, element) and
  * writes the element's reference bit.
  *   - a new entry takes an empty entry of its first bucket, else of its
- *     second (so most flows are found with one cache line), else replaces
- *     the entry of the four with the oldest seen (conntrack_evicted): the
+ *     second (so most flows are found with one cache line), else the
+ *     entry of one of the four that moves to its own other bucket, where
+ *     there is room (one level of cuckoo displacement), else replaces the
+ *     entry of the four with the oldest seen (conntrack_evicted): the
  *     table never refuses a flow, and evicts the least recently refreshed
  *     of its candidates, as an LRU evicts the least recently used of all;
  *   - seen is refreshed for every protocol when a packet finds it more
@@ -257,8 +259,8 @@ struct xlb_ct_entry {
  *     once leave one of them.
  * lbctl attach sizes it to the power of two at least conntrack-size
  * buckets, twice that many entries: a table holding conntrack-size flows
- * is half full, and about 2 % of new entries then evict an older flow
- * (0.2 % at a quarter full).
+ * is half full, and about 0.02 % of new entries then evict an older flow
+ * (none seen at a quarter full; simulated with random hashes).
  */
 #define XLB_CT4_WAYS			2
 #define XLB_DEFAULT_CT4_BUCKETS		XLB_DEFAULT_CT_ENTRIES

@@ -703,6 +703,26 @@ static bool ct4_get(__u32 idx, struct xlb_ct4_bucket *b)
 				     sizeof(*b), 0);
 }
 
+/* The other bucket of entry e's flow when e sits in bucket where. */
+static __u32 ct4_alt(const struct xlb_ct4 *e, __u32 where)
+{
+	__u32 w[3], h, o;
+
+	memcpy(w, e, sizeof(w));
+	h = xlb_ct4_hash(w, XLBH_CT4_SEED);
+	o = xlb_ct4_bucket_idx(h, 0, H.ct4_mask);
+	return o == where ? xlb_ct4_bucket_idx(h, 1, H.ct4_mask) : o;
+}
+
+/* Fill the other bucket of entry e (in bucket where) with two fakes. */
+static bool ct4_block(const struct xlb_ct4 *e, __u32 where, __u32 n, __u64 t)
+{
+	struct xlb_ct4_bucket b = { .e = { ct4_fake(n, t),
+					   ct4_fake(n + 1, t) } };
+
+	return ct4_put(ct4_alt(e, where), &b);
+}
+
 /* Does entry e hold packet p's flow with backend bid? */
 static bool ct4_holds(const struct xlb_ct4 *e, const struct pkt *p, __u32 bid)
 {
@@ -730,14 +750,32 @@ static void test_ct4_insert(void)
 	b0.e[1] = f2;
 	b1.e[0] = f3;
 	b1.e[1] = f4;
-	ok(ct4_put(i0, &b0) && ct4_put(i1, &b1), "ct4: buckets filled");
+	ok(ct4_put(i0, &b0) && ct4_put(i1, &b1) && ct4_block(&f1, i0, 10, t) &&
+		   ct4_block(&f2, i0, 12, t) && ct4_block(&f3, i1, 14, t) &&
+		   ct4_block(&f4, i1, 16, t),
+	   "ct4: buckets filled, and the candidates' other buckets");
 	got = send_at_d(t, B, &x, 0, d);
 	ok(ct4_get(i0, &g0) && ct4_get(i1, &g1) &&
 		   !memcmp(&g0, &b0, sizeof(b0)) &&
 		   !memcmp(&g1.e[1], &f4, 32) && ct4_holds(&g1.e[0], &x, got) &&
 		   d[XLB_STAT_CT_EVICTED] == 1,
-	   "ct4: a new flow with every candidate taken replaces the one seen "
-	   "longest ago (evicted %llu)",
+	   "ct4: a new flow with every candidate taken and none able to move "
+	   "replaces the one seen longest ago (evicted %llu)",
+	   (unsigned long long)d[XLB_STAT_CT_EVICTED]);
+	/* one candidate's other bucket has room: it moves, nothing evicted */
+	x = ct4_flow(50, &i0, &i1);
+	b1.e[0] = f3;
+	memset(&g1, 0, sizeof(g1));
+	ok(ct4_put(i0, &b0) && ct4_put(i1, &b1) && ct4_block(&f1, i0, 20, t) &&
+		   ct4_put(ct4_alt(&f2, i0), &g1) &&
+		   ct4_block(&f3, i1, 24, t) && ct4_block(&f4, i1, 26, t),
+	   "ct4: buckets filled, the second entry's other bucket empty");
+	got = send_at_d(t, B, &x, 0, d);
+	ok(ct4_get(i0, &g0) && ct4_get(ct4_alt(&f2, i0), &g1) &&
+		   !memcmp(&g0.e[0], &f1, 32) && ct4_holds(&g0.e[1], &x, got) &&
+		   !memcmp(&g1.e[0], &f2, 32) && !d[XLB_STAT_CT_EVICTED],
+	   "ct4: every candidate taken: one moves to its other bucket, the new "
+	   "flow takes its entry, nothing evicted (%llu)",
 	   (unsigned long long)d[XLB_STAT_CT_EVICTED]);
 	/* a full first bucket */
 	x = ct4_flow(100, &i0, &i1);
