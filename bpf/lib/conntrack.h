@@ -318,8 +318,8 @@ static __always_inline int xlb_ct_renew(const struct xlb_pkt *p,
  * timeout / 8 old, so a busy flow dirties its entry's cache line a few
  * times per timeout, not per packet; the check allows for that slack.
  * IPv4 entries of TCP (and of UDP without timeout) are refreshed the same
- * way with a slack of XLB_CT4_REFRESH_NS, since the IPv4 table evicts the
- * candidate refreshed longest ago.
+ * way with a slack of XLB_CT4_REFRESH_NS (~17 s), since the IPv4 table
+ * evicts the candidate refreshed longest ago.
  */
 static __always_inline int xlb_ct_expired(const struct xlb_pkt *p,
 					  struct xlb_ct_entry *ct,

@@ -264,7 +264,7 @@ struct xlb_ct_entry {
  */
 #define XLB_CT4_WAYS			2
 #define XLB_DEFAULT_CT4_BUCKETS		XLB_DEFAULT_CT_ENTRIES
-#define XLB_CT4_REFRESH_NS		(1ULL << 30)
+#define XLB_CT4_REFRESH_NS		(1ULL << 34)	/* ~17 s */
 
 struct xlb_ct4 {
 	__be32	src;
