@@ -195,6 +195,20 @@ static __always_inline __u32 xlb_ct4_hash(const __u32 *w, __u32 seed)
 					   w[2]));
 }
 
+/*
+ * Buckets of the IPv4 connection table for conntrack-size n (lbctl
+ * attach; the tests' loaders): the power of two at least n, so that n
+ * flows fill at most half of its 2 x buckets entries.
+ */
+static __always_inline __u32 xlb_ct4_nbuckets(__u32 n)
+{
+	__u32 b = 1;
+
+	while (b < n)
+		b <<= 1;
+	return b;
+}
+
 static __always_inline __u32 xlb_ct4_bucket_idx(__u32 h, int second,
 						__u32 mask)
 {

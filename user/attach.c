@@ -38,6 +38,7 @@
 #include "pins.h"
 #include "uapi/xlb_maps.h"
 #include "vlan.h"
+#include "xlb_hash.h"
 #include "xlb.skel.h"
 
 #define PIN_PROG "xlb_xdp"
@@ -178,7 +179,7 @@ static uint32_t pow2_at_least(uint32_t x)
  */
 static int size_ct4(struct xlb *skel, const struct lb_attach *a)
 {
-	uint32_t buckets = pow2_at_least(a->ct_size), seed;
+	uint32_t buckets = xlb_ct4_nbuckets(a->ct_size), seed;
 
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		return -1;

@@ -89,7 +89,7 @@ static __always_inline void xlb_ct4_write(struct xlb_ct4 *e, const __u32 *w,
 	*(volatile __u32 *)&e->tag = xlb_ct4_tag(w, proto, ce->bid, ce->gen);
 }
 
-/* The entry of IPv4 flow (w, proto, hash h) in bucket b, NULL if none. */
+/* The entry of IPv4 flow (w, proto) in bucket b, NULL if none. */
 static __always_inline struct xlb_ct4 *xlb_ct4_find(struct xlb_ct4_bucket *b,
 						    const __u32 *w, __u8 proto)
 {

@@ -694,10 +694,10 @@ static int load(const struct bload *l)
 #ifdef XLB_CT4_WAYS
 	/* the buckets as lbctl attach sizes them for conntrack-size */
 	B->rodata->xlb_cfg_ct4_seed = XLBH_CT4_SEED;
-	B->rodata->xlb_cfg_ct4_mask = xlbh_ct4_buckets(l->ct_entries) - 1;
+	B->rodata->xlb_cfg_ct4_mask = xlb_ct4_nbuckets(l->ct_entries) - 1;
 	if (!err)
 		err = bpf_map__set_max_entries(B->maps.xlb_conntrack4,
-					       xlbh_ct4_buckets(l->ct_entries));
+					       xlb_ct4_nbuckets(l->ct_entries));
 #else
 	if (!err)
 		err = bpf_map__set_max_entries(B->maps.xlb_conntrack4,

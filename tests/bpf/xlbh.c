@@ -118,8 +118,8 @@ int xlbh_open_nh(struct xlbh *h, __u32 table_max, __u32 vip_slots, __u64 nh_ttl,
 	skel->rodata->xlb_cfg_ct4_seed = XLBH_CT4_SEED;
 	if (xlbh_ct_entries) {
 		skel->rodata->xlb_cfg_ct4_mask =
-			xlbh_ct4_buckets(xlbh_ct_entries) - 1;
-		err = bpf_map__set_max_entries(skel->maps.xlb_conntrack4, xlbh_ct4_buckets(xlbh_ct_entries)) ?:
+			xlb_ct4_nbuckets(xlbh_ct_entries) - 1;
+		err = bpf_map__set_max_entries(skel->maps.xlb_conntrack4, xlb_ct4_nbuckets(xlbh_ct_entries)) ?:
 			      bpf_map__set_max_entries(skel->maps.xlb_conntrack,
 						       xlbh_ct_entries);
 	}
@@ -444,15 +444,6 @@ __u32 xlbh_pick(const struct xlbh *h, const struct xlbh_svc *s,
 	if (!s->table)
 		return XLB_TABLE_EMPTY;
 	return s->table[xlb_hash_slot(hash, s->table_size)];
-}
-
-__u32 xlbh_ct4_buckets(__u32 n)
-{
-	__u32 b = 1;
-
-	while (b < n)
-		b <<= 1;
-	return b;
 }
 
 /*

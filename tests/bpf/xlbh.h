@@ -96,8 +96,6 @@ extern __u32 xlbh_ct_entries;
  * have been loaded with it.
  */
 #define XLBH_CT4_SEED 0x5eedc0deu
-/* Buckets of the IPv4 connection table for size n (lbctl attach's rule). */
-__u32 xlbh_ct4_buckets(__u32 n);
 void xlbh_close(struct xlbh *h);
 /* Use an object loaded elsewhere (same map names); sizes as it was loaded. */
 int xlbh_bind(struct xlbh *h, struct bpf_object *obj, __u32 table_max,
