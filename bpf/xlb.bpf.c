@@ -38,17 +38,22 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /*
- * Find the next hop, encapsulate with ulen (a constant: 0 for IPIP, 8 for
- * GUE to UDP port dport) bytes of UDP header, and return the verdict
- * (counted).
+ * Find the next hop, encapsulate as the service's live copy says (encap and
+ * encap_port of its struct xlb_svc_cfg: IPIP, or GUE to UDP port
+ * encap_port), and return the verdict (counted).  hash is the flow's
+ * (xlb_flow_hash()): the entropy of the GUE source port and the IPv6 flow
+ * label.  One copy of this code serves the flow cache hit and the full
+ * path, and both modes: the UDP header's length is a variable, not a
+ * second inlined copy per mode (a smaller program ran faster, measured in
+ * Documentation/performance.md).
  */
 static __always_inline int
-xlb_forward_as(struct xdp_md *ctx, const struct xlb_ctl *ctl,
-	       const struct xlb_pkt *p, const struct xlb_backend *be, __u32 bid,
-	       const __u16 ulen, __be16 dport, struct xlb_stats *st)
+xlb_forward(struct xdp_md *ctx, const struct xlb_ctl *ctl,
+	    const struct xlb_pkt *p, const struct xlb_backend *be, __u32 bid,
+	    __u8 encap, __be16 encap_port, __u32 hash, struct xlb_stats *st)
 {
 	struct xlb_nh scratch, *nh = NULL;
-	struct xlb_outer out = { .ulen = ulen, .dport = dport };
+	struct xlb_outer out = { .ent = hash, .dport = encap_port };
 	__u32 olen;
 	int rc;
 
@@ -64,9 +69,8 @@ xlb_forward_as(struct xdp_md *ctx, const struct xlb_ctl *ctl,
 	} else {
 		goto err_encap;
 	}
-	/* entropy for the GUE source port and the IPv6 flow label */
-	if (out.ulen || be->family == XLB_AF_INET6)
-		out.ent = xlb_hash_entropy(&p->flow);
+	if (encap == XLB_ENCAP_GUE)
+		out.ulen = sizeof(struct udphdr);
 	/* the path MTU and the too-big reply count the whole overhead */
 	olen += out.ulen;
 
@@ -111,22 +115,6 @@ err_encap:
 	return XDP_DROP;
 }
 
-/*
- * Forward as the service's copy says (encap and encap_port of its struct
- * xlb_svc_cfg): one branch here, and each mode's path is compiled with its
- * header length as a constant (IPIP pays nothing for GUE).
- */
-static __always_inline int
-xlb_forward(struct xdp_md *ctx, const struct xlb_ctl *ctl,
-	    const struct xlb_pkt *p, const struct xlb_backend *be, __u32 bid,
-	    __u8 encap, __be16 encap_port, struct xlb_stats *st)
-{
-	if (encap == XLB_ENCAP_GUE)
-		return xlb_forward_as(ctx, ctl, p, be, bid,
-				      sizeof(struct udphdr), encap_port, st);
-	return xlb_forward_as(ctx, ctl, p, be, bid, 0, 0, st);
-}
-
 /* The whole per-frame path (also wrapped by tests/bench/bench_xdp.bpf.c). */
 static __always_inline int xlb_process(struct xdp_md *ctx)
 {
@@ -138,7 +126,9 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	struct xlb_fc_val v;
 	const struct xlb_svc_cfg *cfg;
 	struct xlb_fc *fc;
-	__u32 zero = 0, sid, bid = 0, c;
+	__u32 zero = 0, sid, bid = 0, c, hash;
+	__be16 encap_port;
+	__u8 encap;
 	int rc;
 
 	st = bpf_map_lookup_elem(&xlb_stats, &zero);
@@ -170,7 +160,8 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	 * that rewrites its flow's entry empties the slot, xlb_syn_new());
 	 * ICMP errors only read the LRU.
 	 */
-	fc = p.icmp ? NULL : xlb_fc_slot(&p, st);
+	hash = xlb_flow_hash(&p.flow);
+	fc = p.icmp ? NULL : xlb_fc_slot(&p, hash, st);
 	if (fc && !p.syn && fc->expires > bpf_jiffies64() &&
 	    xlb_fc_match(fc, &p.flow)) {
 		bid = fc->bid;
@@ -181,8 +172,9 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 				  p.l3_len);
 			st->c[XLB_STAT_CT_HIT]++;
 			st->c[XLB_STAT_FLOW_CACHE_HIT]++;
-			return xlb_forward(ctx, ctl, &p, be, bid, fc->encap,
-					   fc->encap_port, st);
+			encap = fc->encap;
+			encap_port = fc->encap_port;
+			goto forward;
 		}
 	}
 	if (fc && !p.syn)
@@ -232,7 +224,10 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 			xlb_ct_new(&p, st, fc, &v, be->gen);
 	}
 	bid = v.bid;
-	return xlb_forward(ctx, ctl, &p, be, bid, v.encap, v.encap_port, st);
+	encap = v.encap;
+	encap_port = v.encap_port;
+forward:
+	return xlb_forward(ctx, ctl, &p, be, bid, encap, encap_port, hash, st);
 
 no_backend:
 	st->c[XLB_STAT_DROP_NO_BACKEND]++;

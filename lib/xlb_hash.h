@@ -128,31 +128,45 @@ static __always_inline __u32 xlb_flow_fold(const struct xlb_flow *f)
 }
 
 /*
- * Slot of a flow in the data path's per-CPU flow cache (xlb_flow_cache,
- * 2^bits slots, 1 <= bits <= 31).  It only spreads flows over the slots:
- * the key words are folded with one rotation, then Fibonacci hashing keeps
- * the top bits of one multiplication, which depend on every bit of the
- * fold (a multiplication carries low bits up, and the varying last octet
- * of an address in network order sits in the top byte of its word).
- * Unseeded, since a collision costs one connection-table lookup and
- * nothing else.
+ * The flow's unseeded hash, computed once per packet by the data path: the
+ * key words folded with one rotation, then Fibonacci hashing, whose one
+ * multiplication carries every bit of the fold into the top bits (the
+ * varying last octet of an address in network order sits in the top byte
+ * of its word).  Its top bits are the flow cache slot (xlb_fc_index()) and
+ * the outer header's entropy (XLB_ENT_SPORT(), XLB_ENT_LABEL()).  Unseeded:
+ * a flow cache collision costs one connection-table lookup and nothing
+ * else, and the entropy only spreads a backend's flows over ECMP paths and
+ * receive queues, whose hashes are not secret either.
  */
+static __always_inline __u32 xlb_flow_hash(const struct xlb_flow *f)
+{
+	return xlb_flow_fold(f) * 0x9e3779b1u;
+}
+
+/*
+ * Slot of a flow of hash h (xlb_flow_hash()) in the data path's per-CPU
+ * flow cache (xlb_flow_cache, 2^bits slots, 1 <= bits <= 31): the top bits.
+ */
+static __always_inline __u32 xlb_fc_slot_of(__u32 h, __u32 bits)
+{
+	return h >> (32 - bits);
+}
+
 static __always_inline __u32 xlb_fc_index(const struct xlb_flow *f,
 					  __u32 bits)
 {
-	return (xlb_flow_fold(f) * 0x9e3779b1u) >> (32 - bits);
+	return xlb_fc_slot_of(xlb_flow_hash(f), bits);
 }
 
 /*
  * Entropy of a flow for the outer header: the GUE UDP source port is
- * XLB_ENT_SPORT(e), the outer IPv6 flow label XLB_ENT_LABEL(e).  The fold
- * of the flow cache slot, then a murmur3 finalisation so every bit depends
- * on every bit of the fold.  Unseeded: it only spreads a backend's flows
- * over ECMP paths and receive queues, whose hashes are not secret either.
+ * XLB_ENT_SPORT(e), the outer IPv6 flow label XLB_ENT_LABEL(e), both from
+ * the top bits of the flow hash (the data path reuses the one it computed
+ * for the flow cache slot).
  */
 static __always_inline __u32 xlb_hash_entropy(const struct xlb_flow *f)
 {
-	return xlb_hash_final(xlb_flow_fold(f));
+	return xlb_flow_hash(f);
 }
 
 /*
@@ -241,9 +255,12 @@ static __always_inline __u32 xlb_ct4_tag(const __u32 *w, __u8 proto,
 	return proto | xlb_ct4_check(w, proto, bid, gen) << 8;
 }
 
-/* Source port in the ephemeral range 49152..65535 (RFC 6335). */
-#define XLB_ENT_SPORT(e)	(0xc000 | ((e) & 0x3fff))
-/* 20-bit flow label from the bits the port does not use (RFC 6437). */
+/*
+ * Source port in the ephemeral range 49152..65535 (RFC 6335) and 20-bit
+ * flow label (RFC 6437), each from the top bits of the hash: a Fibonacci
+ * hash's low bits depend on the fold's low bits only.
+ */
+#define XLB_ENT_SPORT(e)	(0xc000 | ((e) >> 18))
 #define XLB_ENT_LABEL(e)	((e) >> 12)
 
 #endif /* _XLB_HASH_H */

@@ -43,14 +43,15 @@ static __always_inline __u32 xlb_match(const struct xlb_ctl *ctl,
 }
 
 /*
- * This CPU's flow cache slot for packet p (not an ICMP error), NULL with
+ * This CPU's flow cache slot for packet p (not an ICMP error) of flow hash
+ * hash (xlb_flow_hash()), NULL with
  * the cache off or, unless p is a SYN, bypassed (st->fc,
  * include/uapi/xlb_maps.h): then neither probe nor fill.  A SYN gets its
  * slot even then: one that rewrites its flow's connection table entry
  * empties the slot if it holds the flow (xlb_syn_new()).
  */
-static __always_inline struct xlb_fc *xlb_fc_slot(const struct xlb_pkt *p,
-						  struct xlb_stats *st)
+static __always_inline struct xlb_fc *
+xlb_fc_slot(const struct xlb_pkt *p, __u32 hash, struct xlb_stats *st)
 {
 	__u32 idx;
 
@@ -63,7 +64,7 @@ static __always_inline struct xlb_fc *xlb_fc_slot(const struct xlb_pkt *p,
 		st->c[XLB_STAT_FC_BYPASS]++;
 		return NULL;
 	}
-	idx = xlb_fc_index(&p->flow, xlb_cfg_fc_bits);
+	idx = xlb_fc_slot_of(hash, xlb_cfg_fc_bits);
 	return bpf_map_lookup_elem(&xlb_flow_cache, &idx);
 }
 

@@ -3,7 +3,8 @@
  * test_xlb_hash.c - unit tests of the data path's five-tuple hash
  * (lib/xlb_hash.h): determinism, seeding, which fields count, and how
  * uniformly xlb_hash_slot() spreads flows over a table; the flow cache
- * index (xlb_fc_index).
+ * index (xlb_fc_index) and the outer header's entropy (XLB_ENT_SPORT,
+ * XLB_ENT_LABEL).
  */
 #include <arpa/inet.h>
 #include <math.h>
@@ -245,6 +246,52 @@ static void test_fc_index(void)
 	   "fc index of a smaller cache is the top bits");
 }
 
+/*
+ * The outer header's entropy spreads the same typical flow sets over GUE
+ * source ports and IPv6 flow labels: 1,000 flows thrown at random into
+ * 16,384 ports land on ~970 distinct ones, into 2^20 labels on ~1,000.
+ * The ports stay in the ephemeral range.
+ */
+static void test_entropy(void)
+{
+	static unsigned char port[0x10000], label[1 << 20];
+	unsigned int set, i, np, nl, range = 0;
+	struct xlb_flow f;
+
+	for (set = 0; set < 3; set++) {
+		memset(port, 0, sizeof(port));
+		memset(label, 0, sizeof(label));
+		np = nl = 0;
+		for (i = 0; i < 1000; i++) {
+			uint32_t e, sp;
+
+			if (set == 0)
+				flow4(&f, 0xc0000201, 0x0a640001, 20000 + i, 80,
+				      6);
+			else if (set == 1)
+				flow4(&f, 0x0a000000 + i, 0x0a640001, 40000,
+				      443, 6);
+			else
+				flow6(&f, 0x1000 + i, 50000);
+			e = xlb_hash_entropy(&f);
+			sp = XLB_ENT_SPORT(e);
+			range += sp < 49152 || sp > 65535;
+			np += !port[sp & 0xffff];
+			port[sp & 0xffff] = 1;
+			nl += !label[XLB_ENT_LABEL(e) & 0xfffff];
+			label[XLB_ENT_LABEL(e) & 0xfffff] = 1;
+		}
+		diag("entropy, flow set %u: 1000 flows, %u source ports, "
+		     "%u flow labels",
+		     set, np, nl);
+		ok(np >= 900, "entropy: flow set %u over >= 900 source ports",
+		   set);
+		ok(nl >= 990, "entropy: flow set %u over >= 990 flow labels",
+		   set);
+	}
+	ok(range == 0, "entropy: source ports in 49152..65535");
+}
+
 int main(void)
 {
 	test_determinism_and_seed();
@@ -253,5 +300,6 @@ int main(void)
 	test_distribution();
 	test_avalanche();
 	test_fc_index();
+	test_entropy();
 	return tap_done();
 }
