@@ -14,7 +14,10 @@
 # later run of a pair pays, falls on both sides alike);
 # each run prints the median of its own interleaved rounds.  The result
 # per case is the median over the ROUNDS runs of each side, and
-# new/base speedup = base / new.
+# new/base speedup = base / new; "paired" is the median over the rounds of
+# each round's own base / new (its two runs follow each other, so on a host
+# whose speed drifts between states, many short rounds, BENCH_RUNS=1, pair
+# runs that met the same state).
 #
 # usage: tests/bench/xdp_ab.sh BASE [ROUNDS]     (ROUNDS default 3)
 #   BENCH_RUNS, BENCH_REPEAT, BENCH_CASE pass through to bench_xdp.
@@ -66,23 +69,34 @@ function med(s,   a, n, i, j, t) {
 		}
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
-FNR == 1 { side = FILENAME ~ /\/base\.[0-9]+$/ ? "base" : "new" }
+FNR == 1 {
+	side = FILENAME ~ /\/base\.[0-9]+$/ ? "base" : "new"
+	round = FILENAME; sub(/.*\./, "", round)
+}
 $1 == "BENCH" && $2 == "xdp" && $5 == "ns/pkt" {
 	if (!(($3) in seen)) { seen[$3] = 1; order[++n] = $3 }
 	v[side, $3] = v[side, $3] " " $4
+	r[side, $3, round] = $4; nr = round + 1 > nr ? round + 1 : nr
 	for (i = 6; i <= NF; i++)
 		if ($i ~ /^(fc_hit|ct_hit)=/)
 			h[side, $3] = h[side, $3] " " $i
 }
 END {
-	printf "%-28s %9s %9s %8s  %s\n", "case", "base ns", "new ns",
-	       "speedup", "hit rates of the last run: base | new"
+	printf "%-28s %9s %9s %8s %7s  %s\n", "case", "base ns", "new ns",
+	       "speedup", "paired", "hit rates of the last run: base | new"
 	for (k = 1; k <= n; k++) {
 		c = order[k]
 		b = med(v["base", c]); w = med(v["new", c])
 		split(h["base", c], hb, " "); split(h["new", c], hn, " ")
-		printf "%-28s %9s %9s %8s  %s %s | %s %s\n", c, b, w,
+		# paired: the median of the rounds own ratios (the two runs
+		# of a round follow each other, so they share the hosts state)
+		p = ""
+		for (i = 0; i < nr; i++)
+			if (r["base", c, i] > 0 && r["new", c, i] > 0)
+				p = p " " r["base", c, i] / r["new", c, i]
+		printf "%-28s %9s %9s %8s %7s  %s %s | %s %s\n", c, b, w,
 		       (b > 0 && w > 0) ? sprintf("%.2fx", b / w) : "-",
+		       p != "" ? sprintf("%.2fx", med(p)) : "-",
 		       hb[length(hb) - 1], hb[length(hb)],
 		       hn[length(hn) - 1], hn[length(hn)]
 	}
