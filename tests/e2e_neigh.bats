@@ -64,34 +64,33 @@ lb_be_neigh() {
 	[ "$(xn lb1 cat /proc/sys/net/ipv4/conf/eth0/accept_local)" = 1 ]
 }
 
-# Waits (at most 10 s) until none of lb1's backend entries is still being
-# resolved.  Deleting an INCOMPLETE entry drops the frames queued on it
-# (the kernel's neigh_invalidate): a loss the test, not xlb, would cause.
-wait_resolved() {
-	local t
-	for ((t = 0; t < 100; t++)); do
-		lb_be_neigh | grep -q INCOMPLETE || return 0
-		sleep 0.1
-	done
-	echo "lb1 still resolving a backend after 10 s: $(lb_be_neigh)"
-	return 1
-}
-
 @test "flushing lb1's neighbour table under traffic loses no connection" {
 	local out4 out6 i flushed=0 m syn0 nn0 nn1
 	syn0=$(syn_retrans)
 	nn0=$(pass_no_neigh)
-	flows_bg "$E2E_DIR/flush4.out" 4 -T 15 -H 20 -i 100 -c 8 -n 6000 -b 20000
+	flows_bg "$E2E_DIR/flush4.out" 4 -T 20 -H 20 -i 100 -c 8 -n 8000 -b 20000
 	echo "$XN_PID" >"$E2E_DIR/flush4.hpid"
-	flows_bg "$E2E_DIR/flush6.out" 6 -T 15 -H 20 -i 100 -c 8 -n 6000 -b 20000
+	flows_bg "$E2E_DIR/flush6.out" 6 -T 20 -H 20 -i 100 -c 8 -n 8000 -b 20000
 	echo "$XN_PID" >"$E2E_DIR/flush6.hpid"
 	wait_lines "$E2E_DIR/flush4.out" 1 '"event":"open"'
 	wait_lines "$E2E_DIR/flush6.out" 1 '"event":"open"'
-	for i in $(seq 10); do
-		wait_resolved
-		m=$(lb_be_neigh | wc -l)
+	# Flushes for as long as the traffic runs, not a fixed number: under
+	# TCG, with the guest busy with the traffic, one round takes 1-5 s, and
+	# a fixed 10 outlasted the traffic (CI once saw no frame meet a
+	# flushed entry).  Whether one does is timing: the next-hop cache
+	# hides a flush for its TTL, the kernel resolves the entry again at
+	# the next frame, the module at its next round.  Only entries that
+	# hold a MAC are flushed: deleting an INCOMPLETE one drops the frames
+	# queued on it (the kernel's neigh_invalidate), a loss the test, not
+	# xlb, would cause.
+	i=0
+	while ! grep -q '"mode":"loop"' "$E2E_DIR/flush4.out" \
+		"$E2E_DIR/flush6.out"; do
+		m=$(xn lb1 ip -s neigh flush dev eth0 nud reachable nud stale \
+			nud delay nud probe |
+			awk '/deleting/ { n += $5 } END { print n + 0 }')
 		flushed=$((flushed + m))
-		xn lb1 ip neigh flush dev eth0
+		i=$((i + 1))
 		sleep 0.5
 	done
 	wait_lines "$E2E_DIR/flush4.out" 1 '"mode":"loop"'
@@ -99,7 +98,7 @@ wait_resolved() {
 	out4=$(grep '"mode":"loop"' "$E2E_DIR/flush4.out")
 	out6=$(grep '"mode":"loop"' "$E2E_DIR/flush6.out")
 	nn1=$(pass_no_neigh)
-	note "10 flushes removed $flushed backend entries; frames lb1 handed" \
+	note "$i flushes removed $flushed entries; frames lb1 handed" \
 		"to the kernel to resolve a next hop: $((nn1 - nn0))"
 	note "v4: $out4"
 	note "v6: $out6"
