@@ -4,6 +4,8 @@
 # Stage 2 of the xlb test VM: PID 1 after switch_root (see initramfs-init).
 # Finishes the guest setup, runs the payload (bats suites or one script) from
 # the checkout, and leaves its results in the writable share /xlb-res:
+#   started     empty, written when the setup is done and the payload starts
+#               (a crash before it ran no xlb code: run.sh boots again)
 #   out.log     payload stdout+stderr (also streamed live to ttyS1 -> host)
 #   rc          payload exit status (written last: no rc = the run failed)
 #   dmesg.txt   kernel log after the payload (+ kmemleak report if enabled)
@@ -82,6 +84,7 @@ finish() {
 }
 
 setup_guest
+: >"$RES/started"
 echo "xlb-vm: guest up after $(cut -d' ' -f1 /proc/uptime) s, running: $XLB_VM_MODE ${args[*]}" >/dev/console
 run_payload 2>&1 </dev/null | tee "$RES/out.log" >/dev/ttyS1
 finish "${PIPESTATUS[0]}"
