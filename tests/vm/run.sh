@@ -223,9 +223,12 @@ echo "vm: booting $KABI (TCG, $CPUS CPU), $mode: ${args[*]} (log: ${RUN#"$ROOT"/
 boots=${VM_BOOTS:-3}
 for ((n = 1; ; n++)); do
 	boot
-	[ $qrc -ne 124 ] && [ $qrc -ne 137 ] || break
-	[ ! -f "$RUN/res/rc" ] && [ ! -f "$RUN/res/started" ] || break
-	[ "$n" -lt "$boots" ] || break
+	# killed by the timeout, or the payload started: this boot counts
+	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ] ||
+		[ -f "$RUN/res/rc" ] || [ -f "$RUN/res/started" ] ||
+		[ "$n" -ge "$boots" ]; then
+		break
+	fi
 	show_console
 	echo "vm: $KABI guest died while booting, before the payload started (qemu exit $qrc after ${elapsed}s): boot $((n + 1)) of at most $boots"
 	mv "$RUN/console.log" "$RUN/console.boot$n.log"
